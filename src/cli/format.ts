@@ -1,0 +1,75 @@
+/** Argument parsers, terminal tables and the error boundary shared by the commands. */
+import { pathToFileURL } from 'node:url';
+import Table from 'cli-table3';
+import { CommanderError } from 'commander';
+import type { EngineInfo } from '../engine/types.ts';
+import type { ResultLine } from '../run/result.ts';
+import { VARIANTS } from '../variants/index.ts';
+import { UserError, messages } from './messages.ts';
+
+export function csvList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export function positiveInt(flag: string, value: string): number[] {
+  const parts = csvList(value);
+  if (parts.length === 0 || !parts.every((p) => /^[1-9]\d*$/.test(p))) throw new UserError(messages.positiveInts(flag, value));
+  return parts.map(Number);
+}
+
+export function engineTable(all: EngineInfo[]): string {
+  const t = new Table({ head: ['engine/backend', 'available', 'version', 'device', 'threads', 'priority', 'why not'] });
+  for (const i of all) {
+    t.push([i.id, i.available ? 'yes' : 'no', i.version ?? '', i.device ?? '', i.threads ?? '', i.priority, i.reason ?? '']);
+  }
+  const best = all.find((i) => i.available);
+  return `${t.toString()}\ndefault engine here: ${best?.id ?? 'none'} (the first available, in priority order)`;
+}
+
+export function variantList(): string {
+  return Object.values(VARIANTS).map((v) => {
+    const defaults = v.options.parse({}) as Record<string, unknown>;
+    const opts = Object.entries(defaults).map(([k, val]) => `    ${k} = ${JSON.stringify(val)}`).join('\n');
+    return `${v.name} — ${v.summary}\n  options (defaults):\n${opts || '    (none)'}`;
+  }).join('\n\n');
+}
+
+export function summaryTable(lines: ResultLine[]): string {
+  const t = new Table({ head: ['variant', 'engine', 'N', 'median ms', '± rme %', 'samples', 'GFLOP/s', 'status'] });
+  const sorted = [...lines].sort((a, b) => a.label.localeCompare(b.label) || a.engine.localeCompare(b.engine)
+    || a.backend.localeCompare(b.backend) || a.shape.seqLen - b.shape.seqLen);
+  for (const l of sorted) {
+    const engine = `${l.engine}/${l.backend}`;
+    if (l.status === 'ok') {
+      t.push([l.label, engine, l.shape.seqLen, l.latencyMs.median.toFixed(3), l.latencyMs.rme.toFixed(1), l.latencyMs.samples, l.gflops.toFixed(1), 'ok']);
+    } else {
+      t.push([l.label, engine, l.shape.seqLen, '', '', '', '', `${l.status}: ${l.reason}`]);
+    }
+  }
+  return t.toString();
+}
+
+/** True when `moduleUrl` is the script node was started with. */
+export function isMain(moduleUrl: string): boolean {
+  return process.argv[1] !== undefined && moduleUrl === pathToFileURL(process.argv[1]).href;
+}
+
+/**
+ * The error boundary of a command: user mistakes print one line and exit 2, with no stack trace;
+ * anything else is a bug and prints its stack (exit 1).
+ */
+export function runCli(main: () => Promise<number>): void {
+  main().then((code) => { process.exitCode = code; }, (e: unknown) => {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return;
+      console.error(`attnbench: ${messages.commander(e.message)} (see --help)`);
+      process.exitCode = 2;
+    } else if (e instanceof UserError) {
+      console.error(`attnbench: ${e.message}`);
+      process.exitCode = 2;
+    } else {
+      console.error(e);
+      process.exitCode = 1;
+    }
+  });
+}

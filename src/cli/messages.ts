@@ -1,0 +1,29 @@
+/**
+ * Every user-facing error message, in one place. Each names the option or file, says what is
+ * accepted, and shows what was received.
+ */
+
+/** A mistake of the user's: printed as one line, exit code 2, no stack trace. */
+export class UserError extends Error {}
+
+const list = (xs: readonly string[]) => xs.join(', ');
+
+export const messages = {
+  positiveInts: (flag: string, received: string) =>
+    `${flag} expects positive integers, e.g. 256,1024. Received: ${received}`,
+  positiveNumber: (flag: string, received: string) => `${flag} expects a positive number. Received: ${received}`,
+  unknownVariant: (name: string, known: readonly string[]) =>
+    `unknown variant '${name}'. Known variants: ${list(known)} (see --list)`,
+  badVariantOptions: (variant: string, field: string, problem: string) =>
+    `variant '${variant}': option ${field}: ${problem} (see --list for its options)`,
+  unknownEngine: (name: string, known: readonly string[]) =>
+    `--engine expects one of ${list(known)}. Received: ${name}`,
+  unknownSuite: (name: string, builtins: readonly string[]) =>
+    `--suite expects a built-in suite (${list(builtins)}) or a path to a suite .json file. Received: ${name}`,
+  badSuite: (where: string, field: string, problem: string) => `suite ${where}: ${field}: ${problem}`,
+  resumeNeedsOut: () => '--resume needs --out DIR naming the run to continue',
+  resumeMismatch: (dir: string) => `--resume: ${dir}/run.json was written by a different suite; use a new --out`,
+  noResults: (dir: string) => `${dir} holds no results.jsonl: give the folder of a run (e.g. results/<run-id>)`,
+  badResultsLine: (file: string, line: number, problem: string) => `${file}:${line}: not a results line (${problem})`,
+  commander: (text: string) => text.replace(/^error: /, ''),
+} as const;

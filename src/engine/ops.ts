@@ -1,0 +1,56 @@
+/**
+ * The tensor-op vocabulary every attention variant is written against.
+ *
+ * Shape letters, used in every doc comment of the project:
+ *   B  batch size
+ *   N  sequence length (queries and, for self-attention, keys)
+ *   D  model width (dModel)
+ *   H  heads
+ *   E  head width, D / H
+ *   R  rank of a low-rank factor (LoRA r, SVD r)
+ *   K  projected sequence length (Linformer k)
+ *   W  block or window length (sparse variants)
+ *
+ * Engines implement this interface and nothing else: they never know which variant runs.
+ * Every op is shape-checked by the engine; shapes are static (a case has one shape).
+ */
+export interface Ops<T> {
+  /** Shape of a tensor, e.g. [B, N, D]. */
+  shape(a: T): number[];
+  /**
+   * Matrix product over the last two axes. `a` is [..., M, K] (or [..., K, M] with transposeA),
+   * `b` is [..., K, P] (or [..., P, K] with transposeB). Leading axes must be equal, or `b` may
+   * be rank 2 (a weight shared by every batch entry).
+   */
+  matMul(a: T, b: T, transposeA?: boolean, transposeB?: boolean): T;
+  /** Element-wise sum with NumPy broadcasting (e.g. [B, N, D] + [D]). */
+  add(a: T, b: T): T;
+  /** Element-wise product with NumPy broadcasting. */
+  mul(a: T, b: T): T;
+  /** Multiplies every element by a constant. */
+  scale(a: T, s: number): T;
+  /** Softmax along the last axis. */
+  softmax(a: T): T;
+  /** Same data, new shape (row-major). */
+  reshape(a: T, shape: number[]): T;
+  /** Permutes axes: output axis i is input axis perm[i]. */
+  transpose(a: T, perm: number[]): T;
+  /** Contiguous slice: `size[i]` elements from `begin[i]` on every axis. */
+  slice(a: T, begin: number[], size: number[]): T;
+  /** Joins tensors along `axis`; all other axes must match. */
+  concat(ts: T[], axis: number): T;
+  /** Zero padding: `paddings[i] = [before, after]` for axis i. */
+  pad(a: T, paddings: Array<[number, number]>): T;
+  /** A constant known when the forward pass is built (masks, biases of a sparsity pattern). */
+  constant(data: Float32Array, shape: number[]): T;
+}
+
+/** A weight or input as plain host data, row-major float32. */
+export interface HostTensor {
+  data: Float32Array;
+  shape: number[];
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}

@@ -1,0 +1,159 @@
+/**
+ * TensorFlow.js engine, eager. Backends, fastest first:
+ *   tensorflow-gpu  @tensorflow/tfjs-node-gpu (libtensorflow with CUDA)   optional dependency
+ *   tensorflow      @tensorflow/tfjs-node     (libtensorflow on the CPU)  optional dependency
+ *   wasm            @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD; single-threaded in Node)
+ *   cpu             pure JavaScript
+ * A backend is loaded only in the process that uses it (one case = one process).
+ */
+import { createRequire } from 'node:module';
+import type * as TF from '@tensorflow/tfjs';
+import type { HostTensor, Ops } from './ops.ts';
+import { firstLine, type Capabilities, type Engine, type EngineInfo, type ForwardFn, type Prepared } from './types.ts';
+
+type Tensor = TF.Tensor;
+export type TfjsBackend = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+const require = createRequire(import.meta.url);
+
+/** The npm package each backend needs, beyond @tensorflow/tfjs. */
+const PACKAGE: Record<TfjsBackend, string | undefined> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: undefined,
+};
+
+/**
+ * How batched matMul runs. The wasm backend's batched kernel is 10–100× slower than its 2-D
+ * XNNPACK kernel (measured: [8,1024,64]×[8,64,1024] 1.36 s batched vs 8×15 ms as 2-D products),
+ * and its transposeB path is 4× slower than a plain product; so on wasm a batched product is
+ * issued as one plain 2-D product per batch entry, with transposes materialised first.
+ * The math is the same; only the kernel sequence differs.
+ */
+const LOOP_BATCHED_MATMUL: Record<TfjsBackend, boolean> = {
+  'tensorflow-gpu': false, tensorflow: false, wasm: true, cpu: false,
+};
+
+export const TFJS_CAPABILITIES: Capabilities = {
+  gradients: true,
+  cuda: false,
+  memorySource: 'tf.profile peakBytes minus bytes held before the pass (tensor allocations)',
+};
+
+export async function loadTfjs(backend: TfjsBackend): Promise<typeof TF> {
+  const tf = require('@tensorflow/tfjs') as typeof TF;
+  tf.enableProdMode(); // no debug checks, no console banners: a benchmark measures the production path
+  const pkg = PACKAGE[backend];
+  if (pkg) require(pkg);
+  const registered = backend.startsWith('tensorflow') ? 'tensorflow' : backend;
+  if (!(await tf.setBackend(registered))) throw new Error(`tfjs backend '${registered}' failed to initialise`);
+  await tf.ready();
+  if (backend === 'tensorflow-gpu' && !gpuInUse(tf)) {
+    throw new Error('tfjs-node-gpu loaded but libtensorflow found no CUDA device');
+  }
+  return tf;
+}
+
+function gpuInUse(tf: typeof TF): boolean {
+  return Boolean((tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice);
+}
+
+export function tfjsOps(tf: typeof TF, backend: TfjsBackend): Ops<Tensor> {
+  const loop = LOOP_BATCHED_MATMUL[backend];
+  const matMul = (a: Tensor, b: Tensor, ta = false, tb = false): Tensor => {
+    if (b.rank === 2 && a.rank > 2 && !ta) {
+      const k = a.shape[a.rank - 1] as number;
+      const flat = tf.matMul(a.reshape([-1, k]), b, false, tb);
+      return flat.reshape([...a.shape.slice(0, -1), flat.shape[1] as number]);
+    }
+    if (a.rank === 2 && b.rank === 2) return loop ? matMul2d(tf, a, b, ta, tb) : tf.matMul(a, b, ta, tb);
+    if (!loop) return tf.matMul(a, b, ta, tb);
+    const lead = a.shape.slice(0, -2);
+    const a3 = a.reshape([-1, ...a.shape.slice(-2)]);
+    const b3 = b.reshape([-1, ...b.shape.slice(-2)]);
+    const as = tf.unstack(a3), bs = tf.unstack(b3);
+    const out = tf.stack(as.map((ai, i) => matMul2d(tf, ai, bs[i], ta, tb)));
+    return out.reshape([...lead, ...out.shape.slice(-2)]);
+  };
+  return {
+    shape: (a) => a.shape.slice(),
+    matMul,
+    add: (a, b) => tf.add(a, b),
+    mul: (a, b) => tf.mul(a, b),
+    scale: (a, s) => tf.mul(a, tf.scalar(s)),
+    softmax: (a) => tf.softmax(a),
+    reshape: (a, shape) => tf.reshape(a, shape),
+    transpose: (a, perm) => tf.transpose(a, perm),
+    slice: (a, begin, size) => tf.slice(a, begin, size),
+    concat: (ts, axis) => tf.concat(ts, axis),
+    pad: (a, paddings) => tf.pad(a, paddings),
+    constant: (data, shape) => tf.tensor(data, shape, 'float32'),
+  };
+}
+
+function matMul2d(tf: typeof TF, a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
+  return tf.matMul(ta ? tf.transpose(a) : a, tb ? tf.transpose(b) : b);
+}
+
+export function tfjsEngine(tf: typeof TF, backend: TfjsBackend, info: EngineInfo): Engine {
+  const ops = tfjsOps(tf, backend);
+  return {
+    info,
+    async prepare(forward: ForwardFn, weights: Record<string, HostTensor>, input: HostTensor): Promise<Prepared> {
+      const w: Record<string, Tensor> = {};
+      for (const [name, t] of Object.entries(weights)) w[name] = tf.tensor(t.data, t.shape, 'float32');
+      const x = tf.tensor(input.data, input.shape, 'float32');
+      const pass = () => tf.tidy(() => forward(ops, x, w));
+      return {
+        async run() {
+          const y = pass();
+          const out = (await y.data()) as Float32Array;
+          y.dispose();
+          return out;
+        },
+        async peakMemory() {
+          const before = tf.memory().numBytes;
+          const tensorsBefore = tf.memory().numTensors;
+          const profile = await tf.profile(async () => {
+            const y = pass();
+            await y.data();
+            y.dispose();
+          });
+          if (tf.memory().numTensors !== tensorsBefore) {
+            throw new Error(`forward pass leaked ${tf.memory().numTensors - tensorsBefore} tensors`);
+          }
+          return { peakBytes: profile.peakBytes - before, source: TFJS_CAPABILITIES.memorySource };
+        },
+        async dispose() {
+          tf.dispose([x, ...Object.values(w)]);
+        },
+      };
+    },
+  };
+}
+
+/** Probes one backend in this process: version, device, or why it is unavailable. */
+export async function probeTfjs(backend: TfjsBackend): Promise<Omit<EngineInfo, 'priority'>> {
+  const id = `tfjs/${backend}`;
+  try {
+    const tf = await loadTfjs(backend);
+    const versions = tf.version as Record<string, string>;
+    const device = backend === 'tensorflow-gpu' ? 'cuda' : 'cpu';
+    const threads = backend === 'wasm' ? 1 : undefined;
+    const capabilities = { ...TFJS_CAPABILITIES, cuda: device === 'cuda' };
+    return { engine: 'tfjs', backend, id, available: true, version: versions['tfjs-core'], device, threads, capabilities };
+  } catch (e) {
+    return { engine: 'tfjs', backend, id, available: false, reason: whyNot(PACKAGE[backend], e) };
+  }
+}
+
+function whyNot(pkg: string | undefined, e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (pkg && /Cannot find module/.test(msg) && msg.includes(pkg)) {
+    return `${pkg} is not installed (optional dependency: its install downloads libtensorflow, which needs internet access)`;
+  }
+  return firstLine(msg);
+}
+
+

@@ -1,0 +1,51 @@
+/**
+ * Accuracy of a variant's output against float64 references, on fresh inputs of the case:
+ *   relErr        vs the variant's own float64 reference (same pattern): proves the implementation
+ *   relErrVsFull  vs exact full attention with the base weights: the quality cost of the trick
+ * Each output row depends on one query and all keys, so for N > ALL_ROWS_UP_TO the comparison uses
+ * SAMPLED_ROWS evenly spaced query rows (first and last included): exact for those rows at a
+ * fraction of the cost. Above MAX_REFERENCE_FLOPS of float64 work the accuracy is not measured.
+ */
+import { relativeError } from '../linalg/dense.ts';
+import type { Accuracy } from '../run/result.ts';
+import type { AnyVariant, BaseWeights, Shape, Weights } from '../variants/types.ts';
+import { full } from '../variants/full.ts';
+
+export const ALL_ROWS_UP_TO = 256;
+export const SAMPLED_ROWS = 32;
+export const MAX_REFERENCE_FLOPS = 8e9;
+
+export function referenceRows(n: number): number[] {
+  if (n <= ALL_ROWS_UP_TO) return [...Array(n).keys()];
+  return [...new Set(Array.from({ length: SAMPLED_ROWS }, (_, i) => Math.round((i * (n - 1)) / (SAMPLED_ROWS - 1))))];
+}
+
+/** Float64 work of one reference pass over `rows` rows (K and V for all N, the rest per row). */
+export function referenceFlops(s: Shape, rows: number): number {
+  return s.batch * (4 * s.seqLen * s.dModel ** 2 + rows * (4 * s.dModel ** 2 + 4 * s.seqLen * s.dModel));
+}
+
+export function measureAccuracy(variant: AnyVariant, s: Shape, o: object, x: Float32Array, w: Weights,
+  base: BaseWeights, y: Float32Array): Accuracy {
+  const rows = referenceRows(s.seqLen);
+  const which = rows.length === s.seqLen ? 'all rows' : `${rows.length} sampled rows`;
+  const cost = referenceFlops(s, rows.length);
+  if (cost > MAX_REFERENCE_FLOPS) {
+    return { relErr: null, relErrVsFull: null,
+      reference: `not measured: float64 reference would take ${(cost / 1e9).toFixed(1)} GFLOP (limit ${MAX_REFERENCE_FLOPS / 1e9})` };
+  }
+  const got = pickRows(y, s, rows);
+  const own = variant.reference(s, o, x, w, rows);
+  const exact = variant === full ? own : full.reference(s, {}, x, base, rows);
+  return { relErr: relativeError(got, own), relErrVsFull: relativeError(got, exact),
+    reference: `float64 ${variant.name} reference, ${which} of each batch entry` };
+}
+
+/** Rows `rows` of every batch entry of y [B, N, D], as [B, rows, D]. */
+export function pickRows(y: Float32Array, s: Shape, rows: number[]): Float32Array {
+  const D = s.dModel, out = new Float32Array(s.batch * rows.length * D);
+  for (let b = 0; b < s.batch; b++) {
+    rows.forEach((i, r) => out.set(y.subarray((b * s.seqLen + i) * D, (b * s.seqLen + i + 1) * D), (b * rows.length + r) * D));
+  }
+  return out;
+}

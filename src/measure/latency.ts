@@ -1,0 +1,77 @@
+/**
+ * Latency of one forward pass with tinybench: warm-up, then samples until the time budget is
+ * spent or the relative margin of error reaches the target (whichever first), never fewer than
+ * `minSamples`. The harness's own cost per sample (an empty async task through the same path) is
+ * measured separately and reported as `overheadMs`, so a reader can see it is negligible.
+ */
+import { Bench } from 'tinybench';
+import type { LatencyStats, TimingSettings } from '../run/result.ts';
+
+export interface LatencyMeasurement {
+  stats: LatencyStats;
+  /** Raw samples in ms, sorted ascending. */
+  samples: number[];
+}
+
+export async function measureLatency(fn: () => Promise<unknown>, t: TimingSettings): Promise<LatencyMeasurement> {
+  const stop = new AbortController();
+  const own = runningStats();
+  let start = 0;
+  const bench = new Bench({
+    time: t.timeMs, iterations: t.minSamples, warmup: true, warmupTime: t.warmupMs,
+    warmupIterations: t.warmupIterations, retainSamples: true, throws: true, signal: stop.signal,
+  });
+  bench.add('case', fn, {
+    beforeEach: (mode) => { if (mode === 'run') start = performance.now(); },
+    afterEach: (mode) => {
+      if (mode !== 'run') return;
+      own.push(performance.now() - start);
+      if (own.n >= t.minSamples && own.rme() <= t.targetRme) stop.abort();
+    },
+  });
+  await bench.run();
+  const r = bench.tasks[0].result;
+  if (r.state !== 'completed' && r.state !== 'aborted-with-statistics') {
+    throw r.state === 'errored' ? r.error : new Error(`timing ended in state ${r.state}`);
+  }
+  const l = r.latency;
+  const samples = Array.from(l.samples ?? []);
+  return {
+    stats: { median: l.p50, mean: l.mean, p25: quantile(samples, 0.25), p75: l.p75, p99: l.p99, min: l.min,
+      max: l.max, rme: l.rme, samples: l.samplesCount },
+    samples,
+  };
+}
+
+/** Median latency of an empty async task through the same timing path, ms. */
+export async function measureOverhead(): Promise<number> {
+  const { stats } = await measureLatency(async () => undefined,
+    { timeMs: 50, warmupMs: 10, warmupIterations: 10, minSamples: 100, targetRme: 0, downloadInside: true });
+  return stats.median;
+}
+
+/**
+ * Mean and variance updated per sample (Welford), for the stopping rule: O(1) per sample, since
+ * sub-microsecond tasks collect hundreds of thousands of samples.
+ */
+export function runningStats() {
+  let n = 0, mean = 0, m2 = 0;
+  return {
+    get n() { return n; },
+    push(x: number) {
+      n++;
+      const d = x - mean;
+      mean += d / n;
+      m2 += d * (x - mean);
+    },
+    /** Relative margin of error of the mean at 95 % confidence, % (normal approximation). */
+    rme: () => (n < 2 ? Infinity : ((1.96 * Math.sqrt(m2 / (n - 1) / n)) / mean) * 100),
+  };
+}
+
+/** Linear-interpolation quantile (R type 7, as tinybench) of ascending samples. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = (sorted.length - 1) * q, lo = Math.floor(pos), hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}

@@ -1,0 +1,100 @@
+/**
+ * One line of results.jsonl: a tagged union on `status`. Units are in the field docs.
+ * Schema version 1; adding optional fields keeps it, renaming or removing fields bumps it.
+ */
+import type { ParamCount, Shape } from '../variants/types.ts';
+
+export const RESULT_SCHEMA = 1;
+
+/** How latency was measured for this line. */
+export interface TimingSettings {
+  /** Time budget for the sampling phase, ms (stops earlier once `targetRme` is reached). */
+  timeMs: number;
+  /** Warm-up budget, ms (tinybench warm-up; at least `warmupIterations` calls). */
+  warmupMs: number;
+  warmupIterations: number;
+  /** Minimum number of samples, whatever the budget. */
+  minSamples: number;
+  /** Sampling stops once the relative margin of error (%) is at or below this. */
+  targetRme: number;
+  /** Whether the output download to the host is inside the timed region (always true). */
+  downloadInside: boolean;
+}
+
+interface LineBase {
+  schema: typeof RESULT_SCHEMA;
+  runId: string;
+  /** Stable key of the case within a run: variant, label, engine and shape. */
+  caseId: string;
+  variant: string;
+  options: Record<string, unknown>;
+  /** Human-readable configuration, e.g. "LoRA r=8 α=16 on q,v (unmerged)". */
+  label: string;
+  /** `tfjs` | `onnx`. */
+  engine: string;
+  /** e.g. `wasm`, `cpu`, `tensorflow-gpu`. */
+  backend: string;
+  /** `cpu` | `cuda`. */
+  device: string;
+  shape: Shape;
+  /** Parameter counts (elements). */
+  params: ParamCount;
+  /** FLOPs of one forward pass (2 × multiply-adds of the matrix products). */
+  flops: number;
+  timing: TimingSettings;
+  /** ISO time the case finished. */
+  finishedAt: string;
+}
+
+export interface LatencyStats {
+  /** All in milliseconds per forward pass, except `rme` (%) and `samples` (count). */
+  median: number;
+  mean: number;
+  p25: number;
+  p75: number;
+  p99: number;
+  min: number;
+  max: number;
+  /** Relative margin of error of the mean at 95 % confidence, %. */
+  rme: number;
+  samples: number;
+}
+
+export interface OkLine extends LineBase {
+  status: 'ok';
+  latencyMs: LatencyStats;
+  /** Raw latency samples, ms, sorted ascending. */
+  samplesMs: number[];
+  /** Median time of an empty async task through the same timing path, ms (harness overhead). */
+  overheadMs: number;
+  /** Achieved throughput: flops / median latency, GFLOP/s. */
+  gflops: number;
+  memory: {
+    /** Measured peak memory of one forward pass beyond weights and input, bytes. */
+    peakBytes: number;
+    /** How `peakBytes` was measured. */
+    source: string;
+    /** The variant's analytic peak activation memory, bytes. */
+    analyticBytes: number;
+  };
+  accuracy: Accuracy;
+}
+
+export type Accuracy =
+  | {
+      /** ‖y − y_ref‖/‖y_ref‖ against the float64 reference of this variant's own computation. */
+      relErr: number;
+      /** What the reference is and which rows were compared. */
+      reference: string;
+      /** ‖y − y_full‖/‖y_full‖ against exact full attention with the base weights. */
+      relErrVsFull: number;
+    }
+  | { relErr: null; reference: string; relErrVsFull: null };
+
+export interface FailedLine extends LineBase {
+  status: 'skipped' | 'error';
+  /** One line: why the case has no measurement. */
+  reason: string;
+}
+
+export type ResultLine = OkLine | FailedLine;

@@ -1,0 +1,86 @@
+/**
+ * Suites: plain data saying what to sweep. Built-in suites live in bench/<name>.ts (default export);
+ * any JSON file of the same shape works with `--suite path/to/suite.json`.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { UserError, messages } from '../cli/messages.ts';
+
+const positiveInt = z.number().int().positive();
+
+export const VariantSpecSchema = z.union([
+  z.string(),
+  z.object({
+    name: z.string(),
+    options: z.record(z.string(), z.unknown()).default({}),
+    /** Overrides the variant's own description in charts and tables. */
+    label: z.string().optional(),
+  }).strict(),
+]);
+
+export const TimingSchema = z.object({
+  timeMs: positiveInt.default(1000),
+  warmupMs: positiveInt.default(200),
+  warmupIterations: positiveInt.default(2),
+  minSamples: positiveInt.default(5),
+  targetRme: z.number().positive().default(2),
+}).strict();
+
+export const SuiteSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().default(''),
+  variants: z.array(VariantSpecSchema).min(1),
+  seqLen: z.array(positiveInt).min(1),
+  dModel: positiveInt.default(512),
+  heads: positiveInt.default(8),
+  batch: positiveInt.default(1),
+  /** `tfjs`, `onnx`, `all` or `engine/backend` ids; absent = the fastest engine here. */
+  engines: z.array(z.string()).optional(),
+  seed: z.number().int().default(1),
+  weights: z.object({ init: z.literal('gaussian') }).strict().default({ init: 'gaussian' }),
+  timing: TimingSchema.default(TimingSchema.parse({})),
+}).strict().refine((s) => s.dModel % s.heads === 0, { message: 'dModel must be a multiple of heads', path: ['heads'] });
+
+export type SuiteInput = z.input<typeof SuiteSchema>;
+export type Suite = z.output<typeof SuiteSchema>;
+export type VariantSpec = z.output<typeof VariantSpecSchema>;
+
+const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench');
+
+/** Names of the built-in suites (files in bench/). */
+export function builtinSuites(): string[] {
+  return ['default', 'quick'].filter((n) => existsSync(path.join(BENCH_DIR, `${n}.ts`)));
+}
+
+/** Loads a built-in suite by name, or a .json / .ts suite file by path; validates it. */
+export async function loadSuite(nameOrPath: string): Promise<Suite> {
+  const builtin = path.join(BENCH_DIR, `${nameOrPath}.ts`);
+  let raw: unknown;
+  if (/^[\w-]+$/.test(nameOrPath) && existsSync(builtin)) {
+    raw = (await import(pathToFileURL(builtin).href)).default;
+  } else if (existsSync(nameOrPath)) {
+    raw = nameOrPath.endsWith('.json') ? parseJson(nameOrPath) : (await import(pathToFileURL(path.resolve(nameOrPath)).href)).default;
+  } else {
+    throw new UserError(messages.unknownSuite(nameOrPath, builtinSuites()));
+  }
+  return parseSuite(raw, nameOrPath);
+}
+
+export function parseSuite(raw: unknown, where: string): Suite {
+  const parsed = SuiteSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(messages.badSuite(where, issue.path.join('.') || '(top level)', issue.message));
+  }
+  return parsed.data;
+}
+
+function parseJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UserError(messages.badSuite(file, '(file)', `not valid JSON: ${(e as Error).message}`));
+  }
+}

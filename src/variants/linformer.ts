@@ -1,0 +1,76 @@
+/**
+ * linformer — keys and values projected along the sequence (Wang et al. 2020, "Linformer:
+ * Self-Attention with Linear Complexity", eq. 7):
+ *   head_h = softmax(Q_h·(E·K_h)ᵀ / √E_h)·(F·V_h),   E, F [K×N],  K = min(k, N)
+ * so the score matrix is N×K, not N×N: O(N·K·D). E and F are shared by all heads (the paper's
+ * headwise sharing, §4) and are distinct for keys and values. They are parameters of shape [K×N]:
+ * the parameter count depends on N, and a model is tied to the sequence length it was built for.
+ * k > N is clamped to N (a projection to more rows than positions cannot save anything).
+ * `projection`: 'gaussian' (default) draws E, F ~ N(0, 1/K), the Johnson–Lindenstrauss projection
+ * of the paper's Theorem 2; 'identity' sets E = F = the first K rows of the N×N identity, i.e.
+ * attention over the first K positions (with k ≥ N, exactly full attention: a test hook).
+ * Computed as (P·K)ᵀ = Kᵀ·Pᵀ on [B, D, N] so that the weight is the right operand, and laid out
+ * per head as [B, H, E, K], which Q·(E·K)ᵀ consumes directly.
+ *
+ * params   4·D² + 4·D + 2·K·N; all trainable, all held at inference
+ * flops    B·8·N·D² (projections) + B·4·N·K·D (E·K and F·V) + B·4·N·K·D (Q·Kᵀ and P·V)
+ * memory   4 bytes · (B·N·D + 2·B·K·D + max(2·B·N·D, 2·B·H·N·K)): Q and the projected K, V live
+ *          throughout; V and its transpose while F·V is computed, or scores and probabilities.
+ */
+import { z } from 'zod';
+import { matMul64 } from '../linalg/dense.ts';
+import { referenceAttention } from '../linalg/reference.ts';
+import { normalArray, type Rng } from '../linalg/rng.ts';
+import { full } from './full.ts';
+import { linear, mergeHeads, projectionFlops, referenceWeights, splitHeads } from './mha.ts';
+import type { Shape, Variant } from './types.ts';
+
+const linformerOptions = z.object({
+  k: z.number().int().positive().default(256),
+  projection: z.enum(['gaussian', 'identity']).default('gaussian'),
+}).strict();
+export type LinformerOptions = z.output<typeof linformerOptions>;
+
+const projected = (s: Shape, o: LinformerOptions) => Math.min(o.k, s.seqLen);
+
+function projectionMatrix(K: number, N: number, o: LinformerOptions, rng: Rng): Float32Array {
+  if (o.projection === 'gaussian') return normalArray(rng, K * N, 1 / Math.sqrt(K));
+  const eye = new Float32Array(K * N);
+  for (let i = 0; i < K; i++) eye[i * N + i] = 1;
+  return eye;
+}
+
+export const linformer: Variant<LinformerOptions> = {
+  name: 'linformer',
+  summary: 'keys and values projected along the sequence to k rows (Wang et al. 2020, Linformer)',
+  options: linformerOptions,
+  describe: (o) => `Linformer k=${o.k}${o.projection === 'identity' ? ' (identity projection)' : ''}`,
+  init(s, o, rng, base) {
+    const K = projected(s, o), N = s.seqLen;
+    return { ...base, E: { data: projectionMatrix(K, N, o, rng), shape: [K, N] }, F: { data: projectionMatrix(K, N, o, rng), shape: [K, N] } };
+  },
+  params(s, o) {
+    const n = full.params(s, {}).total + 2 * projected(s, o) * s.seqLen;
+    return { total: n, trainable: n, inference: n };
+  },
+  flops: (s, o) => 4 * projectionFlops(s) + s.batch * 8 * s.seqLen * projected(s, o) * s.dModel,
+  memory(s, o) {
+    const { batch: B, seqLen: N, dModel: D, heads: H } = s, K = projected(s, o);
+    return 4 * (B * N * D + 2 * B * K * D + Math.max(2 * B * N * D, 2 * B * H * N * K));
+  },
+  forward(ops, x, w, s, o) {
+    const K = projected(s, o), E = s.dModel / s.heads;
+    // [B, N, D] → (P·t)ᵀ per head [B, H, E, K]
+    const alongSeq = (t: typeof x, P: typeof x) =>
+      ops.reshape(ops.matMul(ops.transpose(t, [0, 2, 1]), P, false, true), [s.batch, s.heads, E, K]);
+    const q = splitHeads(ops, linear(ops, x, w.Wq, w.bq), s);
+    const kT = alongSeq(linear(ops, x, w.Wk, w.bk), w.E), vT = alongSeq(linear(ops, x, w.Wv, w.bv), w.F);
+    const probs = ops.softmax(ops.scale(ops.matMul(q, kT), 1 / Math.sqrt(E))); // [B, H, N, K]
+    return linear(ops, mergeHeads(ops, ops.matMul(probs, vT, false, true), s), w.Wo, w.bo);
+  },
+  reference(s, o, x, w, rows) {
+    const K = projected(s, o), N = s.seqLen, D = s.dModel;
+    return referenceAttention(s, x, referenceWeights(w), { rows,
+      transformKV: (k, v) => ({ k: matMul64(w.E.data, k, K, N, D), v: matMul64(w.F.data, v, K, N, D), s: K }) });
+  },
+};

@@ -1,0 +1,81 @@
+/**
+ * lora — Low-Rank Adaptation (Hu et al. 2021, "LoRA: Low-Rank Adaptation of Large Language Models").
+ * Each target projection p ∈ targets gets a rank-r update scaled by α/r. The paper writes
+ * h = W₀x + (α/r)·B·A·x; with this project's row convention (x·W, W [D×D]) the same update is
+ *   W'_p = W_p + (α/r)·A_p·B_p,   A_p [D×R], B_p [R×D]
+ *   unmerged  x·W_p + b_p + (α/r)·(x·A_p)·B_p     (the adapter path runs at inference)
+ *   merged    x·W'_p + b_p, W'_p folded once in float64 at init (the adapter costs nothing)
+ * Initialisation: A_p ~ N(0, 1/D), B_p ~ N(0, (0.1·√r/α)²), so ‖(α/r)·A_p·B_p‖_F ≈ 0.1·‖W_p‖_F: a
+ * visible, typical fine-tuned update. (PEFT starts from B = 0, which would make the unmerged
+ * adapter path compute exact zeros, and `merged` a no-op.)
+ *
+ * params   base = 4·D² + 4·D; trainable = |targets|·2·D·R; total = base + trainable;
+ *          inference = base (merged: only W' is held) or total (unmerged)
+ * flops    merged: full's B·(8·N·D² + 4·N²·D); unmerged: that + B·|targets|·4·N·D·R
+ *          (x·A is 2·N·D·R, (x·A)·B another 2·N·R·D)
+ * memory   merged: full's. Unmerged, 4 bytes · (3·B·N·D + max(2·B·H·N², B·N·D + B·N·R)):
+ *          at the last projection x·A and the adapter output are alive beside Q, K and x·W.
+ * Accuracy reference: exact attention with W' in float64 (for both modes).
+ */
+import { z } from 'zod';
+import { matMul64 } from '../linalg/dense.ts';
+import { referenceAttention } from '../linalg/reference.ts';
+import { normalArray } from '../linalg/rng.ts';
+import { full } from './full.ts';
+import { attentionWith, linear, referenceWeights, targetsSchema, type Projection } from './mha.ts';
+import type { Variant, Weights } from './types.ts';
+
+const loraOptions = z.object({
+  rank: z.number().int().positive().default(8),
+  alpha: z.number().positive().default(16),
+  targets: targetsSchema(['q', 'v']),
+  merged: z.boolean().default(false),
+}).strict();
+export type LoraOptions = z.output<typeof loraOptions>;
+
+const W = (p: Projection) => `W${p}` as const;
+
+/** W_p + (α/r)·A_p·B_p in float64 [D×D]. */
+function mergedWeight(w: Weights, p: Projection, o: LoraOptions, D: number): Float64Array {
+  const delta = matMul64(w[`A${p}`].data, w[`B${p}`].data, D, o.rank, D);
+  return delta.map((d, i) => w[W(p)].data[i] + (o.alpha / o.rank) * d);
+}
+
+export const lora: Variant<LoraOptions> = {
+  name: 'lora',
+  summary: 'low-rank adapters W + (α/r)·A·B on chosen projections, merged or not (Hu et al. 2021)',
+  options: loraOptions,
+  describe: (o) => `LoRA r=${o.rank} α=${o.alpha} on ${o.targets.join(',')} (${o.merged ? 'merged' : 'unmerged'})`,
+  init(s, o, rng, base) {
+    const D = s.dModel, w: Weights = { ...base };
+    for (const p of o.targets) {
+      w[`A${p}`] = { data: normalArray(rng, D * o.rank, 1 / Math.sqrt(D)), shape: [D, o.rank] };
+      w[`B${p}`] = { data: normalArray(rng, o.rank * D, (0.1 * Math.sqrt(o.rank)) / o.alpha), shape: [o.rank, D] };
+    }
+    if (!o.merged) return w;
+    const merged: Weights = { ...base };
+    for (const p of o.targets) merged[W(p)] = { data: Float32Array.from(mergedWeight(w, p, o, D)), shape: [D, D] };
+    return merged;
+  },
+  params(s, o) {
+    const base = full.params(s, {}).total, trainable = o.targets.length * 2 * s.dModel * o.rank;
+    return { total: base + trainable, trainable, inference: o.merged ? base : base + trainable };
+  },
+  flops: (s, o) => full.flops(s, {}) + (o.merged ? 0 : s.batch * o.targets.length * 4 * s.seqLen * s.dModel * o.rank),
+  memory(s, o) {
+    if (o.merged) return full.memory(s, {});
+    const { batch: B, seqLen: N, dModel: D, heads: H } = s;
+    return 4 * (3 * B * N * D + Math.max(2 * B * H * N * N, B * N * D + B * N * o.rank));
+  },
+  forward(ops, x, w, s, o) {
+    return attentionWith(ops, x, w, s, (p, input) => {
+      const y = linear(ops, input, w[W(p)], w[`b${p}`]);
+      if (o.merged || !o.targets.includes(p)) return y;
+      return ops.add(y, ops.scale(ops.matMul(ops.matMul(input, w[`A${p}`]), w[`B${p}`]), o.alpha / o.rank));
+    });
+  },
+  reference(s, o, x, w, rows) {
+    const merge = (p: Projection) => (!o.merged && o.targets.includes(p) ? mergedWeight(w, p, o, s.dModel) : w[W(p)].data);
+    return referenceAttention(s, x, referenceWeights(w, merge), { rows });
+  },
+};

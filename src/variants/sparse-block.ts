@@ -1,0 +1,97 @@
+/**
+ * sparse-block — block-sparse attention as in BigBird (Zaheer et al. 2020, "Big Bird: Transformers
+ * for Longer Sequences", §2, blocked form of App. D) with Longformer-style global tokens
+ * (Beltagy et al. 2020, §3.1). Positions are cut into nb = ⌈N/W⌉ blocks of W = min(block, N),
+ * zero-padded to Np = nb·W. With G = min(globalTokens, N):
+ *   global  the first G positions attend to all N keys, and every query attends to them;
+ *   window  a query i ≥ G in block b attends every key of blocks b−1, b, b+1 (b alone if nb = 1);
+ *   random  and every key of r = randomBlocks blocks drawn for block b without replacement from the
+ *           blocks that are neither b−1..b+1 nor wholly global (fewer when fewer exist), fixed by a
+ *           generator seeded with (N, W, G, r) so forward and reference see one pattern.
+ * Keys j < G are scored once, as global keys: their copies in window or random slots are masked,
+ * as are slots past the ends and padding (additive MASKED, src/variants/mha.ts). Per query block,
+ * Q·Kᵀ covers S = (3 + r)·W slots (S = W if nb = 1) plus the G global keys, one softmax over both;
+ * the G global rows are computed densely (G×N) and replace theirs. The block path also computes
+ * the G global rows and the Np − N padding rows, then drops them: the flops count them.
+ * Cost O(N·(S + G)·D): never an N×N matrix. G ≥ N is full attention, computed as such.
+ *
+ * params   4·D² + 4·D, as full
+ * flops    B·8·N·D² + B·4·Np·(S + G)·D + B·4·G·N·D     (G ≥ N: full's)
+ * memory   4 bytes · (3·B·Np·D + 2·B·Np·(S/W)·D + 2·B·H·Np·(S + G) + 2·B·H·G·N): blocked Q, K, V,
+ *          gathered key/value slots (none if nb = 1), block scores and probabilities, and the global
+ *          rows' scores and probabilities, counted as alive together
+ */
+import { z } from 'zod';
+import { referenceAttention } from '../linalg/reference.ts';
+import { createRng } from '../linalg/rng.ts';
+import { full } from './full.ts';
+import { attend, attentionWith, blockPattern, blockSparseAttend, blockSparseFlops, blockSparseMemory, memoPattern,
+  patternKeys, projectionFlops, referenceWeights, type BlockPattern } from './mha.ts';
+import type { Shape, Variant } from './types.ts';
+
+const blockOptions = z.object({
+  block: z.number().int().positive().default(64),
+  globalTokens: z.number().int().min(0).default(16),
+  randomBlocks: z.number().int().min(0).default(0),
+}).strict();
+export type BlockOptions = z.output<typeof blockOptions>;
+
+const globalsOf = (s: Shape, o: BlockOptions) => Math.min(o.globalTokens, s.seqLen);
+
+/** r random key blocks per query block; −1 where a block has fewer candidates. */
+function randomBlocks(nb: number, W: number, G: number, r: number, N: number): number[][] {
+  const rng = createRng(`sparse-block:N${N}:W${W}:G${G}:r${r}`);
+  const table = Array.from({ length: nb }, (_, b) => {
+    const pool = [...Array(nb).keys()].filter((c) => Math.abs(c - b) > 1 && (c + 1) * W > G);
+    for (let t = 0; t < Math.min(r, pool.length); t++) {
+      const j = t + Math.floor(rng.uniform() * (pool.length - t));
+      [pool[t], pool[j]] = [pool[j], pool[t]];
+    }
+    return Array.from({ length: r }, (_, t) => (t < pool.length ? pool[t] : -1));
+  });
+  // Slot columns no block can fill would be computed only to be masked: drop them.
+  const used = Math.max(0, ...table.map((row) => row.filter((c) => c >= 0).length));
+  return table.map((row) => row.slice(0, used));
+}
+
+export const blockSparsePattern = memoPattern((s: Shape, o: BlockOptions): BlockPattern => {
+  const G = globalsOf(s, o);
+  return blockPattern(s.seqLen, o.block, (_i, j) => j >= G, (nb, W) => randomBlocks(nb, W, G, o.randomBlocks, s.seqLen));
+});
+
+/** Keys of query i (for the reference and the tests). */
+export function blockSparseKeys(s: Shape, o: BlockOptions, i: number): number[] {
+  const G = globalsOf(s, o), N = s.seqLen;
+  if (i < G || G >= N) return [...Array(N).keys()];
+  return [...Array(G).keys(), ...patternKeys(blockSparsePattern(s, o), i)];
+}
+
+export const sparseBlock: Variant<BlockOptions> = {
+  name: 'sparse-block',
+  summary: 'block-local + global tokens (+ random blocks) attention (Zaheer et al. 2020, BigBird; Beltagy et al. 2020)',
+  options: blockOptions,
+  describe: (o) => `block-sparse W=${o.block} g=${o.globalTokens} r=${o.randomBlocks}`,
+  init: (_s, _o, _rng, base) => ({ ...base }),
+  params: (s) => full.params(s, {}),
+  flops(s, o) {
+    const G = globalsOf(s, o);
+    if (G >= s.seqLen) return full.flops(s, {});
+    return 4 * projectionFlops(s) + blockSparseFlops(s, blockSparsePattern(s, o), G) + s.batch * 4 * G * s.seqLen * s.dModel;
+  },
+  memory(s, o) {
+    const G = globalsOf(s, o);
+    if (G >= s.seqLen) return full.memory(s, {});
+    return blockSparseMemory(s, blockSparsePattern(s, o), G) + 4 * 2 * s.batch * s.heads * G * s.seqLen;
+  },
+  forward(ops, x, w, s, o) {
+    const G = globalsOf(s, o), N = s.seqLen;
+    return attentionWith(ops, x, w, s, undefined, (q, k, v) => {
+      if (G >= N) return attend(ops, q, k, v, s);
+      if (G === 0) return blockSparseAttend(ops, q, k, v, s, blockSparsePattern(s, o));
+      const rows = (t: typeof q, from: number, n: number) => ops.slice(t, [0, 0, from, 0], [s.batch, s.heads, n, s.dModel / s.heads]);
+      const local = blockSparseAttend(ops, q, k, v, s, blockSparsePattern(s, o), { k: rows(k, 0, G), v: rows(v, 0, G) });
+      return ops.concat([attend(ops, rows(q, 0, G), k, v, s), rows(local, G, N - G)], 2);
+    });
+  },
+  reference: (s, o, x, w, rows) => referenceAttention(s, x, referenceWeights(w), { rows, keys: (i) => blockSparseKeys(s, o, i) }),
+};

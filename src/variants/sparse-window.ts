@@ -1,0 +1,51 @@
+/**
+ * sparse-window — sliding-window attention (Beltagy et al. 2020, "Longformer", §3.1): with window
+ * w, each token attends to ½w tokens on each side. Exactly: query i attends the keys j with
+ *   |i − j| ≤ a,   a = ⌊w/2⌋,
+ * clipped at the sequence ends (2a + 1 keys in the middle, a + 1 at either end); w ≥ 2(N − 1)
+ * is full attention.
+ *
+ * Computed in blocks (Longformer's "sliding chunks"): positions are cut into nb = ⌈N/W⌉ blocks
+ * of W = min(a, N) (zero-padded to Np = nb·W), and query block b scores key blocks b−1, b, b+1,
+ * S = 3W slots (S = W = N when nb = 1), which cover the band; an additive mask (src/variants/
+ * mha.ts, MASKED) removes the slots outside the band, past the ends and in the padding. So
+ * 3·a scores are computed per query for 2a + 1 kept: O(N·w), never an N×N matrix.
+ *
+ * params   4·D² + 4·D, as full
+ * flops    B·8·N·D² (projections) + B·4·Np·S·D (Q·Kᵀ and P·V over the slots, padded rows included)
+ * memory   4 bytes · (3·B·Np·D + 2·B·Np·3·D [gathered K, V slots; none when nb = 1] + 2·B·H·Np·S)
+ */
+import { z } from 'zod';
+import { referenceAttention } from '../linalg/reference.ts';
+import { full } from './full.ts';
+import { attentionWith, blockPattern, blockSparseAttend, blockSparseFlops, blockSparseMemory, memoPattern,
+  patternKeys, projectionFlops, referenceWeights, type BlockPattern } from './mha.ts';
+import type { Shape, Variant } from './types.ts';
+
+const windowOptions = z.object({
+  window: z.number().int().min(2).default(256),
+}).strict();
+export type WindowOptions = z.output<typeof windowOptions>;
+
+export const windowPattern = memoPattern((s: Shape, o: WindowOptions): BlockPattern => {
+  const a = Math.floor(o.window / 2);
+  return blockPattern(s.seqLen, a, (i, j) => Math.abs(i - j) <= a);
+});
+
+export const sparseWindow: Variant<WindowOptions> = {
+  name: 'sparse-window',
+  summary: 'sliding window: each token attends w/2 neighbours on each side (Beltagy et al. 2020, Longformer)',
+  options: windowOptions,
+  describe: (o) => `sliding window w=${o.window}`,
+  init: (_s, _o, _rng, base) => ({ ...base }),
+  params: (s) => full.params(s, {}),
+  flops: (s, o) => 4 * projectionFlops(s) + blockSparseFlops(s, windowPattern(s, o), 0),
+  memory: (s, o) => blockSparseMemory(s, windowPattern(s, o), 0),
+  forward(ops, x, w, s, o) {
+    return attentionWith(ops, x, w, s, undefined, (q, k, v) => blockSparseAttend(ops, q, k, v, s, windowPattern(s, o)));
+  },
+  reference(s, o, x, w, rows) {
+    const p = windowPattern(s, o);
+    return referenceAttention(s, x, referenceWeights(w), { rows, keys: (i) => patternKeys(p, i) });
+  },
+};

@@ -1,0 +1,60 @@
+/**
+ * The Variant contract. A variant is one file: options with defaults (a zod schema, validated
+ * at the CLI and suite boundary), exact parameter/FLOP/memory formulas, weight derivation from
+ * the shared base weights, a forward pass written against `Ops`, and a float64 reference of the
+ * same computation. Shape letters as in src/engine/ops.ts.
+ */
+import type { z } from 'zod';
+import type { HostTensor, Ops } from '../engine/ops.ts';
+import type { AttentionShape } from '../linalg/reference.ts';
+import type { Rng } from '../linalg/rng.ts';
+
+export type Shape = AttentionShape;
+
+/** Weights by name, host float32, row-major. */
+export type Weights = Record<string, HostTensor>;
+
+/** The base weights every variant of a case starts from: `full`'s Wq, bq, …, Wo, bo. */
+export type BaseWeights = Record<'Wq' | 'bq' | 'Wk' | 'bk' | 'Wv' | 'bv' | 'Wo' | 'bo', HostTensor>;
+
+export interface ParamCount {
+  /** Every parameter the method defines (incl. adapters and frozen base weights). */
+  total: number;
+  /** Parameters a fine-tuning run updates. */
+  trainable: number;
+  /** Parameters held by the forward pass at inference time. */
+  inference: number;
+}
+
+export interface Variant<O extends object = object> {
+  name: string;
+  /** One line for `--list`, citing the paper. */
+  summary: string;
+  /** Options schema; every field has a default. */
+  options: z.ZodType<O>;
+  describe(o: O): string;
+  /** Derives this variant's weights from the base weights (deterministic given rng). */
+  init(shape: Shape, o: O, rng: Rng, base: BaseWeights): Weights;
+  /** Exact parameter counts (tests compare them with the weights `init` returns). */
+  params(shape: Shape, o: O): ParamCount;
+  /** Multiply-adds × 2 of the matrix products of one forward pass (softmax, adds not counted). */
+  flops(shape: Shape, o: O): number;
+  /** Analytic peak activation memory of one forward pass, bytes (float32). */
+  memory(shape: Shape, o: O): number;
+  /** The forward pass: the only code that does math. x is [B, N, D], the result [B, N, D]. */
+  forward<T>(ops: Ops<T>, x: T, w: Record<string, T>, shape: Shape, o: O): T;
+  /**
+   * Float64 reference of exactly what `forward` computes, for the output rows `rows` of every
+   * batch entry: [B, rows.length, D].
+   */
+  reference(shape: Shape, o: O, x: Float32Array, w: Weights, rows: number[]): Float64Array;
+}
+
+/** Number of elements of all weights: what a variant holds. */
+export function countParams(w: Weights): number {
+  return Object.values(w).reduce((s, t) => s + t.data.length, 0);
+}
+
+/** A variant with its options type erased, as the registry and the harness hold it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyVariant = Variant<any>;

@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createEngine, ENGINE_IDS, listEngines, selectEngines, EngineSelectionError } from '../../src/engine/resolve.ts';
+import { traceGraph } from '../../src/engine/onnx.ts';
+import type { EngineInfo } from '../../src/engine/types.ts';
+import { full } from '../../src/variants/full.ts';
+import { caseData } from '../../src/measure/case.ts';
+import { relativeError } from '../../src/linalg/dense.ts';
+
+const shape = { batch: 2, seqLen: 37, dModel: 48, heads: 4 };
+
+test('every registered engine is listed once, in priority order, with a reason when unavailable', async () => {
+  const all = await listEngines();
+  assert.deepEqual(all.map((i) => i.id), ENGINE_IDS);
+  assert.deepEqual([...all].sort((a, b) => a.priority - b.priority).map((i) => i.id), ENGINE_IDS);
+  for (const i of all) {
+    if (i.available) assert.ok(i.version && i.device, `${i.id} has version and device`);
+    else assert.match(i.reason ?? '', /\S/, `${i.id} says why it is unavailable`);
+  }
+  // Always present: the bundled ONNX Runtime CPU provider and the tfjs wasm/cpu backends.
+  for (const id of ['onnx/cpu', 'tfjs/wasm', 'tfjs/cpu']) assert.ok(all.find((i) => i.id === id)?.available, `${id} available`);
+});
+
+test('tfjs and onnx give the same output for the same weights and input', async () => {
+  const { base, x } = caseData({ seed: 7, shape, weights: { init: 'gaussian' } });
+  const outputs: Record<string, Float32Array> = {};
+  for (const info of (await listEngines()).filter((i) => i.available)) {
+    const engine = await createEngine(info);
+    const p = await engine.prepare((ops, xx, ww) => full.forward(ops, xx, ww, shape, {}), base, x);
+    outputs[info.id] = await p.run();
+    await p.dispose();
+  }
+  const ids = Object.keys(outputs);
+  assert.ok(ids.length >= 3);
+  for (const id of ids.slice(1)) assert.ok(relativeError(outputs[id], outputs[ids[0]]) < 1e-5, `${id} agrees with ${ids[0]}`);
+});
+
+test('the traced full graph issues exactly the matMuls of the FLOP formula', () => {
+  const { base } = caseData({ seed: 1, shape, weights: { init: 'gaussian' } });
+  const g = traceGraph((ops, x, w) => full.forward(ops, x, w, shape, {}), base, [2, 37, 48]);
+  const flops = g.matMuls.reduce((s, m) => s + 2 * m.batch * m.m * m.k * m.n, 0);
+  assert.equal(flops, full.flops(shape, {}));
+  assert.equal(flops, 2 * (8 * 37 * 48 ** 2 + 4 * 37 ** 2 * 48));
+  assert.deepEqual(g.output.shape, [2, 37, 48]);
+});
+
+const info = (id: string, available: boolean, priority: number): EngineInfo => {
+  const [engine, backend] = id.split('/');
+  return { id, engine: engine as EngineInfo['engine'], backend, available, priority, reason: available ? undefined : `no ${backend}` };
+};
+const fake = [info('onnx/cuda', false, 10), info('onnx/cpu', true, 30), info('tfjs/tensorflow', false, 40), info('tfjs/wasm', true, 50)];
+
+test('engine selection: fastest by default, falls back loudly, refuses missing explicit backends', () => {
+  assert.deepEqual(selectEngines(fake, {}).engines.map((e) => e.id), ['onnx/cpu']);
+  assert.deepEqual(selectEngines(fake, {}).fallbacks, ['onnx/cuda unavailable (no cuda): using onnx/cpu']);
+  assert.deepEqual(selectEngines(fake, { engine: 'all' }).engines.map((e) => e.id), ['tfjs/wasm', 'onnx/cpu']);
+  assert.deepEqual(selectEngines(fake, { engine: 'tfjs', backends: ['wasm'] }).engines.map((e) => e.id), ['tfjs/wasm']);
+  assert.throws(() => selectEngines(fake, { engine: 'tfjs', backends: ['tensorflow'] }), EngineSelectionError);
+  assert.throws(() => selectEngines(fake, { engine: 'tfjs', backends: ['nope'] }), /--backend expects one of tensorflow, wasm/);
+  assert.throws(() => selectEngines(fake.filter((i) => i.engine === 'onnx').map((i) => ({ ...i, available: false, reason: `no ${i.backend}` })), { engine: 'onnx' }),
+    /no available engine found\. ERR: \[onnx\/cuda\] no cuda, \[onnx\/cpu\] no cpu/);
+});
+
+test('parameters of full are 4·d² + 4·d and equal the weights it holds', () => {
+  const { base } = caseData({ seed: 1, shape: { ...shape, dModel: 512, heads: 8, seqLen: 4 }, weights: { init: 'gaussian' } });
+  const held = Object.values(base).reduce((s, t) => s + t.data.length, 0);
+  assert.equal(held, 4 * 512 ** 2 + 4 * 512);
+  assert.deepEqual(full.params({ ...shape, dModel: 512, heads: 8 }, {}), { total: 1050624, trainable: 1050624, inference: 1050624 });
+});

@@ -1,0 +1,63 @@
+/**
+ * Registry-driven conformance (as xformers' test_attentions.py): every variant × every engine
+ * present here matches the float64 reference of its own pattern on fresh inputs; its parameter
+ * formula matches the weights it holds; its FLOP formula matches the products its forward issues.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { traceGraph } from '../../src/engine/onnx.ts';
+import { listEngines } from '../../src/engine/resolve.ts';
+import { relativeError } from '../../src/linalg/dense.ts';
+import { createRng } from '../../src/linalg/rng.ts';
+import { countParams } from '../../src/variants/types.ts';
+import { SHAPES, data, label, runForward, variantCases } from './cases.ts';
+
+const TOLERANCE = 1e-4;
+const engines = (await listEngines()).filter((e) => e.available);
+const rows = (n: number) => [...Array(n).keys()];
+
+for (const info of engines) {
+  test(`every variant matches its float64 reference on ${info.id}`, async () => {
+    for (const c of variantCases()) {
+      for (const s of SHAPES) {
+        const { base, x } = data(s, `conformance:${info.id}:${label(c, s)}`);
+        const w = c.variant.init(s, c.options, createRng('init'), base);
+        const y = await runForward(info, c.variant, s, c.options, w, x);
+        const err = relativeError(y, c.variant.reference(s, c.options, x.data, w, rows(s.seqLen)));
+        assert.ok(err < TOLERANCE, `${label(c, s)} on ${info.id}: relative error ${err}`);
+      }
+    }
+  });
+}
+
+test('params().inference equals the weights init returns; total = trainable + frozen ≥ inference', () => {
+  for (const c of variantCases()) {
+    for (const s of SHAPES) {
+      const w = c.variant.init(s, c.options, createRng('init'), data(s, 'params').base);
+      const p = c.variant.params(s, c.options);
+      assert.equal(countParams(w), p.inference, label(c, s));
+      assert.ok(p.trainable <= p.total && p.inference <= p.total, label(c, s));
+    }
+  }
+});
+
+test('flops() equals 2·Σ batch·m·k·n over the products the traced forward issues', () => {
+  const wide = { batch: 2, seqLen: 70, dModel: 16, heads: 2 };
+  for (const c of variantCases()) {
+    for (const s of [...SHAPES, wide]) {
+      const w = c.variant.init(s, c.options, createRng('init'), data(s, 'flops').base);
+      const { matMuls } = traceGraph((ops, x, ww) => c.variant.forward(ops, x, ww, s, c.options), w, [s.batch, s.seqLen, s.dModel]);
+      const traced = matMuls.reduce((sum, r) => sum + 2 * r.batch * r.m * r.k * r.n, 0);
+      assert.equal(c.variant.flops(s, c.options), traced, label(c, s));
+    }
+  }
+});
+
+test('memory() is a positive whole number of float32 values', () => {
+  for (const c of variantCases()) {
+    for (const s of SHAPES) {
+      const bytes = c.variant.memory(s, c.options);
+      assert.ok(bytes > 0 && Number.isInteger(bytes / 4), label(c, s));
+    }
+  }
+});

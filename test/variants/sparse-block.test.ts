@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { full } from '../../src/variants/full.ts';
+import { blockSparseKeys, sparseBlock } from '../../src/variants/sparse-block.ts';
+import { errorVsFull, hasSquareProduct } from './cases.ts';
+
+const at = (seqLen: number) => ({ batch: 1, seqLen, dModel: 16, heads: 2 });
+const range = (a: number, b: number) => [...Array(b - a + 1).keys()].map((i) => a + i);
+const keys = (N: number, o: object, i: number) =>
+  blockSparseKeys(at(N), sparseBlock.options.parse(o), i).sort((a, b) => a - b);
+
+test('defaults: blocks of 64, 16 global tokens, no random blocks', () => {
+  assert.deepEqual(sparseBlock.options.parse({}), { block: 64, globalTokens: 16, randomBlocks: 0 });
+});
+
+test('pattern: global rows see everything; others see globals and blocks b−1..b+1', () => {
+  const o = { block: 4, globalTokens: 2 };
+  assert.deepEqual(keys(14, o, 1), range(0, 13));
+  assert.deepEqual(keys(14, o, 5), range(0, 11));
+  assert.deepEqual(keys(14, o, 13), [0, 1, ...range(8, 13)]);
+});
+
+test('random blocks: r distinct non-neighbour blocks per query block, fixed per shape', () => {
+  const o = { block: 4, globalTokens: 0, randomBlocks: 2 };
+  for (let b = 1; b < 7; b++) {
+    const ks = keys(32, o, 4 * b);
+    assert.equal(ks.length, 5 * 4, `block ${b}: 3 window blocks + 2 random blocks`);
+    const far = [...new Set(ks.map((j) => Math.floor(j / 4)))].filter((c) => Math.abs(c - b) > 1);
+    assert.equal(far.length, 2);
+  }
+  assert.deepEqual(keys(32, o, 12), keys(32, o, 12));
+});
+
+test('global tokens covering the sequence, or one block, is full attention', async () => {
+  assert.ok(await errorVsFull(sparseBlock, at(10), { block: 4, globalTokens: 10 }) < 1e-4);
+  assert.ok(await errorVsFull(sparseBlock, at(10), { block: 16, globalTokens: 0 }) < 1e-4);
+  assert.ok(await errorVsFull(sparseBlock, at(30), { block: 4, globalTokens: 2 }) > 1e-2);
+});
+
+test('really sparse: no N×N product, and FLOPs linear in N', () => {
+  for (const o of [{ block: 8, globalTokens: 4, randomBlocks: 1 }, { block: 8, globalTokens: 0 }]) {
+    const opts = sparseBlock.options.parse(o);
+    assert.equal(hasSquareProduct(sparseBlock, at(256), opts), false);
+    assert.equal(sparseBlock.flops(at(2048), opts), 2 * sparseBlock.flops(at(1024), opts));
+  }
+  assert.equal(hasSquareProduct(full, at(256), {}), true);
+});

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRng } from '../../src/linalg/rng.ts';
+import { full } from '../../src/variants/full.ts';
+import { resolveSvdOptions, svd, svdEnergy } from '../../src/variants/svd.ts';
+import { data, errorVsFull } from './cases.ts';
+
+const s = { batch: 2, seqLen: 9, dModel: 24, heads: 3 };
+
+test('options: rank 64 by default, all four targets, randomized; rank and energy exclude each other', () => {
+  assert.deepEqual(svd.options.parse({}), { rank: 64, targets: ['q', 'k', 'v', 'o'], method: 'randomized' });
+  assert.throws(() => svd.options.parse({ rank: 4, energy: 0.9 }), /not both/);
+  assert.throws(() => svd.options.parse({ energy: 1.5 }));
+  assert.equal(svd.options.parse({ energy: 0.9 }).rank, undefined);
+});
+
+test('full rank (and rank > D, clamped to D) is full attention, for both methods', async () => {
+  for (const method of ['exact', 'randomized']) {
+    for (const rank of [s.dModel, 1000]) {
+      const err = await errorVsFull(svd, s, { rank, method });
+      assert.ok(err < 1e-4, `${method} rank ${rank}: ${err}`);
+    }
+  }
+});
+
+test('params: per target 2·d·r instead of d²', () => {
+  const o = svd.options.parse({ rank: 5, targets: ['q', 'o'] });
+  const n = full.params(s, {}).total - 2 * 24 * 24 + 2 * 2 * 24 * 5;
+  assert.deepEqual(svd.params(s, o), { total: n, trainable: n, inference: n });
+});
+
+test('energy: the rank comes from the spectrum and must be resolved before counting', () => {
+  const { base } = data(s, 'svd-energy');
+  const o = svd.options.parse({ energy: 0.8, method: 'exact' });
+  assert.throws(() => svd.params(s, o), /resolveSvdOptions/);
+  const resolved = resolveSvdOptions(s, o, base);
+  const r = resolved.rank!;
+  const kept = Object.values(svdEnergy(s, resolved, base)).map((e) => e!.energy);
+  assert.ok(kept.every((e) => e >= 0.8), `every target keeps ≥ 80%: ${kept}`);
+  const below = Object.values(svdEnergy(s, { ...resolved, rank: r - 1 }, base)).map((e) => e!.energy);
+  assert.ok(below.some((e) => e < 0.8), 'one rank less misses the target for some projection');
+  assert.equal(svd.params(s, resolved).total, full.params(s, {}).total - 4 * 24 * 24 + 4 * 2 * 24 * r);
+});
+
+test('svdEnergy reports what init holds: exact error² + energy = 1', () => {
+  const { base } = data(s, 'svd-report');
+  const o = svd.options.parse({ rank: 6, method: 'exact', targets: ['k'] });
+  const w = svd.init(s, o, createRng('init'), base);
+  assert.deepEqual(w.Uk.shape, [24, 6]);
+  assert.equal(w.Wk, undefined);
+  const k = svdEnergy(s, o, base).k!;
+  assert.equal(k.rank, 6);
+  assert.ok(Math.abs(k.relError ** 2 + k.energy - 1) < 1e-9);
+});
