@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: suite → planner → one child process per case → results.jsonl → report.html.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { EngineSelectionError, listEngines, selectEngines, type EngineRequest } from '../engine/resolve.ts';
 import type { EngineInfo } from '../engine/types.ts';
 import { planCases } from '../run/plan.ts';
-import { runInChild } from '../run/pool.ts';
+import { ceilingInChild, preflight, runInChild, type ChildLimits } from '../run/pool.ts';
 import { loadSuite, parseSuite, type Suite } from '../run/suite.ts';
 import { collectEnvironment, makeRunId, type RunMeta } from '../run/env.ts';
 import { appendResult, createRunDir, readResults, readRunMeta, writeRunMeta } from '../run/store.ts';
@@ -29,6 +30,7 @@ interface BenchFlags {
   time?: number;
   caseTimeout: number;
   heap: number;
+  maxMemory?: number;
   seed?: number;
   engines?: boolean;
   list?: boolean;
@@ -48,6 +50,8 @@ export function benchCommand(): Command {
     .option('--time <ms>', 'sampling budget per case in ms (overrides the suite)', (v) => positiveInt('--time', v)[0])
     .option('--case-timeout <s>', 'wall-clock limit per case process, seconds', (v) => positiveInt('--case-timeout', v)[0], 300)
     .option('--heap <mb>', 'JavaScript heap limit per case process, MB', (v) => positiveInt('--heap', v)[0], 4096)
+    .option('--max-memory <mb>', 'skip cases whose analytic peak memory exceeds this, MB (default: half the free memory)',
+      (v) => positiveInt('--max-memory', v)[0])
     .option('--seed <n>', 'seed of weights, inputs and case order (overrides the suite)', (v) => positiveInt('--seed', v)[0])
     .option('--engines', 'list every engine/backend, whether it is available here, and why not; then exit')
     .option('--list', 'list every variant with its options and defaults; then exit')
@@ -81,6 +85,16 @@ function chooseEngines(all: EngineInfo[], suite: Suite, f: BenchFlags) {
   return { engines, fallbacks };
 }
 
+async function measureCeilings(engines: EngineInfo[], limits: ChildLimits): Promise<RunMeta['ceilings']> {
+  const ceilings: NonNullable<RunMeta['ceilings']> = {};
+  for (const e of engines) {
+    const c = await ceilingInChild(e, limits);
+    if ('error' in c) console.error(`matmul ceiling of ${e.id} not measured: ${c.error}`);
+    else ceilings[e.id] = c;
+  }
+  return ceilings;
+}
+
 export async function bench(argv: string[]): Promise<number> {
   const f = benchCommand().parse(argv, { from: 'user' }).opts<BenchFlags>();
   if (f.list) return (console.log(variantList()), 0);
@@ -105,12 +119,16 @@ export async function bench(argv: string[]): Promise<number> {
   const todo = cases.filter((c) => !done.has(c.caseId));
 
   createRunDir(dir);
+  const maxMemoryBytes = f.maxMemory ? f.maxMemory * 2 ** 20 : Math.floor(os.freemem() / 2);
+  const limits = { timeoutMs: f.caseTimeout * 1000, heapMb: f.heap };
   const meta: RunMeta = { schema: 1, runId, suite, argv, startedAt: previous?.startedAt ?? new Date().toISOString(),
     environment: collectEnvironment(), engines: all, selected: selection.engines.map((e) => e.id),
-    fallbacks: selection.fallbacks, cases: cases.length };
+    fallbacks: selection.fallbacks, cases: cases.length, maxMemoryBytes };
   writeRunMeta(dir, meta);
 
   for (const fb of selection.fallbacks) console.error(`fallback: ${fb}`);
+  meta.ceilings = previous?.ceilings ?? await measureCeilings(selection.engines, limits);
+  writeRunMeta(dir, meta);
   console.error(`attnbench: suite '${suite.name}', ${todo.length} case(s)${done.size ? ` (${done.size} already done)` : ''} on ${meta.selected.join(', ')} → ${dir}`);
   let interrupted = false;
   const onSigint = () => { interrupted = true; };
@@ -120,7 +138,7 @@ export async function bench(argv: string[]): Promise<number> {
   for (const [i, c] of todo.entries()) {
     if (interrupted) break;
     progress.start(c, i);
-    const line = await runInChild(c, { timeoutMs: f.caseTimeout * 1000, heapMb: f.heap });
+    const line = preflight(c, maxMemoryBytes) ?? await runInChild(c, limits);
     appendResult(dir, line);
     lines.push(line);
     progress.done(line);

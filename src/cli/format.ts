@@ -18,7 +18,7 @@ export function positiveInt(flag: string, value: string): number[] {
 }
 
 export function engineTable(all: EngineInfo[]): string {
-  const t = new Table({ head: ['engine/backend', 'available', 'version', 'device', 'threads', 'priority', 'why not'] });
+  const t = new Table({ style: { head: [], border: [] }, head: ['engine/backend', 'available', 'version', 'device', 'threads', 'priority', 'why not'] });
   for (const i of all) {
     t.push([i.id, i.available ? 'yes' : 'no', i.version ?? '', i.device ?? '', i.threads ?? '', i.priority, i.reason ?? '']);
   }
@@ -35,7 +35,7 @@ export function variantList(): string {
 }
 
 export function summaryTable(lines: ResultLine[]): string {
-  const t = new Table({ head: ['variant', 'engine', 'N', 'median ms', '± rme %', 'samples', 'GFLOP/s', 'status'] });
+  const t = new Table({ style: { head: [], border: [] }, head: ['variant', 'engine', 'N', 'median ms', '± rme %', 'samples', 'GFLOP/s', 'status'] });
   const sorted = [...lines].sort((a, b) => a.label.localeCompare(b.label) || a.engine.localeCompare(b.engine)
     || a.backend.localeCompare(b.backend) || a.shape.seqLen - b.shape.seqLen);
   for (const l of sorted) {

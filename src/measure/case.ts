@@ -13,7 +13,7 @@ import { countParams, type AnyVariant } from '../variants/types.ts';
 import type { Case } from '../run/plan.ts';
 import { RESULT_SCHEMA, type FailedLine, type ResultLine } from '../run/result.ts';
 import { measureAccuracy } from './accuracy.ts';
-import { measureLatency, measureOverhead } from './latency.ts';
+import { measureLatency, measureOverhead, noiseReasons } from './latency.ts';
 
 function variantOf(c: Case): AnyVariant {
   const v = getVariant(c.variant);
@@ -21,49 +21,51 @@ function variantOf(c: Case): AnyVariant {
   return v;
 }
 
-/** The fields every line has, known before anything runs. */
-export function lineBase(c: Case): Omit<FailedLine, 'status' | 'reason'> {
+/** The fields every line has; `options` are the resolved ones once the case has built its weights. */
+export function lineBase(c: Case, options = c.options): Omit<FailedLine, 'status' | 'reason'> {
   const v = variantOf(c);
+  const known = <T>(f: () => T): T | null => { try { return f(); } catch { return null; } };
   return {
-    schema: RESULT_SCHEMA, runId: c.runId, caseId: c.caseId, variant: c.variant, options: c.options, label: c.label,
+    schema: RESULT_SCHEMA, runId: c.runId, caseId: c.caseId, variant: c.variant, options, label: c.label,
     engine: c.engine.engine, backend: c.engine.backend, device: c.engine.device ?? 'cpu', shape: c.shape,
-    params: v.params(c.shape, c.options), flops: v.flops(c.shape, c.options), timing: c.timing,
+    params: known(() => v.params(c.shape, options)), flops: known(() => v.flops(c.shape, options)), timing: c.timing,
     finishedAt: new Date().toISOString(),
   };
 }
 
-export function failedLine(c: Case, status: 'skipped' | 'error', reason: string): FailedLine {
-  return { ...lineBase(c), status, reason: firstLine(reason) };
+export function failedLine(c: Case, status: 'skipped' | 'error', reason: string, options = c.options): FailedLine {
+  return { ...lineBase(c, options), status, reason: firstLine(reason) };
 }
 
 /** Base weights and input of a case's shape: the same for every variant and engine of that shape. */
-export function caseData(c: Pick<Case, 'seed' | 'shape' | 'weights'>) {
+export function caseData(c: Pick<Case, 'seed' | 'shape' | 'weights'> & Partial<Pick<Case, 'input'>>) {
   const s = c.shape;
   const rng = createRng(`${c.seed}:B${s.batch}N${s.seqLen}D${s.dModel}H${s.heads}`);
   const base = baseWeights(s, c.weights, rng);
-  return { base, x: makeInput(s, rng) };
+  return { base, x: makeInput(s, rng, c.input) };
 }
 
 export async function measureCase(c: Case): Promise<ResultLine> {
   const v = variantOf(c);
   const { base, x } = caseData(c);
-  const w = v.init(c.shape, c.options, createRng(`${c.seed}:${c.caseId}:init`), base);
-  const held = countParams(w), expected = v.params(c.shape, c.options).inference;
-  if (held !== expected) return failedLine(c, 'error', `variant holds ${held} parameters at inference, its formula says ${expected}`);
+  const o = v.resolve ? v.resolve(c.shape, c.options, base) : c.options;
+  const w = v.init(c.shape, o, createRng(`${c.seed}:${c.caseId}:init`), base);
+  const params = v.params(c.shape, o), flops = v.flops(c.shape, o), held = countParams(w);
+  if (held !== params.inference) return failedLine(c, 'error', `variant holds ${held} parameters at inference, its formula says ${params.inference}`, o);
   const engine = await createEngine(c.engine);
-  const prepared = await engine.prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, c.options), w, x);
+  const prepared = await engine.prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
   try {
     const y = await prepared.run();
     const bad = y.findIndex((e) => !Number.isFinite(e));
-    if (bad >= 0) return failedLine(c, 'error', `output contains ${y[bad]} at flat index ${bad}`);
+    if (bad >= 0) return failedLine(c, 'error', `output contains ${y[bad]} at flat index ${bad}`, o);
     const overheadMs = await measureOverhead();
     const latency = await measureLatency(() => prepared.run(), c.timing);
     const memory = await prepared.peakMemory();
-    const accuracy = measureAccuracy(v, c.shape, c.options, x.data, w, base, y);
-    const base_ = lineBase(c);
-    return { ...base_, status: 'ok', latencyMs: latency.stats, samplesMs: latency.samples, overheadMs,
-      gflops: base_.flops / latency.stats.median / 1e6,
-      memory: { ...memory, analyticBytes: v.memory(c.shape, c.options) }, accuracy };
+    const accuracy = measureAccuracy(v, c.shape, o, x.data, w, base, y);
+    const noisy = noiseReasons(latency.stats, overheadMs);
+    return { ...lineBase(c, o), status: 'ok', params, flops, latencyMs: latency.stats, samplesMs: latency.samples, overheadMs,
+      gflops: flops / latency.stats.median / 1e6, memory: { ...memory, analyticBytes: v.memory(c.shape, o) }, accuracy,
+      ...(noisy.length > 0 && { noisy }), ...(v.details && { details: v.details(c.shape, o, base) }) };
   } finally {
     await prepared.dispose();
   }

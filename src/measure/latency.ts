@@ -43,6 +43,20 @@ export async function measureLatency(fn: () => Promise<unknown>, t: TimingSettin
   };
 }
 
+/** A timing is flagged noisy above these (see `noiseReasons`). */
+export const NOISE_LIMITS = { rme: 5, medianOverMin: 1.5, overheadShare: 0.02 };
+
+/** Reasons to read a timing with care; empty when it is clean. */
+export function noiseReasons(s: LatencyStats, overheadMs: number): string[] {
+  const out: string[] = [];
+  if (s.rme > NOISE_LIMITS.rme) out.push(`rme ${s.rme.toFixed(1)} % > ${NOISE_LIMITS.rme} %`);
+  if (s.median > NOISE_LIMITS.medianOverMin * s.min) out.push(`median is ${(s.median / s.min).toFixed(2)}× the fastest sample`);
+  if (s.median > 1 && overheadMs > NOISE_LIMITS.overheadShare * s.median) {
+    out.push(`harness overhead ${overheadMs.toFixed(4)} ms ≥ ${NOISE_LIMITS.overheadShare * 100} % of the median`);
+  }
+  return out;
+}
+
 /** Median latency of an empty async task through the same timing path, ms. */
 export async function measureOverhead(): Promise<number> {
   const { stats } = await measureLatency(async () => undefined,

@@ -35,6 +35,10 @@ export interface RunMeta {
   selected: string[];
   /** One line per fallback taken when choosing engines. */
   fallbacks: string[];
+  /** Measured matmul ceiling per engine id (src/measure/ceiling.ts); absent where it failed. */
+  ceilings?: Record<string, { gflops: number; shape: string; medianMs: number }>;
+  /** Cases whose analytic memory exceeded this many bytes were skipped before running. */
+  maxMemoryBytes?: number;
   cases: number;
 }
 

@@ -22,6 +22,7 @@ export interface Case {
   shape: Shape;
   seed: number;
   weights: Suite['weights'];
+  input: Suite['input'];
   timing: TimingSettings;
 }
 
@@ -47,7 +48,7 @@ export function planCases(suite: Suite, engines: EngineInfo[], runId: string): C
       for (const engine of engines) {
         const caseId = `${v.label}|${engine.id}|B${shape.batch}N${seqLen}D${shape.dModel}H${shape.heads}`;
         cases.push({ caseId, runId, variant: v.name, options: v.options, label: v.label, engine, shape,
-          seed: suite.seed, weights: suite.weights, timing: { ...suite.timing, downloadInside: true } });
+          seed: suite.seed, weights: suite.weights, input: suite.input, timing: { ...suite.timing, downloadInside: true } });
       }
     }
   }

@@ -6,6 +6,10 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { failedLine } from '../measure/case.ts';
+import type { Ceiling } from '../measure/ceiling.ts';
+import type { Job } from '../measure/worker.ts';
+import type { EngineInfo } from '../engine/types.ts';
+import { getVariant } from '../variants/index.ts';
 import type { Case } from './plan.ts';
 import type { ResultLine } from './result.ts';
 
@@ -27,7 +31,23 @@ export interface ChildLimits {
   heapMb: number;
 }
 
-export function runInChild(c: Case, limits: ChildLimits, worker = WORKER): Promise<ResultLine> {
+/** Measures one case in a child process; always resolves to a line, whatever the child does. */
+export async function runInChild(c: Case, limits: ChildLimits, worker = WORKER): Promise<ResultLine> {
+  const r = await runJob<ResultLine>({ case: c }, limits, worker);
+  if (r.ok) return r.value;
+  if (r.timedOut) return failedLine(c, 'skipped', `exceeded the case time limit of ${limits.timeoutMs / 1000} s`);
+  return describeExit(c, r.code, r.signal, r.output, limits);
+}
+
+/** The engine's matmul ceiling, measured in a child process like a case. */
+export async function ceilingInChild(engine: EngineInfo, limits: ChildLimits): Promise<Ceiling | { error: string }> {
+  const r = await runJob<Ceiling | { error: string }>({ ceiling: engine }, limits, WORKER);
+  return r.ok ? r.value : { error: r.timedOut ? 'timed out' : `exited with ${r.signal ?? `code ${r.code}`}` };
+}
+
+type JobOutcome<T> = { ok: true; value: T } | { ok: false; timedOut: boolean; code: number | null; signal: NodeJS.Signals | null; output: string };
+
+function runJob<T>(job: Job, limits: ChildLimits, worker: string): Promise<JobOutcome<T>> {
   return new Promise((resolve) => {
     const child = fork(worker, [], {
       execArgv: ['--import', TSX, `--max-old-space-size=${limits.heapMb}`],
@@ -38,18 +58,30 @@ export function runInChild(c: Case, limits: ChildLimits, worker = WORKER): Promi
     const keep = (d: Buffer) => { output = (output + d.toString()).slice(-8000); };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    let line: ResultLine | undefined;
+    let value: { v: T } | undefined;
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, limits.timeoutMs);
-    child.on('message', (m) => { line = m as ResultLine; });
+    child.on('message', (m) => { value = { v: m as T }; });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      if (line) resolve(line);
-      else if (timedOut) resolve(failedLine(c, 'skipped', `exceeded the case time limit of ${limits.timeoutMs / 1000} s`));
-      else resolve(describeExit(c, code, signal, output, limits));
+      resolve(value ? { ok: true, value: value.v } : { ok: false, timedOut, code, signal, output });
     });
-    child.send(c);
+    child.send(job);
   });
+}
+
+/** A case whose analytic memory exceeds the budget is skipped before it runs. */
+export function preflight(c: Case, maxMemoryBytes: number): ResultLine | undefined {
+  const v = getVariant(c.variant);
+  let bytes: number;
+  try {
+    bytes = v!.memory(c.shape, c.options);
+  } catch {
+    return undefined; // depends on the weights (e.g. SVD by energy): the case finds out itself
+  }
+  if (bytes <= maxMemoryBytes) return undefined;
+  const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
+  return failedLine(c, 'skipped', `analytic peak memory ${mb(bytes)} exceeds --max-memory ${mb(maxMemoryBytes)}`);
 }
 
 function describeExit(c: Case, code: number | null, signal: NodeJS.Signals | null, output: string, limits: ChildLimits): ResultLine {

@@ -37,10 +37,10 @@ interface LineBase {
   /** `cpu` | `cuda`. */
   device: string;
   shape: Shape;
-  /** Parameter counts (elements). */
-  params: ParamCount;
-  /** FLOPs of one forward pass (2 × multiply-adds of the matrix products). */
-  flops: number;
+  /** Parameter counts (elements); null when they depend on weights the case never built. */
+  params: ParamCount | null;
+  /** FLOPs of one forward pass (2 × multiply-adds of the matrix products); null as for params. */
+  flops: number | null;
   timing: TimingSettings;
   /** ISO time the case finished. */
   finishedAt: string;
@@ -62,11 +62,17 @@ export interface LatencyStats {
 
 export interface OkLine extends LineBase {
   status: 'ok';
+  params: ParamCount;
+  flops: number;
+  /** Variant-specific facts about the configuration, e.g. `svd`: rank, energy, error per target. */
+  details?: Record<string, unknown>;
   latencyMs: LatencyStats;
   /** Raw latency samples, ms, sorted ascending. */
   samplesMs: number[];
   /** Median time of an empty async task through the same timing path, ms (harness overhead). */
   overheadMs: number;
+  /** Why this timing should be read with care (rme or spread above thresholds, overhead ≥ 2 %); absent when clean. */
+  noisy?: string[];
   /** Achieved throughput: flops / median latency, GFLOP/s. */
   gflops: number;
   memory: {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UserError, messages } from '../cli/messages.ts';
+import { InputInitSchema, WeightsInitSchema } from '../linalg/weights.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -39,7 +40,10 @@ export const SuiteSchema = z.object({
   /** `tfjs`, `onnx`, `all` or `engine/backend` ids; absent = the fastest engine here. */
   engines: z.array(z.string()).optional(),
   seed: z.number().int().default(1),
-  weights: z.object({ init: z.literal('gaussian') }).strict().default({ init: 'gaussian' }),
+  /** Base weights every variant of a case starts from (see src/linalg/weights.ts). */
+  weights: WeightsInitSchema.default({ init: 'gaussian' }),
+  /** Inputs of the cases (see src/linalg/weights.ts). */
+  input: InputInitSchema.default({ input: 'gaussian' }),
   timing: TimingSchema.default(TimingSchema.parse({})),
 }).strict().refine((s) => s.dModel % s.heads === 0, { message: 'dModel must be a multiple of heads', path: ['heads'] });
 

@@ -110,6 +110,8 @@ export const svd: Variant<SvdOptions> = {
       ? ops.add(ops.matMul(ops.matMul(input, w[`U${p}`]), w[`V${p}`]), w[`b${p}`])
       : linear(ops, input, w[W(p)], w[`b${p}`]));
   },
+  resolve: resolveSvdOptions,
+  details: (s, o, base) => ({ svd: svdEnergy(s, o, base) }),
   reference(s, o, x, w, rows) {
     const D = s.dModel, r = rankOf(s, o);
     return referenceAttention(s, x, referenceWeights(w, (p) => o.targets.includes(p)

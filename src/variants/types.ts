@@ -48,6 +48,10 @@ export interface Variant<O extends object = object> {
    * batch entry: [B, rows.length, D].
    */
   reference(shape: Shape, o: O, x: Float32Array, w: Weights, rows: number[]): Float64Array;
+  /** Options that depend on the base weights (e.g. an SVD rank from an energy target), fixed before anything runs. */
+  resolve?(shape: Shape, o: O, base: BaseWeights): O;
+  /** Facts about this configuration worth recording beside the measurement (e.g. SVD's retained energy). */
+  details?(shape: Shape, o: O, base: BaseWeights): Record<string, unknown>;
 }
 
 /** Number of elements of all weights: what a variant holds. */
