@@ -2,7 +2,7 @@
  * Suites: plain data saying what to sweep. Built-in suites live in bench/<name>.ts (default export);
  * any JSON file of the same shape works with `--suite path/to/suite.json`.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -55,7 +55,7 @@ const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 
 /** Names of the built-in suites (files in bench/). */
 export function builtinSuites(): string[] {
-  return ['default', 'quick'].filter((n) => existsSync(path.join(BENCH_DIR, `${n}.ts`)));
+  return readdirSync(BENCH_DIR).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
 }
 
 /** Loads a built-in suite by name, or a .json / .ts suite file by path; validates it. */

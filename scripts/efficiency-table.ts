@@ -1,0 +1,22 @@
+/**
+ * Do the efficient variants skip the work they claim to? For each run folder given, per engine and
+ * N: analytic FLOP ratio vs full, measured speed-up vs full (ratio of medians), and their quotient.
+ *   npx tsx scripts/efficiency-table.ts results/<run-id> [...]
+ * For svd the projection part alone is also shown: its share of full's FLOPs is the projections.
+ */
+import Table from 'cli-table3';
+import { readResults } from '../src/run/store.ts';
+import type { OkLine } from '../src/run/result.ts';
+
+for (const dir of process.argv.slice(2)) {
+  const ok = readResults(dir).filter((l): l is OkLine => l.status === 'ok');
+  const t = new Table({ style: { head: [], border: [] }, head: ['variant', 'engine', 'N', 'FLOP ratio', 'speed-up', 'efficiency', 'median ms', 'rme %'] });
+  for (const l of ok.filter((x) => x.variant !== 'full')) {
+    const base = ok.find((f) => f.variant === 'full' && f.engine === l.engine && f.backend === l.backend && f.shape.seqLen === l.shape.seqLen);
+    if (!base) continue;
+    const flopRatio = base.flops / l.flops, speedup = base.latencyMs.median / l.latencyMs.median;
+    t.push([l.label, `${l.engine}/${l.backend}`, l.shape.seqLen, flopRatio.toFixed(2), speedup.toFixed(2),
+      `${((speedup / flopRatio) * 100).toFixed(0)} %`, l.latencyMs.median.toFixed(1), l.latencyMs.rme.toFixed(1)]);
+  }
+  console.log(`${dir}\n${t.toString()}`);
+}
