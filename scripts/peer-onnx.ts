@@ -16,7 +16,7 @@ const { values: a } = parseArgs({ options: {
   rounds: { type: 'string', default: '3' }, peers: { type: 'string', default: '../shared/peers' } } });
 const shape = { batch: 1, seqLen: Number(a.seq), dModel: Number(a['d-model']), heads: Number(a.heads) };
 const engine = (await listEngines()).find((i) => i.id === 'onnx/cpu')!;
-const c: Case = { caseId: 'peer', runId: 'peer', variant: 'full', options: {}, label: 'full', engine, shape, seed: 1,
+const c: Case = { caseId: 'peer', runId: 'peer', mode: 'inference', variant: 'full', options: {}, label: 'full', engine, shape, seed: 1,
   weights: { init: 'gaussian' }, input: { input: 'gaussian' }, timing: { timeMs: 3000, warmupMs: 500, warmupIterations: 2, minSamples: 20, targetRme: 1, downloadInside: true } };
 
 const ours: number[] = [], peer: number[] = [];

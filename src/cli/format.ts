@@ -35,15 +35,18 @@ export function variantList(): string {
 }
 
 export function summaryTable(lines: ResultLine[]): string {
-  const t = new Table({ style: { head: [], border: [] }, head: ['variant', 'engine', 'N', 'median ms', '± rme %', 'samples', 'GFLOP/s', 'status'] });
+  // median ms is per forward pass for inference, per training step for train; GFLOP/s is of forward passes.
+  const t = new Table({ style: { head: [], border: [] }, head: ['variant', 'engine', 'mode', 'N', 'median ms', '± rme %', 'samples', 'GFLOP/s', 'status'] });
+  const modeOf = (l: ResultLine) => l.mode ?? 'inference';
   const sorted = [...lines].sort((a, b) => a.label.localeCompare(b.label) || a.engine.localeCompare(b.engine)
-    || a.backend.localeCompare(b.backend) || a.shape.seqLen - b.shape.seqLen);
+    || a.backend.localeCompare(b.backend) || modeOf(a).localeCompare(modeOf(b)) || a.shape.seqLen - b.shape.seqLen);
   for (const l of sorted) {
-    const engine = `${l.engine}/${l.backend}`;
+    const head = [l.label, `${l.engine}/${l.backend}`, modeOf(l), l.shape.seqLen];
     if (l.status === 'ok') {
-      t.push([l.label, engine, l.shape.seqLen, l.latencyMs.median.toFixed(3), l.latencyMs.rme.toFixed(1), l.latencyMs.samples, l.gflops.toFixed(1), 'ok']);
+      const gflops = l.mode === 'train' ? '' : l.gflops.toFixed(1);
+      t.push([...head, l.latencyMs.median.toFixed(3), l.latencyMs.rme.toFixed(1), l.latencyMs.samples, gflops, 'ok']);
     } else {
-      t.push([l.label, engine, l.shape.seqLen, '', '', '', '', `${l.status}: ${l.reason}`]);
+      t.push([...head, '', '', '', '', `${l.status}: ${l.reason}`]);
     }
   }
   return t.toString();

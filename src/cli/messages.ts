@@ -25,5 +25,11 @@ export const messages = {
   resumeMismatch: (dir: string) => `--resume: ${dir}/run.json was written by a different suite; use a new --out`,
   noResults: (dir: string) => `${dir} holds no results.jsonl: give the folder of a run (e.g. results/<run-id>)`,
   badResultsLine: (file: string, line: number, problem: string) => `${file}:${line}: not a results line (${problem})`,
+  reportArgs: (received: string) =>
+    `report expects a run folder (npm run report -- results/<run-id>) or --publish OUTDIR [RESULTS_ROOT] (RESULTS_ROOT defaults to results). Received: ${received}`,
+  notAFolder: (what: string, received: string) => `${what} expects a folder. Received: ${received}`,
+  noRuns: (root: string) => `${root} holds no runs to publish (folders with run.json and results.jsonl)`,
+  publishOntoItself: (dir: string) => `--publish OUTDIR must differ from the results folder it copies. Received: ${dir}`,
+  threshold: (received: string) => `--threshold expects a ratio of at least 1, e.g. 1.10 (10 % slower). Received: ${received}`,
   commander: (text: string) => text.replace(/^error: /, ''),
 } as const;

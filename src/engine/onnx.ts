@@ -42,6 +42,9 @@ const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
 const ATTR = onnx.AttributeProto.AttributeType;
 
+/** onnxruntime-node exposes no device-memory statistics: on CUDA only the host side is seen. */
+const CUDA_MEMORY_SOURCE = 'host peak RSS growth only (onnxruntime-node reports no CUDA device memory)';
+
 export const ONNX_CAPABILITIES: Capabilities = {
   gradients: false,
   cuda: false,
@@ -174,7 +177,7 @@ export function onnxEngine(backend: OnnxBackend, info: EngineInfo): Engine {
           await twin.run(feeds);
           const peakBytes = Math.max(0, readPeakRss() - base);
           await twin.release();
-          return { peakBytes, source: ONNX_CAPABILITIES.memorySource };
+          return { peakBytes, source: backend === 'cuda' ? CUDA_MEMORY_SOURCE : ONNX_CAPABILITIES.memorySource };
         },
         dispose: () => session.release(),
       };

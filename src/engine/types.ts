@@ -42,9 +42,43 @@ export interface Prepared {
   dispose(): Promise<void>;
 }
 
+/** What a training step needs beyond the forward pass, weights and input. */
+export interface TrainingSetup {
+  /** Names of the weights the step updates; every other weight is frozen (never differentiated). */
+  trainable: string[];
+  /** The fixed target of the loss, the output's shape. */
+  target: HostTensor;
+  /** Adam's learning rate. */
+  learningRate: number;
+}
+
+/**
+ * One training step compiled for one engine, weights, input and target on the device. A step is
+ * the forward pass, the loss mean((y − target)²) over every element, the gradients of the loss
+ * with respect to the trainable weights only, and one Adam update of those weights.
+ */
+export interface PreparedTraining {
+  /** One step; resolves with the loss before the update once it is on the host (download inside). */
+  step(): Promise<number>;
+  /** ∂loss/∂w of every trainable weight at the current weights, by weight name; updates nothing. */
+  gradients(): Promise<Record<string, Float32Array>>;
+  /** The current value of every weight, trainable and frozen, by name. */
+  weights(): Promise<Record<string, Float32Array>>;
+  /**
+   * Bytes held between steps: the trainable and the frozen weights, and the optimizer's state as
+   * its own variables hold it (Adam's moments m and v; its step counter and β-power scalars not counted).
+   */
+  heldBytes(): Promise<{ trainable: number; frozen: number; optimizerState: number }>;
+  /** Peak memory of one step (which updates the weights) beyond what is held before it, in bytes. */
+  peakMemory(): Promise<{ peakBytes: number; source: string }>;
+  dispose(): Promise<void>;
+}
+
 export interface Engine {
   info: EngineInfo;
   prepare(forward: ForwardFn, weights: Record<string, HostTensor>, input: HostTensor): Promise<Prepared>;
+  /** Present exactly when `info.capabilities.gradients`: training steps with Adam. */
+  prepareTraining?(forward: ForwardFn, weights: Record<string, HostTensor>, input: HostTensor, setup: TrainingSetup): Promise<PreparedTraining>;
 }
 
 /** The first non-empty line of an error message: reasons are one line. */

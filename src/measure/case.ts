@@ -7,7 +7,7 @@
 import { createEngine } from '../engine/resolve.ts';
 import { firstLine } from '../engine/types.ts';
 import { createRng } from '../linalg/rng.ts';
-import { baseWeights, makeInput } from '../linalg/weights.ts';
+import { makeInput, seededBaseWeights } from '../linalg/weights.ts';
 import { getVariant } from '../variants/index.ts';
 import { countParams, type AnyVariant } from '../variants/types.ts';
 import type { Case } from '../run/plan.ts';
@@ -15,7 +15,7 @@ import { RESULT_SCHEMA, type FailedLine, type ResultLine } from '../run/result.t
 import { measureAccuracy } from './accuracy.ts';
 import { measureLatency, measureOverhead, noiseReasons } from './latency.ts';
 
-function variantOf(c: Case): AnyVariant {
+export function variantOf(c: Case): AnyVariant {
   const v = getVariant(c.variant);
   if (!v) throw new Error(`unknown variant ${c.variant}`);
   return v;
@@ -26,7 +26,7 @@ export function lineBase(c: Case, options = c.options): Omit<FailedLine, 'status
   const v = variantOf(c);
   const known = <T>(f: () => T): T | null => { try { return f(); } catch { return null; } };
   return {
-    schema: RESULT_SCHEMA, runId: c.runId, caseId: c.caseId, variant: c.variant, options, label: c.label,
+    schema: RESULT_SCHEMA, runId: c.runId, caseId: c.caseId, mode: c.mode, variant: c.variant, options, label: c.label,
     engine: c.engine.engine, backend: c.engine.backend, device: c.engine.device ?? 'cpu', shape: c.shape,
     params: known(() => v.params(c.shape, options)), flops: known(() => v.flops(c.shape, options)), timing: c.timing,
     finishedAt: new Date().toISOString(),
@@ -40,9 +40,8 @@ export function failedLine(c: Case, status: 'skipped' | 'error', reason: string,
 /** Base weights and input of a case's shape: the same for every variant and engine of that shape. */
 export function caseData(c: Pick<Case, 'seed' | 'shape' | 'weights'> & Partial<Pick<Case, 'input'>>) {
   const s = c.shape;
-  const rng = createRng(`${c.seed}:B${s.batch}N${s.seqLen}D${s.dModel}H${s.heads}`);
-  const base = baseWeights(s, c.weights, rng);
-  return { base, x: makeInput(s, rng, c.input) };
+  const x = makeInput(s, createRng(`${c.seed}:input:B${s.batch}N${s.seqLen}D${s.dModel}`), c.input);
+  return { base: seededBaseWeights(s.dModel, c.weights, c.seed), x };
 }
 
 export async function measureCase(c: Case): Promise<ResultLine> {
@@ -63,7 +62,7 @@ export async function measureCase(c: Case): Promise<ResultLine> {
     const memory = await prepared.peakMemory();
     const accuracy = measureAccuracy(v, c.shape, o, x.data, w, base, y);
     const noisy = noiseReasons(latency.stats, overheadMs);
-    return { ...lineBase(c, o), status: 'ok', params, flops, latencyMs: latency.stats, samplesMs: latency.samples, overheadMs,
+    return { ...lineBase(c, o), mode: 'inference', status: 'ok', params, flops, latencyMs: latency.stats, samplesMs: latency.samples, overheadMs,
       gflops: flops / latency.stats.median / 1e6, memory: { ...memory, analyticBytes: v.memory(c.shape, o) }, accuracy,
       ...(noisy.length > 0 && { noisy }), ...(v.details && { details: v.details(c.shape, o, base) }) };
   } finally {

@@ -6,7 +6,6 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readRunMeta, REPORT_FILE } from '../run/store.ts';
 import type { RunMeta } from '../run/env.ts';
-import { escapeHtml } from './escape.ts';
 import { page, table } from './page.ts';
 
 export const INDEX_FILE = 'index.html';
@@ -23,17 +22,14 @@ export function listRuns(root: string): Array<{ dir: string; meta: RunMeta }> {
 export function updateIndex(root: string): string {
   const runs = listRuns(root);
   const rows = table(runs, [
-    { title: 'started', cell: (r) => r.meta.startedAt.replace('T', ' ').slice(0, 19) },
+    { title: 'started', cell: (r) => r.meta.startedAt.replace('T', ' ').slice(0, 19), href: (r) => `${encodeURIComponent(r.dir)}/${REPORT_FILE}` },
     { title: 'suite', cell: (r) => r.meta.suite.name },
     { title: 'machine', cell: (r) => `${r.meta.environment.cpuModel}, ${r.meta.environment.cores} cores` },
     { title: 'engines', cell: (r) => r.meta.selected.join(', ') },
     { title: 'cases', cell: (r) => r.meta.cases, numeric: true },
     { title: 'status', cell: (r) => (r.meta.interrupted ? 'interrupted' : r.meta.finishedAt ? 'finished' : 'running or crashed') },
   ]);
-  // Links are added after escaping: the folder names are ours (run ids), but escape them anyway.
-  const linked = runs.reduce((html, r) => html.replace(`<td>${escapeHtml(r.meta.startedAt.replace('T', ' ').slice(0, 19))}</td>`,
-    `<td><a href="${encodeURIComponent(r.dir)}/${REPORT_FILE}">${escapeHtml(r.meta.startedAt.replace('T', ' ').slice(0, 19))}</a></td>`), rows);
-  const body = `<h1>attnbench runs</h1><p class="sub">${runs.length} run(s). Each link opens a self-contained report.</p>\n${linked}`;
+  const body = `<h1>attnbench runs</h1><p class="sub">${runs.length} run(s). Each link opens a self-contained report.</p>\n${rows}`;
   const file = path.join(root, INDEX_FILE);
   writeFileSync(file, page('attnbench runs', body, { charts: false }));
   return file;

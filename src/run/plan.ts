@@ -1,8 +1,8 @@
 /**
- * Suite → cases. One case = one variant configuration × one engine/backend × one shape, run in a
- * process of its own. Cases run in a shuffled order drawn from the suite's seed, so a slow spell
- * of the machine spreads over variants instead of landing on one of them; the order is the same
- * for the same suite and seed.
+ * Suite → cases. One case = one variant configuration × one engine/backend × one shape × one mode
+ * (a forward pass, or a training step), run in a process of its own. Cases run in a shuffled order
+ * drawn from the suite's seed, so a slow spell of the machine spreads over variants instead of
+ * landing on one of them; the order is the same for the same suite and seed.
  */
 import type { EngineInfo } from '../engine/types.ts';
 import { createRng } from '../linalg/rng.ts';
@@ -10,11 +10,12 @@ import { getVariant, VARIANT_NAMES } from '../variants/index.ts';
 import type { Shape } from '../variants/types.ts';
 import { UserError, messages } from '../cli/messages.ts';
 import type { Suite, VariantSpec } from './suite.ts';
-import type { TimingSettings } from './result.ts';
+import type { CaseMode, TimingSettings } from './result.ts';
 
 export interface Case {
   caseId: string;
   runId: string;
+  mode: CaseMode;
   variant: string;
   options: Record<string, unknown>;
   label: string;
@@ -46,9 +47,12 @@ export function planCases(suite: Suite, engines: EngineInfo[], runId: string): C
     const shape = { batch: suite.batch, seqLen, dModel: suite.dModel, heads: suite.heads };
     for (const v of variants) {
       for (const engine of engines) {
-        const caseId = `${v.label}|${engine.id}|B${shape.batch}N${seqLen}D${shape.dModel}H${shape.heads}`;
-        cases.push({ caseId, runId, variant: v.name, options: v.options, label: v.label, engine, shape,
-          seed: suite.seed, weights: suite.weights, input: suite.input, timing: { ...suite.timing, downloadInside: true } });
+        for (const mode of suite.modes) {
+          // Inference caseIds are as they were before train mode, so older runs still resume.
+          const caseId = `${v.label}|${engine.id}|B${shape.batch}N${seqLen}D${shape.dModel}H${shape.heads}${mode === 'train' ? '|train' : ''}`;
+          cases.push({ caseId, runId, mode, variant: v.name, options: v.options, label: v.label, engine, shape,
+            seed: suite.seed, weights: suite.weights, input: suite.input, timing: { ...suite.timing, downloadInside: true } });
+        }
       }
     }
   }

@@ -6,6 +6,9 @@ import type { ParamCount, Shape } from '../variants/types.ts';
 
 export const RESULT_SCHEMA = 1;
 
+/** What a case measures: one forward pass, or one training step (see TrainOkLine). */
+export type CaseMode = 'inference' | 'train';
+
 /** How latency was measured for this line. */
 export interface TimingSettings {
   /** Time budget for the sampling phase, ms (stops earlier once `targetRme` is reached). */
@@ -24,8 +27,10 @@ export interface TimingSettings {
 interface LineBase {
   schema: typeof RESULT_SCHEMA;
   runId: string;
-  /** Stable key of the case within a run: variant, label, engine and shape. */
+  /** Stable key of the case within a run: variant, label, engine and shape (and `train` for train cases). */
   caseId: string;
+  /** Absent on lines written before training steps were measured: those are inference. */
+  mode?: CaseMode;
   variant: string;
   options: Record<string, unknown>;
   /** Human-readable configuration, e.g. "LoRA r=8 α=16 on q,v (unmerged)". */
@@ -62,6 +67,7 @@ export interface LatencyStats {
 
 export interface OkLine extends LineBase {
   status: 'ok';
+  mode?: 'inference';
   params: ParamCount;
   flops: number;
   /** Variant-specific facts about the configuration, e.g. `svd`: rank, energy, error per target. */
@@ -97,10 +103,57 @@ export type Accuracy =
     }
   | { relErr: null; reference: string; relErrVsFull: null };
 
+/**
+ * A measured training step: forward, loss mean((y − target)²) against a fixed random target of the
+ * output's shape, gradients of the trainable weights only, one Adam update. No accuracy is measured.
+ */
+export interface TrainOkLine extends LineBase {
+  status: 'ok';
+  mode: 'train';
+  /** `trainable` is checked against the weights the engine actually trains (its variables). */
+  params: ParamCount;
+  /** FLOPs of one forward pass, as for inference (the step's backward is not counted). */
+  flops: number;
+  details?: Record<string, unknown>;
+  /** Latency of one training step (loss download included), ms; same statistics as inference. */
+  latencyMs: LatencyStats;
+  /** Raw step latencies, ms, sorted ascending. */
+  samplesMs: number[];
+  /** Median time of an empty async task through the same timing path, ms (harness overhead). */
+  overheadMs: number;
+  noisy?: string[];
+  train: {
+    optimizer: 'adam';
+    learningRate: number;
+    /** Loss (mean squared error, dimensionless) at the first step, before any update. */
+    lossFirst: number;
+    /** Loss at the last counted step, after `steps` − 1 updates. */
+    lossLast: number;
+    /** Steps from the first to the last counted one (warm-up and timed steps), count. */
+    steps: number;
+    /** What a fine-tuning checkpoint must save, the trainable weights as the engine holds them, bytes. */
+    checkpointBytes: number;
+  };
+  memory: {
+    /** Measured peak memory of one step beyond what is held before it (weights, input, target, optimizer state), bytes. */
+    peakBytes: number;
+    /** How `peakBytes` was measured. */
+    source: string;
+    /** Every weight held, trainable and frozen, bytes. */
+    weightsBytes: number;
+    /** Gradients of the trainable weights, measured from the gradient tensors of one step, bytes. */
+    gradientBytes: number;
+    /** Adam's moments m and v, measured from the optimizer's own variables, bytes (2 × 4 × trainable parameters). */
+    optimizerStateBytes: number;
+    /** peakBytes − gradientBytes: what else a step holds at its peak (activations kept for the backward pass, temporaries), bytes. */
+    activationBytes: number;
+  };
+}
+
 export interface FailedLine extends LineBase {
   status: 'skipped' | 'error';
   /** One line: why the case has no measurement. */
   reason: string;
 }
 
-export type ResultLine = OkLine | FailedLine;
+export type ResultLine = OkLine | TrainOkLine | FailedLine;

@@ -40,6 +40,8 @@ export const SuiteSchema = z.object({
   /** `tfjs`, `onnx`, `all` or `engine/backend` ids; absent = the fastest engine here. */
   engines: z.array(z.string()).optional(),
   seed: z.number().int().default(1),
+  /** What each case measures: a forward pass (`inference`), a training step (`train`), or both. */
+  modes: z.array(z.enum(['inference', 'train'])).min(1).default(['inference']),
   /** Base weights every variant of a case starts from (see src/linalg/weights.ts). */
   weights: WeightsInitSchema.default({ init: 'gaussian' }),
   /** Inputs of the cases (see src/linalg/weights.ts). */

@@ -16,6 +16,8 @@
  * memory   merged: full's. Unmerged, 4 bytes · (3·B·N·D + max(2·B·H·N², B·N·D + B·N·R)):
  *          at the last projection x·A and the adapter output are alive beside Q, K and x·W.
  * Accuracy reference: exact attention with W' in float64 (for both modes).
+ * Training: A_p and B_p are trainable, the base weights frozen. Merged holds no adapters (A·B is
+ * folded into W' at init), so it has nothing to train: its train cases are skipped.
  */
 import { z } from 'zod';
 import { matMul64 } from '../linalg/dense.ts';
@@ -74,6 +76,7 @@ export const lora: Variant<LoraOptions> = {
       return ops.add(y, ops.scale(ops.matMul(ops.matMul(input, w[`A${p}`]), w[`B${p}`]), o.alpha / o.rank));
     });
   },
+  trainable: (_s, o) => (o.merged ? [] : o.targets.flatMap((p) => [`A${p}`, `B${p}`])),
   reference(s, o, x, w, rows) {
     const merge = (p: Projection) => (!o.merged && o.targets.includes(p) ? mergedWeight(w, p, o, s.dModel) : w[W(p)].data);
     return referenceAttention(s, x, referenceWeights(w, merge), { rows });

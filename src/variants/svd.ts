@@ -13,7 +13,8 @@
  * An `energy` rank depends on the weights, not only on (shape, options): resolveSvdOptions turns it
  * into a rank before params, flops, memory or init are asked (they throw otherwise).
  *
- * params   (4 − |T|)·D² + |T|·2·D·R + 4·D (T = targets); all trainable, all held at inference
+ * params   (4 − |T|)·D² + |T|·2·D·R + 4·D (T = targets), all held at inference; trainable: the
+ *          factors, |T|·2·D·R (fine-tuning updates U_p and V_p; biases and untargeted W_p stay frozen)
  * flops    full's B·(8·N·D² + 4·N²·D) − B·|T|·2·N·D² + B·|T|·4·N·D·R
  * memory   4 bytes · (3·B·N·D + max(2·B·H·N², B·N·R)): x·U_p [B, N, R] is alive only while a
  *          projection is computed, beside at most three [B, N, D] tensors.
@@ -97,8 +98,8 @@ export const svd: Variant<SvdOptions> = {
   },
   params(s, o) {
     const T = o.targets.length, D = s.dModel;
-    const n = full.params(s, {}).total - T * D * D + T * 2 * D * rankOf(s, o);
-    return { total: n, trainable: n, inference: n };
+    const factors = T * 2 * D * rankOf(s, o), n = full.params(s, {}).total - T * D * D + factors;
+    return { total: n, trainable: factors, inference: n };
   },
   flops: (s, o) => full.flops(s, {}) + s.batch * o.targets.length * (4 * s.seqLen * s.dModel * rankOf(s, o) - 2 * s.seqLen * s.dModel ** 2),
   memory(s, o) {
@@ -110,6 +111,7 @@ export const svd: Variant<SvdOptions> = {
       ? ops.add(ops.matMul(ops.matMul(input, w[`U${p}`]), w[`V${p}`]), w[`b${p}`])
       : linear(ops, input, w[W(p)], w[`b${p}`]));
   },
+  trainable: (_s, o) => o.targets.flatMap((p) => [`U${p}`, `V${p}`]),
   resolve: resolveSvdOptions,
   details: (s, o, base) => ({ svd: svdEnergy(s, o, base) }),
   reference(s, o, x, w, rows) {

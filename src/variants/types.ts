@@ -52,6 +52,11 @@ export interface Variant<O extends object = object> {
   resolve?(shape: Shape, o: O, base: BaseWeights): O;
   /** Facts about this configuration worth recording beside the measurement (e.g. SVD's retained energy). */
   details?(shape: Shape, o: O, base: BaseWeights): Record<string, unknown>;
+  /**
+   * Names of the weights (keys of `init`'s result) a fine-tuning run updates; the rest stay frozen.
+   * Absent: every weight. Their elements add up to `params().trainable`; none means nothing to train.
+   */
+  trainable?(shape: Shape, o: O): string[];
 }
 
 /** Number of elements of all weights: what a variant holds. */

@@ -19,7 +19,7 @@ test('unknown engine', () => assertUserError(['--engine', 'torch'], /--engine.*A
 test('unknown flag', () => assertUserError(['--sequence', '5'], /unknown option '--sequence'.*see --help/));
 test('non-numeric --seq', () => assertUserError(['--seq', '256,abc'], /--seq expects positive integers, e.g\. 256,1024\. Received: 256,abc/));
 test('unknown backend', () => assertUserError(['--engine', 'tfjs', '--backend', 'metal'], /--backend expects one of tensorflow-gpu, tensorflow, wasm, cpu\. Received: metal/));
-test('unknown suite', () => assertUserError(['--suite', 'nope'], /--suite expects a built-in suite \(default, quick\) or a path/));
+test('unknown suite', () => assertUserError(['--suite', 'nope'], /--suite expects a built-in suite \(default, efficiency, quick, training\) or a path/));
 
 test('malformed suite files', () => {
   const dir = tmpDir();

@@ -1,6 +1,7 @@
 /**
  * Opens a report in headless Chromium (Debian's chromium-headless-shell, driven by playwright-core)
- * and records console errors and every network request. Install: apt-get install -y chromium-headless-shell.
+ * and records console errors, dialogs and every network request. Install: apt-get install -y chromium-headless-shell.
+ * Also used by scripts/report-screenshot.ts.
  */
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -14,6 +15,10 @@ export interface OpenedReport {
   consoleErrors: string[];
   /** Every request other than the file itself and data: URLs. */
   requests: string[];
+  /** Messages of alert/confirm/prompt dialogs the page opened (each dismissed). */
+  dialogs: string[];
+  /** Each chart section's id and state: 'live' (interactive chart drawn), 'failed', or 'static' (no script ran). */
+  charts(): Promise<Array<{ id: string; state: string }>>;
   /** Legend entries of an interactive chart. */
   chartSeries(id: string): Promise<string[]>;
   /** `path` marks drawn in the chart's data area. */
@@ -21,19 +26,28 @@ export interface OpenedReport {
   close(): Promise<void>;
 }
 
-export async function openReport(file: string, opts: { javaScript?: boolean } = {}): Promise<OpenedReport> {
+export interface OpenOptions {
+  javaScript?: boolean;
+  viewport?: { width: number; height: number };
+}
+
+export async function openReport(file: string, opts: OpenOptions = {}): Promise<OpenedReport> {
+  const javaScript = opts.javaScript ?? true;
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  const context = await browser.newContext({ javaScriptEnabled: opts.javaScript ?? true });
+  const context = await browser.newContext({ javaScriptEnabled: javaScript, viewport: opts.viewport ?? { width: 1200, height: 900 } });
   const page = await context.newPage();
-  const consoleErrors: string[] = [], requests: string[] = [];
+  const consoleErrors: string[] = [], requests: string[] = [], dialogs: string[] = [];
   const url = pathToFileURL(file).href;
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(e.message));
   page.on('request', (r) => { if (r.url() !== url && !r.url().startsWith('data:')) requests.push(r.url()); });
+  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
   await page.goto(url, { waitUntil: 'load' });
-  if (opts.javaScript ?? true) await page.waitForSelector('.live svg', { timeout: 20_000 });
+  // Every chart settles as live or failed once vega-embed is done with it.
+  if (javaScript) await page.waitForFunction(() => [...document.querySelectorAll('section.chart')].every((s) => (s as HTMLElement).dataset.state), null, { timeout: 30_000 });
   return {
-    page, consoleErrors, requests,
+    page, consoleErrors, requests, dialogs,
+    charts: () => page.$$eval('section.chart', (ss) => ss.map((s) => ({ id: s.id, state: (s as HTMLElement).dataset.state ?? 'static' }))),
     chartSeries: (id) => page.$$eval(`#${id} .live .role-legend-label text`, (ts) => ts.map((t) => t.textContent ?? '')),
     pathCount: (id) => page.$$eval(`#${id} .live .mark-line path, #${id} .live .mark-area path`, (ps) => ps.length),
     close: () => browser.close(),

@@ -1,32 +1,28 @@
 /**
- * Chart 1 — latency vs sequence length, log–log: the median per case as a line per variant
- * configuration × engine, with the p25–p75 band.
+ * Chart 1 — latency vs sequence length, log–log: the median of each case as a line per variant
+ * configuration, with the p25–p75 band of its samples.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { OkLine } from '../../run/result.ts';
-import { seriesName } from './series.ts';
+import type { ResultLine } from '../../run/result.ts';
+import { byEngine, colorByVariant, fadeUnselected, inferenceOk, legendToggle, rowOf, seqLenAxis, tooltip } from './series.ts';
 
-export function latencyChart(lines: OkLine[]): TopLevelSpec {
-  const values = lines.map((l) => ({
-    series: seriesName(l), variant: l.label, engine: `${l.engine}/${l.backend}`, seqLen: l.shape.seqLen,
-    median: l.latencyMs.median, p25: l.latencyMs.p25, p75: l.latencyMs.p75, rme: l.latencyMs.rme, samples: l.latencyMs.samples,
-  }));
-  const x = { field: 'seqLen', type: 'quantitative', title: 'sequence length N', scale: { type: 'log', base: 2 } } as const;
-  const color = { field: 'series', type: 'nominal', title: 'variant · engine' } as const;
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Latency of one forward pass vs sequence length',
-    width: 560, height: 320,
-    data: { values },
-    encoding: { x, color },
+export function latencyChart(lines: ResultLine[]): TopLevelSpec | undefined {
+  const rows = inferenceOk(lines).map((l) => ({ ...rowOf(l), median: l.latencyMs.median, p25: l.latencyMs.p25, p75: l.latencyMs.p75,
+    rme: l.latencyMs.rme, samples: l.latencyMs.samples }));
+  if (rows.length === 0) return undefined;
+  const y = { type: 'quantitative', scale: { type: 'log' } } as const, color = colorByVariant(lines, rows);
+  return byEngine('Latency of one forward pass vs sequence length', rows, {
+    encoding: { x: seqLenAxis(rows) },
     layer: [
-      { mark: { type: 'area', opacity: 0.2 }, encoding: {
-        y: { field: 'p25', type: 'quantitative', scale: { type: 'log' } }, y2: { field: 'p75' } } },
-      { mark: { type: 'line', point: true }, encoding: {
-        y: { field: 'median', type: 'quantitative', title: 'median latency (ms)', scale: { type: 'log' } },
-        tooltip: [{ field: 'variant' }, { field: 'engine' }, { field: 'seqLen', title: 'N' },
-          { field: 'median', title: 'median ms', format: '.3f' }, { field: 'p25', format: '.3f' }, { field: 'p75', format: '.3f' },
-          { field: 'rme', title: 'rme %', format: '.2f' }, { field: 'samples' }] } },
+      // fillOpacity, not opacity: a layer's constant opacity would also fix the legend's, and undo its toggling.
+      { mark: { type: 'area', fillOpacity: 0.18 }, encoding: { y: { ...y, field: 'p25' }, y2: { field: 'p75' }, color } },
+      { mark: { type: 'line', point: true }, params: [legendToggle], encoding: {
+        y: { ...y, field: 'median', title: 'median latency (ms)' },
+        color: { ...color, legend: { ...color.legend, symbolType: 'stroke', symbolStrokeWidth: 3 } },
+        opacity: fadeUnselected,
+        tooltip: tooltip(rows, [{ field: 'variant' }, { field: 'engine' }, { field: 'seqLen', title: 'N' },
+          { field: 'median', title: 'median ms', format: '.4~g' }, { field: 'p25', title: 'p25 ms', format: '.4~g' },
+          { field: 'p75', title: 'p75 ms', format: '.4~g' }, { field: 'rme', title: 'rme %', format: '.2f' }, { field: 'samples' }]) } },
     ],
-  };
+  });
 }

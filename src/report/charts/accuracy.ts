@@ -1,0 +1,30 @@
+/**
+ * Chart 6 — accuracy vs speed, the Pareto view: each variant configuration at each N is a point,
+ * speed-up vs full across, relative error vs exact full attention up (both log). Better is down
+ * and to the right. Points with no accuracy measurement, or an error of exactly 0, are left out.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { ResultLine } from '../../run/result.ts';
+import { byEngine, colorByVariant, fadeUnselected, legendToggle, rowOf, tooltip, vsFull } from './series.ts';
+
+export function accuracyChart(lines: ResultLine[]): TopLevelSpec | undefined {
+  const rows = vsFull(lines).flatMap(({ line, speedup }) => {
+    const err = line.accuracy.relErrVsFull;
+    return err !== null && err > 0 ? [{ ...rowOf(line), speedup, relErrVsFull: err, relErr: line.accuracy.relErr }] : [];
+  });
+  if (rows.length === 0) return undefined;
+  return byEngine('Accuracy vs speed: relative error vs full attention against speed-up', rows, {
+    layer: [
+      { mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { x: { datum: 1 } } },
+      { mark: { type: 'point', filled: true }, params: [legendToggle], encoding: {
+        x: { field: 'speedup', type: 'quantitative', title: 'speed-up vs full (×)', scale: { type: 'log' } },
+        y: { field: 'relErrVsFull', type: 'quantitative', title: 'relative error vs full', scale: { type: 'log' } },
+        color: colorByVariant(lines, rows),
+        size: { field: 'seqLen', type: 'ordinal', title: 'N', scale: { range: [25, 220] } },
+        opacity: fadeUnselected,
+        tooltip: tooltip(rows, [{ field: 'variant' }, { field: 'engine' }, { field: 'seqLen', title: 'N' },
+          { field: 'speedup', title: 'speed-up ×', format: '.3~g' }, { field: 'relErrVsFull', title: 'rel. error vs full', format: '.3~g' },
+          { field: 'relErr', title: 'rel. error vs own float64 reference', format: '.3~g' }]) } },
+    ],
+  });
+}

@@ -1,0 +1,33 @@
+/** The charts of a run's page, in page order: each a pure spec builder that returns nothing when the run lacks its data. */
+import type { TopLevelSpec } from 'vega-lite';
+import type { RunMeta } from '../../run/env.ts';
+import type { ResultLine } from '../../run/result.ts';
+import { accuracyChart } from './accuracy.ts';
+import { latencyChart } from './latency.ts';
+import { memoryChart } from './memory.ts';
+import { paramsChart } from './params.ts';
+import { speedupChart } from './speedup.ts';
+import { throughputChart } from './throughput.ts';
+
+export interface ChartDef {
+  id: string;
+  title: string;
+  /** How to read the chart. */
+  caption: string;
+  build(lines: ResultLine[], meta: RunMeta | undefined): TopLevelSpec | undefined;
+}
+
+export const CHARTS: ChartDef[] = [
+  { id: 'latency', title: 'Latency', build: latencyChart,
+    caption: 'Median latency of one forward pass (output download included) per sequence length, log–log; the band spans p25–p75 of the samples. Hover for exact values; click a legend entry to single out a variant (shift-click for more).' },
+  { id: 'speedup', title: 'Speed-up vs full attention', build: speedupChart,
+    caption: 'Full attention’s median latency divided by the variant’s, at the same engine and shape. Above the 1× rule the variant is faster.' },
+  { id: 'memory', title: 'Peak memory', build: memoryChart,
+    caption: 'Measured peak memory of one forward pass beyond weights and input (solid; how it was measured is in the tooltip) and the variant’s analytic formula (dashed), log–log.' },
+  { id: 'params', title: 'Parameters', build: paramsChart,
+    caption: 'Parameters each variant configuration defines (total), updates when fine-tuned (trainable) and holds at inference. Where they grow with N, at the largest N of the run.' },
+  { id: 'throughput', title: 'Achieved throughput', build: throughputChart,
+    caption: 'Analytic FLOPs of one forward pass divided by its median latency; the dashed rule is the matmul throughput this engine reached on this machine (its ceiling).' },
+  { id: 'accuracy', title: 'Accuracy vs speed', build: accuracyChart,
+    caption: 'One point per variant configuration at each N (larger N, larger point): relative error of its output vs exact full attention with the same base weights, against its speed-up. Down and right is better; the rule marks full’s speed.' },
+];

@@ -1,0 +1,89 @@
+/**
+ * The non-chart parts of a run's page: findings, the scaling table beside chart 1, the table of
+ * every case (skipped and failed ones with their reasons, noisy timings marked) and the
+ * environment. Each returns trusted HTML built from escaped parts.
+ */
+import type { RunMeta } from '../run/env.ts';
+import type { OkLine, ResultLine } from '../run/result.ts';
+import { engineOf, isTrain, noisyOf } from './charts/series.ts';
+import { escapeHtml } from './escape.ts';
+import type { Finding } from './findings.ts';
+import { sig } from './format.ts';
+import { table } from './page.ts';
+import { FIT_POINTS, type ScalingFit } from './scaling.ts';
+
+export function findingsSection(found: Finding[]): string {
+  const body = found.length === 0
+    ? '<p>This run has none of the data the findings are written from (e.g. full attention beside another variant).</p>'
+    : `<dl>${found.map((f) => `<dt>${escapeHtml(f.question)}</dt>${f.answers.map((a) => `<dd>${escapeHtml(a)}</dd>`).join('')}`).join('\n')}</dl>`;
+  return `<section id="findings"><h2>Findings</h2>
+<p class="caption">Written from this run’s data by fixed rules (src/report/findings.ts); a question the run has no data for is left out.</p>
+${body}</section>`;
+}
+
+export function scalingAside(fits: ScalingFit[]): string {
+  if (fits.length === 0) return '';
+  return `<h3>Scaling exponents</h3>
+<p class="caption">k in latency ∝ N<sup>k</sup> and peak memory ∝ N<sup>k</sup>, least squares on log–log over the ${FIT_POINTS} largest N (fewer if fewer ran).</p>
+${table(fits, [
+    { title: 'variant', cell: (f) => f.label },
+    { title: 'engine', cell: (f) => f.engine },
+    { title: 'N fitted', cell: (f) => f.seqLens.join(', ') },
+    { title: 'latency k', cell: (f) => f.latency.toFixed(2), numeric: true },
+    { title: 'memory k', cell: (f) => (f.memory === null ? '' : f.memory.toFixed(2)), numeric: true },
+  ])}`;
+}
+
+function statusText(l: ResultLine): string {
+  if (l.status !== 'ok') return `${l.status}: ${l.reason}`;
+  const noisy = noisyOf(l);
+  return noisy.length > 0 ? `ok ⚠ noisy: ${noisy.join('; ')}` : 'ok';
+}
+
+export function casesTable(lines: ResultLine[]): string {
+  const ok = (l: ResultLine) => (l.status === 'ok' ? l : undefined);
+  const inference = (l: ResultLine): OkLine | undefined => (l.status === 'ok' && l.mode !== 'train' ? l : undefined);
+  const modes = lines.some(isTrain) ? [{ title: 'mode', cell: (l: ResultLine) => (isTrain(l) ? 'train' : 'inference') }] : [];
+  return `<section id="cases"><h2>Every case</h2>
+<p class="caption">Click a column title to sort. Skipped and failed cases give their reason; ⚠ marks a timing the harness found noisy.</p>
+${table(lines, [
+    { title: 'variant', cell: (l) => l.label },
+    { title: 'engine', cell: engineOf },
+    { title: 'device', cell: (l) => l.device },
+    ...modes,
+    { title: 'N', cell: (l) => l.shape.seqLen, numeric: true },
+    { title: 'B×D×H', cell: (l) => `${l.shape.batch}×${l.shape.dModel}×${l.shape.heads}` },
+    { title: 'status', cell: statusText, className: 'status' },
+    { title: 'median ms', cell: (l) => sig(ok(l)?.latencyMs.median, 4), numeric: true },
+    { title: 'p25–p75 ms', cell: (l) => (ok(l) ? `${sig(ok(l)!.latencyMs.p25, 3)}–${sig(ok(l)!.latencyMs.p75, 3)}` : ''),
+      sortValue: (l) => ok(l)?.latencyMs.p25 ?? '' },
+    { title: 'rme %', cell: (l) => sig(ok(l)?.latencyMs.rme, 2), numeric: true },
+    { title: 'samples', cell: (l) => ok(l)?.latencyMs.samples ?? '', numeric: true },
+    { title: 'GFLOP/s', cell: (l) => sig(inference(l)?.gflops), numeric: true },
+    { title: 'params (inference)', cell: (l) => l.params?.inference ?? '', numeric: true },
+    { title: 'peak memory bytes', cell: (l) => ok(l)?.memory.peakBytes ?? '', numeric: true },
+    { title: 'rel. error', cell: (l) => sig(inference(l)?.accuracy.relErr, 2), numeric: true },
+    { title: 'rel. error vs full', cell: (l) => sig(inference(l)?.accuracy.relErrVsFull, 2), numeric: true },
+  ], (l) => `${l.status}${noisyOf(l).length > 0 ? ' noisy' : ''}`)}</section>`;
+}
+
+export function environmentSection(meta: RunMeta | undefined): string {
+  if (!meta) return '<section id="environment"><h2>Environment</h2><p>run.json is missing: environment unknown.</p></section>';
+  const e = meta.environment;
+  const engines = table(meta.engines, [
+    { title: 'engine/backend', cell: (i) => i.id },
+    { title: 'available', cell: (i) => (i.available ? 'yes' : 'no') },
+    { title: 'version', cell: (i) => i.version ?? '' },
+    { title: 'device', cell: (i) => i.device ?? '' },
+    { title: 'why not', cell: (i) => i.reason ?? '' },
+  ]);
+  const load = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' / ');
+  return `<section id="environment"><h2>Environment</h2>
+<p>${escapeHtml(e.cpuModel)}, ${e.cores} cores, ${(e.totalMemory / 2 ** 30).toFixed(1)} GiB; ${escapeHtml(e.os)}; Node ${escapeHtml(e.node)};
+load average ${load(e.loadAverage.start)} at start${e.loadAverage.end ? `, ${load(e.loadAverage.end)} at end` : ''};
+git ${escapeHtml(e.git ? `${e.git.commit.slice(0, 10)}${e.git.dirty ? ' (dirty)' : ''}` : 'unknown')}.
+Run ${escapeHtml(meta.runId)}, ${escapeHtml(meta.startedAt)} → ${escapeHtml(meta.finishedAt ?? 'unfinished')}.</p>
+${engines}
+<h3>Suite</h3><pre>${escapeHtml(JSON.stringify(meta.suite, null, 2))}</pre>
+<h3>Command</h3><pre>npm run bench -- ${escapeHtml(meta.argv.join(' '))}</pre></section>`;
+}

@@ -1,0 +1,97 @@
+/**
+ * The training section of a run's page, from its train cases (mode 'train'): findings on what each
+ * method saves against full fine-tuning, the step-time and memory charts, and a table of every
+ * train case with trainable parameters, step time, the memory split and checkpoint size. Empty
+ * when the run has no train case.
+ *
+ * Findings rule: per configuration, engine and shape that full fine-tuning also ran — trainable
+ * parameters (share of full's), Adam state and checkpoint bytes (vs full's), and the median step
+ * time vs full's, "within noise" when the two p25–p75 ranges overlap.
+ */
+import type { ResultLine, TrainOkLine } from '../run/result.ts';
+import { engineOf, noisyOf } from './charts/series.ts';
+import { trainingMemoryChart } from './charts/training-memory.ts';
+import { panelOf, stepsVsFull, trainOk, type VsFullStep } from './charts/training-rows.ts';
+import { trainingTimeChart } from './charts/training-time.ts';
+import { escapeHtml } from './escape.ts';
+import { count, percent, sig } from './format.ts';
+import { chartSection, table, type Chart } from './page.ts';
+import { toSvg } from './svg.ts';
+
+/** Bytes in binary units, 3 significant digits: 131072 → "128 KiB". */
+export function bytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (Math.abs(n) >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return `${i === 0 ? n : sig(n, 3)}\u202f${units[i]}`;
+}
+
+const within = (a: TrainOkLine, b: TrainOkLine) => a.latencyMs.p25 <= b.latencyMs.p75 && b.latencyMs.p25 <= a.latencyMs.p75;
+
+/** One sentence per configuration beside full fine-tuning, e.g. "LoRA r=8 … trains 16 384 parameters (1.6 % of full fine-tuning); …". */
+export function trainingFindings(lines: ResultLine[]): string[] {
+  return stepsVsFull(lines).map(({ line, full }: VsFullStep) => {
+    const share = `${sig((100 * line.params.trainable) / full.params.trainable, 2)}\u202f%`;
+    const time = within(line, full) ? 'step time within noise of full’s'
+      : `step time ${percent(line.latencyMs.median / full.latencyMs.median - 1)}`;
+    return `${line.label} trains ${count(line.params.trainable)} parameters (${share} of full fine-tuning); `
+      + `Adam state ${bytes(line.memory.optimizerStateBytes)} vs ${bytes(full.memory.optimizerStateBytes)}, `
+      + `checkpoint ${bytes(line.train.checkpointBytes)} vs ${bytes(full.train.checkpointBytes)}; `
+      + `${time} (${sig(line.latencyMs.median)} vs ${sig(full.latencyMs.median)} ms) at N=${line.shape.seqLen} on ${engineOf(line)}.`;
+  });
+}
+
+const CHARTS = [
+  { id: 'training-time', title: 'Training step time', build: trainingTimeChart,
+    caption: 'Median time of one training step — forward, mean-squared-error loss against a fixed random target, gradients of the trainable weights only, one Adam update, loss download — per variant configuration; the whisker spans p25–p75 of the samples.' },
+  { id: 'training-memory', title: 'Training step memory', build: trainingMemoryChart,
+    caption: 'What one step holds: all weights, Adam’s two moments per trainable parameter and the gradients (both measured from the engine’s own tensors), and the rest of the step’s measured peak (activations kept for the backward pass, temporaries). tfjs counts a tensor that shares another’s buffer (a reshape, a tensor the tape saves) again, so activations are an upper bound.' },
+];
+
+function casesTable(lines: ResultLine[]): string {
+  const train = lines.filter((l) => l.mode === 'train');
+  const full = new Map(trainOk(lines).filter((l) => l.variant === 'full').map((l) => [panelOf(l), l]));
+  const ok = (l: ResultLine): TrainOkLine | undefined => (l.status === 'ok' && l.mode === 'train' ? l : undefined);
+  const vsFull = (l: ResultLine, f: (t: TrainOkLine) => number) => {
+    const t = ok(l), base = full.get(panelOf(l));
+    return t && base && t !== base ? f(t) / f(base) : undefined;
+  };
+  const b = (n: number | undefined) => (n === undefined ? '' : bytes(n));
+  return table(train, [
+    { title: 'variant', cell: (l) => l.label },
+    { title: 'engine', cell: engineOf },
+    { title: 'N', cell: (l) => l.shape.seqLen, numeric: true },
+    { title: 'status', cell: (l) => (l.status === 'ok' ? (noisyOf(l).length ? `ok ⚠ noisy: ${noisyOf(l).join('; ')}` : 'ok') : `${l.status}: ${l.reason}`), className: 'status' },
+    { title: 'trainable params', cell: (l) => (ok(l) ? count(ok(l)!.params.trainable) : ''), numeric: true, sortValue: (l) => ok(l)?.params.trainable ?? '' },
+    { title: '% of full', cell: (l) => { const r = vsFull(l, (t) => t.params.trainable); return r === undefined ? '' : sig(100 * r, 2); }, numeric: true },
+    { title: 'median step ms', cell: (l) => sig(ok(l)?.latencyMs.median, 4), numeric: true },
+    { title: 'p25–p75 ms', cell: (l) => (ok(l) ? `${sig(ok(l)!.latencyMs.p25, 3)}–${sig(ok(l)!.latencyMs.p75, 3)}` : ''), sortValue: (l) => ok(l)?.latencyMs.p25 ?? '' },
+    { title: 'vs full', cell: (l) => { const r = vsFull(l, (t) => t.latencyMs.median); return r === undefined ? '' : percent(r - 1); },
+      sortValue: (l) => vsFull(l, (t) => t.latencyMs.median) ?? '' },
+    { title: 'weights', cell: (l) => b(ok(l)?.memory.weightsBytes), numeric: true, sortValue: (l) => ok(l)?.memory.weightsBytes ?? '' },
+    { title: 'gradients', cell: (l) => b(ok(l)?.memory.gradientBytes), numeric: true, sortValue: (l) => ok(l)?.memory.gradientBytes ?? '' },
+    { title: 'Adam state', cell: (l) => b(ok(l)?.memory.optimizerStateBytes), numeric: true, sortValue: (l) => ok(l)?.memory.optimizerStateBytes ?? '' },
+    { title: 'activations', cell: (l) => b(ok(l)?.memory.activationBytes), numeric: true, sortValue: (l) => ok(l)?.memory.activationBytes ?? '' },
+    { title: 'step peak', cell: (l) => b(ok(l)?.memory.peakBytes), numeric: true, sortValue: (l) => ok(l)?.memory.peakBytes ?? '' },
+    { title: 'checkpoint', cell: (l) => b(ok(l)?.train.checkpointBytes), numeric: true, sortValue: (l) => ok(l)?.train.checkpointBytes ?? '' },
+    { title: 'loss first → last', cell: (l) => (ok(l) ? `${sig(ok(l)!.train.lossFirst, 4)} → ${sig(ok(l)!.train.lossLast, 4)} (${ok(l)!.train.steps} steps)` : '') },
+  ], (l) => `${l.status}${noisyOf(l).length > 0 ? ' noisy' : ''}`);
+}
+
+/** The training section (trusted HTML built from escaped parts); '' when the run has no train case. */
+export async function trainingSection(lines: ResultLine[]): Promise<string> {
+  if (!lines.some((l) => l.mode === 'train')) return '';
+  const found = trainingFindings(lines);
+  const charts: Chart[] = await Promise.all(CHARTS.flatMap(({ build, ...c }) => {
+    const spec = build(lines);
+    return spec ? [toSvg(spec).then((svg) => ({ ...c, spec, svg }))] : [];
+  }));
+  return `<section id="training"><h2>Training: what one fine-tuning step costs</h2>
+<p class="caption">One training step of the attention layer per case (Adam, learning rate ${escapeHtml(trainOk(lines)[0]?.train.learningRate ?? '')}); trainable parameters are those the step updates, the rest frozen. No accuracy is measured for training steps.</p>
+${found.length > 0 ? `<ul>${found.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>` : '<p>No full fine-tuning step at the same engine and shape to compare with.</p>'}
+</section>
+${charts.map(chartSection).join('\n')}
+<section id="training-cases"><h2>Every train case</h2>
+<p class="caption">Click a column title to sort. Memory in binary units; “vs full” compares median step times at the same engine and shape.</p>
+${casesTable(lines)}</section>`;
+}

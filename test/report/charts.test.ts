@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { CHARTS } from '../../src/report/charts/index.ts';
+import { accuracyChart } from '../../src/report/charts/accuracy.ts';
+import { latencyChart } from '../../src/report/charts/latency.ts';
+import { memoryChart } from '../../src/report/charts/memory.ts';
+import { paramsChart } from '../../src/report/charts/params.ts';
+import { speedupChart } from '../../src/report/charts/speedup.ts';
+import { throughputChart } from '../../src/report/charts/throughput.ts';
+import { toSvg } from '../../src/report/svg.ts';
+import type { ResultLine } from '../../src/run/result.ts';
+import { failedLine, fixtureMeta, fixtureRun, okLine } from './fixtures.ts';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- specs are inspected as plain JSON */
+const view = (s: TopLevelSpec): any => ('spec' in s ? s.spec : s);
+const layers = (s: TopLevelSpec): any[] => view(s).layer ?? [view(s)];
+const values = (s: TopLevelSpec): any[] => (s as any).data.values;
+const mainLayer = (s: TopLevelSpec) => layers(s).find((l) => l.params)!;
+const onnxOnly = (lines: ResultLine[]) => lines.filter((l) => l.engine === 'onnx');
+const withCeilings = fixtureMeta({ ceilings: { 'onnx/cpu': { gflops: 50, shape: '512×512×512', medianMs: 5.4 } } });
+const LABELS = ['full attention', 'LoRA r=8 α=16 on q,v (merged)', 'LoRA r=8 α=16 on q,v (unmerged)', 'sliding window w=64', 'SVD r=16', 'Linformer k=32'];
+
+test('latency: log–log, one series per variant configuration, p25–p75 band, a facet row per engine', () => {
+  const spec = latencyChart(fixtureRun())!;
+  assert.deepEqual((spec as any).facet.row.field, 'engine');
+  const [band, line] = layers(spec);
+  const x = view(spec).encoding.x;
+  assert.equal(x.field, 'seqLen');
+  assert.deepEqual(x.scale, { type: 'log', base: 2 });
+  assert.deepEqual(x.axis.values, [128, 256, 512, 1024]);
+  assert.equal(line.encoding.y.field, 'median');
+  assert.equal(line.encoding.y.scale.type, 'log');
+  assert.deepEqual([band.encoding.y.field, band.encoding.y2.field], ['p25', 'p75']);
+  assert.equal(line.encoding.color.field, 'variant');
+  assert.deepEqual(new Set(values(spec).map((r) => r.variant)), new Set(LABELS));
+  assert.equal(values(spec).length, 5 * 4 * 2 + 4, 'every ok case once; the skipped one left out');
+  const row = values(spec).find((r) => r.variant === 'full attention' && r.engine === 'tfjs/wasm' && r.seqLen === 512);
+  assert.equal(row.median, 32);
+});
+
+test('one engine: no facet; legend toggling is a point selection bound to the legend', () => {
+  const spec = latencyChart(onnxOnly(fixtureRun()))!;
+  assert.ok(!('facet' in spec));
+  assert.deepEqual(mainLayer(spec).params, [{ name: 'variants', select: { type: 'point', fields: ['variant'] }, bind: 'legend' }]);
+  assert.deepEqual(mainLayer(spec).encoding.opacity.condition, { param: 'variants', value: 1 });
+});
+
+test('a variant keeps its colour in every chart', () => {
+  const colour = (s: TopLevelSpec, label: string) => {
+    const scale = layers(s).find((l) => l.encoding?.color)!.encoding.color.scale;
+    return scale.range[scale.domain.indexOf(label)];
+  };
+  const lines = fixtureRun();
+  for (const label of ['sliding window w=64', 'SVD r=16']) {
+    assert.equal(colour(speedupChart(lines)!, label), colour(latencyChart(lines)!, label), label);
+  }
+  assert.equal(layers(latencyChart(lines)!).find((l) => l.encoding?.color)!.encoding.color.scale.domain[0], 'full attention');
+});
+
+test('training steps, failed cases and noisy timings: excluded, excluded, and named in the tooltip', () => {
+  const train = { ...okLine({ seqLen: 256, median: 99 }), mode: 'train' } as unknown as ResultLine;
+  const noisy = okLine({ seqLen: 512, extra: { noisy: ['rme 25 % > 5 %'] } });
+  const spec = latencyChart([okLine({ seqLen: 128 }), train, noisy])!;
+  assert.deepEqual(values(spec).map((r) => r.seqLen), [128, 512]);
+  assert.equal(values(spec)[1].noisy, 'rme 25 % > 5 %');
+  assert.ok(mainLayer(spec).encoding.tooltip.some((t: any) => t.field === 'noisy'));
+  assert.ok(!mainLayer(latencyChart([okLine({})])!).encoding.tooltip.some((t: any) => t.field === 'noisy'));
+  assert.equal(latencyChart([train]), undefined);
+});
+
+test('speed-up: full median / variant median per engine and N, a rule at 1×, full itself not drawn', () => {
+  const spec = speedupChart(fixtureRun())!;
+  const at = (variant: string, engine: string, seqLen: number) =>
+    values(spec).find((r) => r.variant === variant && r.engine === engine && r.seqLen === seqLen).speedup;
+  assert.equal(at('sliding window w=64', 'onnx/cpu', 512), 2);
+  assert.equal(at('sliding window w=64', 'tfjs/wasm', 128), 0.5);
+  assert.ok(Math.abs(at('SVD r=16', 'onnx/cpu', 1024) - 1.25) < 1e-12);
+  assert.ok(!values(spec).some((r) => r.variant === 'full attention'));
+  assert.deepEqual(layers(spec)[0].encoding, { y: { datum: 1 } });
+  assert.equal(mainLayer(spec).encoding.y.scale.type, 'log');
+  assert.equal(speedupChart(fixtureRun().filter((l) => l.variant !== 'full')), undefined, 'no full attention: no chart');
+});
+
+test('memory: measured and analytic per case on log–log, dashed by kind; zero bytes left out', () => {
+  const lines = [okLine({ seqLen: 128, peakBytes: 1000 }), okLine({ seqLen: 256, peakBytes: 0 })];
+  const spec = memoryChart(lines)!;
+  assert.deepEqual(values(spec).map((r) => [r.seqLen, r.kind, r.bytes]),
+    [[128, 'measured', 1000], [128, 'analytic', 4 * 2 * 4 * 128 ** 2], [256, 'analytic', 4 * 2 * 4 * 256 ** 2]]);
+  const enc = view(spec).encoding;
+  assert.equal(enc.y.scale.type, 'log');
+  assert.equal(enc.x.scale.type, 'log');
+  assert.equal(enc.strokeDash.field, 'kind');
+});
+
+test('parameters: total, trainable and at inference per configuration, at its largest N, on every engine alike', () => {
+  const base = 4 * 64 * 64 + 4 * 64, params = { total: base, trainable: base, inference: base };
+  const skipped = failedLine({ seqLen: 4096, status: 'skipped', reason: 'out of memory', params });
+  const spec = paramsChart([...fixtureRun(), skipped])!;
+  assert.equal((spec as any).facet.column.field, 'kind');
+  const count = (variant: string, kind: string) => values(spec).filter((r) => r.variant === variant && r.kind === kind);
+  assert.deepEqual(count('LoRA r=8 α=16 on q,v (unmerged)', 'at inference').map((r) => [r.count, r.seqLen]), [[base + 2048, 1024]]);
+  assert.deepEqual(count('full attention', 'total').map((r) => [r.count, r.seqLen]), [[base, 4096]], 'analytic: a skipped case counts');
+  assert.deepEqual(count('LoRA r=8 α=16 on q,v (merged)', 'at inference').map((r) => r.count), [base]);
+  assert.deepEqual(count('LoRA r=8 α=16 on q,v (merged)', 'trainable').map((r) => r.count), [2048]);
+  assert.equal(values(spec).length, 6 * 3);
+  assert.equal(view(spec).mark, 'bar');
+});
+
+test('throughput: omitted without a measured ceiling; with one, a rule at it for that engine only', () => {
+  assert.equal(throughputChart(fixtureRun(), fixtureMeta()), undefined);
+  assert.equal(throughputChart(fixtureRun(), undefined), undefined);
+  const spec = throughputChart(fixtureRun(), withCeilings)!;
+  assert.deepEqual(new Set(values(spec).map((r) => `${r.engine}:${r.ceiling}`)), new Set(['onnx/cpu:50', 'tfjs/wasm:null']));
+  const rule = layers(spec).find((l) => l.mark.type === 'rule');
+  assert.deepEqual([rule.encoding.y.field, rule.encoding.y.aggregate], ['ceiling', 'max']);
+  assert.equal(mainLayer(spec).encoding.y.field, 'gflops');
+});
+
+test('accuracy vs speed: relative error vs full (log) against speed-up (log), one point per variant and N', () => {
+  const lines = [...fixtureRun(), okLine({ variant: 'svd', label: 'unmeasured', seqLen: 128, relErrVsFull: null })];
+  const spec = accuracyChart(lines)!;
+  const enc = mainLayer(spec).encoding;
+  assert.deepEqual([enc.x.field, enc.x.scale.type, enc.y.field, enc.y.scale.type], ['speedup', 'log', 'relErrVsFull', 'log']);
+  assert.equal(enc.size.field, 'seqLen');
+  assert.ok(!values(spec).some((r) => r.variant === 'unmeasured'));
+  const svd = values(spec).filter((r) => r.variant === 'SVD r=16' && r.engine === 'onnx/cpu');
+  assert.deepEqual(svd.map((r) => [r.seqLen, r.relErrVsFull]), [[128, 0.07], [256, 0.07], [512, 0.07], [1024, 0.08]]);
+});
+
+test('every chart compiles without a Vega-Lite warning and pre-renders to SVG, facetted or not', async () => {
+  for (const lines of [fixtureRun(), onnxOnly(fixtureRun())]) {
+    for (const c of CHARTS) {
+      const spec = c.build(lines, withCeilings);
+      assert.ok(spec, c.id);
+      const warnings: string[] = [];
+      const logger = { level() { return this; }, info() { return this; }, debug() { return this; },
+        warn(...m: unknown[]) { warnings.push(m.join(' ')); return this; }, error(...m: unknown[]) { warnings.push(m.join(' ')); return this; } };
+      compile(spec, { logger: logger as any });
+      assert.deepEqual(warnings, [], c.id);
+      assert.match(await toSvg(spec), /^<svg[^>]*>.*<path/s, c.id);
+    }
+  }
+});

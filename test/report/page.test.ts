@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderReport } from '../../src/report/index.ts';
+import { fixtureMeta, fixtureRun, hostileRun } from './fixtures.ts';
+
+test('every user-supplied string is escaped: no injected element, the text kept', async () => {
+  const { lines, meta } = hostileRun();
+  const html = await renderReport(lines, meta);
+  assert.ok(!html.includes('<script>alert(1)'), 'no script element from the data');
+  assert.match(html, /<h1>attnbench — suite &lt;\/script&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/h1>/);
+  assert.match(html, /<td>evil &lt;\/script&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/td>/);
+  assert.match(html, /ok ⚠ noisy: rme &lt;\/script&gt;/);
+  // Specs travel as JSON in <script type="application/json">, with every '<' escaped.
+  assert.match(html, /"variant":"evil \\u003c\/script>\\u003cscript>alert\(1\)\\u003c\/script>"/);
+});
+
+test('the page: charts with spec and data links, findings, every case with reasons, environment; absent charts omitted', async () => {
+  const html = await renderReport(fixtureRun(), fixtureMeta());
+  const sections = [...html.matchAll(/<section class="chart" id="([\w-]+)">/g)].map((m) => m[1]);
+  assert.deepEqual(sections, ['latency', 'speedup', 'memory', 'params', 'accuracy'], 'no ceilings recorded: no throughput chart');
+  assert.equal(html.match(/>open the spec</g)?.length, 5);
+  assert.equal(html.match(/>download the data</g)?.length, 5);
+  assert.equal(html.match(/<div class="static"><svg/g)?.length, 5);
+  assert.match(html, /<aside><h3>Scaling exponents<\/h3>/);
+  assert.match(html, /<dt>Does LoRA change inference cost\?<\/dt>/);
+  assert.match(html, /<tr class="skipped">.*skipped: out of memory: the case exceeded its 4096 MB JavaScript heap/);
+  assert.match(html, /<section id="environment"><h2>Environment<\/h2>\n<p>Fixture CPU, 2 cores/);
+  const withCeiling = await renderReport(fixtureRun(), fixtureMeta({ ceilings: { 'tfjs/wasm': { gflops: 20, shape: 'x', medianMs: 1 } } }));
+  assert.match(withCeiling, /<section class="chart" id="throughput">/);
+});
+
+test('a run with no ok case: no charts, no vega libraries, the failures listed', async () => {
+  const html = await renderReport(fixtureRun().filter((l) => l.status !== 'ok'), undefined);
+  assert.ok(!html.includes('class="chart"'));
+  assert.ok(!html.includes('vegaEmbed'));
+  assert.match(html, /1 case\(s\) skipped or failed/);
+  assert.match(html, /run\.json is missing/);
+});
