@@ -3,7 +3,7 @@
  * (chromium-headless-shell + playwright-core, as the browser tests do), waits for every chart,
  * and writes the top of the page (or all of it with --full).
  *
- *   npx tsx scripts/report-screenshot.ts results/<run-id>/report.html docs/report.png [--width 1100] [--height 1600] [--full]
+ *   npx tsx scripts/report-screenshot.ts results/<run-id>/report.html docs/report.png [--width 1400] [--height 1300] [--full]
  */
 import { parseArgs } from 'node:util';
 import { openReport } from '../test/report/browser.ts';
@@ -12,7 +12,7 @@ const USAGE = 'usage: npx tsx scripts/report-screenshot.ts REPORT.html OUT.png [
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: {
-    width: { type: 'string', default: '1100' }, height: { type: 'string', default: '1600' }, full: { type: 'boolean', default: false } } });
+    width: { type: 'string', default: '1400' }, height: { type: 'string', default: '1300' }, full: { type: 'boolean', default: false } } });
   const [report, out] = positionals, width = Number(values.width), height = Number(values.height);
   if (positionals.length !== 2 || !(width > 0) || !(height > 0)) return (console.error(USAGE), 2);
   const opened = await openReport(report, { viewport: { width, height } });

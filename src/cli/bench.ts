@@ -10,14 +10,13 @@ import { planCases } from '../run/plan.ts';
 import { ceilingInChild, preflight, runInChild, type ChildLimits } from '../run/pool.ts';
 import { loadSuite, parseSuite, type Suite } from '../run/suite.ts';
 import { collectEnvironment, makeRunId, type RunMeta } from '../run/env.ts';
-import { appendResult, createRunDir, readResults, readRunMeta, writeRunMeta } from '../run/store.ts';
+import { appendResult, createRunDir, readResults, readRunMeta, RESULTS_ROOT, writeRunMeta } from '../run/store.ts';
 import type { ResultLine } from '../run/result.ts';
 import { writeReport } from '../report/index.ts';
 import { UserError, messages } from './messages.ts';
 import { createProgress } from './progress.ts';
 import { csvList, engineTable, isMain, positiveInt, runCli, summaryTable, variantList } from './format.ts';
 
-export const RESULTS_ROOT = 'results';
 
 interface BenchFlags {
   suite: string;

@@ -16,7 +16,7 @@ import type { ResultLine } from '../run/result.ts';
 import { isMain, runCli } from './format.ts';
 import { UserError, messages } from './messages.ts';
 
-export const COMPARE_FILE = 'compare.html';
+const COMPARE_FILE = 'compare.html';
 
 interface CompareFlags {
   threshold: number;
@@ -45,7 +45,7 @@ function runFolder(dir: string): string {
   return dir;
 }
 
-export function comparisonTable(cmp: Comparison): string {
+function comparisonTable(cmp: Comparison): string {
   const t = new Table({ head: ['variant', 'engine', 'N', 'BASE ms', 'NEW ms', 'NEW/BASE', 'p', 'verdict'] });
   for (const c of cmp.cases) {
     t.push([c.label, c.engine, c.seqLen, sig(c.baseMedian, 4), sig(c.newMedian, 4), c.ratio === undefined ? '' : c.ratio.toFixed(3),

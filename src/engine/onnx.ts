@@ -45,9 +45,19 @@ const ATTR = onnx.AttributeProto.AttributeType;
 /** onnxruntime-node exposes no device-memory statistics: on CUDA only the host side is seen. */
 const CUDA_MEMORY_SOURCE = 'host peak RSS growth only (onnxruntime-node reports no CUDA device memory)';
 
+/**
+ * glibc raises its mmap threshold after large blocks are freed, after which a run's buffers come
+ * from a heap that warm-up already grew, and peak-RSS growth reads ~0 for all but huge cases. A
+ * fixed threshold keeps every buffer ≥ 16 KiB in its own mapping, returned at free, so the growth
+ * of peak RSS over one run is that run's memory. It also makes every allocation a fresh mapping,
+ * which slows small runs 1.5–2×: so memory is measured in a process of its own with it.
+ */
+const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=16384:glibc.malloc.trim_threshold=65536';
+
 export const ONNX_CAPABILITIES: Capabilities = {
   gradients: false,
   cuda: false,
+  memoryProcessEnv: { GLIBC_TUNABLES: MALLOC_TUNABLES },
   memorySource: 'growth of process peak RSS (VmHWM reset via /proc/self/clear_refs) over one run, CPU arena off',
 };
 

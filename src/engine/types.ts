@@ -13,6 +13,12 @@ export interface Capabilities {
   cuda: boolean;
   /** How peak memory is measured on this engine (recorded as `memory.source`). */
   memorySource: string;
+  /**
+   * Environment of a separate process in which peak memory is measured, when the settings the
+   * method needs would slow the timed runs (onnx: glibc's fixed mmap threshold); absent = the
+   * case's own process measures it.
+   */
+  memoryProcessEnv?: Record<string, string>;
 }
 
 /** One engine/backend as found on this machine. */

@@ -54,7 +54,7 @@ const engineOfPair = (p: VsFull) => `${p.line.engine}/${p.line.backend}`;
 const largestN = (ps: VsFull[]) => ps.reduce((a, b) => (b.line.shape.seqLen > a.line.shape.seqLen ? b : a));
 
 /** The p25–p75 ranges of the two cases overlap: their difference is within the timing noise. */
-export function withinNoise(a: OkLine, b: OkLine): boolean {
+export function withinNoise(a: Pick<OkLine, 'latencyMs'>, b: Pick<OkLine, 'latencyMs'>): boolean {
   return a.latencyMs.p25 <= b.latencyMs.p75 && b.latencyMs.p25 <= a.latencyMs.p75;
 }
 

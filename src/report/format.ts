@@ -32,3 +32,11 @@ export function times(ratio: number): string {
 export function prose(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
+
+/** Bytes in binary units, 3 significant digits: 131072 → "128 KiB". */
+export function bytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (Math.abs(n) >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return `${i === 0 ? n : sig(n, 3)}\u202f${units[i]}`;
+}

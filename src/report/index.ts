@@ -17,6 +17,7 @@ import { findings } from './findings.ts';
 import { chartSection, page, type Chart } from './page.ts';
 import { scalingFits } from './scaling.ts';
 import { casesTable, environmentSection, findingsSection, scalingAside } from './sections.ts';
+import { trainingSection } from './training.ts';
 import { toSvg } from './svg.ts';
 import { updateIndex } from './runs-index.ts';
 
@@ -42,7 +43,9 @@ function notices(lines: ResultLine[], meta: RunMeta | undefined): string {
 export async function renderReport(lines: ResultLine[], meta: RunMeta | undefined): Promise<string> {
   const title = `attnbench — ${meta?.suite.name ?? 'run'}`;
   const drawn = await charts(lines, meta);
-  const nav = [...drawn.map((c) => [c.id, c.title]), ['findings', 'Findings'], ['cases', 'Every case'], ['environment', 'Environment']]
+  const training = await trainingSection(lines);
+  const nav = [...drawn.map((c) => [c.id, c.title]), ['findings', 'Findings'], ...(training ? [['training', 'Training']] : []),
+    ['cases', 'Every case'], ['environment', 'Environment']]
     .map(([id, name]) => `<a href="#${escapeHtml(id)}">${escapeHtml(name)}</a>`).join('');
   const body = `<h1>${escapeHtml(title)}</h1>
 <p class="sub">${escapeHtml(meta?.suite.description ?? '')} ${lines.length} case(s) on ${escapeHtml(meta?.selected.join(', ') ?? '')}.</p>
@@ -50,9 +53,10 @@ export async function renderReport(lines: ResultLine[], meta: RunMeta | undefine
 ${notices(lines, meta)}
 ${drawn.map(chartSection).join('\n')}
 ${findingsSection(findings(lines, meta))}
+${training}
 ${casesTable(lines)}
 ${environmentSection(meta)}`;
-  return page(title, body, { charts: drawn.length > 0 });
+  return page(title, body, { charts: drawn.length > 0 || training !== '' });
 }
 
 /** Writes DIR/report.html from DIR/results.jsonl and DIR/run.json; refreshes the runs index of `root`. */

@@ -41,6 +41,6 @@ export function scalingFits(lines: ResultLine[]): ScalingFit[] {
     const first = points[0];
     return [{ label: first.label, variant: first.variant, engine: engineOf(first), seqLens: points.map((l) => l.shape.seqLen),
       latency: fit((l) => l.latencyMs.median),
-      memory: points.every((l) => l.memory.peakBytes > 0) ? fit((l) => l.memory.peakBytes) : null }];
+      memory: points.every((l) => (l.memory.peakBytes ?? 0) > 0) ? fit((l) => l.memory.peakBytes!) : null }];
   });
 }

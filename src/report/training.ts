@@ -14,25 +14,17 @@ import { trainingMemoryChart } from './charts/training-memory.ts';
 import { panelOf, stepsVsFull, trainOk, type VsFullStep } from './charts/training-rows.ts';
 import { trainingTimeChart } from './charts/training-time.ts';
 import { escapeHtml } from './escape.ts';
-import { count, percent, sig } from './format.ts';
+import { bytes, count, percent, sig } from './format.ts';
+import { withinNoise } from './findings.ts';
 import { chartSection, table, type Chart } from './page.ts';
 import { toSvg } from './svg.ts';
 
-/** Bytes in binary units, 3 significant digits: 131072 → "128 KiB". */
-export function bytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (Math.abs(n) >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-  return `${i === 0 ? n : sig(n, 3)}\u202f${units[i]}`;
-}
-
-const within = (a: TrainOkLine, b: TrainOkLine) => a.latencyMs.p25 <= b.latencyMs.p75 && b.latencyMs.p25 <= a.latencyMs.p75;
 
 /** One sentence per configuration beside full fine-tuning, e.g. "LoRA r=8 … trains 16 384 parameters (1.6 % of full fine-tuning); …". */
 export function trainingFindings(lines: ResultLine[]): string[] {
   return stepsVsFull(lines).map(({ line, full }: VsFullStep) => {
     const share = `${sig((100 * line.params.trainable) / full.params.trainable, 2)}\u202f%`;
-    const time = within(line, full) ? 'step time within noise of full’s'
+    const time = withinNoise(line, full) ? 'step time within noise of full’s'
       : `step time ${percent(line.latencyMs.median / full.latencyMs.median - 1)}`;
     return `${line.label} trains ${count(line.params.trainable)} parameters (${share} of full fine-tuning); `
       + `Adam state ${bytes(line.memory.optimizerStateBytes)} vs ${bytes(full.memory.optimizerStateBytes)}, `

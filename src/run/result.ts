@@ -82,8 +82,8 @@ export interface OkLine extends LineBase {
   /** Achieved throughput: flops / median latency, GFLOP/s. */
   gflops: number;
   memory: {
-    /** Measured peak memory of one forward pass beyond weights and input, bytes. */
-    peakBytes: number;
+    /** Measured peak memory of one forward pass beyond weights and input, bytes; null when not measured. */
+    peakBytes: number | null;
     /** How `peakBytes` was measured. */
     source: string;
     /** The variant's analytic peak activation memory, bytes. */

@@ -8,6 +8,8 @@ import { UserError, messages } from '../cli/messages.ts';
 import type { ResultLine } from './result.ts';
 import type { RunMeta } from './env.ts';
 
+/** Where runs go unless --out says otherwise; its index.html lists them. */
+export const RESULTS_ROOT = 'results';
 export const RESULTS_FILE = 'results.jsonl';
 export const RUN_FILE = 'run.json';
 export const REPORT_FILE = 'report.html';

@@ -14,7 +14,7 @@ async function peak(engine: EngineInfo, spec: string | { name: string; options: 
     timing: { timeMs: 30, warmupMs: 10, warmupIterations: 1, minSamples: 3, targetRme: 50, downloadInside: true } };
   const line = await runInChild(c, { timeoutMs: 120_000, heapMb: 4096 });
   assert.equal(line.status, 'ok', line.status !== 'ok' ? line.reason : '');
-  return line.status === 'ok' ? line.memory.peakBytes : NaN;
+  return line.status === 'ok' && line.mode !== 'train' ? line.memory.peakBytes ?? NaN : NaN;
 }
 
 for (const engine of engines) {

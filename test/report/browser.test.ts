@@ -8,10 +8,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { compareRuns } from '../../src/report/compare.ts';
+import { renderComparison } from '../../src/report/compare-page.ts';
 import { renderReport } from '../../src/report/index.ts';
 import { npmRun, ROOT, tmpDir, type Ran } from '../cli/helpers.ts';
 import { openReport } from './browser.ts';
-import { fixtureMeta, fixtureRun, hostileRun, XSS } from './fixtures.ts';
+import { fixtureMeta, fixtureRun, hostileRun, okLine, XSS } from './fixtures.ts';
 
 const ALL_CHARTS = ['latency', 'speedup', 'memory', 'params', 'throughput', 'accuracy'];
 let dir = '', fixtureFile = '', hostileFile = '', quickDir = '';
@@ -85,6 +87,23 @@ test('user-supplied strings are shown as text and run nothing', async () => {
     assert.equal(await r.page.locator('#cases td', { hasText: 'evil' }).first().textContent(), `evil ${XSS}`);
     assert.ok((await r.chartSeries('latency')).some((t) => t.startsWith('evil </script><script>')), 'legend text');
     assert.equal(await r.page.locator('body script:not([type]), head script').count(), 4, 'only the page’s own scripts');
+  } finally {
+    await r.close();
+  }
+});
+
+test('compare.html renders its chart of ratios, with zero console errors and zero requests', async () => {
+  const file = path.join(dir, 'compare.html');
+  const slower = fixtureRun().map((l) => (l.status === 'ok' && l.variant === 'svd' ? okLine({ variant: 'svd', label: l.label, engine: l.engine as 'onnx',
+    seqLen: l.shape.seqLen, median: l.latencyMs.median * 1.5 }) : l));
+  writeFileSync(file, await renderComparison(compareRuns(fixtureRun(), slower), { dir: 'base', meta: fixtureMeta() }, { dir: 'new', meta: undefined }));
+  const r = await openReport(file);
+  try {
+    assert.deepEqual(await r.charts(), [{ id: 'ratios', state: 'live' }]);
+    assert.deepEqual(r.consoleErrors, []);
+    assert.deepEqual(r.requests, []);
+    assert.deepEqual(await r.chartSeries('ratios'), ['slower', 'faster', 'unchanged']);
+    assert.equal(await r.page.locator('#ratios .live .mark-symbol.role-mark path').count(), fixtureRun().length - 1, 'a point per comparable case');
   } finally {
     await r.close();
   }

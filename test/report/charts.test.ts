@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { CHARTS } from '../../src/report/charts/index.ts';
 import { accuracyChart } from '../../src/report/charts/accuracy.ts';
+import { ratiosChart } from '../../src/report/charts/ratios.ts';
+import { compareRuns } from '../../src/report/compare.ts';
 import { latencyChart } from '../../src/report/charts/latency.ts';
 import { memoryChart } from '../../src/report/charts/memory.ts';
 import { paramsChart } from '../../src/report/charts/params.ts';
@@ -128,17 +130,29 @@ test('accuracy vs speed: relative error vs full (log) against speed-up (log), on
   assert.deepEqual(svd.map((r) => [r.seqLen, r.relErrVsFull]), [[128, 0.07], [256, 0.07], [512, 0.07], [1024, 0.08]]);
 });
 
+async function assertCompilesAndRenders(id: string, spec: TopLevelSpec | undefined) {
+  assert.ok(spec, id);
+  const warnings: string[] = [];
+  const logger = { level() { return this; }, info() { return this; }, debug() { return this; },
+    warn(...m: unknown[]) { warnings.push(m.join(' ')); return this; }, error(...m: unknown[]) { warnings.push(m.join(' ')); return this; } };
+  compile(spec, { logger: logger as any });
+  assert.deepEqual(warnings, [], id);
+  assert.match(await toSvg(spec), /^<svg[^>]*>.*<path/s, id);
+}
+
 test('every chart compiles without a Vega-Lite warning and pre-renders to SVG, facetted or not', async () => {
   for (const lines of [fixtureRun(), onnxOnly(fixtureRun())]) {
-    for (const c of CHARTS) {
-      const spec = c.build(lines, withCeilings);
-      assert.ok(spec, c.id);
-      const warnings: string[] = [];
-      const logger = { level() { return this; }, info() { return this; }, debug() { return this; },
-        warn(...m: unknown[]) { warnings.push(m.join(' ')); return this; }, error(...m: unknown[]) { warnings.push(m.join(' ')); return this; } };
-      compile(spec, { logger: logger as any });
-      assert.deepEqual(warnings, [], c.id);
-      assert.match(await toSvg(spec), /^<svg[^>]*>.*<path/s, c.id);
-    }
+    for (const c of CHARTS) await assertCompilesAndRenders(c.id, c.build(lines, withCeilings));
   }
+  await assertCompilesAndRenders('ratios', ratiosChart(compareRuns(fixtureRun(), fixtureRun())));
+});
+
+test('ratios: NEW/BASE per comparable case on a log scale, coloured by verdict, rules at 1× and the thresholds', () => {
+  const spec = ratiosChart(compareRuns(fixtureRun(), fixtureRun(), 1.25))!;
+  assert.equal(values(spec).length, fixtureRun().length - 1, 'the skipped case has no ratio');
+  assert.ok(values(spec).every((r) => r.ratio === 1 && r.verdict === 'unchanged'));
+  assert.deepEqual(layers(spec).filter((l) => l.mark.type === 'rule').map((l) => l.encoding.x.datum), [1, 1.25, 0.8]);
+  const points = layers(spec).at(-1)!.encoding;
+  assert.deepEqual([points.x.field, points.x.scale.type, points.color.field], ['ratio', 'log', 'verdict']);
+  assert.equal(ratiosChart(compareRuns([], fixtureRun())), undefined);
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { FailedLine, OkLine, ResultLine, TrainOkLine } from '../../src/run/result.ts';
 import { trainingMemoryChart } from '../../src/report/charts/training-memory.ts';
 import { trainingTimeChart } from '../../src/report/charts/training-time.ts';
-import { bytes, trainingFindings, trainingSection } from '../../src/report/training.ts';
+import { trainingFindings, trainingSection } from '../../src/report/training.ts';
+import { bytes } from '../../src/report/format.ts';
 
 const shape = { batch: 1, seqLen: 512, dModel: 512, heads: 8 };
 const FULL = 4 * 512 ** 2 + 4 * 512, LORA = 16384;

@@ -11,7 +11,7 @@ export function memoryChart(lines: ResultLine[]): TopLevelSpec | undefined {
   const rows = inferenceOk(lines).flatMap((l) => [
     { ...rowOf(l), kind: 'measured', bytes: l.memory.peakBytes, source: l.memory.source },
     { ...rowOf(l), kind: 'analytic', bytes: l.memory.analyticBytes, source: 'the variant’s formula (float32 activations)' },
-  ]).filter((r) => r.bytes > 0);
+  ]).filter((r) => (r.bytes ?? 0) > 0);
   if (rows.length === 0) return undefined;
   return byEngine('Peak memory of one forward pass vs sequence length', rows, {
     mark: { type: 'line', point: true },

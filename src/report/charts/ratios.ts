@@ -25,7 +25,7 @@ export function ratiosChart(cmp: Comparison): TopLevelSpec | undefined {
       rule(1, '#888'), rule(cmp.threshold, VERDICT_COLORS.slower), rule(1 / cmp.threshold, VERDICT_COLORS.faster),
       { mark: { type: 'point', filled: true, size: 70 }, encoding: {
         y: { field: 'case', type: 'nominal', sort: null, title: null, axis: { labelLimit: 360 } },
-        x: { field: 'ratio', type: 'quantitative', title: 'NEW / BASE median latency (×)', scale: { type: 'log', zero: false } },
+        x: { field: 'ratio', type: 'quantitative', title: 'NEW / BASE median latency (×)', scale: { type: 'log' } },
         color: { field: 'verdict', type: 'nominal', title: 'verdict',
           scale: { domain: Object.keys(VERDICT_COLORS), range: Object.values(VERDICT_COLORS) } },
         tooltip: [{ field: 'variant' }, { field: 'engine' }, { field: 'seqLen', title: 'N' }, { field: 'ratio', title: 'NEW/BASE', format: '.3f' },

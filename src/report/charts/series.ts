@@ -47,7 +47,7 @@ export function rowOf(l: ResultLine) {
   return { variant: l.label, engine: engineOf(l), seqLen: l.shape.seqLen, noisy: noisyOf(l).join('; ') };
 }
 
-export const LEGEND_PARAM = 'variants';
+const LEGEND_PARAM = 'variants';
 /** Clicking a legend entry keeps that variant opaque and fades the others (shift-click adds). */
 export const legendToggle: SelectionParameter<'point'> = { name: LEGEND_PARAM, select: { type: 'point', fields: ['variant'] }, bind: 'legend' };
 export const fadeUnselected = { condition: { param: LEGEND_PARAM, value: 1 }, value: 0.12 } as const;
