@@ -27,11 +27,16 @@ const PACKAGE: Record<TfjsBackend, string | undefined> = {
 
 /**
  * How batched matMul runs. The wasm backend's batched kernel is 10–100× slower than its 2-D
- * XNNPACK kernel (measured: [8,1024,64]×[8,64,1024] 1.36 s batched vs 8×15 ms as 2-D products),
+ * XNNPACK kernel (measured: [8,1024,64]×[8,64,1024] 1.41 s batched vs 8×20 ms as 2-D products),
  * and its transposeB path is 4× slower than a plain product; so on wasm a batched product is
  * issued as one plain 2-D product per batch entry, with transposes materialised first, and so are
- * the products of its gradient (plainMatMul). The math is the same; only the kernel sequence differs.
+ * the products of its gradient (plainMatMul). But every wasm Slice reads its whole input out of
+ * the heap first, so cutting operands into entries copies batch × (|a| + |b|) elements: past
+ * LOOP_MAX_COPY the native batched kernel is faster (P·V at N=1024, 8 heads: 392 ms as a loop,
+ * 381 ms batched; at N=2048: 3.5 s vs 1.6 s; Q·Kᵀ at N=2048: 0.6 s as a loop, 5.8 s batched).
+ * The math is the same either way.
  */
+const LOOP_MAX_COPY = 32 * 2 ** 20;
 const LOOP_BATCHED_MATMUL: Record<TfjsBackend, boolean> = {
   'tensorflow-gpu': false, tensorflow: false, wasm: true, cpu: false,
 };
@@ -80,12 +85,14 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend): Ops<Tensor> {
       return flat.reshape([...a.shape.slice(0, -1), flat.shape[1] as number]);
     }
     if (a.rank === 2 && b.rank === 2) return matMul2d(a, b, ta, tb);
-    if (!loop) return tf.matMul(a, b, ta, tb);
+    const batch = a.size / ((a.shape[a.rank - 1] as number) * (a.shape[a.rank - 2] as number));
+    if (!loop || batch * (a.size + b.size) > LOOP_MAX_COPY) return tf.matMul(a, b, ta, tb);
     const lead = a.shape.slice(0, -2);
     const a3 = a.reshape([-1, ...a.shape.slice(-2)]);
     const b3 = b.reshape([-1, ...b.shape.slice(-2)]);
-    const as = tf.unstack(a3), bs = tf.unstack(b3);
-    const out = tf.stack(as.map((ai, i) => matMul2d(ai, bs[i], ta, tb)));
+    // Per-entry slices, not tf.unstack: wasm's Unpack kernel took 930 ms of a 1.2 s pass at N=1024.
+    const entry = (t: Tensor, i: number) => tf.slice(t, [i, 0, 0], [1, -1, -1]).reshape(t.shape.slice(1) as [number, number]);
+    const out = tf.stack(Array.from({ length: a3.shape[0] as number }, (_, i) => matMul2d(entry(a3, i), entry(b3, i), ta, tb)));
     return out.reshape([...lead, ...out.shape.slice(-2)]);
   };
   return {
