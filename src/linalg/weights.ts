@@ -25,10 +25,7 @@
  */
 import { z } from 'zod';
 import type { BaseWeights, Shape } from '../variants/types.ts';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { cachedArray } from './cache.ts';
 import { createRng, normalArray, type Rng } from './rng.ts';
 import { matMul64 } from './dense.ts';
 import type { HostTensor } from '../engine/ops.ts';
@@ -59,36 +56,32 @@ export function baseWeights(s: Shape, cfg: WeightsInit, rng: Rng): BaseWeights {
 }
 
 const NAMES = ['Wq', 'bq', 'Wk', 'bk', 'Wv', 'bv', 'Wo', 'bo'] as const;
-const CACHE_DIR = path.join(os.tmpdir(), 'attnbench-weights');
 
 /**
  * The base weights of a model width: the same for every sequence length, batch and variant of a
  * run (a layer does not change with its input). Spectrum weights take seconds to build (two
  * orthogonal factors per matrix), so they are cached on disk by (seed, D, init) and shared by the
- * case processes; the cache holds exactly what the generator produces.
+ * case processes (cache.ts).
  */
 export function seededBaseWeights(D: number, cfg: WeightsInit, seed: number): BaseWeights {
   const key = `${seed}:weights:D${D}:${JSON.stringify(cfg)}`;
   const build = () => baseWeights({ batch: 1, seqLen: 1, dModel: D, heads: 1 }, cfg, createRng(key));
   if (cfg.init === 'gaussian') return build();
-  const file = path.join(CACHE_DIR, `${createHash('sha1').update(key).digest('hex')}.f32`);
   const shapes = NAMES.map((n) => (n.startsWith('W') ? [D, D] : [D]));
-  if (existsSync(file)) {
-    const all = new Float32Array(readFileSync(file).buffer.slice(0));
+  const all = cachedArray(Float32Array, key, () => {
+    const base = build();
+    const out = new Float32Array(NAMES.reduce((s, n) => s + base[n].data.length, 0));
     let at = 0;
-    return Object.fromEntries(NAMES.map((n, i) => {
-      const len = shapes[i].reduce((a, b) => a * b, 1);
-      const t = { data: all.slice(at, at + len), shape: shapes[i] };
-      at += len;
-      return [n, t];
-    })) as BaseWeights;
-  }
-  const base = build();
-  mkdirSync(CACHE_DIR, { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, Buffer.concat(NAMES.map((n) => Buffer.from(base[n].data.buffer, base[n].data.byteOffset, base[n].data.byteLength))));
-  renameSync(tmp, file);
-  return base;
+    for (const n of NAMES) { out.set(base[n].data, at); at += base[n].data.length; }
+    return out;
+  });
+  let at = 0;
+  return Object.fromEntries(NAMES.map((n, i) => {
+    const len = shapes[i].reduce((a, b) => a * b, 1);
+    const t = { data: all.slice(at, at + len), shape: shapes[i] };
+    at += len;
+    return [n, t];
+  })) as BaseWeights;
 }
 
 /** A D×D matrix with singular values c·i^−decay, ‖W‖_F² = D, and Haar-random singular vectors. */

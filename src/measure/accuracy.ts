@@ -7,6 +7,7 @@
  * fraction of the cost. Above MAX_REFERENCE_FLOPS of float64 work the accuracy is not measured.
  */
 import { relativeError } from '../linalg/dense.ts';
+import { cachedArray, digest } from '../linalg/cache.ts';
 import type { Accuracy } from '../run/result.ts';
 import type { AnyVariant, BaseWeights, Shape, Weights } from '../variants/types.ts';
 import { full } from '../variants/full.ts';
@@ -36,7 +37,10 @@ export function measureAccuracy(variant: AnyVariant, s: Shape, o: object, x: Flo
   }
   const got = pickRows(y, s, rows);
   const own = variant.reference(s, o, x, w, rows);
-  const exact = variant === full ? own : full.reference(s, {}, x, base, rows);
+  // Every variant and engine of a shape compares with the same full reference: computed once per run.
+  const exact = variant === full ? own : cachedArray(Float64Array,
+    `full-reference:${JSON.stringify(s)}:${rows}:${digest(x, ...Object.values(base).map((t) => t.data))}`,
+    () => full.reference(s, {}, x, base, rows) as Float64Array<ArrayBuffer>);
   return { relErr: relativeError(got, own), relErrVsFull: relativeError(got, exact),
     reference: `float64 ${variant.name} reference, ${which} of each batch entry` };
 }

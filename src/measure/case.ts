@@ -59,12 +59,13 @@ export interface MemoryMeasurement {
   source: string;
 }
 
-/** Runs of which the largest peak is kept: one pass's reading can be masked by the allocator. */
-const MEMORY_RUNS = 3;
-
-async function peakOf(prepared: Prepared): Promise<MemoryMeasurement> {
+/**
+ * Peak memory over `runs` passes, the largest kept: a resident-set reading of one pass can be
+ * masked by the allocator (3 runs in a memory process); tf.profile's count is exact (1 run).
+ */
+async function peakOf(prepared: Prepared, runs = 1): Promise<MemoryMeasurement> {
   let best: MemoryMeasurement | undefined;
-  for (let i = 0; i < MEMORY_RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     const m = await prepared.peakMemory();
     if (!best || m.peakBytes > best.peakBytes) best = m;
   }
@@ -77,7 +78,7 @@ export async function measureCaseMemory(c: Case): Promise<MemoryMeasurement> {
   const prepared = await (await createEngine(c.engine)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
   try {
     await prepared.run();
-    return await peakOf(prepared);
+    return await peakOf(prepared, 3);
   } finally {
     await prepared.dispose();
   }

@@ -60,7 +60,7 @@ export function noiseReasons(s: LatencyStats, overheadMs: number): string[] {
 /** Median latency of an empty async task through the same timing path, ms. */
 export async function measureOverhead(): Promise<number> {
   const { stats } = await measureLatency(async () => undefined,
-    { timeMs: 50, warmupMs: 10, warmupIterations: 10, minSamples: 100, targetRme: 0, downloadInside: true });
+    { timeMs: 20, warmupMs: 5, warmupIterations: 10, minSamples: 100, targetRme: 0, downloadInside: true });
   return stats.median;
 }
 

@@ -24,6 +24,7 @@ import type { HostTensor } from '../engine/ops.ts';
 import { matMul64 } from '../linalg/dense.ts';
 import { referenceAttention } from '../linalg/reference.ts';
 import { createRng } from '../linalg/rng.ts';
+import { cachedArray, digest } from '../linalg/cache.ts';
 import { exactSvd, randomizedSvd, rankForEnergy, singularValues, type TruncatedSvd } from '../linalg/svd.ts';
 import { full } from './full.ts';
 import { attentionWith, linear, PROJECTIONS, referenceWeights, targetsSchema, type Projection } from './mha.ts';
@@ -58,7 +59,8 @@ export function resolveSvdOptions(s: Shape, o: SvdOptions, base: BaseWeights): S
   return { targets: o.targets, method: o.method, rank };
 }
 
-// Factors per weight array: init and svdEnergy of one case share one decomposition.
+// Factors per weight array: init and svdEnergy of one case share one decomposition, and the case
+// processes of a run share it through the disk cache (a randomized SVD of 4 matrices takes seconds).
 const cache = new WeakMap<Float32Array, Map<string, TruncatedSvd>>();
 
 function factorize(w: HostTensor, p: Projection, rank: number, method: SvdOptions['method']): TruncatedSvd {
@@ -67,9 +69,22 @@ function factorize(w: HostTensor, p: Projection, rank: number, method: SvdOption
   const key = `${method}:${rank}`, D = w.shape[0];
   if (!byKey.has(key)) {
     // A fixed sketch seed per projection: the same base weights always give the same factors.
-    byKey.set(key, method === 'exact' ? exactSvd(w.data, D, D, rank) : randomizedSvd(w.data, D, D, rank, createRng(`svd:${p}`)));
+    const packed = cachedArray(Float64Array, `svd:${key}:${p}:${digest(w.data)}`, () => pack(method === 'exact'
+      ? exactSvd(w.data, D, D, rank) : randomizedSvd(w.data, D, D, rank, createRng(`svd:${p}`))));
+    byKey.set(key, unpack(packed, D));
   }
   return byKey.get(key)!;
+}
+
+/** [rank, relError, energy, σ (rank), U·Σ (D·rank), Vᵀ (rank·D)] as one array for the disk cache. */
+function pack(f: TruncatedSvd): Float64Array<ArrayBuffer> {
+  return Float64Array.from([f.rank, f.relError, f.energy, ...f.singularValues, ...f.us, ...f.vt]);
+}
+
+function unpack(a: Float64Array, D: number): TruncatedSvd {
+  const r = a[0], sv = 3 + r, us = sv + D * r;
+  return { rank: r, relError: a[1], energy: a[2], singularValues: Array.from(a.subarray(3, sv)),
+    us: a.slice(sv, us), vt: a.slice(us, us + r * D) };
 }
 
 /** Rank, retained spectral energy and relative Frobenius error of each target's factors. */
