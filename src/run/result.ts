@@ -65,13 +65,15 @@ export interface LatencyStats {
   samples: number;
 }
 
-export interface OkLine extends LineBase {
+/** What every measured line has, inference or training. */
+interface MeasuredLine extends LineBase {
   status: 'ok';
-  mode?: 'inference';
   params: ParamCount;
+  /** FLOPs of one forward pass (a training step's backward is not counted). */
   flops: number;
   /** Variant-specific facts about the configuration, e.g. `svd`: rank, energy, error per target. */
   details?: Record<string, unknown>;
+  /** Latency of one forward pass (inference) or one training step, ms. */
   latencyMs: LatencyStats;
   /** Raw latency samples, ms, sorted ascending. */
   samplesMs: number[];
@@ -79,6 +81,10 @@ export interface OkLine extends LineBase {
   overheadMs: number;
   /** Why this timing should be read with care (rme or spread above thresholds, overhead ≥ 2 %); absent when clean. */
   noisy?: string[];
+}
+
+export interface OkLine extends MeasuredLine {
+  mode?: 'inference';
   /** Achieved throughput: flops / median latency, GFLOP/s. */
   gflops: number;
   memory: {
@@ -107,21 +113,9 @@ export type Accuracy =
  * A measured training step: forward, loss mean((y − target)²) against a fixed random target of the
  * output's shape, gradients of the trainable weights only, one Adam update. No accuracy is measured.
  */
-export interface TrainOkLine extends LineBase {
-  status: 'ok';
+export interface TrainOkLine extends MeasuredLine {
+  /** `params.trainable` is checked against the weights the engine actually trains (its variables). */
   mode: 'train';
-  /** `trainable` is checked against the weights the engine actually trains (its variables). */
-  params: ParamCount;
-  /** FLOPs of one forward pass, as for inference (the step's backward is not counted). */
-  flops: number;
-  details?: Record<string, unknown>;
-  /** Latency of one training step (loss download included), ms; same statistics as inference. */
-  latencyMs: LatencyStats;
-  /** Raw step latencies, ms, sorted ascending. */
-  samplesMs: number[];
-  /** Median time of an empty async task through the same timing path, ms (harness overhead). */
-  overheadMs: number;
-  noisy?: string[];
   train: {
     optimizer: 'adam';
     learningRate: number;
