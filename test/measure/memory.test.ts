@@ -17,12 +17,15 @@ async function peak(engine: EngineInfo, spec: string | { name: string; options: 
   return line.status === 'ok' && line.mode !== 'train' ? line.memory.peakBytes ?? NaN : NaN;
 }
 
+// Pairs of N large enough that the growing terms dominate, and on which each engine runs the same
+// kernel sequence (tfjs/wasm switches between a loop of 2-D products and its batched kernel by size,
+// which changes what a pass allocates).
 for (const engine of engines) {
   test(`${engine.id}: measured peak memory grows ≈4× for full and ≈2× for sparse-window when N doubles`, async () => {
     const fullRatio = (await peak(engine, 'full', 1024)) / (await peak(engine, 'full', 512));
     assert.ok(fullRatio > 3.2 && fullRatio < 4.6, `full: ×${fullRatio.toFixed(2)}`);
     const window = { name: 'sparse-window', options: { window: 64 } };
-    const windowRatio = (await peak(engine, window, 1024)) / (await peak(engine, window, 512));
+    const windowRatio = (await peak(engine, window, 4096)) / (await peak(engine, window, 2048));
     assert.ok(windowRatio > 1.6 && windowRatio < 2.5, `sparse-window: ×${windowRatio.toFixed(2)}`);
   });
 }
