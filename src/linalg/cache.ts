@@ -14,7 +14,11 @@ type Kind = Float32ArrayConstructor | Float64ArrayConstructor;
 
 export function cachedArray<K extends Kind>(kind: K, key: string, build: () => InstanceType<K>): InstanceType<K> {
   const file = path.join(CACHE_DIR, `${digest(key)}.${kind === Float32Array ? 'f32' : 'f64'}`);
-  if (existsSync(file)) return new kind(readFileSync(file).buffer.slice(0)) as InstanceType<K>;
+  if (existsSync(file)) {
+    // A small Buffer is a view into Node's shared pool: copy exactly its bytes, aligned.
+    const bytes = readFileSync(file);
+    return new kind(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as InstanceType<K>;
+  }
   const value = build();
   mkdirSync(CACHE_DIR, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
