@@ -32,14 +32,19 @@ export interface VsFull {
   speedup: number;
 }
 
-/** Every other variant's inference case paired with full attention's at the same engine and shape. */
-export function vsFull(lines: ResultLine[]): VsFull[] {
-  const ok = inferenceOk(lines), full = new Map<string, OkLine>();
+/** Every non-full case of `ok` paired with the first `full` case of the same engine and shape. */
+export function pairWithFull<L extends ResultLine>(ok: L[]): Array<{ line: L; full: L }> {
+  const full = new Map<string, L>();
   for (const l of ok) if (l.variant === 'full' && !full.has(shapeKey(l))) full.set(shapeKey(l), l);
   return ok.flatMap((line) => {
     const f = full.get(shapeKey(line));
-    return line.variant === 'full' || !f ? [] : [{ line, full: f, speedup: f.latencyMs.median / line.latencyMs.median }];
+    return line.variant === 'full' || !f ? [] : [{ line, full: f }];
   });
+}
+
+/** Every other variant's inference case paired with full attention's at the same engine and shape. */
+export function vsFull(lines: ResultLine[]): VsFull[] {
+  return pairWithFull(inferenceOk(lines)).map(({ line, full }) => ({ line, full, speedup: full.latencyMs.median / line.latencyMs.median }));
 }
 
 /** The fields every chart row starts with; `noisy` is '' for a steady measurement. */

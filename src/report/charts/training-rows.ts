@@ -4,7 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ResultLine, TrainOkLine } from '../../run/result.ts';
-import { engineOf, VL_SCHEMA } from './series.ts';
+import { engineOf, pairWithFull, VL_SCHEMA } from './series.ts';
 
 /** The training steps that ran, in a stable order: engine, N, then label. */
 export function trainOk(lines: ResultLine[]): TrainOkLine[] {
@@ -24,12 +24,7 @@ export interface VsFullStep {
 
 /** Every other training step beside full fine-tuning's at the same engine and shape. */
 export function stepsVsFull(lines: ResultLine[]): VsFullStep[] {
-  const ok = trainOk(lines), full = new Map<string, TrainOkLine>();
-  for (const l of ok) if (l.variant === 'full' && !full.has(panelOf(l))) full.set(panelOf(l), l);
-  return ok.flatMap((line) => {
-    const f = full.get(panelOf(line));
-    return line.variant === 'full' || !f ? [] : [{ line, full: f }];
-  });
+  return pairWithFull(trainOk(lines));
 }
 
 const BAR_WIDTH = 520;
