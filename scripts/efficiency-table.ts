@@ -5,14 +5,16 @@
  * For svd the projection part alone is also shown: its share of full's FLOPs is the projections.
  */
 import Table from 'cli-table3';
-import { readResults } from '../src/run/store.ts';
-import type { OkLine } from '../src/run/result.ts';
+import { readResults } from '../src/results/store.ts';
+import type { OkLine } from '../src/results/types.ts';
 
 for (const dir of process.argv.slice(2)) {
   const ok = readResults(dir).filter((l): l is OkLine => l.status === 'ok');
-  const t = new Table({ style: { head: [], border: [] }, head: ['variant', 'engine', 'N', 'FLOP ratio', 'speed-up', 'efficiency', 'median ms', 'rme %'] });
+  const t = new Table({ style: { head: [], border: [] },
+    head: ['variant', 'engine', 'N', 'FLOP ratio', 'speed-up', 'efficiency', 'median ms', 'rme %'] });
   for (const l of ok.filter((x) => x.variant !== 'full')) {
-    const base = ok.find((f) => f.variant === 'full' && f.engine === l.engine && f.backend === l.backend && f.shape.seqLen === l.shape.seqLen);
+    const base = ok.find((f) => f.variant === 'full' && f.engine === l.engine && f.backend === l.backend
+      && f.shape.seqLen === l.shape.seqLen);
     if (!base) continue;
     const flopRatio = base.flops / l.flops, speedup = base.latencyMs.median / l.latencyMs.median;
     t.push([l.label, `${l.engine}/${l.backend}`, l.shape.seqLen, flopRatio.toFixed(2), speedup.toFixed(2),

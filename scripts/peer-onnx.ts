@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { listEngines } from '../src/engine/resolve.ts';
-import { runInChild } from '../src/run/pool.ts';
-import type { Case } from '../src/run/plan.ts';
+import { measureAlone } from '../src/run/rounds.ts';
+import type { Case } from '../src/results/types.ts';
 
 const { values: a } = parseArgs({ options: {
   seq: { type: 'string', default: '1024' }, 'd-model': { type: 'string', default: '512' }, heads: { type: 'string', default: '8' },
@@ -17,14 +17,16 @@ const { values: a } = parseArgs({ options: {
 const shape = { batch: 1, seqLen: Number(a.seq), dModel: Number(a['d-model']), heads: Number(a.heads) };
 const engine = (await listEngines()).find((i) => i.id === 'onnx/cpu')!;
 const c: Case = { caseId: 'peer', runId: 'peer', mode: 'inference', variant: 'full', options: {}, label: 'full', engine, shape, seed: 1,
-  weights: { init: 'gaussian' }, input: { input: 'gaussian' }, timing: { timeMs: 3000, warmupMs: 500, warmupIterations: 2, minSamples: 20, targetRme: 1, downloadInside: true } };
+  weights: { init: 'gaussian' }, input: { input: 'gaussian' },
+  timing: { timeMs: 3000, warmupMs: 500, warmupIterations: 2, minSamples: 20, targetRme: 1, downloadInside: true } };
 
 const ours: number[] = [], peer: number[] = [];
 for (let r = 0; r < Number(a.rounds); r++) {
-  const line = await runInChild(c, { timeoutMs: 300_000, heapMb: 4096 });
+  const line = await measureAlone(c, { timeoutMs: 300_000, heapMb: 4096 }, 1);
   if (line.status !== 'ok') throw new Error(`attnbench case ${line.status}: ${line.reason}`);
   ours.push(line.latencyMs.median);
-  console.log(`attnbench full onnx/cpu N=${shape.seqLen}: median ${line.latencyMs.median.toFixed(3)} ms (rme ${line.latencyMs.rme.toFixed(1)} %, ${line.latencyMs.samples} samples)`);
+  console.log(`attnbench full onnx/cpu N=${shape.seqLen}: median ${line.latencyMs.median.toFixed(3)} ms `
+    + `(rme ${line.latencyMs.rme.toFixed(1)} %, ${line.latencyMs.samples} samples)`);
   const out = execFileSync(process.execPath, [path.join(a.peers, 'onnx_attention.mjs'), '--seq', a.seq, '--d-model', a['d-model'],
     '--heads', a.heads, '--samples', '30'], { encoding: 'utf8' });
   const p = JSON.parse(out.trim().split('\n').pop()!);

@@ -19,7 +19,8 @@ async function main(): Promise<number> {
   try {
     const failed = (await opened.charts()).filter((c) => c.state !== 'live');
     if (failed.length > 0 || opened.consoleErrors.length > 0) {
-      console.error(`charts not drawn: ${failed.map((c) => c.id).join(', ') || 'none'}; console errors: ${opened.consoleErrors.join(' | ') || 'none'}`);
+      console.error(`charts not drawn: ${failed.map((c) => c.id).join(', ') || 'none'}; `
+        + `console errors: ${opened.consoleErrors.join(' | ') || 'none'}`);
       return 1;
     }
     await opened.page.screenshot({ path: out, fullPage: values.full });

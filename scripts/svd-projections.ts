@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadOrt, traceGraph } from '../src/engine/onnx.ts';
+import { loadOrt, traceGraph } from '../src/engine/onnx/index.ts';
 import { caseData } from '../src/measure/case.ts';
 import { createRng } from '../src/linalg/rng.ts';
 import { resolveVariant } from '../src/run/plan.ts';
@@ -31,7 +31,8 @@ async function projectionMs(spec: string | { name: string; options: Record<strin
   const w = v.init(shape, o, createRng(1), base);
   const g = traceGraph((ops, xx, ww) => v.forward(ops, xx, ww, shape, o), w, x.shape);
   const prefix = path.join(os.tmpdir(), `attnbench-prof-${r.name}`);
-  const session = await ort.InferenceSession.create(g.model, { graphOptimizationLevel: 'all', intraOpNumThreads: os.availableParallelism(), interOpNumThreads: 1 });
+  const session = await ort.InferenceSession.create(g.model, { graphOptimizationLevel: 'all',
+    intraOpNumThreads: os.availableParallelism(), interOpNumThreads: 1 });
   const feeds = { x: new ort.Tensor('float32', x.data, x.shape) };
   for (let i = 0; i < 3; i++) await session.run(feeds); // warm-up, unprofiled
   await session.release();
@@ -61,6 +62,8 @@ const full = await projectionMs('full');
 const svd = await projectionMs({ name: 'svd', options: { rank: Number(a.rank) } });
 const analytic = shape.dModel / (2 * Number(a.rank));
 const measured = full.proj / svd.proj;
-console.log(`N=${shape.seqLen} D=${shape.dModel}: projection kernels full ${full.proj.toFixed(1)} ms, svd r=${a.rank} ${svd.proj.toFixed(1)} ms per pass `
+console.log(`N=${shape.seqLen} D=${shape.dModel}: projection kernels full ${full.proj.toFixed(1)} ms, `
+  + `svd r=${a.rank} ${svd.proj.toFixed(1)} ms per pass `
   + `(all kernels ${full.total.toFixed(1)} / ${svd.total.toFixed(1)} ms)`);
-console.log(`projection speed-up ${measured.toFixed(2)}× vs analytic FLOP ratio ${analytic.toFixed(2)}×: efficiency ${((measured / analytic) * 100).toFixed(0)} %`);
+console.log(`projection speed-up ${measured.toFixed(2)}× vs analytic FLOP ratio ${analytic.toFixed(2)}×: `
+  + `efficiency ${((measured / analytic) * 100).toFixed(0)} %`);

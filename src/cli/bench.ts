@@ -1,32 +1,28 @@
 /**
- * `npm run bench`: suite → planner → one child process per case → results.jsonl → report.html.
+ * `npm run bench`: flags in, a sweep (src/run/sweep.ts), a summary table and the report path out.
  */
 import os from 'node:os';
-import path from 'node:path';
 import { Command, Option } from 'commander';
-import { EngineSelectionError, listEngines, selectEngines, type EngineRequest } from '../engine/resolve.ts';
+import { ENGINE_NAMES, EngineSelectionError, listEngines, selectEngines, type EngineRequest, type Selection } from '../engine/resolve.ts';
 import type { EngineInfo } from '../engine/types.ts';
-import { planCases } from '../run/plan.ts';
-import { ceilingInChild, preflight, runInChild, type ChildLimits } from '../run/pool.ts';
-import { loadSuite, parseSuite, type Suite } from '../run/suite.ts';
-import { collectEnvironment, makeRunId, type RunMeta } from '../run/env.ts';
-import { appendResult, createRunDir, readResults, readRunMeta, RESULTS_ROOT, writeRunMeta } from '../run/store.ts';
-import type { ResultLine } from '../run/result.ts';
+import { builtinSuites, loadSuite, parseSuite, type Suite } from '../run/suite.ts';
+import { runSweep } from '../run/sweep.ts';
+import { readResults, RESULTS_ROOT } from '../results/store.ts';
 import { writeReport } from '../report/index.ts';
-import { UserError, messages } from './messages.ts';
+import { UserError, messages } from '../messages.ts';
 import { createProgress } from './progress.ts';
 import { csvList, engineTable, isMain, positiveInt, runCli, summaryTable, variantList } from './format.ts';
-
 
 interface BenchFlags {
   suite: string;
   variants?: string[];
   seq?: number[];
-  engine?: EngineRequest['engine'];
+  engine?: string;
   backend?: string[];
   out?: string;
   resume?: boolean;
   time?: number;
+  rounds?: number;
   caseTimeout: number;
   heap: number;
   maxMemory?: number;
@@ -36,17 +32,21 @@ interface BenchFlags {
   report: boolean;
 }
 
+const ENGINE_CHOICES = [...ENGINE_NAMES, 'all'];
+
 export function benchCommand(): Command {
   return new Command('bench')
     .description('Run an attention benchmark suite and write results/<run-id>/{run.json, results.jsonl, report.html}.')
-    .option('--suite <name|file>', 'built-in suite (default, quick) or a suite .json file', 'default')
+    .option('--suite <name|file>', `built-in suite (${builtinSuites().join(', ')}) or a suite .json file`, 'default')
     .option('--variants <list>', 'comma-separated variants to run, with default options (overrides the suite)', csvList)
     .option('--seq <list>', 'comma-separated sequence lengths, e.g. 256,1024 (overrides the suite)', (v) => positiveInt('--seq', v))
-    .addOption(new Option('--engine <name>', 'engine to run (default: the suite\'s, else the fastest here)').choices(['tfjs', 'onnx', 'all']))
+    .addOption(new Option('--engine <name>', 'engine to run (default: the suite\'s, else the fastest here)').choices(ENGINE_CHOICES))
     .option('--backend <list>', 'backends of --engine, e.g. wasm,cpu', csvList)
     .option('--out <dir>', 'output folder (default: results/<run-id>)')
     .option('--resume', 'continue the run in --out: cases already in its results.jsonl are skipped')
-    .option('--time <ms>', 'sampling budget per case in ms (overrides the suite)', (v) => positiveInt('--time', v)[0])
+    .option('--rounds <n>', 'rounds per case, interleaved across cases, each in a process of its own (overrides the suite)',
+      (v) => positiveInt('--rounds', v)[0])
+    .option('--time <ms>', 'sampling budget of one round of a case, ms (overrides the suite)', (v) => positiveInt('--time', v)[0])
     .option('--case-timeout <s>', 'wall-clock limit per case process, seconds', (v) => positiveInt('--case-timeout', v)[0], 300)
     .option('--heap <mb>', 'JavaScript heap limit per case process, MB', (v) => positiveInt('--heap', v)[0], 4096)
     .option('--max-memory <mb>', 'skip cases whose analytic peak memory exceeds this, MB (default: half the free memory)',
@@ -65,33 +65,37 @@ async function applyFlags(suite: Suite, f: BenchFlags): Promise<Suite> {
     ...(f.variants && { variants: f.variants }),
     ...(f.seq && { seqLen: f.seq }),
     ...(f.seed !== undefined && { seed: f.seed }),
-    ...(f.time !== undefined && { timing: { ...suite.timing, timeMs: f.time } }),
+    timing: { ...suite.timing, ...(f.time !== undefined && { timeMs: f.time }), ...(f.rounds !== undefined && { rounds: f.rounds }) },
   }, '(after command-line overrides)');
 }
 
 /** The engines of a run: command-line flags first, then the suite's list, else the fastest here. */
-function chooseEngines(all: EngineInfo[], suite: Suite, f: BenchFlags) {
-  if (f.engine || f.backend) return selectEngines(all, { engine: f.engine, backends: f.backend });
-  if (!suite.engines) return selectEngines(all, {});
+function chooseEngines(all: EngineInfo[], suite: Suite, f: BenchFlags): Selection {
+  const requests: EngineRequest[] = f.engine || f.backend ? [{ engine: f.engine, backends: f.backend }]
+    : (suite.engines ?? [undefined]).map((spec) => {
+      if (spec === undefined) return {};
+      const [engine, backend] = spec.split('/');
+      if (!ENGINE_CHOICES.includes(engine)) throw new UserError(messages.unknownEngine(spec, [...ENGINE_CHOICES, ...all.map((i) => i.id)]));
+      return { engine, backends: backend ? [backend] : undefined };
+    });
   const engines: EngineInfo[] = [], fallbacks: string[] = [];
-  for (const spec of suite.engines) {
-    const [engine, backend] = spec.split('/');
-    if (!['tfjs', 'onnx', 'all'].includes(engine)) throw new UserError(messages.unknownEngine(spec, ['tfjs', 'onnx', 'all', ...all.map((i) => i.id)]));
-    const sel = selectEngines(all, { engine: engine as EngineRequest['engine'], backends: backend ? [backend] : undefined });
+  for (const req of requests) {
+    const sel = worded(() => selectEngines(all, req));
     for (const e of sel.engines) if (!engines.includes(e)) engines.push(e);
     fallbacks.push(...sel.fallbacks.filter((x) => !fallbacks.includes(x)));
   }
   return { engines, fallbacks };
 }
 
-async function measureCeilings(engines: EngineInfo[], limits: ChildLimits): Promise<RunMeta['ceilings']> {
-  const ceilings: NonNullable<RunMeta['ceilings']> = {};
-  for (const e of engines) {
-    const c = await ceilingInChild(e, limits);
-    if ('error' in c) console.error(`matmul ceiling of ${e.id} not measured: ${c.error}`);
-    else ceilings[e.id] = c;
+/** Engine selection errors are typed; the command line words them. */
+function worded<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof EngineSelectionError)) throw e;
+    const p = e.problem;
+    throw new UserError(p.kind === 'unknown-backend' ? messages.unknownBackend(p.received, p.valid) : messages.noEngineAvailable(p.tried));
   }
-  return ceilings;
 }
 
 export async function bench(argv: string[]): Promise<number> {
@@ -100,57 +104,19 @@ export async function bench(argv: string[]): Promise<number> {
   const all = await listEngines();
   if (f.engines) return (console.log(engineTable(all)), 0);
   if (f.resume && !f.out) throw new UserError(messages.resumeNeedsOut());
-
   const suite = await applyFlags(await loadSuite(f.suite), f);
-  let selection;
-  try {
-    selection = chooseEngines(all, suite, f);
-  } catch (e) {
-    if (e instanceof EngineSelectionError) throw new UserError(e.message);
-    throw e;
-  }
-  const previous = f.resume ? readRunMeta(f.out!) : undefined;
-  if (previous && JSON.stringify(previous.suite) !== JSON.stringify(suite)) throw new UserError(messages.resumeMismatch(f.out!));
-  const runId = previous?.runId ?? makeRunId(suite.name);
-  const dir = f.out ?? path.join(RESULTS_ROOT, runId);
-  const cases = planCases(suite, selection.engines, runId);
-  const done = new Set(previous ? readResults(dir).map((l) => l.caseId) : []);
-  const todo = cases.filter((c) => !done.has(c.caseId));
-
-  createRunDir(dir);
-  const maxMemoryBytes = f.maxMemory ? f.maxMemory * 2 ** 20 : Math.floor(os.freemem() / 2);
-  const limits = { timeoutMs: f.caseTimeout * 1000, heapMb: f.heap };
-  const meta: RunMeta = { schema: 1, runId, suite, argv, startedAt: previous?.startedAt ?? new Date().toISOString(),
-    environment: collectEnvironment(), engines: all, selected: selection.engines.map((e) => e.id),
-    fallbacks: selection.fallbacks, cases: cases.length, maxMemoryBytes };
-  writeRunMeta(dir, meta);
-
-  for (const fb of selection.fallbacks) console.error(`fallback: ${fb}`);
-  meta.ceilings = previous?.ceilings ?? await measureCeilings(selection.engines, limits);
-  writeRunMeta(dir, meta);
-  console.error(`attnbench: suite '${suite.name}', ${todo.length} case(s)${done.size ? ` (${done.size} already done)` : ''} on ${meta.selected.join(', ')} → ${dir}`);
-  let interrupted = false;
-  const onSigint = () => { interrupted = true; };
-  process.once('SIGINT', onSigint);
-  const progress = createProgress(todo.length);
-  const lines: ResultLine[] = [];
-  for (const [i, c] of todo.entries()) {
-    if (interrupted) break;
-    progress.start(c, i);
-    const line = preflight(c, maxMemoryBytes) ?? await runInChild(c, limits);
-    appendResult(dir, line);
-    lines.push(line);
-    progress.done(line);
-  }
+  const selection = chooseEngines(all, suite, f);
+  const progress = createProgress();
+  const result = await runSweep({ suite, engines: all, selected: selection.engines, fallbacks: selection.fallbacks, argv,
+    out: f.out, resume: Boolean(f.resume), limits: { timeoutMs: f.caseTimeout * 1000, heapMb: f.heap },
+    maxMemoryBytes: f.maxMemory ? f.maxMemory * 2 ** 20 : Math.floor(os.freemem() / 2) }, progress);
   progress.stop();
-  process.removeListener('SIGINT', onSigint);
-
-  meta.environment.loadAverage.end = collectEnvironment().loadAverage.start;
-  writeRunMeta(dir, { ...meta, finishedAt: new Date().toISOString(), interrupted: interrupted || undefined });
-  console.log(summaryTable(readResults(dir)));
-  if (f.report) console.log(`report: ${await writeReport(dir, RESULTS_ROOT)}`);
-  if (interrupted) console.error(`interrupted: ${lines.length} of ${todo.length} case(s) ran; continue with --out ${dir} --resume`);
-  return interrupted ? 130 : 0;
+  console.log(summaryTable(readResults(result.dir)));
+  if (f.report) console.log(`report: ${await writeReport(result.dir, RESULTS_ROOT)}`);
+  if (result.interrupted) {
+    console.error(`interrupted: ${result.lines.length} of ${result.todo} case(s) ran; continue with --out ${result.dir} --resume`);
+  }
+  return result.interrupted ? 130 : 0;
 }
 
 if (isMain(import.meta.url)) runCli(() => bench(process.argv.slice(2)));

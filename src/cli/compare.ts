@@ -11,10 +11,10 @@ import { Command } from 'commander';
 import { compareRuns, DEFAULT_THRESHOLD, hasRegression, type Comparison } from '../report/compare.ts';
 import { renderComparison } from '../report/compare-page.ts';
 import { sig, times } from '../report/format.ts';
-import { readResults, readRunMeta } from '../run/store.ts';
-import type { ResultLine } from '../run/result.ts';
+import { readResults, readRunMeta } from '../results/store.ts';
+import type { ResultLine } from '../results/types.ts';
 import { isMain, runCli } from './format.ts';
-import { UserError, messages } from './messages.ts';
+import { UserError, messages } from '../messages.ts';
 
 const COMPARE_FILE = 'compare.html';
 

@@ -3,9 +3,9 @@ import { pathToFileURL } from 'node:url';
 import Table from 'cli-table3';
 import { CommanderError } from 'commander';
 import type { EngineInfo } from '../engine/types.ts';
-import type { ResultLine } from '../run/result.ts';
+import type { ResultLine } from '../results/types.ts';
 import { VARIANTS } from '../variants/index.ts';
-import { UserError, messages } from './messages.ts';
+import { UserError, messages } from '../messages.ts';
 
 export function csvList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);

@@ -1,60 +1,74 @@
 /**
- * Progress of a sweep: a live bar on a terminal (case i of n, variant, N, engine, elapsed, ETA),
+ * Progress of a sweep: a live bar on a terminal (job i of n, variant, N, engine, round, elapsed, ETA),
  * plain log lines when output is not a TTY (CI, pipes). On a terminal, skipped and failed cases are
  * listed below the bar when it ends.
  */
 import cliProgress from 'cli-progress';
-import type { Case } from '../run/plan.ts';
-import type { ResultLine } from '../run/result.ts';
+import type { JobDone, SweepListener } from '../run/sweep.ts';
+import type { Case } from '../results/types.ts';
 
-export interface Progress {
-  start(c: Case, index: number): void;
-  done(line: ResultLine): void;
-  /** A message that must stay visible (fallbacks, warnings). */
-  note(text: string): void;
+/** A sweep's listener that also ends its display. */
+export interface Progress extends SweepListener {
   stop(): void;
 }
 
-const describe = (c: Case) => `${c.label} N=${c.shape.seqLen} ${c.engine.id}`;
+const describe = (c: Case, round: number) => `${c.label} N=${c.shape.seqLen} ${c.engine.id} ${round === 0 ? 'checks' : `round ${round}`}`;
 
-function outcome(line: ResultLine): string {
-  if (line.status === 'ok') return `median ${line.latencyMs.median.toFixed(2)} ms (±${line.latencyMs.rme.toFixed(1)} %, ${line.latencyMs.samples} samples)`;
-  return `${line.status}: ${line.reason}`;
+function outcome(r: JobDone): string {
+  if ('error' in r) return `round failed: ${r.error}`;
+  if ('round' in r) return `median ${r.median.toFixed(2)} ms (${r.samplesMs.length} samples)`;
+  if ('facts' in r) {
+    const err = r.facts.mode === 'inference' ? r.facts.accuracy.relErr : null;
+    return `checked${err === null ? '' : `: rel. error vs its float64 reference ${err.toExponential(1)}`}`;
+  }
+  return `${r.status}: ${r.reason}`;
 }
+
+const failed = (r: JobDone) => 'error' in r || 'reason' in r;
 
 const clock = (ms: number) => {
   const s = Math.round(ms / 1000);
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 };
 
-export function createProgress(total: number, tty = Boolean(process.stderr.isTTY)): Progress {
+export function createProgress(tty = Boolean(process.stderr.isTTY)): Progress {
   const t0 = Date.now();
-  let finished = 0;
+  let finished = 0, total = 0;
   const eta = () => (finished === 0 ? '?' : clock(((Date.now() - t0) / finished) * (total - finished)));
   if (!tty) {
     return {
-      start: (c, i) => console.error(`[${i + 1}/${total}] ${describe(c)} … (elapsed ${clock(Date.now() - t0)}, ETA ${eta()})`),
-      done: (line) => { finished++; console.error(`        ${outcome(line)}`); },
+      start: (c, round, i, n) => {
+        total = n;
+        console.error(`[${i + 1}/${total}] ${describe(c, round)} … (elapsed ${clock(Date.now() - t0)}, ETA ${eta()})`);
+      },
+      done: (_c, _round, r) => { finished++; console.error(`        ${outcome(r)}`); },
       note: (text) => console.error(text),
       stop: () => undefined,
     };
   }
   const bar = new cliProgress.SingleBar({
-    format: 'case {value}/{total} [{bar}] {what} | elapsed {elapsed} | ETA {eta}',
+    format: 'job {value}/{total} [{bar}] {what} | elapsed {elapsed} | ETA {eta}',
     hideCursor: true, clearOnComplete: true, stream: process.stderr,
   }, cliProgress.Presets.shades_classic);
   const later: string[] = []; // printed below the bar once it is gone
-  bar.start(total, 0, { what: '', elapsed: '0m00s', eta: '?' });
-  const tick = setInterval(() => bar.update({ elapsed: clock(Date.now() - t0), eta: eta() }), 1000);
+  let tick: NodeJS.Timeout | undefined;
   return {
-    start: (c, i) => bar.update(i, { what: describe(c), elapsed: clock(Date.now() - t0), eta: eta() }),
-    done: (line) => {
+    start: (c, round, i, n) => {
+      if (tick === undefined) {
+        total = n;
+        bar.start(total, 0, { what: '', elapsed: '0m00s', eta: '?' });
+        tick = setInterval(() => bar.update({ elapsed: clock(Date.now() - t0), eta: eta() }), 1000);
+      }
+      bar.update(i, { what: describe(c, round), elapsed: clock(Date.now() - t0), eta: eta() });
+    },
+    done: (c, round, r) => {
       finished++;
       bar.update(finished);
-      if (line.status !== 'ok') later.push(`${line.caseId}: ${outcome(line)}`);
+      if (failed(r)) later.push(`${c.caseId} round ${round}: ${outcome(r)}`);
     },
-    note: (text) => later.push(text),
+    note: (text) => (tick === undefined ? console.error(text) : later.push(text)),
     stop: () => {
+      if (tick === undefined) return;
       clearInterval(tick);
       bar.stop();
       for (const text of later) console.error(text);

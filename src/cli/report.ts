@@ -9,14 +9,16 @@ import { Command } from 'commander';
 import { writeReport } from '../report/index.ts';
 import { publish } from '../report/publish.ts';
 import { isMain, runCli } from './format.ts';
-import { UserError, messages } from './messages.ts';
-import { RESULTS_ROOT } from '../run/store.ts';
+import { UserError, messages } from '../messages.ts';
+import { RESULTS_ROOT } from '../results/store.ts';
 
 function reportCommand(): Command {
   return new Command('report')
     .usage('DIR | --publish OUTDIR [RESULTS_ROOT]')
-    .description('Rebuild DIR/report.html and the runs index of the folder above it; or, with --publish, copy a results folder as a static site.')
-    .argument('[path]', `a run folder (e.g. ${RESULTS_ROOT}/<run-id>); with --publish, the results folder to copy (default ${RESULTS_ROOT})`)
+    .description('Rebuild DIR/report.html and the runs index of the folder above it; '
+      + 'or, with --publish, copy a results folder as a static site.')
+    .argument('[path]', `a run folder (e.g. ${RESULTS_ROOT}/<run-id>); `
+      + `with --publish, the results folder to copy (default ${RESULTS_ROOT})`)
     .option('--publish <outdir>', 'copy every run (run.json, results.jsonl, report.html) and index.html into OUTDIR')
     .exitOverride()
     .configureOutput({ outputError: () => undefined });

@@ -19,23 +19,40 @@ function bytesOf(t: Tensor): number {
 
 const sumBytes = (ts: Tensor[]) => ts.reduce((s, t) => s + bytesOf(t), 0);
 
-export async function prepareTfjsTraining(tf: typeof TF, ops: Ops<Tensor>, memorySource: string, forward: ForwardFn,
-  weights: Record<string, HostTensor>, input: HostTensor, setup: TrainingSetup): Promise<PreparedTraining> {
-  const missing = setup.trainable.filter((n) => !(n in weights));
+/** Trainable weights as tf.Variables, the only ones the optimizer updates; the others as plain tensors. */
+function holdWeights(tf: typeof TF, weights: Record<string, HostTensor>, trainable: string[]):
+  { frozen: Record<string, Tensor>; vars: Record<string, TF.Variable> } {
+  const missing = trainable.filter((n) => !(n in weights));
   if (missing.length > 0) throw new Error(`trainable weights ${missing.join(', ')} are not among the weights`);
   const frozen: Record<string, Tensor> = {}, vars: Record<string, TF.Variable> = {};
   for (const [name, t] of Object.entries(weights)) {
     const value = tf.tensor(t.data, t.shape, 'float32');
-    if (!setup.trainable.includes(name)) {
+    if (!trainable.includes(name)) {
       frozen[name] = value;
       continue;
     }
     vars[name] = tf.variable(value, true);
     value.dispose(); // the variable holds its own reference to the data
   }
+  return { frozen, vars };
+}
+
+/** ∂loss/∂w of every variable, by weight name (tf.variableGrads keys them by variable name). */
+async function gradientsByName(tf: typeof TF, loss: () => TF.Scalar, vars: Record<string, TF.Variable>):
+  Promise<Record<string, Float32Array>> {
+  const nameOf = new Map(Object.entries(vars).map(([name, v]) => [v.name, name]));
+  const { value, grads } = tf.variableGrads(loss, Object.values(vars));
+  const out: Record<string, Float32Array> = {};
+  for (const [varName, g] of Object.entries(grads)) out[nameOf.get(varName)!] = (await g.data()) as Float32Array;
+  tf.dispose([value, ...Object.values(grads)]);
+  return out;
+}
+
+export async function prepareTfjsTraining(tf: typeof TF, ops: Ops<Tensor>, memorySource: string, forward: ForwardFn,
+  weights: Record<string, HostTensor>, input: HostTensor, setup: TrainingSetup): Promise<PreparedTraining> {
+  const { frozen, vars } = holdWeights(tf, weights, setup.trainable);
   const w: Record<string, Tensor> = { ...frozen, ...vars };
   const varList = Object.values(vars);
-  const nameOf = new Map(Object.entries(vars).map(([name, v]) => [v.name, name]));
   const x = tf.tensor(input.data, input.shape, 'float32');
   const target = tf.tensor(setup.target.data, setup.target.shape, 'float32');
   const optimizer = tf.train.adam(setup.learningRate);
@@ -49,13 +66,7 @@ export async function prepareTfjsTraining(tf: typeof TF, ops: Ops<Tensor>, memor
   };
   return {
     step,
-    async gradients() {
-      const { value, grads } = tf.variableGrads(loss, varList);
-      const out: Record<string, Float32Array> = {};
-      for (const [varName, g] of Object.entries(grads)) out[nameOf.get(varName)!] = (await g.data()) as Float32Array;
-      tf.dispose([value, ...Object.values(grads)]);
-      return out;
-    },
+    gradients: () => gradientsByName(tf, loss, vars),
     async weights() {
       const out: Record<string, Float32Array> = {};
       for (const [name, t] of Object.entries(w)) out[name] = (await t.data()) as Float32Array;
@@ -65,7 +76,8 @@ export async function prepareTfjsTraining(tf: typeof TF, ops: Ops<Tensor>, memor
       // getWeights() lists the step counter first (a fresh int32 scalar), then each moment variable.
       const [counter, ...moments] = await optimizer.getWeights();
       counter.tensor.dispose();
-      return { trainable: sumBytes(varList), frozen: sumBytes(Object.values(frozen)), optimizerState: sumBytes(moments.map((m) => m.tensor)) };
+      return { trainable: sumBytes(varList), frozen: sumBytes(Object.values(frozen)),
+        optimizerState: sumBytes(moments.map((m) => m.tensor)) };
     },
     async peakMemory() {
       const before = tf.memory().numBytes, tensorsBefore = tf.memory().numTensors;

@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs';
 import type { HostTensor, Ops } from './ops.ts';
-import { firstLine, type Capabilities, type Engine, type EngineInfo, type ForwardFn, type Prepared } from './types.ts';
+import { firstLine, type BackendEntry, type Capabilities, type Engine, type EngineInfo, type ForwardFn, type Prepared } from './types.ts';
 import { prepareTfjsTraining } from './tfjs-train.ts';
 
 type Tensor = TF.Tensor;
@@ -43,7 +43,6 @@ const LOOP_BATCHED_MATMUL: Record<TfjsBackend, boolean> = {
 
 export const TFJS_CAPABILITIES: Capabilities = {
   gradients: true,
-  cuda: false,
   memorySource: 'tf.profile peakBytes minus bytes held before the pass (tensor allocations)',
 };
 
@@ -171,8 +170,8 @@ export async function probeTfjs(backend: TfjsBackend): Promise<Omit<EngineInfo, 
     const versions = tf.version as Record<string, string>;
     const device = backend === 'tensorflow-gpu' ? 'cuda' : 'cpu';
     const threads = backend === 'wasm' ? 1 : undefined;
-    const capabilities = { ...TFJS_CAPABILITIES, cuda: device === 'cuda' };
-    return { engine: 'tfjs', backend, id, available: true, version: versions['tfjs-core'], device, threads, capabilities };
+    return { engine: 'tfjs', backend, id, available: true, version: versions['tfjs-core'], device, threads,
+      capabilities: TFJS_CAPABILITIES };
   } catch (e) {
     return { engine: 'tfjs', backend, id, available: false, reason: whyNot(PACKAGE[backend], e) };
   }
@@ -186,4 +185,11 @@ function whyNot(pkg: string | undefined, e: unknown): string {
   return firstLine(msg);
 }
 
+/** Priority of each backend in the registry (see src/engine/registry.ts): CUDA, native CPU, WebAssembly, JavaScript. */
+const PRIORITY: Record<TfjsBackend, number> = { 'tensorflow-gpu': 20, tensorflow: 40, wasm: 50, cpu: 60 };
 
+/** The tfjs backends, as registry entries. */
+export const TFJS_BACKENDS: BackendEntry[] = (Object.keys(PRIORITY) as TfjsBackend[]).map((backend) => ({
+  engine: 'tfjs', backend, priority: PRIORITY[backend], probe: () => probeTfjs(backend),
+  create: async (info) => tfjsEngine(await loadTfjs(backend), backend, info),
+}));

@@ -1,43 +1,13 @@
+/** What an engine is to the harness: a forward pass compiled, a training step compiled, a registry entry. */
+import type { Capabilities, EngineInfo } from '../results/types.ts';
 import type { HostTensor, Ops } from './ops.ts';
+
+export { firstLine } from '../messages.ts';
 
 /** A variant's forward pass, bound to its options: the only code that does math. */
 export type ForwardFn = <T>(ops: Ops<T>, x: T, w: Record<string, T>) => T;
 
-export type EngineName = 'tfjs' | 'onnx';
-
-/** What an engine/backend can do; a case that needs more is skipped with the reason. */
-export interface Capabilities {
-  /** Can compute gradients (training mode). */
-  gradients: boolean;
-  /** Runs on a CUDA device. */
-  cuda: boolean;
-  /** How peak memory is measured on this engine (recorded as `memory.source`). */
-  memorySource: string;
-  /**
-   * Environment of a separate process in which peak memory is measured, when the settings the
-   * method needs would slow the timed runs (onnx: glibc's fixed mmap threshold); absent = the
-   * case's own process measures it.
-   */
-  memoryProcessEnv?: Record<string, string>;
-}
-
-/** One engine/backend as found on this machine. */
-export interface EngineInfo {
-  engine: EngineName;
-  backend: string;
-  /** `engine/backend`, e.g. `onnx/cpu`. */
-  id: string;
-  /** Lower runs first when the user does not choose; see resolve.ts. */
-  priority: number;
-  available: boolean;
-  /** Why it is not available (one line), when it is not. */
-  reason?: string;
-  version?: string;
-  device?: string;
-  /** Threads the engine computes with (intra-op), where it says. */
-  threads?: number;
-  capabilities?: Capabilities;
-}
+export type { Capabilities, EngineInfo };
 
 /** A forward pass compiled for one engine, with weights and input already on the device. */
 export interface Prepared {
@@ -84,10 +54,19 @@ export interface Engine {
   info: EngineInfo;
   prepare(forward: ForwardFn, weights: Record<string, HostTensor>, input: HostTensor): Promise<Prepared>;
   /** Present exactly when `info.capabilities.gradients`: training steps with Adam. */
-  prepareTraining?(forward: ForwardFn, weights: Record<string, HostTensor>, input: HostTensor, setup: TrainingSetup): Promise<PreparedTraining>;
+  prepareTraining?(forward: ForwardFn, weights: Record<string, HostTensor>, input: HostTensor,
+    setup: TrainingSetup): Promise<PreparedTraining>;
 }
 
-/** The first non-empty line of an error message: reasons are one line. */
-export function firstLine(msg: string): string {
-  return msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? msg;
+/**
+ * One engine/backend in the registry (src/engine/registry.ts): its names and priority, how to
+ * find out whether it works here, and how to build it in the process that runs a case.
+ */
+export interface BackendEntry {
+  engine: string;
+  backend: string;
+  /** Lower runs first when the user does not choose: the expected speed on a machine that has them all. */
+  priority: number;
+  probe(): Promise<Omit<EngineInfo, 'priority'>>;
+  create(info: EngineInfo): Promise<Engine>;
 }

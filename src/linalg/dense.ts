@@ -4,7 +4,8 @@
  * C[m×n] = A[m×k] · B[k×n] (+ bias[n]), all row-major, float64. Four rows of B per sweep of a row
  * of C (1.5× faster than one in V8: C is loaded and stored a quarter as often).
  */
-export function matMul64(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number, bias?: ArrayLike<number>): Float64Array {
+export function matMul64(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number,
+  bias?: ArrayLike<number>): Float64Array {
   const c = new Float64Array(m * n);
   const bb = b instanceof Float64Array ? b : Float64Array.from(b);
   for (let i = 0; i < m; i++) {

@@ -10,14 +10,10 @@
  * all keys, so a sample of rows gives exact rows at a fraction of the cost (the accuracy
  * measurement uses this for large N).
  */
+import type { Shape } from '../results/types.ts';
 import { matMul64 } from './dense.ts';
 
-export interface AttentionShape {
-  batch: number;
-  seqLen: number;
-  dModel: number;
-  heads: number;
-}
+export type AttentionShape = Shape;
 
 /** Projection weights as [D, D] row-major matrices (x·W) and biases [D]. */
 export interface AttentionWeights {
@@ -37,7 +33,8 @@ export interface ReferenceOptions {
 }
 
 /** Output rows [B, rows, D], float64. */
-export function referenceAttention(shape: AttentionShape, x: ArrayLike<number>, w: AttentionWeights, opts: ReferenceOptions = {}): Float64Array {
+export function referenceAttention(shape: AttentionShape, x: ArrayLike<number>, w: AttentionWeights,
+  opts: ReferenceOptions = {}): Float64Array {
   const { batch: B, seqLen: N, dModel: D, heads: H } = shape;
   const E = D / H, scale = 1 / Math.sqrt(E);
   const rows = opts.rows ?? [...Array(N).keys()];

@@ -24,11 +24,14 @@
  *               (correlation length 1/(1−ρ) = 10 positions).
  */
 import { z } from 'zod';
-import type { BaseWeights, Shape } from '../variants/types.ts';
+import type { Shape } from '../results/types.ts';
 import { cachedArray } from './cache.ts';
 import { createRng, normalArray, type Rng } from './rng.ts';
 import { matMul64 } from './dense.ts';
 import type { HostTensor } from '../engine/ops.ts';
+
+/** The base weights every variant of a case starts from: `full`'s Wq, bq, …, Wo, bo. */
+export type BaseWeights = Record<'Wq' | 'bq' | 'Wk' | 'bk' | 'Wv' | 'bv' | 'Wo' | 'bo', HostTensor>;
 
 export const DEFAULT_DECAY = 0.5;
 export const DEFAULT_RHO = 0.9;

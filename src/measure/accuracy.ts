@@ -8,7 +8,7 @@
  */
 import { relativeError } from '../linalg/dense.ts';
 import { cachedArray, digest } from '../linalg/cache.ts';
-import type { Accuracy } from '../run/result.ts';
+import type { Accuracy } from '../results/types.ts';
 import type { AnyVariant, BaseWeights, Shape, Weights } from '../variants/types.ts';
 import { full } from '../variants/full.ts';
 

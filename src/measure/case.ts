@@ -1,20 +1,19 @@
 /**
- * Measures one case, inside the process that runs it (see worker.ts):
- *   build weights and input → prepare on the engine → first pass (NaN/Inf check) → latency →
- *   peak memory → accuracy against the float64 references.
- * Latency comes before the float64 references so their allocations cannot disturb the timing.
+ * One case inside the processes that run it (see worker.ts). Its first process establishes the
+ * facts: build weights and input → prepare on the engine → first pass (NaN/Inf check) → harness
+ * overhead → peak memory → accuracy against the float64 references. Its timing rounds, each in
+ * that round's worker, build and prepare the same case and only sample its latency.
  */
 import { createEngine } from '../engine/resolve.ts';
 import type { Prepared } from '../engine/types.ts';
-import { firstLine } from '../engine/types.ts';
 import { createRng } from '../linalg/rng.ts';
 import { makeInput, seededBaseWeights } from '../linalg/weights.ts';
 import { getVariant } from '../variants/index.ts';
 import { countParams, type AnyVariant } from '../variants/types.ts';
-import type { Case } from '../run/plan.ts';
-import { RESULT_SCHEMA, type FailedLine, type ResultLine } from '../run/result.ts';
+import { failedLine, lineBase, type CaseCounts } from '../results/lines.ts';
+import type { Case, CaseFacts, FailedLine, RoundTiming } from '../results/types.ts';
 import { measureAccuracy } from './accuracy.ts';
-import { measureLatency, measureOverhead, noiseReasons } from './latency.ts';
+import { measureOverhead, timeRound } from './latency.ts';
 
 export function variantOf(c: Case): AnyVariant {
   const v = getVariant(c.variant);
@@ -22,21 +21,18 @@ export function variantOf(c: Case): AnyVariant {
   return v;
 }
 
-/** The fields every line has; `options` are the resolved ones once the case has built its weights. */
-export function lineBase(c: Case, options = c.options): Omit<FailedLine, 'status' | 'reason'> {
+/** Parameter and FLOP counts of a case where its variant can give them without weights; null where it cannot. */
+export function countsOf(c: Case, options = c.options): CaseCounts {
   const v = variantOf(c);
   const known = <T>(f: () => T): T | null => { try { return f(); } catch { return null; } };
-  return {
-    schema: RESULT_SCHEMA, runId: c.runId, caseId: c.caseId, mode: c.mode, variant: c.variant, options, label: c.label,
-    engine: c.engine.engine, backend: c.engine.backend, device: c.engine.device ?? 'cpu', shape: c.shape,
-    params: known(() => v.params(c.shape, options)), flops: known(() => v.flops(c.shape, options)), timing: c.timing,
-    finishedAt: new Date().toISOString(),
-  };
+  return { options, params: known(() => v.params(c.shape, options)), flops: known(() => v.flops(c.shape, options)) };
 }
 
-export function failedLine(c: Case, status: 'skipped' | 'error', reason: string, options = c.options): FailedLine {
-  return { ...lineBase(c, options), status, reason: firstLine(reason) };
+/** A line saying why a case has no measurement; `options` are the resolved ones once the case built its weights. */
+export function caseFailed(c: Case, status: 'skipped' | 'error', reason: string, options = c.options): FailedLine {
+  return failedLine(c, status, reason, countsOf(c, options));
 }
+
 
 /** Base weights and input of a case's shape: the same for every variant and engine of that shape. */
 export function caseData(c: Pick<Case, 'seed' | 'shape' | 'weights'> & Partial<Pick<Case, 'input'>>) {
@@ -46,7 +42,7 @@ export function caseData(c: Pick<Case, 'seed' | 'shape' | 'weights'> & Partial<P
 }
 
 /** Options resolved against the base weights, the variant's weights, and its counts. */
-function buildCase(c: Case) {
+export function buildCase(c: Case) {
   const v = variantOf(c);
   const { base, x } = caseData(c);
   const o = v.resolve ? v.resolve(c.shape, c.options, base) : c.options;
@@ -84,26 +80,55 @@ export async function measureCaseMemory(c: Case): Promise<MemoryMeasurement> {
   }
 }
 
-export async function measureCase(c: Case): Promise<ResultLine> {
+/** The facts of an inference case (counts, checks, accuracy, details), before its memory is measured. */
+type InferenceFacts = Omit<Extract<CaseFacts, { mode: 'inference' }>, 'memory'>;
+
+/** What a case's first process gives: a line saying why the case cannot be measured, or its facts. */
+export type CaseOutcome =
+  | { kind: 'failed'; line: FailedLine }
+  | { kind: 'facts'; facts: CaseFacts }
+  /** Engines whose memory is measured in a process of its own (onnx): the caller measures it next. */
+  | { kind: 'memory-pending'; facts: InferenceFacts; analyticBytes: number };
+
+/**
+ * The first, untimed process of an inference case: counts against the weights held, one pass
+ * (no NaN or Inf), the harness's overhead, peak memory, accuracy against the float64 references.
+ * Its latency is measured by the timing rounds, in processes of their own (measureRound).
+ */
+export async function measureCase(c: Case): Promise<CaseOutcome> {
   const { v, base, x, o, w, params, flops } = buildCase(c);
+  const failed = (reason: string): CaseOutcome => ({ kind: 'failed', line: caseFailed(c, 'error', reason, o) });
   const held = countParams(w);
-  if (held !== params.inference) return failedLine(c, 'error', `variant holds ${held} parameters at inference, its formula says ${params.inference}`, o);
+  if (held !== params.inference) return failed(`variant holds ${held} parameters at inference, its formula says ${params.inference}`);
   const engine = await createEngine(c.engine);
   const prepared = await engine.prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
   try {
     const y = await prepared.run();
     const bad = y.findIndex((e) => !Number.isFinite(e));
-    if (bad >= 0) return failedLine(c, 'error', `output contains ${y[bad]} at flat index ${bad}`, o);
+    if (bad >= 0) return failed(`output contains ${y[bad]} at flat index ${bad}`);
     const overheadMs = await measureOverhead();
-    const latency = await measureLatency(() => prepared.run(), c.timing);
-    const memory = c.engine.capabilities?.memoryProcessEnv
-      ? { peakBytes: null, source: 'pending: measured in a process of its own' } // filled in by run/pool.ts
-      : await peakOf(prepared);
-    const accuracy = measureAccuracy(v, c.shape, o, x.data, w, base, y);
-    const noisy = noiseReasons(latency.stats, overheadMs);
-    return { ...lineBase(c, o), mode: 'inference', status: 'ok', params, flops, latencyMs: latency.stats, samplesMs: latency.samples, overheadMs,
-      gflops: flops / latency.stats.median / 1e6, memory: { ...memory, analyticBytes: v.memory(c.shape, o) }, accuracy,
-      ...(noisy.length > 0 && { noisy }), ...(v.details && { details: v.details(c.shape, o, base) }) };
+    const separate = c.engine.capabilities?.memoryProcessEnv !== undefined;
+    const memory = separate ? undefined : await peakOf(prepared);
+    const facts: InferenceFacts = { ...lineBase(c, { options: o, params, flops }), mode: 'inference', status: 'ok', params, flops,
+      overheadMs, accuracy: measureAccuracy(v, c.shape, o, x.data, w, base, y), ...(v.details && { details: v.details(c.shape, o, base) }) };
+    const analyticBytes = v.memory(c.shape, o);
+    return memory ? { kind: 'facts', facts: { ...facts, memory: { ...memory, analyticBytes } } }
+      : { kind: 'memory-pending', facts, analyticBytes };
+  } finally {
+    await prepared.dispose();
+  }
+}
+
+/**
+ * A timing round of an inference case (src/run/rounds.ts): the same weights and input, prepared
+ * afresh in this round's worker, one pass, then the case's warm-up and sampling (measureLatency).
+ */
+export async function measureRound(c: Case, round: number): Promise<RoundTiming> {
+  const { v, x, o, w } = buildCase(c);
+  const prepared = await (await createEngine(c.engine)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
+  try {
+    await prepared.run();
+    return (await timeRound(() => prepared.run(), c.timing, round)).timing;
   } finally {
     await prepared.dispose();
   }

@@ -5,7 +5,7 @@
  * measured separately and reported as `overheadMs`, so a reader can see it is negligible.
  */
 import { Bench } from 'tinybench';
-import type { LatencyStats, TimingSettings } from '../run/result.ts';
+import type { LatencyStats, RoundTiming, TimingSettings } from '../results/types.ts';
 
 export interface LatencyMeasurement {
   stats: LatencyStats;
@@ -41,6 +41,25 @@ export async function measureLatency(fn: () => Promise<unknown>, t: TimingSettin
       max: l.max, rme: l.rme, samples: l.samplesCount },
     samples,
   };
+}
+
+/** One round: the latency measurement and its record (samples and wall-clock window). */
+export async function timeRound(fn: () => Promise<unknown>, t: TimingSettings, round: number): Promise<{ latency: LatencyMeasurement; timing: RoundTiming }> {
+  const startedAt = new Date().toISOString();
+  const latency = await measureLatency(fn, t);
+  return { latency, timing: { round, startedAt, endedAt: new Date().toISOString(), median: latency.stats.median, samplesMs: latency.samples } };
+}
+
+/**
+ * Summary of samples pooled over rounds, as tinybench summarises one round: quantiles of type 7,
+ * rme = 1.96·s/√n / mean (normal approximation: pooled rounds hold tens to thousands of samples).
+ */
+export function statsOf(samples: readonly number[]): LatencyStats {
+  const sorted = [...samples].sort((a, b) => a - b), n = sorted.length;
+  const mean = sorted.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(sorted.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return { median: quantile(sorted, 0.5), mean, p25: quantile(sorted, 0.25), p75: quantile(sorted, 0.75), p99: quantile(sorted, 0.99),
+    min: sorted[0], max: sorted[n - 1], rme: n > 1 ? ((1.96 * sd) / Math.sqrt(n) / mean) * 100 : Infinity, samples: n };
 }
 
 /** A timing is flagged noisy above these (see `noiseReasons`). */

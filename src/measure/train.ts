@@ -1,22 +1,26 @@
 /**
- * Measures one train case, inside the process that runs it (see worker.ts):
+ * The first, untimed process of a train case (see worker.ts; its step latency comes from the
+ * timing rounds, train-round.ts):
  *   build weights, input and target → prepare a training step on the engine → first step (finite
- *   loss) → gradient bytes → step latency → peak memory of a step → bytes held (weights, optimizer
- *   state) → frozen weights still bit-identical.
+ *   loss) → gradient bytes → FACT_STEPS more steps → peak memory of a step → bytes held (weights,
+ *   optimizer state) → frozen weights still bit-identical.
  * A step is forward, loss mean((y − target)²), gradients of the trainable weights (the variant's
  * `trainable`, all weights when it has none) and one Adam update; see PreparedTraining.
  */
 import { createEngine } from '../engine/resolve.ts';
 import { createRng, normalArray } from '../linalg/rng.ts';
 import type { HostTensor } from '../engine/ops.ts';
-import type { Case } from '../run/plan.ts';
-import type { ResultLine } from '../run/result.ts';
+import type { Case } from '../results/types.ts';
 import { countParams, type AnyVariant, type Shape, type Weights } from '../variants/types.ts';
-import { caseData, failedLine, lineBase, variantOf } from './case.ts';
-import { measureLatency, measureOverhead, noiseReasons } from './latency.ts';
+import { lineBase } from '../results/lines.ts';
+import { caseData, caseFailed, variantOf, type CaseOutcome } from './case.ts';
+import { measureOverhead } from './latency.ts';
 
 /** Adam's learning rate in every train case (PyTorch's and Keras's default). */
 export const LEARNING_RATE = 1e-3;
+
+/** Steps after the first in a train case's first process: its `train.lossLast` is the loss after FACT_STEPS updates. */
+export const FACT_STEPS = 3;
 
 /** The loss target of a case's shape, N(0, 1) like the input: the same for every variant and engine of that shape. */
 export function trainTarget(c: Pick<Case, 'seed' | 'shape'>): HostTensor {
@@ -30,41 +34,44 @@ export function trainableNames(v: AnyVariant, s: Shape, o: object, w: Weights): 
   return v.trainable ? v.trainable(s, o) : Object.keys(w);
 }
 
-export async function measureTrainCase(c: Case): Promise<ResultLine> {
+export async function measureTrainCase(c: Case): Promise<CaseOutcome> {
+  const fail = (status: 'skipped' | 'error', reason: string, o = c.options): CaseOutcome =>
+    ({ kind: 'failed', line: caseFailed(c, status, reason, o) });
   if (!c.engine.capabilities?.gradients) {
-    return failedLine(c, 'skipped', `${c.engine.id} cannot train: the engine computes no gradients (capabilities.gradients is false)`);
+    return fail('skipped', `${c.engine.id} cannot train: the engine computes no gradients (capabilities.gradients is false)`);
   }
   const v = variantOf(c);
   const { base, x } = caseData(c);
   const o = v.resolve ? v.resolve(c.shape, c.options, base) : c.options;
   const w = v.init(c.shape, o, createRng(`${c.seed}:${c.caseId}:init`), base);
   const trainable = trainableNames(v, c.shape, o, w);
-  if (trainable.length === 0) return failedLine(c, 'skipped', `nothing to train: ${c.label} holds no trainable weights`, o);
+  if (trainable.length === 0) return fail('skipped', `nothing to train: ${c.label} holds no trainable weights`, o);
   const params = v.params(c.shape, o);
   const held = countParams(Object.fromEntries(trainable.map((n) => [n, w[n]])));
-  if (held !== params.trainable) return failedLine(c, 'error', `variant trains ${held} parameters, its formula says ${params.trainable}`, o);
+  if (held !== params.trainable) {
+    return fail('error', `variant trains ${held} parameters, its formula says ${params.trainable}`, o);
+  }
   const engine = await createEngine(c.engine);
   if (!engine.prepareTraining) throw new Error(`${c.engine.id} declares gradients but has no prepareTraining`);
   const prepared = await engine.prepareTraining((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x,
     { trainable, target: trainTarget(c), learningRate: LEARNING_RATE });
   try {
     const lossFirst = await prepared.step();
-    if (!Number.isFinite(lossFirst)) return failedLine(c, 'error', `loss is ${lossFirst} at the first step`, o);
+    if (!Number.isFinite(lossFirst)) return fail('error', `loss is ${lossFirst} at the first step`, o);
     const gradientBytes = Object.values(await prepared.gradients()).reduce((s, g) => s + g.byteLength, 0);
     const overheadMs = await measureOverhead();
-    let lossLast = lossFirst, steps = 1;
-    const latency = await measureLatency(async () => { lossLast = await prepared.step(); steps++; }, c.timing);
+    let lossLast = lossFirst;
+    for (let i = 0; i < FACT_STEPS; i++) lossLast = await prepared.step();
     const memory = await prepared.peakMemory();
     const bytes = await prepared.heldBytes();
     const changed = frozenChanged(w, trainable, await prepared.weights());
-    if (changed) return failedLine(c, 'error', `frozen weight ${changed} changed during training`, o);
-    const noisy = noiseReasons(latency.stats, overheadMs);
-    return { ...lineBase(c, o), mode: 'train', status: 'ok', params, flops: v.flops(c.shape, o),
-      latencyMs: latency.stats, samplesMs: latency.samples, overheadMs,
-      train: { optimizer: 'adam', learningRate: LEARNING_RATE, lossFirst, lossLast, steps, checkpointBytes: bytes.trainable },
+    if (changed) return fail('error', `frozen weight ${changed} changed during training`, o);
+    const flops = v.flops(c.shape, o);
+    return { kind: 'facts', facts: { ...lineBase(c, { options: o, params, flops }), mode: 'train', status: 'ok', params, flops, overheadMs,
+      train: { optimizer: 'adam', learningRate: LEARNING_RATE, lossFirst, lossLast, steps: 1 + FACT_STEPS, checkpointBytes: bytes.trainable },
       memory: { ...memory, weightsBytes: bytes.trainable + bytes.frozen, gradientBytes, optimizerStateBytes: bytes.optimizerState,
         activationBytes: Math.max(0, memory.peakBytes - gradientBytes) },
-      ...(noisy.length > 0 && { noisy }), ...(v.details && { details: v.details(c.shape, o, base) }) };
+      ...(v.details && { details: v.details(c.shape, o, base) }) } };
   } finally {
     await prepared.dispose();
   }

@@ -1,21 +1,57 @@
 /**
- * Child-process entry: receives one job over IPC (a case to measure, a forward pass or a training
- * step by its mode; the peak memory of a case; or an engine whose matmul ceiling to measure), sends back its result, exits.
- * One job per process, so cases share no heap, JIT state or allocator caches.
+ * Child-process entry: receives one job over IPC, sends back its result, exits. Jobs are tagged
+ * by `kind`: measure a case (a forward pass or a training step, by its mode: its first round, with
+ * every check, accuracy and memory), time a later round of a case, measure the peak memory of a
+ * case's forward pass, or measure an engine's matmul ceiling. One job per process, so cases and
+ * rounds share no heap, JIT state or allocator caches.
  */
-import type { EngineInfo } from '../engine/types.ts';
-import type { Case } from '../run/plan.ts';
-import { failedLine, measureCase, measureCaseMemory } from './case.ts';
-import { measureCeiling } from './ceiling.ts';
+import type { Case, EngineInfo, RoundTiming } from '../results/types.ts';
+import { caseFailed, measureCase, measureCaseMemory, measureRound, type CaseOutcome, type MemoryMeasurement } from './case.ts';
+import { measureCeiling, type Ceiling } from './ceiling.ts';
 import { measureTrainCase } from './train.ts';
+import { measureTrainRound } from './train-round.ts';
 
-export type Job = { case: Case } | { memory: Case } | { ceiling: EngineInfo };
+export type Job =
+  | { kind: 'case'; case: Case }
+  | { kind: 'round'; case: Case; round: number }
+  | { kind: 'memory'; case: Case }
+  | { kind: 'ceiling'; engine: EngineInfo };
 
-process.once('message', (job: Job) => {
-  const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-  const work: Promise<unknown> = 'case' in job
-    ? (job.case.mode === 'train' ? measureTrainCase(job.case) : measureCase(job.case)).catch((e: unknown) => failedLine(job.case, 'error', message(e)))
-    : 'memory' in job ? measureCaseMemory(job.memory).catch((e: unknown) => ({ error: message(e) }))
-      : measureCeiling(job.ceiling).catch((e: unknown) => ({ error: message(e) }));
-  work.then((result) => process.send!(result, () => process.exit(0)));
-});
+/** What each kind of job sends back. */
+export interface JobResult {
+  case: CaseOutcome;
+  round: RoundTiming | { error: string };
+  memory: MemoryMeasurement | { error: string };
+  ceiling: Ceiling | { error: string };
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function work(job: Job): Promise<JobResult[Job['kind']]> {
+  switch (job.kind) {
+    case 'case': {
+      const c = job.case;
+      return (c.mode === 'train' ? measureTrainCase(c) : measureCase(c))
+        .catch((e: unknown): CaseOutcome => ({ kind: 'failed', line: caseFailed(c, 'error', message(e)) }));
+    }
+    case 'round': {
+      const measure = job.case.mode === 'train' ? measureTrainRound : measureRound;
+      return measure(job.case, job.round).catch((e: unknown) => ({ error: message(e) }));
+    }
+    case 'memory':
+      return measureCaseMemory(job.case).catch((e: unknown) => ({ error: message(e) }));
+    case 'ceiling':
+      return measureCeiling(job.engine).catch((e: unknown) => ({ error: message(e) }));
+  }
+}
+
+/** `worker.ts serve`: a warm worker (src/run/pool.ts) answering jobs until it is closed; else one job, then exit. */
+if (process.argv[2] === 'serve') {
+  let queue = Promise.resolve();
+  process.on('message', (job: Job) => { queue = queue.then(() => work(job).then((result) => { process.send!(result); })); });
+  process.on('disconnect', () => process.exit(0));
+} else {
+  process.once('message', (job: Job) => {
+    void work(job).then((result) => process.send!(result, () => process.exit(0)));
+  });
+}

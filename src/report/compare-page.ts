@@ -1,6 +1,6 @@
 /** compare.html: the comparison of two runs as a self-contained page (chart, table, cases in one run only). */
-import type { RunMeta } from '../run/env.ts';
-import type { ResultLine } from '../run/result.ts';
+import type { RunMeta } from '../results/run-meta.ts';
+import type { ResultLine } from '../results/types.ts';
 import { ratiosChart } from './charts/ratios.ts';
 import { engineOf } from './charts/series.ts';
 import type { Comparison } from './compare.ts';
@@ -17,7 +17,8 @@ export interface RunRef {
 
 function describeRun(name: string, r: RunRef): string {
   const m = r.meta, git = m?.environment.git;
-  const what = m ? `${m.runId}, suite ${m.suite.name}, ${m.environment.cpuModel}, git ${git ? git.commit.slice(0, 10) + (git.dirty ? ' (dirty)' : '') : 'unknown'}` : 'run.json missing';
+  const commit = git ? git.commit.slice(0, 10) + (git.dirty ? ' (dirty)' : '') : 'unknown';
+  const what = m ? `${m.runId}, suite ${m.suite.name}, ${m.environment.cpuModel}, git ${commit}` : 'run.json missing';
   return `<li><b>${name}</b> ${escapeHtml(r.dir)}: ${escapeHtml(what)}</li>`;
 }
 
@@ -31,7 +32,8 @@ function onlyIn(name: string, lines: ResultLine[]): string {
 export async function renderComparison(cmp: Comparison, base: RunRef, next: RunRef): Promise<string> {
   const spec = ratiosChart(cmp);
   const chart = spec ? chartSection({ id: 'ratios', title: 'Ratios', spec, svg: await toSvg(spec),
-    caption: `NEW/BASE median latency per case. Red: significantly slower than ${times(cmp.threshold)}; green: significantly faster than ${times(1 / cmp.threshold)}; dashed rules at those thresholds.` }) : '';
+    caption: `NEW/BASE median latency per case. Red: significantly slower than ${times(cmp.threshold)}; `
+      + `green: significantly faster than ${times(1 / cmp.threshold)}; dashed rules at those thresholds.` }) : '';
   const rows = table(cmp.cases, [
     { title: 'variant', cell: (c) => c.label }, { title: 'engine', cell: (c) => c.engine },
     { title: 'N', cell: (c) => c.seqLen, numeric: true },
@@ -45,7 +47,8 @@ export async function renderComparison(cmp: Comparison, base: RunRef, next: RunR
 <ul>${describeRun('BASE', base)}${describeRun('NEW', next)}</ul>
 <p class="caption">Cases are matched by case id (variant configuration, engine/backend and shape). Significance: two-sided Mann–Whitney U
 on the raw latency samples (normal approximation, tie- and continuity-corrected), α = ${cmp.alpha}. A case is slower when the difference is
-significant and NEW/BASE &gt; ${escapeHtml(times(cmp.threshold))}; faster when significant and NEW/BASE &lt; ${escapeHtml(times(1 / cmp.threshold))}.</p>
+significant and NEW/BASE &gt; ${escapeHtml(times(cmp.threshold))}; `
+    + `faster when significant and NEW/BASE &lt; ${escapeHtml(times(1 / cmp.threshold))}.</p>
 ${chart}
 <h2>Every case in both runs</h2>
 ${rows}

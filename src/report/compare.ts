@@ -6,7 +6,7 @@
  * the difference is significant and the ratio exceeds the threshold (asv's -f factor), `faster`
  * when significant and below 1/threshold. Cases found in one run only are listed, never dropped.
  */
-import type { ResultLine } from '../run/result.ts';
+import type { ResultLine } from '../results/types.ts';
 import { engineOf } from './charts/series.ts';
 import { mannWhitneyU } from './stats.ts';
 

@@ -14,8 +14,8 @@
  *   full-scaling per engine: full attention's fitted exponents of latency and peak memory in N
  *                (scaling.ts: the largest FIT_POINTS sequence lengths).
  */
-import type { RunMeta } from '../run/env.ts';
-import type { OkLine, ResultLine } from '../run/result.ts';
+import type { RunMeta } from '../results/run-meta.ts';
+import type { OkLine, ResultLine } from '../results/types.ts';
 import { vsFull, type VsFull } from './charts/series.ts';
 import { count, percent, prose, sig, signedCount, times } from './format.ts';
 import { scalingFits } from './scaling.ts';

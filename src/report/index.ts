@@ -8,9 +8,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunMeta } from '../run/env.ts';
-import type { ResultLine } from '../run/result.ts';
-import { readResults, readRunMeta, REPORT_FILE } from '../run/store.ts';
+import type { RunMeta } from '../results/run-meta.ts';
+import type { ResultLine } from '../results/types.ts';
+import { readResults, readRunMeta, REPORT_FILE } from '../results/store.ts';
 import { CHARTS } from './charts/index.ts';
 import { escapeHtml } from './escape.ts';
 import { findings } from './findings.ts';

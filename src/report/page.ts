@@ -19,14 +19,16 @@ export interface Chart {
 }
 
 const STYLE = `
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1320px; color: #222; padding: 0 1rem; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1320px; color: #222;
+  padding: 0 1rem; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
 .sub { color: #666; margin-top: 0; } .notice { background: #fff4d6; border-left: 4px solid #e0a800; padding: .5rem .8rem; }
 table { border-collapse: collapse; font-size: 12.5px; } th, td { border-bottom: 1px solid #eee; padding: 3px 8px; text-align: left; }
 th { cursor: pointer; background: #fafafa; position: sticky; top: 0; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.skipped td, tr.error td { color: #a33; } tr.noisy td.status { color: #a60; } .chart { margin: 1rem 0 2rem; }
 .links a { margin-right: 1rem; font-size: 12px; } .row { display: flex; gap: 1.5rem; align-items: flex-start; flex-wrap: wrap; }
-aside { flex: 1 1 360px; min-width: 0; } aside h3 { font-size: 1rem; margin-top: 0; } dt { font-weight: 600; margin-top: .8rem; } dd { margin-left: 1.2rem; }
+aside { flex: 1 1 360px; min-width: 0; } aside h3 { font-size: 1rem; margin-top: 0; }
+dt { font-weight: 600; margin-top: .8rem; } dd { margin-left: 1.2rem; }
 nav a { margin-right: .8rem; }
 .caption { color: #555; max-width: 760px; } pre { background: #f6f6f6; padding: .6rem; overflow: auto; font-size: 12px; }
 `;
@@ -36,7 +38,11 @@ const SORT_SCRIPT = `
 document.querySelectorAll('table.sortable th').forEach((th, col) => th.addEventListener('click', () => {
   const body = th.closest('table').tBodies[0], rows = [...body.rows], asc = th.dataset.dir !== 'asc';
   th.dataset.dir = asc ? 'asc' : 'desc';
-  const key = (r) => { const t = r.cells[col].dataset.v ?? r.cells[col].textContent; const n = Number(t); return t !== '' && !isNaN(n) ? n : t; };
+  const key = (r) => {
+    const t = r.cells[col].dataset.v ?? r.cells[col].textContent;
+    const n = Number(t);
+    return t !== '' && !isNaN(n) ? n : t;
+  };
   rows.sort((a, b) => { const x = key(a), y = key(b); return (x > y ? 1 : x < y ? -1 : 0) * (asc ? 1 : -1); });
   rows.forEach((r) => body.appendChild(r));
 }));`;
@@ -57,8 +63,10 @@ export function chartSection(c: Chart): string {
   return `<section class="chart" id="${escapeHtml(c.id)}">
 <h2>${escapeHtml(c.title)}</h2>
 <p class="caption">${escapeHtml(c.caption)}</p>
-<div class="row"><div class="plot"><div class="static">${c.svg}</div><div class="live"></div></div>${c.aside ? `<aside>${c.aside}</aside>` : ''}</div>
-<p class="links"><a href="${specHref}" download="${escapeHtml(c.id)}.vl.json">open the spec</a><a href="${dataHref}" download="${escapeHtml(c.id)}.data.json">download the data</a></p>
+<div class="row"><div class="plot"><div class="static">${c.svg}</div><div class="live"></div></div>`
+    + `${c.aside ? `<aside>${c.aside}</aside>` : ''}</div>
+<p class="links"><a href="${specHref}" download="${escapeHtml(c.id)}.vl.json">open the spec</a>`
+    + `<a href="${dataHref}" download="${escapeHtml(c.id)}.data.json">download the data</a></p>
 <script type="application/json" class="vl-spec" data-target="${escapeHtml(c.id)}">${jsonForScript(c.spec)}</script>
 </section>`;
 }

@@ -5,8 +5,8 @@
  */
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { UserError, messages } from '../cli/messages.ts';
-import { readResults, REPORT_FILE, RESULTS_FILE, RUN_FILE } from '../run/store.ts';
+import { UserError, messages } from '../messages.ts';
+import { readResults, REPORT_FILE, RESULTS_FILE, RUN_FILE } from '../results/store.ts';
 import { renderReport } from './index.ts';
 import { listRuns, updateIndex } from './runs-index.ts';
 

@@ -4,8 +4,8 @@
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readRunMeta, REPORT_FILE } from '../run/store.ts';
-import type { RunMeta } from '../run/env.ts';
+import { readRunMeta, REPORT_FILE } from '../results/store.ts';
+import type { RunMeta } from '../results/run-meta.ts';
 import { page, table } from './page.ts';
 
 export const INDEX_FILE = 'index.html';
@@ -22,7 +22,8 @@ export function listRuns(root: string): Array<{ dir: string; meta: RunMeta }> {
 export function updateIndex(root: string): string {
   const runs = listRuns(root);
   const rows = table(runs, [
-    { title: 'started', cell: (r) => r.meta.startedAt.replace('T', ' ').slice(0, 19), href: (r) => `${encodeURIComponent(r.dir)}/${REPORT_FILE}` },
+    { title: 'started', cell: (r) => r.meta.startedAt.replace('T', ' ').slice(0, 19),
+      href: (r) => `${encodeURIComponent(r.dir)}/${REPORT_FILE}` },
     { title: 'suite', cell: (r) => r.meta.suite.name },
     { title: 'machine', cell: (r) => `${r.meta.environment.cpuModel}, ${r.meta.environment.cores} cores` },
     { title: 'engines', cell: (r) => r.meta.selected.join(', ') },

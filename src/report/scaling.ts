@@ -1,9 +1,11 @@
 /**
- * Chart 7 — scaling: the fitted exponent k of latency ∝ N^k and of peak memory ∝ N^k per variant
- * configuration and engine, by least squares on log–log over the largest FIT_POINTS sequence
- * lengths of the run (the asymptote is what the exponent is asked for: full ≈ 2, window ≈ 1).
+ * Scaling exponents — not a chart, the table shown beside the latency chart (sections.ts,
+ * scalingAside) and used by the findings (findings.ts, full-scaling): the fitted exponent k of
+ * latency ∝ N^k and of peak memory ∝ N^k per variant configuration and engine, by least squares on
+ * log–log over the largest FIT_POINTS sequence lengths of the run (the asymptote is what the
+ * exponent is asked for: full ≈ 2, window ≈ 1).
  */
-import type { OkLine, ResultLine } from '../run/result.ts';
+import type { OkLine, ResultLine } from '../results/types.ts';
 import { engineOf, inferenceOk } from './charts/series.ts';
 import { logLogSlope } from './stats.ts';
 
@@ -32,7 +34,8 @@ export function scalingFits(lines: ResultLine[]): ScalingFit[] {
   }
   const ordered = [...series.values()].sort((a, b) => {
     const [x, y] = [a.values().next().value!, b.values().next().value!];
-    return engineOf(x).localeCompare(engineOf(y)) || Number(y.variant === 'full') - Number(x.variant === 'full') || x.label.localeCompare(y.label);
+    return engineOf(x).localeCompare(engineOf(y)) || Number(y.variant === 'full') - Number(x.variant === 'full')
+      || x.label.localeCompare(y.label);
   });
   return ordered.flatMap((byN) => {
     const points = [...byN.values()].sort((a, b) => a.shape.seqLen - b.shape.seqLen).slice(-FIT_POINTS);

@@ -3,8 +3,8 @@
  * every case (skipped and failed ones with their reasons, noisy timings marked) and the
  * environment. Each returns trusted HTML built from escaped parts.
  */
-import type { RunMeta } from '../run/env.ts';
-import type { OkLine, ResultLine } from '../run/result.ts';
+import type { RunMeta } from '../results/run-meta.ts';
+import type { OkLine, ResultLine } from '../results/types.ts';
 import { engineOf, isTrain, noisyOf } from './charts/series.ts';
 import { escapeHtml } from './escape.ts';
 import type { Finding } from './findings.ts';

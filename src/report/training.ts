@@ -8,7 +8,7 @@
  * parameters (share of full's), Adam state and checkpoint bytes (vs full's), and the median step
  * time vs full's, "within noise" when the two p25–p75 ranges overlap.
  */
-import type { ResultLine, TrainOkLine } from '../run/result.ts';
+import type { ResultLine, TrainOkLine } from '../results/types.ts';
 import { engineOf, noisyOf } from './charts/series.ts';
 import { trainingMemoryChart } from './charts/training-memory.ts';
 import { panelOf, stepsVsFull, trainOk, type VsFullStep } from './charts/training-rows.ts';
@@ -20,7 +20,10 @@ import { chartSection, table, type Chart } from './page.ts';
 import { toSvg } from './svg.ts';
 
 
-/** One sentence per configuration beside full fine-tuning, e.g. "LoRA r=8 … trains 16 384 parameters (1.6 % of full fine-tuning); …". */
+/**
+ * One sentence per configuration beside full fine-tuning, e.g. "LoRA r=8 … trains 16 384 parameters
+ * (1.6 % of full fine-tuning); …".
+ */
 export function trainingFindings(lines: ResultLine[]): string[] {
   return stepsVsFull(lines).map(({ line, full }: VsFullStep) => {
     const share = `${sig((100 * line.params.trainable) / full.params.trainable, 2)}\u202f%`;
@@ -35,9 +38,14 @@ export function trainingFindings(lines: ResultLine[]): string[] {
 
 const CHARTS = [
   { id: 'training-time', title: 'Training step time', build: trainingTimeChart,
-    caption: 'Median time of one training step — forward, mean-squared-error loss against a fixed random target, gradients of the trainable weights only, one Adam update, loss download — per variant configuration; the whisker spans p25–p75 of the samples.' },
+    caption: 'Median time of one training step — forward, mean-squared-error loss against a fixed random target, '
+      + 'gradients of the trainable weights only, one Adam update, loss download — per variant configuration; '
+      + 'the whisker spans p25–p75 of the samples.' },
   { id: 'training-memory', title: 'Training step memory', build: trainingMemoryChart,
-    caption: 'What one step holds: all weights, Adam’s two moments per trainable parameter and the gradients (both measured from the engine’s own tensors), and the rest of the step’s measured peak (activations kept for the backward pass, temporaries). tfjs counts a tensor that shares another’s buffer (a reshape, a tensor the tape saves) again, so activations are an upper bound.' },
+    caption: 'What one step holds: all weights, Adam’s two moments per trainable parameter and the gradients '
+      + '(both measured from the engine’s own tensors), and the rest of the step’s measured peak (activations kept '
+      + 'for the backward pass, temporaries). tfjs counts a tensor that shares another’s buffer (a reshape, a tensor '
+      + 'the tape saves) again, so activations are an upper bound.' },
 ];
 
 function casesTable(lines: ResultLine[]): string {
@@ -53,20 +61,29 @@ function casesTable(lines: ResultLine[]): string {
     { title: 'variant', cell: (l) => l.label },
     { title: 'engine', cell: engineOf },
     { title: 'N', cell: (l) => l.shape.seqLen, numeric: true },
-    { title: 'status', cell: (l) => (l.status === 'ok' ? (noisyOf(l).length ? `ok ⚠ noisy: ${noisyOf(l).join('; ')}` : 'ok') : `${l.status}: ${l.reason}`), className: 'status' },
-    { title: 'trainable params', cell: (l) => (ok(l) ? count(ok(l)!.params.trainable) : ''), numeric: true, sortValue: (l) => ok(l)?.params.trainable ?? '' },
-    { title: '% of full', cell: (l) => { const r = vsFull(l, (t) => t.params.trainable); return r === undefined ? '' : sig(100 * r, 2); }, numeric: true },
+    { title: 'status',
+      cell: (l) => (l.status === 'ok' ? (noisyOf(l).length ? `ok ⚠ noisy: ${noisyOf(l).join('; ')}` : 'ok') : `${l.status}: ${l.reason}`),
+      className: 'status' },
+    { title: 'trainable params', cell: (l) => (ok(l) ? count(ok(l)!.params.trainable) : ''), numeric: true,
+      sortValue: (l) => ok(l)?.params.trainable ?? '' },
+    { title: '% of full', cell: (l) => { const r = vsFull(l, (t) => t.params.trainable); return r === undefined ? '' : sig(100 * r, 2); },
+      numeric: true },
     { title: 'median step ms', cell: (l) => sig(ok(l)?.latencyMs.median, 4), numeric: true },
-    { title: 'p25–p75 ms', cell: (l) => (ok(l) ? `${sig(ok(l)!.latencyMs.p25, 3)}–${sig(ok(l)!.latencyMs.p75, 3)}` : ''), sortValue: (l) => ok(l)?.latencyMs.p25 ?? '' },
+    { title: 'p25–p75 ms', cell: (l) => (ok(l) ? `${sig(ok(l)!.latencyMs.p25, 3)}–${sig(ok(l)!.latencyMs.p75, 3)}` : ''),
+      sortValue: (l) => ok(l)?.latencyMs.p25 ?? '' },
     { title: 'vs full', cell: (l) => { const r = vsFull(l, (t) => t.latencyMs.median); return r === undefined ? '' : percent(r - 1); },
       sortValue: (l) => vsFull(l, (t) => t.latencyMs.median) ?? '' },
     { title: 'weights', cell: (l) => b(ok(l)?.memory.weightsBytes), numeric: true, sortValue: (l) => ok(l)?.memory.weightsBytes ?? '' },
     { title: 'gradients', cell: (l) => b(ok(l)?.memory.gradientBytes), numeric: true, sortValue: (l) => ok(l)?.memory.gradientBytes ?? '' },
-    { title: 'Adam state', cell: (l) => b(ok(l)?.memory.optimizerStateBytes), numeric: true, sortValue: (l) => ok(l)?.memory.optimizerStateBytes ?? '' },
-    { title: 'activations', cell: (l) => b(ok(l)?.memory.activationBytes), numeric: true, sortValue: (l) => ok(l)?.memory.activationBytes ?? '' },
+    { title: 'Adam state', cell: (l) => b(ok(l)?.memory.optimizerStateBytes), numeric: true,
+      sortValue: (l) => ok(l)?.memory.optimizerStateBytes ?? '' },
+    { title: 'activations', cell: (l) => b(ok(l)?.memory.activationBytes), numeric: true,
+      sortValue: (l) => ok(l)?.memory.activationBytes ?? '' },
     { title: 'step peak', cell: (l) => b(ok(l)?.memory.peakBytes), numeric: true, sortValue: (l) => ok(l)?.memory.peakBytes ?? '' },
-    { title: 'checkpoint', cell: (l) => b(ok(l)?.train.checkpointBytes), numeric: true, sortValue: (l) => ok(l)?.train.checkpointBytes ?? '' },
-    { title: 'loss first → last', cell: (l) => (ok(l) ? `${sig(ok(l)!.train.lossFirst, 4)} → ${sig(ok(l)!.train.lossLast, 4)} (${ok(l)!.train.steps} steps)` : '') },
+    { title: 'checkpoint', cell: (l) => b(ok(l)?.train.checkpointBytes), numeric: true,
+      sortValue: (l) => ok(l)?.train.checkpointBytes ?? '' },
+    { title: 'loss first → last',
+      cell: (l) => (ok(l) ? `${sig(ok(l)!.train.lossFirst, 4)} → ${sig(ok(l)!.train.lossLast, 4)} (${ok(l)!.train.steps} steps)` : '') },
   ], (l) => `${l.status}${noisyOf(l).length > 0 ? ' noisy' : ''}`);
 }
 
@@ -78,12 +95,17 @@ export async function trainingSection(lines: ResultLine[]): Promise<string> {
     const spec = build(lines);
     return spec ? [toSvg(spec).then((svg) => ({ ...c, spec, svg }))] : [];
   }));
+  const rate = escapeHtml(trainOk(lines)[0]?.train.learningRate ?? '');
+  const list = found.length > 0 ? `<ul>${found.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`
+    : '<p>No full fine-tuning step at the same engine and shape to compare with.</p>';
   return `<section id="training"><h2>Training: what one fine-tuning step costs</h2>
-<p class="caption">One training step of the attention layer per case (Adam, learning rate ${escapeHtml(trainOk(lines)[0]?.train.learningRate ?? '')}); trainable parameters are those the step updates, the rest frozen. No accuracy is measured for training steps.</p>
-${found.length > 0 ? `<ul>${found.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>` : '<p>No full fine-tuning step at the same engine and shape to compare with.</p>'}
+<p class="caption">One training step of the attention layer per case (Adam, learning rate ${rate}); trainable parameters are `
+    + `those the step updates, the rest frozen. No accuracy is measured for training steps.</p>
+${list}
 </section>
 ${charts.map(chartSection).join('\n')}
 <section id="training-cases"><h2>Every train case</h2>
-<p class="caption">Click a column title to sort. Memory in binary units; “vs full” compares median step times at the same engine and shape.</p>
+<p class="caption">Click a column title to sort. Memory in binary units; “vs full” compares median step times at the same `
+    + `engine and shape.</p>
 ${casesTable(lines)}</section>`;
 }

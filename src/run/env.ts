@@ -1,46 +1,7 @@
-/** What run.json records: the suite, the command, the machine, the engines, and when. */
+/** The machine a run measures on (run.json's `environment`), and run ids. */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import type { EngineInfo } from '../engine/types.ts';
-import type { Suite } from './suite.ts';
-
-export interface Environment {
-  cpuModel: string;
-  /** Logical cores. */
-  cores: number;
-  /** Bytes. */
-  totalMemory: number;
-  /** Bytes free when the run started. */
-  freeMemory: number;
-  os: string;
-  node: string;
-  /** 1-, 5- and 15-minute load averages at the start and at the end of the run. */
-  loadAverage: { start: number[]; end?: number[] };
-  git?: { commit: string; dirty: boolean };
-}
-
-export interface RunMeta {
-  schema: 1;
-  runId: string;
-  suite: Suite;
-  argv: string[];
-  startedAt: string;
-  finishedAt?: string;
-  /** True when the run was stopped (Ctrl-C) before every case ran. */
-  interrupted?: boolean;
-  environment: Environment;
-  /** Every engine/backend probed, available or not (with the reason). */
-  engines: EngineInfo[];
-  /** Ids of the engines this run measured. */
-  selected: string[];
-  /** One line per fallback taken when choosing engines. */
-  fallbacks: string[];
-  /** Measured matmul ceiling per engine id (src/measure/ceiling.ts); absent where it failed. */
-  ceilings?: Record<string, { gflops: number; shape: string; medianMs: number }>;
-  /** Cases whose analytic memory exceeded this many bytes were skipped before running. */
-  maxMemoryBytes?: number;
-  cases: number;
-}
+import type { Environment } from '../results/run-meta.ts';
 
 export function collectEnvironment(): Environment {
   return {

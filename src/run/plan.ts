@@ -1,31 +1,15 @@
 /**
  * Suite → cases. One case = one variant configuration × one engine/backend × one shape × one mode
- * (a forward pass, or a training step), run in a process of its own. Cases run in a shuffled order
- * drawn from the suite's seed, so a slow spell of the machine spreads over variants instead of
- * landing on one of them; the order is the same for the same suite and seed.
+ * (a forward pass, or a training step), each round of it run in a process of its own, in the
+ * interleaved order of src/run/rounds.ts. Cases whose analytic
+ * memory exceeds the budget are found here, before anything runs (`preflight`).
  */
-import type { EngineInfo } from '../engine/types.ts';
-import { createRng } from '../linalg/rng.ts';
 import { getVariant, VARIANT_NAMES } from '../variants/index.ts';
-import type { Shape } from '../variants/types.ts';
-import { UserError, messages } from '../cli/messages.ts';
+import { UserError, messages } from '../messages.ts';
 import type { Suite, VariantSpec } from './suite.ts';
-import type { CaseMode, TimingSettings } from './result.ts';
+import type { Case, EngineInfo } from '../results/types.ts';
 
-export interface Case {
-  caseId: string;
-  runId: string;
-  mode: CaseMode;
-  variant: string;
-  options: Record<string, unknown>;
-  label: string;
-  engine: EngineInfo;
-  shape: Shape;
-  seed: number;
-  weights: Suite['weights'];
-  input: Suite['input'];
-  timing: TimingSettings;
-}
+export type { Case };
 
 /** Validates a variant spec against the registry and the variant's option schema. */
 export function resolveVariant(spec: VariantSpec): { name: string; options: Record<string, unknown>; label: string } {
@@ -56,15 +40,25 @@ export function planCases(suite: Suite, engines: EngineInfo[], runId: string): C
       }
     }
   }
-  return shuffle(cases, suite.seed);
+  return cases;
 }
 
-function shuffle<T>(xs: T[], seed: number): T[] {
-  const rng = createRng(`order:${seed}`);
-  const out = xs.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.uniform() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
+/**
+ * A training step keeps the forward's activations for the backward pass and adds their gradients:
+ * budgeted (not measured) as TRAIN_MEMORY_FACTOR × the forward's analytic peak.
+ */
+export const TRAIN_MEMORY_FACTOR = 3;
+
+/** Why a case cannot run within `maxMemoryBytes` by its analytic memory; undefined when it fits (or cannot be known before it runs). */
+export function preflight(c: Case, maxMemoryBytes: number): string | undefined {
+  let bytes: number;
+  try {
+    bytes = getVariant(c.variant)!.memory(c.shape, c.options) * (c.mode === 'train' ? TRAIN_MEMORY_FACTOR : 1);
+  } catch {
+    return undefined; // depends on the weights (e.g. SVD by energy): the case finds out itself
   }
-  return out;
+  if (bytes <= maxMemoryBytes) return undefined;
+  const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
+  const what = c.mode === 'train' ? `${TRAIN_MEMORY_FACTOR}× the analytic forward peak memory` : 'analytic peak memory';
+  return `${what} ${mb(bytes)} exceeds --max-memory ${mb(maxMemoryBytes)}`;
 }

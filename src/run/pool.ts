@@ -1,18 +1,17 @@
 /**
- * Runs each case in a child process of its own, with a heap limit and a time limit. Whatever
- * happens in the child (a throw, running out of heap, being killed, hanging), the parent gets one
- * ResultLine back and the sweep goes on.
+ * Runs jobs in child processes, with a heap limit and a time limit. Whatever happens in a child (a
+ * throw, running out of heap, being killed, hanging), the parent gets one result back and the sweep
+ * goes on. A case's first (facts) process and its memory process are each a process of their own;
+ * timing rounds run in a warm worker per round (WarmWorker), because a fresh process spends about
+ * 1.6 s loading the harness (node, tsx, both engines: measured here) against 0.2–2 s of warm-up and
+ * sampling per round: the start-up would dominate a sweep of many rounds.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { failedLine } from '../measure/case.ts';
+import { caseFailed, type CaseOutcome } from '../measure/case.ts';
 import type { Ceiling } from '../measure/ceiling.ts';
-import type { Job } from '../measure/worker.ts';
-import type { EngineInfo } from '../engine/types.ts';
-import { getVariant } from '../variants/index.ts';
-import type { Case } from './plan.ts';
-import type { OkLine, ResultLine } from './result.ts';
-import type { MemoryMeasurement } from '../measure/case.ts';
+import type { Job, JobResult } from '../measure/worker.ts';
+import type { Case, CaseFacts, EngineInfo, FailedLine, OkLine, RoundTiming } from '../results/types.ts';
 
 const WORKER = fileURLToPath(new URL('../measure/worker.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -24,29 +23,32 @@ export interface ChildLimits {
   heapMb: number;
 }
 
-/** Measures one case in a child process; always resolves to a line, whatever the child does. */
-export async function runInChild(c: Case, limits: ChildLimits, worker = WORKER): Promise<ResultLine> {
-  const r = await runJob<ResultLine>({ case: c }, limits, worker);
-  if (r.ok) return r.value.status === 'ok' && r.value.mode !== 'train' && c.engine.capabilities?.memoryProcessEnv
-    ? { ...r.value, memory: await memoryInChild(c, limits, worker, c.engine.capabilities.memoryProcessEnv, r.value.memory) }
-    : r.value;
-  if (r.timedOut) return failedLine(c, 'skipped', `exceeded the case time limit of ${limits.timeoutMs / 1000} s`);
-  return describeExit(c, r.code, r.signal, r.output, limits);
+/** A case's first process in a child of its own: its facts, or a line saying why it cannot be measured. */
+export async function runInChild(c: Case, limits: ChildLimits, worker = WORKER): Promise<CaseFacts | FailedLine> {
+  const r = await runJob<CaseOutcome>({ kind: 'case', case: c }, limits, worker);
+  if (!r.ok) {
+    if (r.timedOut) return caseFailed(c, 'skipped', `exceeded the case time limit of ${limits.timeoutMs / 1000} s`);
+    return describeExit(c, r.code, r.signal, r.output, limits);
+  }
+  const outcome = r.value;
+  if (outcome.kind === 'failed') return outcome.line;
+  if (outcome.kind === 'facts') return outcome.facts;
+  return { ...outcome.facts, memory: await memoryInChild(c, limits, worker, outcome.analyticBytes) };
 }
 
 /** Peak memory of one forward pass, measured in a process of its own with the engine's settings. */
-async function memoryInChild(c: Case, limits: ChildLimits, worker: string, env: Record<string, string>,
-  pending: OkLine['memory']): Promise<OkLine['memory']> {
-  const r = await runJob<MemoryMeasurement | { error: string }>({ memory: c }, limits, worker, env);
-  if (r.ok && !('error' in r.value)) return { ...pending, ...r.value };
-  const why = r.ok ? (r.value as { error: string }).error : r.timedOut ? 'timed out' : `exited with ${r.signal ?? `code ${r.code}`}`;
-  return { ...pending, peakBytes: null, source: `not measured: the memory process ${why}` };
+async function memoryInChild(c: Case, limits: ChildLimits, worker: string, analyticBytes: number): Promise<OkLine['memory']> {
+  const env = c.engine.capabilities?.memoryProcessEnv ?? {};
+  const r = await runJob<JobResult['memory']>({ kind: 'memory', case: c }, limits, worker, env);
+  if (r.ok && !('error' in r.value)) return { ...r.value, analyticBytes };
+  const why = r.ok ? (r.value as { error: string }).error : exitReason(r, limits);
+  return { peakBytes: null, source: `not measured: the memory process ${why}`, analyticBytes };
 }
 
 /** The engine's matmul ceiling, measured in a child process like a case. */
 export async function ceilingInChild(engine: EngineInfo, limits: ChildLimits): Promise<Ceiling | { error: string }> {
-  const r = await runJob<Ceiling | { error: string }>({ ceiling: engine }, limits, WORKER);
-  return r.ok ? r.value : { error: r.timedOut ? 'timed out' : `exited with ${r.signal ?? `code ${r.code}`}` };
+  const r = await runJob<JobResult['ceiling']>({ kind: 'ceiling', engine }, limits, WORKER);
+  return r.ok ? r.value : { error: exitReason(r, limits) };
 }
 
 type JobOutcome<T> = { ok: true; value: T } | { ok: false; timedOut: boolean; code: number | null; signal: NodeJS.Signals | null; output: string };
@@ -74,32 +76,66 @@ function runJob<T>(job: Job, limits: ChildLimits, worker: string, env: Record<st
   });
 }
 
-export const TRAIN_MEMORY_FACTOR = 3;
+const exitReason = (r: { timedOut: boolean; code: number | null; signal: NodeJS.Signals | null }, limits: ChildLimits) =>
+  (r.timedOut ? `exceeded the case time limit of ${limits.timeoutMs / 1000} s` : `exited with ${r.signal ?? `code ${r.code}`}`);
 
-/** A case whose analytic memory exceeds the budget is skipped before it runs. */
-export function preflight(c: Case, maxMemoryBytes: number): ResultLine | undefined {
-  const v = getVariant(c.variant);
-  let bytes: number;
-  try {
-    // A training step keeps the forward's activations for the backward pass and adds their
-    // gradients: budgeted (not measured) as TRAIN_MEMORY_FACTOR × the forward's analytic peak.
-    bytes = v!.memory(c.shape, c.options) * (c.mode === 'train' ? TRAIN_MEMORY_FACTOR : 1);
-  } catch {
-    return undefined; // depends on the weights (e.g. SVD by energy): the case finds out itself
+/**
+ * A worker process that runs timing rounds one after another, started at its first job. The sweep
+ * uses one per round and closes it at the round's end, so each round of a case runs in another
+ * process than its other rounds. A job that times out or kills the worker fails alone; the next
+ * job starts a fresh worker.
+ */
+export class WarmWorker {
+  private child?: ChildProcess;
+  private output = '';
+
+  constructor(private readonly limits: ChildLimits, private readonly worker = WORKER) {}
+
+  private spawn(): ChildProcess {
+    const child = fork(this.worker, ['serve'], {
+      execArgv: ['--import', TSX, `--max-old-space-size=${this.limits.heapMb}`], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const keep = (d: Buffer) => { this.output = (this.output + d.toString()).slice(-8000); };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    child.on('exit', () => { if (this.child === child) this.child = undefined; });
+    return child;
   }
-  if (bytes <= maxMemoryBytes) return undefined;
-  const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
-  const what = c.mode === 'train' ? `${TRAIN_MEMORY_FACTOR}× the analytic forward peak memory` : 'analytic peak memory';
-  return failedLine(c, 'skipped', `${what} ${mb(bytes)} exceeds --max-memory ${mb(maxMemoryBytes)}`);
+
+  /** Times round `round` of case `c`. */
+  round(c: Case, round: number): Promise<RoundTiming | { error: string }> {
+    const child = (this.child ??= this.spawn());
+    return new Promise((resolve) => {
+      let timedOut = false;
+      const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, this.limits.timeoutMs);
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+        clearTimeout(timer);
+        const oom = /heap out of memory|Allocation failed/i.test(this.output);
+        resolve({ error: oom ? `out of memory: the round exceeded its ${this.limits.heapMb} MB JavaScript heap`
+          : exitReason({ timedOut, code, signal }, this.limits) });
+      };
+      child.once('exit', onExit);
+      child.once('message', (m) => {
+        clearTimeout(timer);
+        child.removeListener('exit', onExit);
+        resolve(m as RoundTiming | { error: string });
+      });
+      child.send({ kind: 'round', case: c, round } satisfies Job);
+    });
+  }
+
+  close(): void {
+    this.child?.kill();
+    this.child = undefined;
+  }
 }
 
-function describeExit(c: Case, code: number | null, signal: NodeJS.Signals | null, output: string, limits: ChildLimits): ResultLine {
+function describeExit(c: Case, code: number | null, signal: NodeJS.Signals | null, output: string, limits: ChildLimits): FailedLine {
   if (/heap out of memory|Allocation failed/i.test(output)) {
-    return failedLine(c, 'skipped', `out of memory: the case exceeded its ${limits.heapMb} MB JavaScript heap`);
+    return caseFailed(c, 'skipped', `out of memory: the case exceeded its ${limits.heapMb} MB JavaScript heap`);
   }
   if (signal === 'SIGKILL' || code === 137) {
-    return failedLine(c, 'skipped', 'out of memory: the case process was killed (SIGKILL, exit 137)');
+    return caseFailed(c, 'skipped', 'out of memory: the case process was killed (SIGKILL, exit 137)');
   }
   const last = output.trim().split('\n').filter((l) => /error/i.test(l)).pop() ?? '';
-  return failedLine(c, 'error', `case process exited with ${signal ?? `code ${code}`} before reporting${last ? `: ${last.trim()}` : ''}`);
+  return caseFailed(c, 'error', `case process exited with ${signal ?? `code ${code}`} before reporting${last ? `: ${last.trim()}` : ''}`);
 }

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { UserError, messages } from '../cli/messages.ts';
+import { UserError, messages } from '../messages.ts';
 import { InputInitSchema, WeightsInitSchema } from '../linalg/weights.ts';
 
 const positiveInt = z.number().int().positive();
@@ -21,7 +21,13 @@ export const VariantSpecSchema = z.union([
   }).strict(),
 ]);
 
+/** Rounds per case when a suite does not say (see src/run/rounds.ts and the README's Measurement section). */
+export const DEFAULT_ROUNDS = 3;
+
 export const TimingSchema = z.object({
+  /** Rounds each case is measured in, interleaved with every other case's (src/run/rounds.ts). */
+  rounds: positiveInt.default(DEFAULT_ROUNDS),
+  /** Sampling budget of one round, ms. */
   timeMs: positiveInt.default(1000),
   warmupMs: positiveInt.default(200),
   warmupIterations: positiveInt.default(2),

@@ -20,7 +20,8 @@ export const full: Variant<FullOptions> = {
   options: z.object({}).strict() as unknown as z.ZodType<FullOptions>,
   describe: () => 'full attention',
   init: (_shape, _o, _rng, base) => ({ ...base }),
-  params: (s) => ({ total: 4 * s.dModel ** 2 + 4 * s.dModel, trainable: 4 * s.dModel ** 2 + 4 * s.dModel, inference: 4 * s.dModel ** 2 + 4 * s.dModel }),
+  params: (s) => ({ total: 4 * s.dModel ** 2 + 4 * s.dModel, trainable: 4 * s.dModel ** 2 + 4 * s.dModel,
+    inference: 4 * s.dModel ** 2 + 4 * s.dModel }),
   flops: (s) => 4 * projectionFlops(s) + attendFlops(s, s.seqLen),
   memory: (s) => 4 * (3 * s.batch * s.seqLen * s.dModel + 2 * s.batch * s.heads * s.seqLen ** 2),
   forward(ops, x, w, s) {

@@ -47,7 +47,8 @@ export const linformer: Variant<LinformerOptions> = {
   describe: (o) => `Linformer k=${o.k}${o.projection === 'identity' ? ' (identity projection)' : ''}`,
   init(s, o, rng, base) {
     const K = projected(s, o), N = s.seqLen;
-    return { ...base, E: { data: projectionMatrix(K, N, o, rng), shape: [K, N] }, F: { data: projectionMatrix(K, N, o, rng), shape: [K, N] } };
+    return { ...base, E: { data: projectionMatrix(K, N, o, rng), shape: [K, N] },
+      F: { data: projectionMatrix(K, N, o, rng), shape: [K, N] } };
   },
   params(s, o) {
     const n = full.params(s, {}).total + 2 * projected(s, o) * s.seqLen;

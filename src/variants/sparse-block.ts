@@ -9,10 +9,11 @@
  *           blocks that are neither b−1..b+1 nor wholly global (fewer when fewer exist), fixed by a
  *           generator seeded with (N, W, G, r) so forward and reference see one pattern.
  * Keys j < G are scored once, as global keys: their copies in window or random slots are masked,
- * as are slots past the ends and padding (additive MASKED, src/variants/mha.ts). Per query block,
- * Q·Kᵀ covers S = (3 + r)·W slots (S = W if nb = 1) plus the G global keys, one softmax over both;
- * the G global rows are computed densely (G×N) and replace theirs. The block path also computes
- * the G global rows and the Np − N padding rows, then drops them: the flops count them.
+ * as are slots past the ends and padding (additive MASKED, src/variants/block-sparse.ts). Per
+ * query block, Q·Kᵀ covers S = (3 + r)·W slots (S = W if nb = 1) plus the G global keys, one
+ * softmax over both; the G global rows are computed densely (G×N) and replace theirs. The block
+ * path also computes the G global rows and the Np − N padding rows, then drops them: the flops
+ * count them.
  * Cost O(N·(S + G)·D): never an N×N matrix. G ≥ N is full attention, computed as such.
  *
  * params   4·D² + 4·D, as full
@@ -25,8 +26,9 @@ import { z } from 'zod';
 import { referenceAttention } from '../linalg/reference.ts';
 import { createRng } from '../linalg/rng.ts';
 import { full } from './full.ts';
-import { attend, attentionWith, blockPattern, blockSparseAttend, blockSparseFlops, blockSparseMemory, memoPattern,
-  patternKeys, projectionFlops, referenceWeights, type BlockPattern } from './mha.ts';
+import { blockPattern, blockSparseAttend, blockSparseFlops, blockSparseMemory, memoPattern, patternKeys,
+  type BlockPattern } from './block-sparse.ts';
+import { attend, attentionWith, projectionFlops, referenceWeights } from './mha.ts';
 import type { Shape, Variant } from './types.ts';
 
 const blockOptions = z.object({

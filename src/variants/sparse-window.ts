@@ -7,9 +7,9 @@
  *
  * Computed in blocks (Longformer's "sliding chunks"): positions are cut into nb = ⌈N/W⌉ blocks
  * of W = min(a, N) (zero-padded to Np = nb·W), and query block b scores key blocks b−1, b, b+1,
- * S = 3W slots (S = W = N when nb = 1), which cover the band; an additive mask (src/variants/
- * mha.ts, MASKED) removes the slots outside the band, past the ends and in the padding. So
- * 3·a scores are computed per query for 2a + 1 kept: O(N·w), never an N×N matrix.
+ * S = 3W slots (S = W = N when nb = 1), which cover the band; an additive mask (MASKED, in
+ * src/variants/block-sparse.ts) removes the slots outside the band, past the ends and in the
+ * padding. So 3·a scores are computed per query for 2a + 1 kept: O(N·w), never an N×N matrix.
  *
  * params   4·D² + 4·D, as full
  * flops    B·8·N·D² (projections) + B·4·Np·S·D (Q·Kᵀ and P·V over the slots, padded rows included)
@@ -18,8 +18,9 @@
 import { z } from 'zod';
 import { referenceAttention } from '../linalg/reference.ts';
 import { full } from './full.ts';
-import { attentionWith, blockPattern, blockSparseAttend, blockSparseFlops, blockSparseMemory, memoPattern,
-  patternKeys, projectionFlops, referenceWeights, type BlockPattern } from './mha.ts';
+import { blockPattern, blockSparseAttend, blockSparseFlops, blockSparseMemory, memoPattern, patternKeys,
+  type BlockPattern } from './block-sparse.ts';
+import { attentionWith, projectionFlops, referenceWeights } from './mha.ts';
 import type { Shape, Variant } from './types.ts';
 
 const windowOptions = z.object({

@@ -46,7 +46,8 @@ const W = (p: Projection) => `W${p}` as const;
 
 function rankOf(s: Shape, o: SvdOptions): number {
   if (o.rank === undefined) {
-    throw new Error(`svd: energy=${o.energy} fixes the rank from the weights' spectrum; call resolveSvdOptions(shape, options, base) first`);
+    throw new Error(`svd: energy=${o.energy} fixes the rank from the weights' spectrum; `
+      + 'call resolveSvdOptions(shape, options, base) first');
   }
   return Math.min(o.rank, s.dModel);
 }
@@ -88,7 +89,8 @@ function unpack(a: Float64Array, D: number): TruncatedSvd {
 }
 
 /** Rank, retained spectral energy and relative Frobenius error of each target's factors. */
-export function svdEnergy(s: Shape, o: SvdOptions, base: BaseWeights): Partial<Record<Projection, { rank: number; energy: number; relError: number }>> {
+export function svdEnergy(s: Shape, o: SvdOptions,
+  base: BaseWeights): Partial<Record<Projection, { rank: number; energy: number; relError: number }>> {
   const r = rankOf(s, o);
   return Object.fromEntries(o.targets.map((p) => {
     const f = factorize(base[W(p)], p, r, o.method);

@@ -6,25 +6,14 @@
  */
 import type { z } from 'zod';
 import type { HostTensor, Ops } from '../engine/ops.ts';
-import type { AttentionShape } from '../linalg/reference.ts';
+import type { BaseWeights } from '../linalg/weights.ts';
 import type { Rng } from '../linalg/rng.ts';
+import type { ParamCount, Shape } from '../results/types.ts';
 
-export type Shape = AttentionShape;
+export type { BaseWeights, ParamCount, Shape };
 
 /** Weights by name, host float32, row-major. */
 export type Weights = Record<string, HostTensor>;
-
-/** The base weights every variant of a case starts from: `full`'s Wq, bq, …, Wo, bo. */
-export type BaseWeights = Record<'Wq' | 'bq' | 'Wk' | 'bk' | 'Wv' | 'bv' | 'Wo' | 'bo', HostTensor>;
-
-export interface ParamCount {
-  /** Every parameter the method defines (incl. adapters and frozen base weights). */
-  total: number;
-  /** Parameters a fine-tuning run updates. */
-  trainable: number;
-  /** Parameters held by the forward pass at inference time. */
-  inference: number;
-}
 
 export interface Variant<O extends object = object> {
   name: string;

@@ -36,7 +36,9 @@ test('results.jsonl holds one complete line per case', () => {
   for (const l of lines) {
     assert.equal(l.schema, 1);
     assert.equal(l.status, 'ok', l.reason);
-    for (const k of ['runId', 'caseId', 'variant', 'options', 'label', 'engine', 'backend', 'device', 'timing', 'overheadMs', 'gflops']) assert.ok(k in l, k);
+    for (const k of ['runId', 'caseId', 'variant', 'options', 'label', 'engine', 'backend', 'device', 'timing', 'overheadMs', 'gflops']) {
+      assert.ok(k in l, k);
+    }
     assert.deepEqual(Object.keys(l.shape).sort(), ['batch', 'dModel', 'heads', 'seqLen']);
     assert.deepEqual(l.params, { total: 4 * 64 * 64 + 4 * 64, trainable: 4 * 64 * 64 + 4 * 64, inference: 4 * 64 * 64 + 4 * 64 });
     assert.equal(l.flops, 8 * l.shape.seqLen * 64 ** 2 + 4 * l.shape.seqLen ** 2 * 64);

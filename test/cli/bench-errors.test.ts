@@ -14,12 +14,16 @@ function assertUserError(args: string[], expected: RegExp) {
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 }
 
-test('unknown variant', () => assertUserError(['--variants', 'full,nope', '--out', tmpDir()], /unknown variant 'nope'\. Known variants: full/));
-test('unknown engine', () => assertUserError(['--engine', 'torch'], /--engine.*Allowed choices are tfjs, onnx, all/));
+test('unknown variant', () => assertUserError(['--variants', 'full,nope', '--out', tmpDir()],
+  /unknown variant 'nope'\. Known variants: full/));
+test('unknown engine', () => assertUserError(['--engine', 'torch'], /--engine.*Allowed choices are onnx, tfjs, all/));
 test('unknown flag', () => assertUserError(['--sequence', '5'], /unknown option '--sequence'.*see --help/));
-test('non-numeric --seq', () => assertUserError(['--seq', '256,abc'], /--seq expects positive integers, e.g\. 256,1024\. Received: 256,abc/));
-test('unknown backend', () => assertUserError(['--engine', 'tfjs', '--backend', 'metal'], /--backend expects one of tensorflow-gpu, tensorflow, wasm, cpu\. Received: metal/));
-test('unknown suite', () => assertUserError(['--suite', 'nope'], /--suite expects a built-in suite \(default, efficiency, quick, training\) or a path/));
+test('non-numeric --seq', () => assertUserError(['--seq', '256,abc'],
+  /--seq expects positive integers, e.g\. 256,1024\. Received: 256,abc/));
+test('unknown backend', () => assertUserError(['--engine', 'tfjs', '--backend', 'metal'],
+  /--backend expects one of tensorflow-gpu, tensorflow, wasm, cpu\. Received: metal/));
+test('unknown suite', () => assertUserError(['--suite', 'nope'],
+  /--suite expects a built-in suite \(default, efficiency, quick, training\) or a path/));
 
 test('malformed suite files', () => {
   const dir = tmpDir();

@@ -15,7 +15,8 @@ export interface Ran {
 export function npmRun(script: string, args: string[], timeoutMs = 120_000): Ran {
   const r = spawnSync('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs,
     env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !/Unknown project config|npm help npmrc/.test(l)).join('\n') };
+  return { code: r.status, stdout: r.stdout,
+    stderr: r.stderr.split('\n').filter((l) => !/Unknown project config|npm help npmrc/.test(l)).join('\n') };
 }
 
 export function tmpDir(prefix = 'attnbench-'): string {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
+import { messages } from '../../src/messages.ts';
 import assert from 'node:assert/strict';
 import { createEngine, ENGINE_IDS, listEngines, selectEngines, EngineSelectionError } from '../../src/engine/resolve.ts';
-import { traceGraph } from '../../src/engine/onnx.ts';
+import { matMulFlops, recordMatMuls } from '../../src/engine/flop-recorder.ts';
 import type { EngineInfo } from '../../src/engine/types.ts';
 import { full } from '../../src/variants/full.ts';
 import { caseData } from '../../src/measure/case.ts';
@@ -35,13 +36,13 @@ test('tfjs and onnx give the same output for the same weights and input', async 
   for (const id of ids.slice(1)) assert.ok(relativeError(outputs[id], outputs[ids[0]]) < 1e-5, `${id} agrees with ${ids[0]}`);
 });
 
-test('the traced full graph issues exactly the matMuls of the FLOP formula', () => {
+test('full issues exactly the matMuls of the FLOP formula', () => {
   const { base } = caseData({ seed: 1, shape, weights: { init: 'gaussian' } });
-  const g = traceGraph((ops, x, w) => full.forward(ops, x, w, shape, {}), base, [2, 37, 48]);
-  const flops = g.matMuls.reduce((s, m) => s + 2 * m.batch * m.m * m.k * m.n, 0);
+  const recorded = recordMatMuls((ops, x, w) => full.forward(ops, x, w, shape, {}), base, [2, 37, 48]);
+  const flops = matMulFlops(recorded.matMuls);
   assert.equal(flops, full.flops(shape, {}));
   assert.equal(flops, 2 * (8 * 37 * 48 ** 2 + 4 * 37 ** 2 * 48));
-  assert.deepEqual(g.output.shape, [2, 37, 48]);
+  assert.deepEqual(recorded.output, [2, 37, 48]);
 });
 
 const info = (id: string, available: boolean, priority: number): EngineInfo => {
@@ -53,12 +54,19 @@ const fake = [info('onnx/cuda', false, 10), info('onnx/cpu', true, 30), info('tf
 test('engine selection: fastest by default, falls back loudly, refuses missing explicit backends', () => {
   assert.deepEqual(selectEngines(fake, {}).engines.map((e) => e.id), ['onnx/cpu']);
   assert.deepEqual(selectEngines(fake, {}).fallbacks, ['onnx/cuda unavailable (no cuda): using onnx/cpu']);
-  assert.deepEqual(selectEngines(fake, { engine: 'all' }).engines.map((e) => e.id), ['tfjs/wasm', 'onnx/cpu']);
+  assert.deepEqual(selectEngines(fake, { engine: 'all' }).engines.map((e) => e.id), ['onnx/cpu', 'tfjs/wasm']);
   assert.deepEqual(selectEngines(fake, { engine: 'tfjs', backends: ['wasm'] }).engines.map((e) => e.id), ['tfjs/wasm']);
   assert.throws(() => selectEngines(fake, { engine: 'tfjs', backends: ['tensorflow'] }), EngineSelectionError);
-  assert.throws(() => selectEngines(fake, { engine: 'tfjs', backends: ['nope'] }), /--backend expects one of tensorflow, wasm/);
-  assert.throws(() => selectEngines(fake.filter((i) => i.engine === 'onnx').map((i) => ({ ...i, available: false, reason: `no ${i.backend}` })), { engine: 'onnx' }),
-    /no available engine found\. ERR: \[onnx\/cuda\] no cuda, \[onnx\/cpu\] no cpu/);
+  const problem = (f: () => unknown) => {
+    try { f(); } catch (e) { if (e instanceof EngineSelectionError) return e.problem; }
+    return assert.fail('expected an EngineSelectionError');
+  };
+  assert.deepEqual(problem(() => selectEngines(fake, { engine: 'tfjs', backends: ['nope'] })),
+    { kind: 'unknown-backend', received: 'nope', valid: ['tensorflow', 'wasm'] });
+  const onnxDown = fake.filter((i) => i.engine === 'onnx').map((i) => ({ ...i, available: false, reason: `no ${i.backend}` }));
+  const none = problem(() => selectEngines(onnxDown, { engine: 'onnx' }));
+  assert.equal(none.kind === 'none-available' && messages.noEngineAvailable(none.tried),
+    'no available engine found. ERR: [onnx/cuda] no cuda, [onnx/cpu] no cpu');
 });
 
 test('parameters of full are 4·d² + 4·d and equal the weights it holds', () => {

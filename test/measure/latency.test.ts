@@ -25,7 +25,8 @@ test('running rme equals 1.96·s/√n/mean on known samples', () => {
 test('sampling stops at the target rme, never below minSamples, and keeps every sample', async () => {
   let calls = 0;
   const steady = async () => { calls++; const t = performance.now(); while (performance.now() - t < 2); };
-  const m = await measureLatency(steady, { timeMs: 5000, warmupMs: 5, warmupIterations: 1, minSamples: 7, targetRme: 50, downloadInside: true });
+  const m = await measureLatency(steady,
+    { timeMs: 5000, warmupMs: 5, warmupIterations: 1, minSamples: 7, targetRme: 50, downloadInside: true });
   // A 2 ms busy loop reaches rme ≤ 50 % at or soon after the minimum, far before the 5 s budget (2500 samples).
   assert.ok(m.stats.samples >= 7 && m.stats.samples < 100, `${m.stats.samples} samples`);
   assert.equal(m.samples.length, m.stats.samples);
@@ -36,7 +37,8 @@ test('sampling stops at the target rme, never below minSamples, and keeps every 
 
 test('the time budget bounds sampling when the target is out of reach', async () => {
   const t0 = performance.now();
-  const m = await measureLatency(async () => undefined, { timeMs: 100, warmupMs: 5, warmupIterations: 1, minSamples: 5, targetRme: 0, downloadInside: true });
+  const m = await measureLatency(async () => undefined,
+    { timeMs: 100, warmupMs: 5, warmupIterations: 1, minSamples: 5, targetRme: 0, downloadInside: true });
   assert.ok(performance.now() - t0 < 3000);
   assert.ok(m.stats.samples > 100);
 });

@@ -7,9 +7,11 @@ import type { EngineInfo } from '../../src/engine/types.ts';
 
 const engines = (await listEngines()).filter((i) => i.available && i.id !== 'tfjs/cpu');
 
-async function peak(engine: EngineInfo, spec: string | { name: string; options: Record<string, unknown> }, seqLen: number): Promise<number> {
+async function peak(engine: EngineInfo, spec: string | { name: string; options: Record<string, unknown> },
+  seqLen: number): Promise<number> {
   const v = resolveVariant(spec);
-  const c: Case = { caseId: `${v.label}-${seqLen}`, runId: 'mem', mode: 'inference', variant: v.name, options: v.options, label: v.label, engine,
+  const c: Case = { caseId: `${v.label}-${seqLen}`, runId: 'mem', mode: 'inference', variant: v.name, options: v.options,
+    label: v.label, engine,
     shape: { batch: 1, seqLen, dModel: 64, heads: 4 }, seed: 3, weights: { init: 'gaussian' }, input: { input: 'gaussian' },
     timing: { timeMs: 30, warmupMs: 10, warmupIterations: 1, minSamples: 3, targetRme: 50, downloadInside: true } };
   const line = await runInChild(c, { timeoutMs: 120_000, heapMb: 4096 });

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listEngines } from '../../src/engine/resolve.ts';
 import { planCases, resolveVariant, type Case } from '../../src/run/plan.ts';
-import { runInChild } from '../../src/run/pool.ts';
-import type { ResultLine, TrainOkLine } from '../../src/run/result.ts';
+import { measureAlone } from '../../src/run/rounds.ts';
+import type { ResultLine, TrainOkLine } from '../../src/results/types.ts';
 import { parseSuite } from '../../src/run/suite.ts';
 import type { EngineInfo } from '../../src/engine/types.ts';
 
@@ -22,7 +22,7 @@ function trainCase(engine: EngineInfo, spec: string | { name: string; options: R
     shape, seed: 5, weights: { init: 'gaussian' }, input: { input: 'gaussian' }, timing };
 }
 
-const run = (c: Case): Promise<ResultLine> => runInChild(c, { timeoutMs: 120_000, heapMb: 2048 });
+const run = (c: Case): Promise<ResultLine> => measureAlone(c, { timeoutMs: 120_000, heapMb: 2048 }, 1);
 
 test('modes plan a train case beside each inference case; inference caseIds are unchanged', () => {
   const suite = { name: 's', variants: ['full', 'lora'], seqLen: [16, 32], dModel: 32, heads: 4 };

@@ -87,7 +87,8 @@ test('LoRA trains only A and B, SVD only its factors; full trains every weight',
 });
 
 const cases = trainCases();
-const expected = new Map(cases.map((c) => [c, Object.fromEntries(c.names.map((n) => [n, finiteDifference(c.variant, c.options, c.x, c.w, c.t, n)]))]));
+const expected = new Map(cases.map((c) => [c,
+  Object.fromEntries(c.names.map((n) => [n, finiteDifference(c.variant, c.options, c.x, c.w, c.t, n)]))]));
 
 for (const info of engines) {
   test(`${info.id}: the gradient of every trainable weight matches a finite difference of the float64 loss`, async () => {

@@ -22,7 +22,8 @@ let quick: Ran;
 before(async () => {
   dir = tmpDir('attnbench-browser-');
   fixtureFile = path.join(dir, 'fixture.html');
-  const ceilings = { 'onnx/cpu': { gflops: 50, shape: '[1024×1024]²', medianMs: 43 }, 'tfjs/wasm': { gflops: 20, shape: '[1024×1024]²', medianMs: 107 } };
+  const ceilings = { 'onnx/cpu': { gflops: 50, shape: '[1024×1024]²', medianMs: 43 },
+    'tfjs/wasm': { gflops: 20, shape: '[1024×1024]²', medianMs: 107 } };
   writeFileSync(fixtureFile, await renderReport(fixtureRun(), fixtureMeta({ ceilings })));
   const hostile = hostileRun();
   hostileFile = path.join(dir, 'hostile.html');
@@ -53,10 +54,12 @@ test('clicking a legend entry singles out that variant', async () => {
   const r = await openReport(fixtureFile);
   try {
     const lines = () => r.page.$$eval('#latency .live .mark-line path', (ps) =>
-      ps.map((p) => ({ variant: (p as unknown as { __data__?: { datum?: { variant?: string } } }).__data__?.datum?.variant, opacity: p.getAttribute('opacity') })));
+      ps.map((p) => ({ variant: (p as unknown as { __data__?: { datum?: { variant?: string } } }).__data__?.datum?.variant,
+        opacity: p.getAttribute('opacity') })));
     assert.ok((await lines()).every((l) => l.opacity === '1'));
     await r.page.click('#latency .live .role-legend-label text >> text="sliding window w=64"');
-    await r.page.waitForFunction(() => [...document.querySelectorAll('#latency .live .mark-line path')].some((p) => p.getAttribute('opacity') !== '1'));
+    await r.page.waitForFunction(() => [...document.querySelectorAll('#latency .live .mark-line path')]
+      .some((p) => p.getAttribute('opacity') !== '1'));
     for (const l of await lines()) assert.equal(l.opacity, l.variant === 'sliding window w=64' ? '1' : '0.12', l.variant);
   } finally {
     await r.close();
@@ -94,16 +97,19 @@ test('user-supplied strings are shown as text and run nothing', async () => {
 
 test('compare.html renders its chart of ratios, with zero console errors and zero requests', async () => {
   const file = path.join(dir, 'compare.html');
-  const slower = fixtureRun().map((l) => (l.status === 'ok' && l.variant === 'svd' ? okLine({ variant: 'svd', label: l.label, engine: l.engine as 'onnx',
-    seqLen: l.shape.seqLen, median: l.latencyMs.median * 1.5 }) : l));
-  writeFileSync(file, await renderComparison(compareRuns(fixtureRun(), slower), { dir: 'base', meta: fixtureMeta() }, { dir: 'new', meta: undefined }));
+  const slower = fixtureRun().map((l) => (l.status === 'ok' && l.variant === 'svd'
+    ? okLine({ variant: 'svd', label: l.label, engine: l.engine as 'onnx', seqLen: l.shape.seqLen, median: l.latencyMs.median * 1.5 })
+    : l));
+  writeFileSync(file, await renderComparison(compareRuns(fixtureRun(), slower), { dir: 'base', meta: fixtureMeta() },
+    { dir: 'new', meta: undefined }));
   const r = await openReport(file);
   try {
     assert.deepEqual(await r.charts(), [{ id: 'ratios', state: 'live' }]);
     assert.deepEqual(r.consoleErrors, []);
     assert.deepEqual(r.requests, []);
     assert.deepEqual(await r.chartSeries('ratios'), ['slower', 'faster', 'unchanged']);
-    assert.equal(await r.page.locator('#ratios .live .mark-symbol.role-mark path').count(), fixtureRun().length - 1, 'a point per comparable case');
+    assert.equal(await r.page.locator('#ratios .live .mark-symbol.role-mark path').count(), fixtureRun().length - 1,
+      'a point per comparable case');
   } finally {
     await r.close();
   }
@@ -130,6 +136,7 @@ test('a real quick-suite report: every chart renders, no errors or requests; a s
 
 /** The README's screenshot command: npx tsx scripts/report-screenshot.ts REPORT PNG. */
 function screenshot(file: string, png: string): Ran {
-  const r = spawnSync('npx', ['tsx', 'scripts/report-screenshot.ts', file, png, '--height', '900'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('npx', ['tsx', 'scripts/report-screenshot.ts', file, png, '--height', '900'],
+    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

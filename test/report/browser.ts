@@ -44,7 +44,10 @@ export async function openReport(file: string, opts: OpenOptions = {}): Promise<
   page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
   await page.goto(url, { waitUntil: 'load' });
   // Every chart settles as live or failed once vega-embed is done with it.
-  if (javaScript) await page.waitForFunction(() => [...document.querySelectorAll('section.chart')].every((s) => (s as HTMLElement).dataset.state), null, { timeout: 30_000 });
+  if (javaScript) {
+    await page.waitForFunction(() => [...document.querySelectorAll('section.chart')].every((s) => (s as HTMLElement).dataset.state),
+      null, { timeout: 30_000 });
+  }
   return {
     page, consoleErrors, requests, dialogs,
     charts: () => page.$$eval('section.chart', (ss) => ss.map((s) => ({ id: s.id, state: (s as HTMLElement).dataset.state ?? 'static' }))),

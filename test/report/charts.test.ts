@@ -11,7 +11,7 @@ import { paramsChart } from '../../src/report/charts/params.ts';
 import { speedupChart } from '../../src/report/charts/speedup.ts';
 import { throughputChart } from '../../src/report/charts/throughput.ts';
 import { toSvg } from '../../src/report/svg.ts';
-import type { ResultLine } from '../../src/run/result.ts';
+import type { ResultLine } from '../../src/results/types.ts';
 import { failedLine, fixtureMeta, fixtureRun, okLine } from './fixtures.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- specs are inspected as plain JSON */
@@ -21,7 +21,8 @@ const values = (s: TopLevelSpec): any[] => (s as any).data.values;
 const mainLayer = (s: TopLevelSpec) => layers(s).find((l) => l.params)!;
 const onnxOnly = (lines: ResultLine[]) => lines.filter((l) => l.engine === 'onnx');
 const withCeilings = fixtureMeta({ ceilings: { 'onnx/cpu': { gflops: 50, shape: '512×512×512', medianMs: 5.4 } } });
-const LABELS = ['full attention', 'LoRA r=8 α=16 on q,v (merged)', 'LoRA r=8 α=16 on q,v (unmerged)', 'sliding window w=64', 'SVD r=16', 'Linformer k=32'];
+const LABELS = ['full attention', 'LoRA r=8 α=16 on q,v (merged)', 'LoRA r=8 α=16 on q,v (unmerged)', 'sliding window w=64', 'SVD r=16',
+  'Linformer k=32'];
 
 test('latency: log–log, one series per variant configuration, p25–p75 band, a facet row per engine', () => {
   const spec = latencyChart(fixtureRun())!;
@@ -134,7 +135,8 @@ async function assertCompilesAndRenders(id: string, spec: TopLevelSpec | undefin
   assert.ok(spec, id);
   const warnings: string[] = [];
   const logger = { level() { return this; }, info() { return this; }, debug() { return this; },
-    warn(...m: unknown[]) { warnings.push(m.join(' ')); return this; }, error(...m: unknown[]) { warnings.push(m.join(' ')); return this; } };
+    warn(...m: unknown[]) { warnings.push(m.join(' ')); return this; },
+    error(...m: unknown[]) { warnings.push(m.join(' ')); return this; } };
   compile(spec, { logger: logger as any });
   assert.deepEqual(warnings, [], id);
   assert.match(await toSvg(spec), /^<svg[^>]*>.*<path/s, id);

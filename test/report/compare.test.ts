@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compareRuns, hasRegression } from '../../src/report/compare.ts';
-import type { ResultLine } from '../../src/run/result.ts';
+import type { ResultLine } from '../../src/results/types.ts';
 import { npmRun, tmpDir } from '../cli/helpers.ts';
 import { failedLine, fixtureMeta, fixtureRun, okLine, writeRun } from './fixtures.ts';
 

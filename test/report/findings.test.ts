@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findings, withinNoise, type Finding } from '../../src/report/findings.ts';
-import type { ResultLine } from '../../src/run/result.ts';
+import type { ResultLine } from '../../src/results/types.ts';
 import { fixtureMeta, fixtureRun, okLine } from './fixtures.ts';
 
 const byId = (fs: Finding[]) => Object.fromEntries(fs.map((f) => [f.id, f.answers]));

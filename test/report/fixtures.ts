@@ -4,11 +4,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunMeta } from '../../src/run/env.ts';
-import type { FailedLine, OkLine, ResultLine } from '../../src/run/result.ts';
-import { RESULTS_FILE, RUN_FILE } from '../../src/run/store.ts';
+import type { RunMeta } from '../../src/results/run-meta.ts';
+import type { FailedLine, OkLine, ResultLine } from '../../src/results/types.ts';
+import { RESULTS_FILE, RUN_FILE } from '../../src/results/store.ts';
 import { parseSuite } from '../../src/run/suite.ts';
-import type { ParamCount } from '../../src/variants/types.ts';
+import type { ParamCount } from '../../src/results/types.ts';
 
 export const D = 64;
 const BASE_PARAMS = 4 * D * D + 4 * D;
@@ -35,7 +35,8 @@ const caseIdOf = (label: string, engine: string, backend: string, seqLen: number
 
 function base(s: LineSpec) {
   const { variant = 'full', label = 'full attention', engine = 'onnx', backend = engine === 'onnx' ? 'cpu' : 'wasm', seqLen = 128 } = s;
-  return { schema: 1 as const, runId: s.runId ?? 'run-a', caseId: caseIdOf(label, engine, backend, seqLen), variant, options: {}, label,
+  return { schema: 1 as const, runId: s.runId ?? 'run-a', caseId: caseIdOf(label, engine, backend, seqLen), mode: 'inference' as const,
+    variant, options: {}, label,
     engine, backend, device: 'cpu', shape: shapeOf(seqLen),
     timing: { timeMs: 100, warmupMs: 10, warmupIterations: 2, minSamples: 5, targetRme: 2, downloadInside: true },
     finishedAt: '2026-11-29T10:00:00.000Z' };

@@ -41,12 +41,15 @@ test('npm run report -- --publish OUTDIR RESULTS_ROOT copies every run and the i
 test('npm run report: bad input is one line and exit 2', () => {
   const empty = tmpDir('attnbench-empty-');
   for (const [args, message] of [
-    [[], /^attnbench: report expects a run folder \(npm run report -- results\/<run-id>\) or --publish OUTDIR \[RESULTS_ROOT\].*Received: no argument$/],
+    [[], new RegExp('^attnbench: report expects a run folder \\(npm run report -- results/<run-id>\\) or --publish OUTDIR '
+      + '\\[RESULTS_ROOT\\].*Received: no argument$')],
     [[path.join(root, 'nope')], /^attnbench: report DIR expects a folder\. Received: .*nope$/],
     [[path.join(root, 'not-a-run')], /^attnbench: .*not-a-run holds no results\.jsonl/],
-    [['--publish', path.join(empty, 'out'), path.join(root, 'nope')], /^attnbench: --publish RESULTS_ROOT expects a folder\. Received: .*nope$/],
+    [['--publish', path.join(empty, 'out'), path.join(root, 'nope')],
+      /^attnbench: --publish RESULTS_ROOT expects a folder\. Received: .*nope$/],
     [['--publish', root, root], /^attnbench: --publish OUTDIR must differ from the results folder it copies\. Received: /],
-    [['--publish', path.join(empty, 'out'), empty], /^attnbench: .* holds no runs to publish \(folders with run\.json and results\.jsonl\)$/],
+    [['--publish', path.join(empty, 'out'), empty],
+      /^attnbench: .* holds no runs to publish \(folders with run\.json and results\.jsonl\)$/],
     [['--publish'], /^attnbench: option '--publish <outdir>' argument missing \(see --help\)$/],
     [[root, 'extra'], /^attnbench: too many arguments/],
   ] as const) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FailedLine, OkLine, ResultLine, TrainOkLine } from '../../src/run/result.ts';
+import type { FailedLine, OkLine, ResultLine, TrainOkLine } from '../../src/results/types.ts';
 import { trainingMemoryChart } from '../../src/report/charts/training-memory.ts';
 import { trainingTimeChart } from '../../src/report/charts/training-time.ts';
 import { trainingFindings, trainingSection } from '../../src/report/training.ts';
@@ -33,7 +33,8 @@ test('bytes are written in binary units', () => {
 
 test('findings set each configuration beside full fine-tuning: parameters, Adam state, checkpoint, step time', () => {
   assert.deepEqual(trainingFindings([full, lora, skipped, inference]), [
-    'LoRA r=8 α=16 on q,v (unmerged) trains 16\u202f384 parameters (1.6\u202f% of full fine-tuning); Adam state 128\u202fKiB vs 8.02\u202fMiB, '
+    'LoRA r=8 α=16 on q,v (unmerged) trains 16\u202f384 parameters (1.6\u202f% of full fine-tuning); '
+    + 'Adam state 128\u202fKiB vs 8.02\u202fMiB, '
     + 'checkpoint 64\u202fKiB vs 4.01\u202fMiB; step time −25\u202f% (675 vs 900 ms) at N=512 on tfjs/wasm.',
   ]);
   const close = step('lora', 'LoRA r=4', 8192, 905, FULL + 8192);
@@ -42,7 +43,8 @@ test('findings set each configuration beside full fine-tuning: parameters, Adam 
 });
 
 test('the memory chart stacks weights, Adam state, gradients and activations per variant', () => {
-  const spec = trainingMemoryChart([full, lora, inference]) as unknown as { data: { values: Array<{ variant: string; part: string; bytes: number }> } };
+  const spec = trainingMemoryChart([full, lora, inference]) as unknown as
+    { data: { values: Array<{ variant: string; part: string; bytes: number }> } };
   const rows = spec.data.values.filter((r) => r.variant === lora.label);
   assert.deepEqual(rows.map((r) => [r.part, r.bytes]), [['weights', 4 * (FULL + LORA)], ['Adam state', 8 * LORA], ['gradients', 4 * LORA],
     ['activations', 200e6 - 4 * LORA]]);

@@ -4,7 +4,7 @@
  * is still tested, with its defaults.
  */
 import type { EngineInfo } from '../../src/engine/types.ts';
-import { traceGraph } from '../../src/engine/onnx.ts';
+import { recordMatMuls } from '../../src/engine/flop-recorder.ts';
 import { createEngine, listEngines } from '../../src/engine/resolve.ts';
 import { relativeError } from '../../src/linalg/dense.ts';
 import { createRng } from '../../src/linalg/rng.ts';
@@ -25,7 +25,9 @@ export const SMALL_OPTIONS: Partial<Record<VariantName, object[]>> = {
   lora: [{ rank: 4, targets: ['q', 'k', 'v', 'o'], merged: true }, { rank: 3, alpha: 6, targets: ['o', 'k'] }],
   svd: [{ rank: 5, method: 'exact' }, { rank: 7, targets: ['q', 'o'] }],
   'sparse-window': [{ window: 8 }, { window: 3 }],
-  'sparse-block': [{ block: 4, globalTokens: 2 }, { block: 5, globalTokens: 0, randomBlocks: 2 }, { block: 4, globalTokens: 3, randomBlocks: 1 }],
+  'sparse-block': [
+    { block: 4, globalTokens: 2 }, { block: 5, globalTokens: 0, randomBlocks: 2 }, { block: 4, globalTokens: 3, randomBlocks: 1 },
+  ],
   linformer: [{ k: 5 }, { k: 64, projection: 'identity' }],
 };
 
@@ -39,7 +41,8 @@ export interface VariantCase {
 export function variantCases(): VariantCase[] {
   return Object.entries(VARIANTS).flatMap(([name, variant]) => {
     const extra = SMALL_OPTIONS[name as VariantName] ?? [];
-    return [{}, ...extra].map((o) => ({ name, variant: variant as AnyVariant, options: (variant as AnyVariant).options.parse(o) as object }));
+    const v = variant as AnyVariant;
+    return [{}, ...extra].map((o) => ({ name, variant: v, options: v.options.parse(o) as object }));
   });
 }
 
@@ -79,9 +82,9 @@ export async function errorVsFull(v: AnyVariant, s: Shape, options: object, seed
   return relativeError(y, full.reference(s, {}, x.data, base, [...Array(s.seqLen).keys()]));
 }
 
-/** Whether the traced forward issues a product with an N×N (or larger) result: dense attention. */
+/** Whether the forward issues a product with an N×N (or larger) result: dense attention. */
 export function hasSquareProduct(v: AnyVariant, s: Shape, o: object): boolean {
   const w = v.init(s, o, createRng('init'), data(s, 'trace').base);
-  const { matMuls } = traceGraph((ops, x, ww) => v.forward(ops, x, ww, s, o), w, [s.batch, s.seqLen, s.dModel]);
+  const { matMuls } = recordMatMuls((ops, x, ww) => v.forward(ops, x, ww, s, o), w, [s.batch, s.seqLen, s.dModel]);
   return matMuls.some((r) => r.m >= s.seqLen && r.n >= s.seqLen);
 }

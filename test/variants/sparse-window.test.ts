@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { full } from '../../src/variants/full.ts';
-import { patternKeys } from '../../src/variants/mha.ts';
+import { patternKeys } from '../../src/variants/block-sparse.ts';
 import { sparseWindow, windowPattern } from '../../src/variants/sparse-window.ts';
 import { errorVsFull, hasSquareProduct } from './cases.ts';
 
@@ -27,5 +27,6 @@ test('really sparse: no N×N product, and FLOPs linear in N', () => {
   assert.equal(hasSquareProduct(sparseWindow, at(256), o), false);
   assert.equal(hasSquareProduct(full, at(256), {}), true, 'the check detects dense attention');
   assert.equal(sparseWindow.flops(at(2048), o), 2 * sparseWindow.flops(at(1024), o));
-  assert.equal(sparseWindow.flops(at(1001), o) - 4 * 2 * 1001 * 16 * 16, 4 * 1008 * 24 * 16, 'N = 1001 pads to 126 blocks of 8, S = 24 slots');
+  assert.equal(sparseWindow.flops(at(1001), o) - 4 * 2 * 1001 * 16 * 16, 4 * 1008 * 24 * 16,
+    'N = 1001 pads to 126 blocks of 8, S = 24 slots');
 });

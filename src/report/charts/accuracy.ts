@@ -4,7 +4,7 @@
  * and to the right. Points with no accuracy measurement, or an error of exactly 0, are left out.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ResultLine } from '../../run/result.ts';
+import type { ResultLine } from '../../results/types.ts';
 import { byEngine, colorByVariant, fadeUnselected, legendToggle, rowOf, tooltip, vsFull } from './series.ts';
 
 export function accuracyChart(lines: ResultLine[]): TopLevelSpec | undefined {
@@ -23,7 +23,8 @@ export function accuracyChart(lines: ResultLine[]): TopLevelSpec | undefined {
         size: { field: 'seqLen', type: 'ordinal', title: 'N', scale: { range: [25, 220] } },
         opacity: fadeUnselected,
         tooltip: tooltip(rows, [{ field: 'variant' }, { field: 'engine' }, { field: 'seqLen', title: 'N' },
-          { field: 'speedup', title: 'speed-up ×', format: '.3~g' }, { field: 'relErrVsFull', title: 'rel. error vs full', format: '.3~g' },
+          { field: 'speedup', title: 'speed-up ×', format: '.3~g' },
+          { field: 'relErrVsFull', title: 'rel. error vs full', format: '.3~g' },
           { field: 'relErr', title: 'rel. error vs own float64 reference', format: '.3~g' }]) } },
     ],
   });

@@ -1,7 +1,7 @@
 /** The charts of a run's page, in page order: each a pure spec builder that returns nothing when the run lacks its data. */
 import type { TopLevelSpec } from 'vega-lite';
-import type { RunMeta } from '../../run/env.ts';
-import type { ResultLine } from '../../run/result.ts';
+import type { RunMeta } from '../../results/run-meta.ts';
+import type { ResultLine } from '../../results/types.ts';
 import { accuracyChart } from './accuracy.ts';
 import { latencyChart } from './latency.ts';
 import { memoryChart } from './memory.ts';
@@ -19,15 +19,21 @@ export interface ChartDef {
 
 export const CHARTS: ChartDef[] = [
   { id: 'latency', title: 'Latency', build: latencyChart,
-    caption: 'Median latency of one forward pass (output download included) per sequence length, log–log; the band spans p25–p75 of the samples. Hover for exact values; click a legend entry to single out a variant (shift-click for more).' },
+    caption: 'Median latency of one forward pass (output download included) per sequence length, log–log; the band spans '
+      + 'p25–p75 of the samples. Hover for exact values; click a legend entry to single out a variant (shift-click for more).' },
   { id: 'speedup', title: 'Speed-up vs full attention', build: speedupChart,
-    caption: 'Full attention’s median latency divided by the variant’s, at the same engine and shape. Above the 1× rule the variant is faster.' },
+    caption: 'Full attention’s median latency divided by the variant’s, at the same engine and shape. '
+      + 'Above the 1× rule the variant is faster.' },
   { id: 'memory', title: 'Peak memory', build: memoryChart,
-    caption: 'Measured peak memory of one forward pass beyond weights and input (solid; how it was measured is in the tooltip) and the variant’s analytic formula (dashed), log–log.' },
+    caption: 'Measured peak memory of one forward pass beyond weights and input (solid; how it was measured is in the tooltip) '
+      + 'and the variant’s analytic formula (dashed), log–log.' },
   { id: 'params', title: 'Parameters', build: paramsChart,
-    caption: 'Parameters each variant configuration defines (total), updates when fine-tuned (trainable) and holds at inference. Where they grow with N, at the largest N of the run.' },
+    caption: 'Parameters each variant configuration defines (total), updates when fine-tuned (trainable) and holds at inference. '
+      + 'Where they grow with N, at the largest N of the run.' },
   { id: 'throughput', title: 'Achieved throughput', build: throughputChart,
-    caption: 'Analytic FLOPs of one forward pass divided by its median latency; the dashed rule is the matmul throughput this engine reached on this machine (its ceiling).' },
+    caption: 'Analytic FLOPs of one forward pass divided by its median latency; the dashed rule is the matmul throughput '
+      + 'this engine reached on this machine (its ceiling).' },
   { id: 'accuracy', title: 'Accuracy vs speed', build: accuracyChart,
-    caption: 'One point per variant configuration at each N (larger N, larger point): relative error of its output vs exact full attention with the same base weights, against its speed-up. Down and right is better; the rule marks full’s speed.' },
+    caption: 'One point per variant configuration at each N (larger N, larger point): relative error of its output vs exact '
+      + 'full attention with the same base weights, against its speed-up. Down and right is better; the rule marks full’s speed.' },
 ];

@@ -3,7 +3,7 @@
  * configuration, with the p25–p75 band of its samples.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ResultLine } from '../../run/result.ts';
+import type { ResultLine } from '../../results/types.ts';
 import { byEngine, colorByVariant, fadeUnselected, inferenceOk, legendToggle, rowOf, seqLenAxis, tooltip } from './series.ts';
 
 export function latencyChart(lines: ResultLine[]): TopLevelSpec | undefined {

@@ -4,7 +4,7 @@
  * place on a log scale and is left to the table.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ResultLine } from '../../run/result.ts';
+import type { ResultLine } from '../../results/types.ts';
 import { byEngine, colorByVariant, fadeUnselected, inferenceOk, legendToggle, rowOf, seqLenAxis, tooltip } from './series.ts';
 
 export function memoryChart(lines: ResultLine[]): TopLevelSpec | undefined {

@@ -4,8 +4,8 @@
  * the bars show the largest N of the run, which the tooltip names.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ResultLine } from '../../run/result.ts';
-import type { ParamCount } from '../../variants/types.ts';
+import type { ResultLine } from '../../results/types.ts';
+import type { ParamCount } from '../../results/types.ts';
 import { colorByVariant, fadeUnselected, isTrain, legendToggle, VL_SCHEMA } from './series.ts';
 
 const KINDS: Array<[keyof ParamCount, string]> = [['total', 'total'], ['trainable', 'trainable'], ['inference', 'at inference']];

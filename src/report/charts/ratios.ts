@@ -15,7 +15,8 @@ export function ratiosChart(cmp: Comparison): TopLevelSpec | undefined {
     variant: c.label, engine: c.engine, seqLen: c.seqLen, ratio: c.ratio, baseMedian: c.baseMedian, newMedian: c.newMedian, p: c.p,
     verdict: c.verdict }]));
   if (rows.length === 0) return undefined;
-  const rule = (x: number, color: string): UnitSpec<Field> => ({ mark: { type: 'rule', strokeDash: [4, 3], color }, encoding: { x: { datum: x } } });
+  const rule = (x: number, color: string): UnitSpec<Field> => ({ mark: { type: 'rule', strokeDash: [4, 3], color },
+    encoding: { x: { datum: x } } });
   return {
     $schema: VL_SCHEMA,
     title: 'NEW / BASE median latency per case',
@@ -28,7 +29,8 @@ export function ratiosChart(cmp: Comparison): TopLevelSpec | undefined {
         x: { field: 'ratio', type: 'quantitative', title: 'NEW / BASE median latency (×)', scale: { type: 'log' } },
         color: { field: 'verdict', type: 'nominal', title: 'verdict',
           scale: { domain: Object.keys(VERDICT_COLORS), range: Object.values(VERDICT_COLORS) } },
-        tooltip: [{ field: 'variant' }, { field: 'engine' }, { field: 'seqLen', title: 'N' }, { field: 'ratio', title: 'NEW/BASE', format: '.3f' },
+        tooltip: [{ field: 'variant' }, { field: 'engine' }, { field: 'seqLen', title: 'N' },
+          { field: 'ratio', title: 'NEW/BASE', format: '.3f' },
           { field: 'baseMedian', title: 'BASE median ms', format: '.4~g' }, { field: 'newMedian', title: 'NEW median ms', format: '.4~g' },
           { field: 'p', title: 'Mann–Whitney p', format: '.3g' }, { field: 'verdict' }] } },
     ],

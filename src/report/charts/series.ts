@@ -7,7 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Field } from 'vega-lite/types_unstable/channeldef.js';
 import type { SelectionParameter } from 'vega-lite/types_unstable/selection.js';
 import type { LayerSpec, UnitSpec } from 'vega-lite/types_unstable/spec/index.js';
-import type { OkLine, ResultLine } from '../../run/result.ts';
+import type { OkLine, ResultLine } from '../../results/types.ts';
 
 export const VL_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 480, HEIGHT = 280;

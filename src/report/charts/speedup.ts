@@ -3,7 +3,7 @@
  * and shape, per sequence length; a rule at 1× (above it the variant is faster).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ResultLine } from '../../run/result.ts';
+import type { ResultLine } from '../../results/types.ts';
 import { byEngine, colorByVariant, fadeUnselected, legendToggle, rowOf, seqLenAxis, tooltip, vsFull } from './series.ts';
 
 export function speedupChart(lines: ResultLine[]): TopLevelSpec | undefined {

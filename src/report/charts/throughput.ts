@@ -4,8 +4,8 @@
  * recorded a ceiling for one of its engines: a ceiling is measured, never assumed.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { RunMeta } from '../../run/env.ts';
-import type { ResultLine } from '../../run/result.ts';
+import type { RunMeta } from '../../results/run-meta.ts';
+import type { ResultLine } from '../../results/types.ts';
 import { byEngine, colorByVariant, fadeUnselected, inferenceOk, legendToggle, rowOf, seqLenAxis, tooltip } from './series.ts';
 
 export function throughputChart(lines: ResultLine[], meta: RunMeta | undefined): TopLevelSpec | undefined {

@@ -4,7 +4,7 @@
  * measured peak (activations kept for the backward pass, temporaries).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ResultLine } from '../../run/result.ts';
+import type { ResultLine } from '../../results/types.ts';
 import { barsByPanel, panelOf, trainOk, variantAxis } from './training-rows.ts';
 
 export const MEMORY_PARTS = ['weights', 'Adam state', 'gradients', 'activations'] as const;

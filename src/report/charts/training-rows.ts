@@ -3,7 +3,7 @@
  * with full fine-tuning at the same engine and shape, and one panel per engine and shape.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ResultLine, TrainOkLine } from '../../run/result.ts';
+import type { ResultLine, TrainOkLine } from '../../results/types.ts';
 import { engineOf, pairWithFull, VL_SCHEMA } from './series.ts';
 
 /** The training steps that ran, in a stable order: engine, N, then label. */

@@ -3,7 +3,7 @@
  * variant configuration, a bar each, with the p25–p75 range of its samples as a whisker.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ResultLine } from '../../run/result.ts';
+import type { ResultLine } from '../../results/types.ts';
 import { colorByVariant, fadeUnselected, legendToggle, noisyOf, tooltip } from './series.ts';
 import { barsByPanel, panelOf, trainOk, variantAxis } from './training-rows.ts';
 

@@ -1,30 +1,46 @@
 /**
- * Every user-facing error message, in one place. Each names the option or file, says what is
- * accepted, and shows what was received.
+ * Every user-facing message, in one place (a leaf, as vega-lite's log/message.ts). Each names the
+ * option or file, says what is accepted, and shows what was received.
  */
 
-/** A mistake of the user's: printed as one line, exit code 2, no stack trace. */
+/** A mistake of the user's (or of the machine: a full disk): printed as one line, exit code 2, no stack trace. */
 export class UserError extends Error {}
+
+/** The first non-empty line of an error message: reasons are one line. */
+export function firstLine(msg: string): string {
+  return msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? msg;
+}
 
 const list = (xs: readonly string[]) => xs.join(', ');
 
 export const messages = {
   positiveInts: (flag: string, received: string) =>
     `${flag} expects positive integers, e.g. 256,1024. Received: ${received}`,
-  positiveNumber: (flag: string, received: string) => `${flag} expects a positive number. Received: ${received}`,
   unknownVariant: (name: string, known: readonly string[]) =>
     `unknown variant '${name}'. Known variants: ${list(known)} (see --list)`,
   badVariantOptions: (variant: string, field: string, problem: string) =>
     `variant '${variant}': option ${field}: ${problem} (see --list for its options)`,
   unknownEngine: (name: string, known: readonly string[]) =>
     `--engine expects one of ${list(known)}. Received: ${name}`,
+  unknownBackend: (received: string, valid: readonly string[]) => `--backend expects one of ${list(valid)}. Received: ${received}`,
+  noEngineAvailable: (tried: ReadonlyArray<{ id: string; reason?: string }>) =>
+    `no available engine found. ERR: ${tried.map((i) => `[${i.id}] ${i.reason}`).join(', ')}`,
   unknownSuite: (name: string, builtins: readonly string[]) =>
     `--suite expects a built-in suite (${list(builtins)}) or a path to a suite .json file. Received: ${name}`,
   badSuite: (where: string, field: string, problem: string) => `suite ${where}: ${field}: ${problem}`,
   resumeNeedsOut: () => '--resume needs --out DIR naming the run to continue',
   resumeMismatch: (dir: string) => `--resume: ${dir}/run.json was written by a different suite; use a new --out`,
   noResults: (dir: string) => `${dir} holds no results.jsonl: give the folder of a run (e.g. results/<run-id>)`,
-  badResultsLine: (file: string, line: number, problem: string) => `${file}:${line}: not a results line (${problem})`,
+  skippedResultsLine: (file: string, line: number, problem: string) =>
+    `warning: ${file}:${line}: not a results line (${problem}); skipped`,
+  tornLineMoved: (file: string, line: number, to: string) =>
+    `${file}:${line} was torn by an interrupted write: moved to ${to}; its case runs again`,
+  runFolderInUse: (dir: string, pid: number) =>
+    `run folder in use by pid ${pid}: ${dir} has one writer at a time; wait for it, or choose another --out`,
+  outIsFile: (dir: string) => `--out expects a folder (new or a run's). Received: ${dir}, which is a file`,
+  outUnwritable: (dir: string, why: string) => `--out ${dir} cannot be written (${why}); choose a writable folder`,
+  writeFailed: (file: string, why: string) =>
+    `could not write ${file} (${why}); every line written before is kept: free space, then continue with --resume`,
   reportArgs: (received: string) =>
     `report expects a run folder (npm run report -- results/<run-id>) or --publish OUTDIR [RESULTS_ROOT] (RESULTS_ROOT defaults to results). Received: ${received}`,
   notAFolder: (what: string, received: string) => `${what} expects a folder. Received: ${received}`,

@@ -1,8 +1,64 @@
 /**
- * One line of results.jsonl: a tagged union on `status`. Units are in the field docs.
- * Schema version 1; adding optional fields keeps it, renaming or removing fields bumps it.
+ * The results vocabulary, a leaf every layer may use: the shape of a case, the engines found, a
+ * case to measure, and one line of results.jsonl (a tagged union on `status`). Units are in the
+ * field docs. Schema version 1; adding optional fields keeps it, renaming or removing fields bumps it.
  */
-import type { ParamCount, Shape } from '../variants/types.ts';
+
+/** Shape letters as in src/engine/ops.ts: B batch, N sequence length, D model width, H heads. */
+export interface Shape {
+  batch: number;
+  seqLen: number;
+  dModel: number;
+  heads: number;
+}
+
+export interface ParamCount {
+  /** Every parameter the method defines (incl. adapters and frozen base weights). */
+  total: number;
+  /** Parameters a fine-tuning run updates. */
+  trainable: number;
+  /** Parameters held by the forward pass at inference time. */
+  inference: number;
+}
+
+/** What an engine/backend can do; a case that needs more is skipped with the reason. */
+export interface Capabilities {
+  /** Can compute gradients (training mode). */
+  gradients: boolean;
+  /** How peak memory is measured on this engine (recorded as `memory.source`). */
+  memorySource: string;
+  /**
+   * Environment of a separate process in which peak memory is measured, when the settings the
+   * method needs would slow the timed runs (onnx: glibc's fixed mmap threshold); absent = the
+   * case's own process measures it.
+   */
+  memoryProcessEnv?: Record<string, string>;
+}
+
+/** One engine/backend as found on this machine. */
+export interface EngineInfo {
+  /** The engine's registry name, e.g. `onnx`, `tfjs`. */
+  engine: string;
+  backend: string;
+  /** `engine/backend`, e.g. `onnx/cpu`. */
+  id: string;
+  /** Lower runs first when the user does not choose; see src/engine/registry.ts. */
+  priority: number;
+  available: boolean;
+  /** Why it is not available (one line), when it is not. */
+  reason?: string;
+  version?: string;
+  /** `cpu` | `cuda`. */
+  device?: string;
+  /** Threads the engine computes with (intra-op), where it says. */
+  threads?: number;
+  capabilities?: Capabilities;
+}
+
+/** Base weights of a suite (see src/linalg/weights.ts). */
+export type WeightsSpec = { init: 'gaussian' } | { init: 'spectrum'; decay: number };
+/** Inputs of a suite (see src/linalg/weights.ts). */
+export type InputSpec = { input: 'gaussian' } | { input: 'correlated'; rho: number };
 
 export const RESULT_SCHEMA = 1;
 
@@ -11,7 +67,9 @@ export type CaseMode = 'inference' | 'train';
 
 /** How latency was measured for this line. */
 export interface TimingSettings {
-  /** Time budget for the sampling phase, ms (stops earlier once `targetRme` is reached). */
+  /** Rounds each case is measured in, interleaved with every other case's (absent on older lines: 1). */
+  rounds?: number;
+  /** Time budget for the sampling phase of one round, ms (stops earlier once `targetRme` is reached). */
   timeMs: number;
   /** Warm-up budget, ms (tinybench warm-up; at least `warmupIterations` calls). */
   warmupMs: number;
@@ -24,13 +82,29 @@ export interface TimingSettings {
   downloadInside: boolean;
 }
 
+/** One case: a variant configuration × an engine/backend × a shape × a mode, measured in a process of its own. */
+export interface Case {
+  caseId: string;
+  runId: string;
+  mode: CaseMode;
+  variant: string;
+  options: Record<string, unknown>;
+  label: string;
+  engine: EngineInfo;
+  shape: Shape;
+  seed: number;
+  weights: WeightsSpec;
+  input: InputSpec;
+  timing: TimingSettings;
+}
+
 interface LineBase {
   schema: typeof RESULT_SCHEMA;
   runId: string;
   /** Stable key of the case within a run: variant, label, engine and shape (and `train` for train cases). */
   caseId: string;
-  /** Absent on lines written before training steps were measured: those are inference. */
-  mode?: CaseMode;
+  /** Lines written before training steps were measured have none: readers normalise them to `inference`. */
+  mode: CaseMode;
   variant: string;
   options: Record<string, unknown>;
   /** Human-readable configuration, e.g. "LoRA r=8 α=16 on q,v (unmerged)". */
@@ -65,6 +139,22 @@ export interface LatencyStats {
   samples: number;
 }
 
+/**
+ * One timing round of a case: prepared afresh in that round's worker process, warmed up and
+ * sampled, while every other case of the run had its round of the same index (src/run/rounds.ts).
+ */
+export interface RoundTiming {
+  /** 1-based. */
+  round: number;
+  /** When sampling began and ended (ISO 8601, wall clock). */
+  startedAt: string;
+  endedAt: string;
+  /** Median of this round's samples, ms. */
+  median: number;
+  /** This round's raw samples, ms, sorted ascending. */
+  samplesMs: number[];
+}
+
 /** What every measured line has, inference or training. */
 interface MeasuredLine extends LineBase {
   status: 'ok';
@@ -73,10 +163,14 @@ interface MeasuredLine extends LineBase {
   flops: number;
   /** Variant-specific facts about the configuration, e.g. `svd`: rank, energy, error per target. */
   details?: Record<string, unknown>;
-  /** Latency of one forward pass (inference) or one training step, ms. */
+  /** Latency of one forward pass (inference) or one training step over every round's samples, ms. */
   latencyMs: LatencyStats;
-  /** Raw latency samples, ms, sorted ascending. */
+  /** Raw latency samples of every round, ms, sorted ascending. */
   samplesMs: number[];
+  /** Every round, in round order; absent on lines written before rounds (readers treat those as one round of `samplesMs`). */
+  rounds?: RoundTiming[];
+  /** Largest round median / smallest − 1: how far the rounds disagree (0 with one round). */
+  roundSpread?: number;
   /** Median time of an empty async task through the same timing path, ms (harness overhead). */
   overheadMs: number;
   /** Why this timing should be read with care (rme or spread above thresholds, overhead ≥ 2 %); absent when clean. */
@@ -84,7 +178,7 @@ interface MeasuredLine extends LineBase {
 }
 
 export interface OkLine extends MeasuredLine {
-  mode?: 'inference';
+  mode: 'inference';
   /** Achieved throughput: flops / median latency, GFLOP/s. */
   gflops: number;
   memory: {
@@ -123,7 +217,7 @@ export interface TrainOkLine extends MeasuredLine {
     lossFirst: number;
     /** Loss at the last counted step, after `steps` − 1 updates. */
     lossLast: number;
-    /** Steps from the first to the last counted one (warm-up and timed steps), count. */
+    /** Steps the first (untimed) process of the case took, count (older lines: warm-up and timed steps too). */
     steps: number;
     /** What a fine-tuning checkpoint must save, the trainable weights as the engine holds them, bytes. */
     checkpointBytes: number;
@@ -151,3 +245,22 @@ export interface FailedLine extends LineBase {
 }
 
 export type ResultLine = OkLine | TrainOkLine | FailedLine;
+
+/** The fields of a measured line that its timing rounds give; everything else its first, untimed process establishes. */
+export type TimingField = 'latencyMs' | 'samplesMs' | 'rounds' | 'roundSpread' | 'gflops' | 'noisy';
+
+/**
+ * What a case's first process establishes before any round is timed (src/measure/case.ts): counts,
+ * checks, accuracy, memory, and the harness's own overhead; every field of its line but the timing ones.
+ */
+export type CaseFacts = Omit<OkLine, TimingField> | Omit<TrainOkLine, TimingField>;
+
+/**
+ * One line of rounds.jsonl, the journal of a run (src/run/rounds.ts): a case's facts (round 0, its
+ * untimed first process), a timing round, or why a timing round failed. A case's results line is
+ * written once its last round is in the journal.
+ */
+export type RoundRecord =
+  | { caseId: string; round: 0; facts: CaseFacts }
+  | { caseId: string; round: number; timing: RoundTiming }
+  | { caseId: string; round: number; error: string };

@@ -1,0 +1,101 @@
+/**
+ * A shape-only run of a forward pass: every op computes its output shape, shape-checked, and
+ * nothing else, and every matrix product is recorded. Tests check each variant's FLOP formula
+ * against the products its forward really issues, and that no sparse variant builds an N×N score
+ * matrix, without depending on any engine. The shape rules here are also the ONNX tracer's.
+ */
+import { sizeOf, type Ops } from './ops.ts';
+import type { ForwardFn } from './types.ts';
+
+/** One matrix product a forward issues: [...batch, m, k] × [k, n], 2·batch·m·k·n FLOPs. */
+export interface MatMulRecord {
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+}
+
+/** A tensor known by its shape alone. */
+export interface Shaped {
+  shape: number[];
+}
+
+/** NumPy broadcasting of two shapes; throws when they do not broadcast. */
+export function broadcast(a: number[], b: number[]): number[] {
+  const r = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < r; i++) {
+    const da = a[a.length - r + i] ?? 1, db = b[b.length - r + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) throw new Error(`cannot broadcast [${a}] with [${b}]`);
+    out.push(Math.max(da, db));
+  }
+  return out;
+}
+
+/** The permutation of `rank` axes that swaps the last two (a transposed matMul operand). */
+export function swapLastPerm(rank: number): number[] {
+  const perm = [...Array(rank).keys()];
+  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+  return perm;
+}
+
+/** Shape of a · b for a [..., m, k] and b [..., k, n] (transposes already applied), and its record. */
+export function matMulShape(a: number[], b: number[]): { shape: number[]; record: MatMulRecord } {
+  const [m, k] = a.slice(-2), n = b[b.length - 1];
+  if (b[b.length - 2] !== k) throw new Error(`matMul: inner sizes differ: ${a} × ${b}`);
+  const lead = a.length >= b.length ? a.slice(0, -2) : b.slice(0, -2);
+  return { shape: [...lead, m, n], record: { batch: sizeOf(lead), m, k, n } };
+}
+
+export function transposeShape(a: number[], perm: number[]): number[] {
+  return perm.map((p) => a[p]);
+}
+
+export function concatShape(shapes: number[][], axis: number): number[] {
+  const shape = shapes[0].slice();
+  shape[axis] = shapes.reduce((s, t) => s + t[axis], 0);
+  return shape;
+}
+
+export function padShape(a: number[], paddings: Array<[number, number]>): number[] {
+  return a.map((d, i) => d + paddings[i][0] + paddings[i][1]);
+}
+
+/** `Ops` over shapes alone; `onMatMul` sees every matrix product. */
+export function shapeOps(onMatMul: (r: MatMulRecord) => void): Ops<Shaped> {
+  const of = (shape: number[]): Shaped => ({ shape });
+  const transposed = (a: Shaped, t: boolean) => t ? transposeShape(a.shape, swapLastPerm(a.shape.length)) : a.shape;
+  return {
+    shape: (a) => a.shape.slice(),
+    matMul(a, b, ta = false, tb = false) {
+      const { shape, record } = matMulShape(transposed(a, ta), transposed(b, tb));
+      onMatMul(record);
+      return of(shape);
+    },
+    add: (a, b) => of(broadcast(a.shape, b.shape)),
+    mul: (a, b) => of(broadcast(a.shape, b.shape)),
+    scale: (a) => of(a.shape),
+    softmax: (a) => of(a.shape),
+    reshape: (_a, shape) => of(shape),
+    transpose: (a, perm) => of(transposeShape(a.shape, perm)),
+    slice: (_a, _begin, size) => of(size),
+    concat: (ts, axis) => of(concatShape(ts.map((t) => t.shape), axis)),
+    pad: (a, p) => of(padShape(a.shape, p)),
+    constant: (_data, shape) => of(shape),
+  };
+}
+
+/** Runs `forward` on shapes only: the matrix products it issues, in order, and its output shape. */
+export function recordMatMuls(forward: ForwardFn, weights: Record<string, Shaped>, inputShape: number[]):
+  { matMuls: MatMulRecord[]; output: number[] } {
+  const matMuls: MatMulRecord[] = [];
+  const w: Record<string, Shaped> = {};
+  for (const [name, t] of Object.entries(weights)) w[name] = { shape: t.shape.slice() };
+  const y = forward(shapeOps((r) => matMuls.push(r)), { shape: inputShape.slice() }, w);
+  return { matMuls, output: y.shape.slice() };
+}
+
+/** FLOPs of recorded products: 2·Σ batch·m·k·n. */
+export function matMulFlops(matMuls: MatMulRecord[]): number {
+  return matMuls.reduce((sum, r) => sum + 2 * r.batch * r.m * r.k * r.n, 0);
+}

@@ -1,0 +1,41 @@
+/**
+ * ONNX Runtime engine. A variant's forward is traced once into an ONNX graph (trace.ts), which
+ * then runs in an InferenceSession (session.ts); peak memory is read from /proc (rss.ts). This
+ * file is the engine's front door: the probe, and what the rest of the project imports.
+ */
+import type { BackendEntry, EngineInfo } from '../types.ts';
+import { firstLine } from '../types.ts';
+import { createSession, loadOrt, ONNX_CAPABILITIES, onnxEngine, onnxThreads, type OnnxBackend } from './session.ts';
+import { traceGraph } from './trace.ts';
+
+export { createSession, loadOrt, ONNX_CAPABILITIES, onnxEngine, onnxThreads, type OnnxBackend } from './session.ts';
+export { traceGraph, type Sym, type TracedGraph } from './trace.ts';
+
+/** Probes one execution provider with a one-node session. */
+export async function probeOnnx(backend: OnnxBackend): Promise<Omit<EngineInfo, 'priority'>> {
+  const id = `onnx/${backend}`;
+  try {
+    const ort = loadOrt();
+    const tiny = traceGraph((ops, x) => ops.add(x, x), {}, [1]);
+    const session = await createSession(ort, tiny.model, backend, true, true);
+    await session.release();
+    const device = backend === 'cuda' ? 'cuda' : 'cpu';
+    return { engine: 'onnx', backend, id, available: true, version: ort.env.versions.node, device,
+      threads: backend === 'cpu' ? onnxThreads() : undefined, capabilities: ONNX_CAPABILITIES };
+  } catch (e) {
+    const msg = firstLine(e instanceof Error ? e.message : String(e));
+    const reason = backend === 'cuda' && /cuda/i.test(msg)
+      ? `CUDA execution provider not usable (${msg}); install with npm install --onnxruntime-node-install=cuda12 on a CUDA 12 machine`
+      : msg;
+    return { engine: 'onnx', backend, id, available: false, reason };
+  }
+}
+
+/** Priority of each execution provider in the registry (see src/engine/registry.ts). */
+const PRIORITY: Record<OnnxBackend, number> = { cuda: 10, cpu: 30 };
+
+/** The onnx execution providers, as registry entries. */
+export const ONNX_BACKENDS: BackendEntry[] = (Object.keys(PRIORITY) as OnnxBackend[]).map((backend) => ({
+  engine: 'onnx', backend, priority: PRIORITY[backend], probe: () => probeOnnx(backend),
+  create: async (info) => onnxEngine(backend, info),
+}));

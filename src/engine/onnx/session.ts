@@ -1,0 +1,84 @@
+/**
+ * ONNX Runtime sessions: a traced graph (trace.ts) runs in an InferenceSession with graph
+ * optimisations on, on the CPU execution provider, or CUDA where its binaries are installed
+ * (`--onnxruntime-node-install=cuda12`).
+ */
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import type * as ORT from 'onnxruntime-node';
+import type { Capabilities, Engine, EngineInfo, Prepared } from '../types.ts';
+import { readPeakRss, resetPeakRss } from './rss.ts';
+import { traceGraph } from './trace.ts';
+
+const require = createRequire(import.meta.url);
+export type OnnxBackend = 'cuda' | 'cpu';
+
+/** onnxruntime-node exposes no device-memory statistics: on CUDA only the host side is seen. */
+const CUDA_MEMORY_SOURCE = 'host peak RSS growth only (onnxruntime-node reports no CUDA device memory)';
+
+/**
+ * glibc raises its mmap threshold after large blocks are freed, after which a run's buffers come
+ * from a heap that warm-up already grew, and peak-RSS growth reads ~0 for all but huge cases. A
+ * fixed threshold keeps every buffer ≥ 16 KiB in its own mapping, returned at free, so the growth
+ * of peak RSS over one run is that run's memory. It also makes every allocation a fresh mapping,
+ * which slows small runs 1.5–2×: so memory is measured in a process of its own with it.
+ */
+const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=16384:glibc.malloc.trim_threshold=65536';
+
+export const ONNX_CAPABILITIES: Capabilities = {
+  gradients: false,
+  memoryProcessEnv: { GLIBC_TUNABLES: MALLOC_TUNABLES },
+  memorySource: 'growth of process peak RSS (VmHWM reset via /proc/self/clear_refs) over one run, CPU arena off',
+};
+
+export function loadOrt(): typeof ORT {
+  const ort = require('onnxruntime-node') as typeof ORT;
+  // Failures reach us as exceptions with their message; ORT's own stderr log would only repeat
+  // them (e.g. the CUDA probe's missing-library error on a CPU-only install).
+  ort.env.logLevel = 'fatal';
+  return ort;
+}
+
+export function onnxThreads(): number {
+  return availableParallelism();
+}
+
+export async function createSession(ort: typeof ORT, model: Uint8Array, backend: OnnxBackend,
+  arena = true, quiet = false): Promise<ORT.InferenceSession> {
+  return ort.InferenceSession.create(model, {
+    logSeverityLevel: quiet ? 4 : 2,
+    executionProviders: [backend],
+    graphOptimizationLevel: 'all',
+    enableCpuMemArena: arena,
+    intraOpNumThreads: onnxThreads(),
+    interOpNumThreads: 1,
+  });
+}
+
+export function onnxEngine(backend: OnnxBackend, info: EngineInfo): Engine {
+  const ort = loadOrt();
+  return {
+    info,
+    async prepare(forward, weights, input): Promise<Prepared> {
+      const traced = traceGraph(forward, weights, input.shape);
+      const session = await createSession(ort, traced.model, backend);
+      const feeds = { x: new ort.Tensor('float32', input.data, input.shape) };
+      const run = async () => (await session.run(feeds)).y.data as Float32Array;
+      return {
+        run,
+        async peakMemory() {
+          // The timed session's arena keeps what warm-up reserved, so growth over a run would read
+          // ~0: memory is measured on a twin session without the arena, after one warm-up run.
+          const twin = await createSession(ort, traced.model, backend, false);
+          await twin.run(feeds);
+          const base = resetPeakRss();
+          await twin.run(feeds);
+          const peakBytes = Math.max(0, readPeakRss() - base);
+          await twin.release();
+          return { peakBytes, source: backend === 'cuda' ? CUDA_MEMORY_SOURCE : ONNX_CAPABILITIES.memorySource };
+        },
+        dispose: () => session.release(),
+      };
+    },
+  };
+}

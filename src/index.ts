@@ -1,0 +1,42 @@
+/**
+ * The library entry: `import { runSuite, VARIANTS } from 'attnbench'`. runSuite does what
+ * `npm run bench` does for a suite object (validated as a suite file is), without the terminal.
+ */
+import os from 'node:os';
+import { listEngines, selectEngines } from './engine/resolve.ts';
+import { readResults } from './results/store.ts';
+import type { ResultLine } from './results/types.ts';
+import { parseSuite, type SuiteInput } from './run/suite.ts';
+import { runSweep, type SweepListener } from './run/sweep.ts';
+import { writeReport } from './report/index.ts';
+
+export { VARIANTS, VARIANT_NAMES, getVariant } from './variants/index.ts';
+export { ENGINE_NAMES } from './engine/resolve.ts';
+export type { Case, OkLine, ResultLine, Shape } from './results/types.ts';
+export type { SuiteInput } from './run/suite.ts';
+
+export interface RunSuiteOptions {
+  /** The run folder (default results/<run-id>). */
+  out?: string;
+  /** Write report.html beside the results (default true). */
+  report?: boolean;
+  /** Lifecycle hooks (default: silent). */
+  listener?: Partial<SweepListener>;
+}
+
+/** Runs a suite on its engines (else the fastest here); resolves with the run folder and every line in it. */
+export async function runSuite(input: SuiteInput, opts: RunSuiteOptions = {}): Promise<{ dir: string; lines: ResultLine[] }> {
+  const suite = parseSuite(input, '(runSuite)');
+  const all = await listEngines();
+  const requests = (suite.engines ?? [undefined]).map((spec) => {
+    const [engine, backend] = spec?.split('/') ?? [];
+    return { engine, backends: backend ? [backend] : undefined };
+  });
+  const selections = requests.map((r) => selectEngines(all, r));
+  const listener: SweepListener = { start: () => undefined, done: () => undefined, note: () => undefined, ...opts.listener };
+  const result = await runSweep({ suite, engines: all, selected: [...new Set(selections.flatMap((s) => s.engines))],
+    fallbacks: selections.flatMap((s) => s.fallbacks), argv: [], out: opts.out, resume: false,
+    limits: { timeoutMs: 300_000, heapMb: 4096 }, maxMemoryBytes: Math.floor(os.freemem() / 2) }, listener);
+  if (opts.report ?? true) await writeReport(result.dir);
+  return { dir: result.dir, lines: readResults(result.dir) };
+}

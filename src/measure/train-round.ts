@@ -1,0 +1,28 @@
+/**
+ * A later round of a train case (src/run/rounds.ts): the same weights, input and target, a training
+ * step prepared afresh in this process, one warm-up step, then steps sampled under the case's timing.
+ * What a step holds and updates was checked in the first round (train.ts); this round only times.
+ */
+import { createEngine } from '../engine/resolve.ts';
+import { createRng } from '../linalg/rng.ts';
+import type { Case, RoundTiming } from '../results/types.ts';
+import { caseData, variantOf } from './case.ts';
+import { timeRound } from './latency.ts';
+import { LEARNING_RATE, trainableNames, trainTarget } from './train.ts';
+
+export async function measureTrainRound(c: Case, round: number): Promise<RoundTiming> {
+  const v = variantOf(c);
+  const { base, x } = caseData(c);
+  const o = v.resolve ? v.resolve(c.shape, c.options, base) : c.options;
+  const w = v.init(c.shape, o, createRng(`${c.seed}:${c.caseId}:init`), base);
+  const engine = await createEngine(c.engine);
+  if (!engine.prepareTraining) throw new Error(`${c.engine.id} cannot train`);
+  const prepared = await engine.prepareTraining((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x,
+    { trainable: trainableNames(v, c.shape, o, w), target: trainTarget(c), learningRate: LEARNING_RATE });
+  try {
+    await prepared.step();
+    return (await timeRound(() => prepared.step(), c.timing, round)).timing;
+  } finally {
+    await prepared.dispose();
+  }
+}

@@ -1,0 +1,30 @@
+/** Builders of results lines shared by the layers that write them (measure, run). */
+import { firstLine } from '../messages.ts';
+import { RESULT_SCHEMA, type Case, type FailedLine, type ParamCount } from './types.ts';
+
+/** What a case's variant says of itself, when it can say it: null where it depends on weights never built. */
+export interface CaseCounts {
+  /** Options as resolved against the base weights (e.g. an SVD rank from an energy target). */
+  options: Record<string, unknown>;
+  params: ParamCount | null;
+  flops: number | null;
+}
+
+/** The fields every line has. */
+export function lineBase(c: Case, counts: CaseCounts): Omit<FailedLine, 'status' | 'reason'> {
+  return {
+    schema: RESULT_SCHEMA, runId: c.runId, caseId: c.caseId, mode: c.mode, variant: c.variant, options: counts.options,
+    label: c.label, engine: c.engine.engine, backend: c.engine.backend, device: c.engine.device ?? 'cpu', shape: c.shape,
+    params: counts.params, flops: counts.flops, timing: c.timing, finishedAt: new Date().toISOString(),
+  };
+}
+
+export function failedLine(c: Case, status: 'skipped' | 'error', reason: string, counts: CaseCounts): FailedLine {
+  return { ...lineBase(c, counts), status, reason: firstLine(reason) };
+}
+
+/** The fields every line has, taken from a measured line or its facts. */
+export function baseOf(l: Omit<FailedLine, 'status' | 'reason'>): Omit<FailedLine, 'status' | 'reason'> {
+  const { schema, runId, caseId, mode, variant, options, label, engine, backend, device, shape, params, flops, timing, finishedAt } = l;
+  return { schema, runId, caseId, mode, variant, options, label, engine, backend, device, shape, params, flops, timing, finishedAt };
+}

@@ -1,0 +1,95 @@
+/**
+ * Interleaved rounds (asv's --interleave-processes, Google Benchmark's random interleaving). Each
+ * case first gets its facts (round 0: checks, accuracy, memory; untimed, a process of its own),
+ * then R timing rounds: round 1 of every case in a shuffled order, then round 2 in another shuffled
+ * order, and so on; each round runs in a worker of its own (src/run/pool.ts, WarmWorker), so every
+ * round of a case runs in a different process. A slow spell of the machine then lands on a few
+ * rounds of many cases instead of all rounds of one, and the cases a comparison pairs (a variant
+ * and full attention at the same engine and shape) are measured close in time in every round.
+ *
+ * The journal (rounds.jsonl) records each round as it finishes: --resume keeps every completed
+ * round, and a round in flight when the sweep stopped is not counted. A case's results line is
+ * written once its last round is in the journal: every round's samples, pooled figures, spread.
+ */
+import { createRng } from '../linalg/rng.ts';
+import { noiseReasons, statsOf } from '../measure/latency.ts';
+import { baseOf } from '../results/lines.ts';
+import { runInChild, WarmWorker, type ChildLimits } from './pool.ts';
+import type { Case, CaseFacts, FailedLine, OkLine, ResultLine, RoundRecord, RoundTiming, TrainOkLine } from '../results/types.ts';
+
+/** The cases in the order round `round` (0: facts) runs them: a permutation drawn from the seed and the round. */
+export function roundOrder<T>(cases: readonly T[], seed: number, round: number): T[] {
+  const rng = createRng(`order:${seed}:round${round}`);
+  const out = cases.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.uniform() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** Every (case, round) of a sweep in the order they run: every case's facts, then all of round 1, then all of round 2, … */
+export function interleave(cases: readonly Case[], seed: number, rounds: number): Array<{ c: Case; round: number }> {
+  return Array.from({ length: rounds + 1 }, (_, r) => roundOrder(cases, seed, r).map((c) => ({ c, round: r }))).flat();
+}
+
+/** What the journal holds of one case. */
+export interface CaseRounds {
+  facts?: CaseFacts;
+  /** Timing rounds by index: their timing, or why they failed. */
+  timing: Map<number, RoundTiming | { error: string }>;
+}
+
+/** The journal grouped by case. */
+export function journalByCase(records: readonly RoundRecord[]): Map<string, CaseRounds> {
+  const byCase = new Map<string, CaseRounds>();
+  for (const r of records) {
+    const entry: CaseRounds = byCase.get(r.caseId) ?? { timing: new Map() };
+    if ('facts' in r) entry.facts = r.facts;
+    else entry.timing.set(r.round, 'timing' in r ? r.timing : { error: r.error });
+    byCase.set(r.caseId, entry);
+  }
+  return byCase;
+}
+
+/** True when the journal holds round `round` of the case (0: its facts; else a timing round, measured or failed). */
+export function hasRound(j: CaseRounds | undefined, round: number): boolean {
+  return round === 0 ? j?.facts !== undefined : j?.timing.has(round) ?? false;
+}
+
+/**
+ * The case's line over its timing rounds: every round kept, latency figures over the pooled
+ * samples, the spread of the round medians; a failed round is named in `noisy`. When every round
+ * failed, an error line saying why.
+ */
+export function completeLine(facts: CaseFacts, timing: CaseRounds['timing']): OkLine | TrainOkLine | FailedLine {
+  const rounds: RoundTiming[] = [], failed: string[] = [];
+  for (const [round, t] of [...timing].sort((a, b) => a[0] - b[0])) {
+    if ('error' in t) failed.push(`round ${round} failed: ${t.error}`);
+    else rounds.push(t);
+  }
+  const finishedAt = new Date().toISOString();
+  if (rounds.length === 0) {
+    return { ...baseOf(facts), finishedAt, status: 'error', reason: `every timing round failed: ${failed.join('; ')}` };
+  }
+  const samplesMs = rounds.flatMap((r) => r.samplesMs).sort((a, b) => a - b);
+  const latencyMs = statsOf(samplesMs), medians = rounds.map((r) => r.median);
+  const noisy = [...noiseReasons(latencyMs, facts.overheadMs), ...failed];
+  const timingFields = { latencyMs, samplesMs, rounds, roundSpread: Math.max(...medians) / Math.min(...medians) - 1, finishedAt,
+    ...(noisy.length > 0 && { noisy }) };
+  return facts.mode === 'train' ? { ...facts, ...timingFields }
+    : { ...facts, ...timingFields, gflops: facts.flops / latencyMs.median / 1e6 };
+}
+
+/** One case alone, not interleaved (scripts, tests): its facts, then `rounds` timing rounds, each in a worker of its own. */
+export async function measureAlone(c: Case, limits: ChildLimits, rounds = c.timing.rounds ?? 1): Promise<ResultLine> {
+  const facts = await runInChild(c, limits);
+  if (facts.status !== 'ok') return facts;
+  const timing: CaseRounds['timing'] = new Map();
+  for (let r = 1; r <= rounds; r++) {
+    const worker = new WarmWorker(limits);
+    timing.set(r, await worker.round(c, r));
+    worker.close();
+  }
+  return completeLine(facts, timing);
+}

@@ -1,0 +1,156 @@
+/**
+ * A sweep: the planned cases of a suite, each measured in R interleaved rounds (rounds.ts), each
+ * round of each case in a process of its own; rounds go to the journal (rounds.jsonl) as they
+ * finish, and a case's line to results.jsonl once its last round is in.
+ *
+ *   lock the folder ─► (resume: set aside torn last lines, read what is done) ─► run.json
+ *   ─► matmul ceilings ─► round 1 of every case, shuffled ─► round 2 … ─► run.json (with the load)
+ *
+ * Ctrl-C stops after the job in flight. The command line (src/cli/bench.ts) parses flags and
+ * prints; everything else happens here.
+ */
+import path from 'node:path';
+import { caseFailed } from '../measure/case.ts';
+import { UserError, messages } from '../messages.ts';
+import { lockRunDir } from '../results/lock.ts';
+import type { RunMeta } from '../results/run-meta.ts';
+import { appendJsonLine, appendResult, createRunDir, readResults, readRounds, readRunMeta, RESULTS_FILE, RESULTS_ROOT, ROUNDS_FILE,
+  setAsideTornTail, TORN_SUFFIX, writeRunMeta } from '../results/store.ts';
+import type { Case, CaseFacts, EngineInfo, FailedLine, ResultLine, RoundRecord, RoundTiming } from '../results/types.ts';
+import { collectEnvironment, makeRunId } from './env.ts';
+import { startLoadSampler } from './load.ts';
+import { planCases, preflight } from './plan.ts';
+import { ceilingInChild, runInChild, WarmWorker, type ChildLimits } from './pool.ts';
+import { completeLine, hasRound, interleave, journalByCase, type CaseRounds } from './rounds.ts';
+import type { Suite } from './suite.ts';
+
+/** What one job of a sweep gave: a case's facts or why it cannot be measured, or a timing round or why it failed. */
+export type JobDone = FailedLine | { facts: CaseFacts } | RoundTiming | { error: string };
+
+/** Lifecycle hooks of a sweep (a terminal bar, plain log lines, nothing in tests). */
+export interface SweepListener {
+  start(c: Case, round: number, index: number, total: number): void;
+  done(c: Case, round: number, result: JobDone): void;
+  /** A message that must stay visible (fallbacks, warnings). */
+  note(text: string): void;
+}
+
+export interface SweepSettings {
+  suite: Suite;
+  /** Every engine probed, and the ones this run measures with the fallbacks taken to choose them. */
+  engines: EngineInfo[];
+  selected: EngineInfo[];
+  fallbacks: string[];
+  argv: string[];
+  /** The run folder; absent = results/<run-id>. */
+  out?: string;
+  /** Continue the run in `out`: cases already in its results.jsonl are skipped. */
+  resume: boolean;
+  limits: ChildLimits;
+  maxMemoryBytes: number;
+}
+
+export interface SweepResult {
+  dir: string;
+  /** The cases this sweep set out to run (those not already done), and the lines it wrote. */
+  todo: number;
+  lines: ResultLine[];
+  interrupted: boolean;
+}
+
+/** The run folder, its metadata before this sweep (when resuming), and the case ids already measured. */
+function openRun(s: SweepSettings, listener: SweepListener) {
+  const previous = s.resume && s.out ? readRunMeta(s.out) : undefined;
+  if (previous && JSON.stringify(previous.suite) !== JSON.stringify(s.suite)) throw new UserError(messages.resumeMismatch(s.out!));
+  const runId = previous?.runId ?? makeRunId(s.suite.name);
+  const dir = s.out ?? path.join(RESULTS_ROOT, runId);
+  createRunDir(dir);
+  lockRunDir(dir);
+  for (const name of s.resume ? [RESULTS_FILE, ROUNDS_FILE] : []) {
+    const file = path.join(dir, name), torn = setAsideTornTail(file);
+    if (torn !== undefined) listener.note(messages.tornLineMoved(file, torn, `${file}${TORN_SUFFIX}`));
+  }
+  const done = new Set(previous ? readResults(dir).map((l) => l.caseId) : []);
+  const journal = journalByCase(previous ? readRounds(dir) : []);
+  return { previous, runId, dir, done, journal };
+}
+
+async function measureCeilings(engines: EngineInfo[], limits: ChildLimits, listener: SweepListener): Promise<RunMeta['ceilings']> {
+  const ceilings: NonNullable<RunMeta['ceilings']> = {};
+  for (const e of engines) {
+    const c = await ceilingInChild(e, limits);
+    if ('error' in c) listener.note(`matmul ceiling of ${e.id} not measured: ${c.error}`);
+    else ceilings[e.id] = c;
+  }
+  return ceilings;
+}
+
+/** Runs one job: a case's facts (round 0, a process of its own) or a timing round (in that round's worker); journals it. */
+async function runJobOf(s: SweepSettings, dir: string, c: Case, round: number, worker: WarmWorker,
+  journal: Map<string, CaseRounds>): Promise<JobDone> {
+  const entry: CaseRounds = journal.get(c.caseId) ?? { timing: new Map() };
+  journal.set(c.caseId, entry);
+  if (round === 0) {
+    const tooBig = preflight(c, s.maxMemoryBytes);
+    const facts = tooBig ? caseFailed(c, 'skipped', tooBig) : await runInChild(c, s.limits);
+    if (facts.status !== 'ok') {
+      appendResult(dir, facts); // a case that cannot be measured has no timing rounds
+      return facts;
+    }
+    appendJsonLine(dir, ROUNDS_FILE, { caseId: c.caseId, round: 0, facts } satisfies RoundRecord);
+    entry.facts = facts;
+    return { facts };
+  }
+  const t = await worker.round(c, round);
+  appendJsonLine(dir, ROUNDS_FILE, { caseId: c.caseId, round, ...('error' in t ? { error: t.error } : { timing: t }) } satisfies RoundRecord);
+  entry.timing.set(round, t);
+  return t;
+}
+
+/** Writes the case's line once every timing round is in the journal. */
+function completeIfDone(dir: string, c: Case, rounds: number, journal: Map<string, CaseRounds>, done: Set<string>): void {
+  const entry = journal.get(c.caseId);
+  if (!entry?.facts || done.has(c.caseId)) return;
+  for (let r = 1; r <= rounds; r++) if (!entry.timing.has(r)) return;
+  appendResult(dir, completeLine(entry.facts, entry.timing));
+  done.add(c.caseId);
+}
+
+export async function runSweep(s: SweepSettings, listener: SweepListener): Promise<SweepResult> {
+  const { previous, runId, dir, done, journal } = openRun(s, listener);
+  const cases = planCases(s.suite, s.selected, runId), rounds = s.suite.timing.rounds;
+  const donePrior = new Set(done);
+  const todo = interleave(cases, s.suite.seed, rounds).filter(({ c, round }) => !done.has(c.caseId) && !hasRound(journal.get(c.caseId), round));
+  const meta: RunMeta = { schema: 1, runId, suite: s.suite, argv: s.argv, startedAt: previous?.startedAt ?? new Date().toISOString(),
+    environment: collectEnvironment(), engines: s.engines, selected: s.selected.map((e) => e.id), fallbacks: s.fallbacks,
+    cases: cases.length, maxMemoryBytes: s.maxMemoryBytes };
+  writeRunMeta(dir, meta);
+  for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
+  const load = startLoadSampler();
+  meta.ceilings = previous?.ceilings ?? await measureCeilings(s.selected, s.limits, listener);
+  writeRunMeta(dir, meta);
+  listener.note(`attnbench: suite '${s.suite.name}', ${cases.length - donePrior.size} case(s) × ${rounds} round(s), ${todo.length} job(s)`
+    + `${donePrior.size ? ` (${donePrior.size} case(s) already done)` : ''} on ${meta.selected.join(', ')} → ${dir}`);
+
+  let interrupted = false, worker = new WarmWorker(s.limits), workerRound = -1;
+  const onSigint = () => { interrupted = true; };
+  process.once('SIGINT', onSigint);
+  try {
+    for (const [i, { c, round }] of todo.entries()) {
+      if (interrupted) break;
+      if (done.has(c.caseId) || (round > 0 && !journal.get(c.caseId)?.facts)) continue; // could not be measured
+      if (round !== workerRound) [worker, workerRound] = [(worker.close(), new WarmWorker(s.limits)), round];
+      listener.start(c, round, i, todo.length);
+      listener.done(c, round, await runJobOf(s, dir, c, round, worker, journal));
+      completeIfDone(dir, c, rounds, journal, done);
+    }
+  } finally {
+    worker.close();
+    process.removeListener('SIGINT', onSigint);
+    meta.load = [...(previous?.load ?? []), ...load.stop()];
+    meta.environment.loadAverage.end = collectEnvironment().loadAverage.start;
+    writeRunMeta(dir, { ...meta, finishedAt: new Date().toISOString(), interrupted: interrupted || undefined });
+  }
+  const lines = readResults(dir).filter((l) => !donePrior.has(l.caseId));
+  return { dir, todo: cases.length - donePrior.size, lines, interrupted };
+}

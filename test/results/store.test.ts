@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../../src/messages.ts';
+import { LOCK_FILE, lockRunDir } from '../../src/results/lock.ts';
+import { appendJsonLine, readResults, RESULTS_FILE, setAsideTornTail, type SkippedLine } from '../../src/results/store.ts';
+import { okLine } from '../report/fixtures.ts';
+import { ROOT, tmpDir } from '../cli/helpers.ts';
+
+const good = (seqLen: number) => JSON.stringify(okLine({ seqLen }));
+
+function runWith(text: string): { dir: string; file: string } {
+  const dir = tmpDir();
+  const file = path.join(dir, RESULTS_FILE);
+  writeFileSync(file, text);
+  return { dir, file };
+}
+
+test('a torn last line is skipped with one warning naming it, then set aside to .torn and cut', () => {
+  const torn = good(256).slice(0, 100);
+  const { dir, file } = runWith(`${good(64)}\n${good(128)}\n${torn}`);
+  const skipped: SkippedLine[] = [];
+  assert.deepEqual(readResults(dir, (s) => skipped.push(s)).map((l) => l.shape.seqLen), [64, 128]);
+  assert.equal(skipped.length, 1);
+  assert.equal(skipped[0].line, 3);
+  assert.match(skipped[0].problem, /not JSON/);
+
+  assert.equal(setAsideTornTail(file), 3);
+  assert.equal(readFileSync(`${file}.torn`, 'utf8'), `${torn}\n`);
+  assert.equal(readFileSync(file, 'utf8'), `${good(64)}\n${good(128)}\n`);
+  appendJsonLine(dir, RESULTS_FILE, okLine({ seqLen: 256 }));
+  assert.deepEqual(readResults(dir, () => assert.fail('no line is malformed now')).map((l) => l.shape.seqLen), [64, 128, 256]);
+  assert.equal(setAsideTornTail(file), undefined, 'a whole file is left as it is');
+});
+
+test('a complete last line without its newline is set aside too: the next append would glue onto it', () => {
+  const { file } = runWith(`${good(64)}\n${good(128)}`);
+  assert.equal(setAsideTornTail(file), 2);
+  assert.equal(readFileSync(file, 'utf8'), `${good(64)}\n`);
+});
+
+test('a corrupt middle line is skipped with a warning; the run still reads', () => {
+  const { dir } = runWith(`${good(64)}\n{"status": "ok", "trunc\n${good(256)}\n[1, 2]\n`);
+  const skipped: SkippedLine[] = [];
+  assert.deepEqual(readResults(dir, (s) => skipped.push(s)).map((l) => l.shape.seqLen), [64, 256]);
+  assert.deepEqual(skipped.map((s) => s.line), [2, 4]);
+  assert.match(skipped[1].problem, /missing status or caseId/);
+});
+
+test('lines written before `mode` existed read as inference', () => {
+  const { mode: _mode, ...old } = okLine({ seqLen: 64 });
+  const { dir } = runWith(`${JSON.stringify(old)}\n`);
+  assert.equal(readResults(dir)[0].mode, 'inference');
+});
+
+test('a full disk while appending is one user error naming the file and ENOSPC', () => {
+  const dir = tmpDir();
+  symlinkSync('/dev/full', path.join(dir, RESULTS_FILE));
+  assert.throws(() => appendJsonLine(dir, RESULTS_FILE, okLine({})), (e: unknown) =>
+    e instanceof UserError && /could not write .*results\.jsonl \(ENOSPC\); every line written before is kept/.test(e.message));
+});
+
+/** A process that holds the lock of `dir` until killed; resolves once it holds it. */
+function holdLock(dir: string): Promise<ReturnType<typeof spawn>> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e',
+    `import('./src/results/lock.ts').then((m) => { m.lockRunDir(${JSON.stringify(dir)}); console.log('locked'); `
+      + 'setInterval(() => {}, 1000); })'],
+  { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => child.stdout!.once('data', () => resolve(child)));
+}
+
+test('one writer per run folder: a second is refused with the pid; a dead writer\'s lock is taken over', async () => {
+  const dir = tmpDir();
+  const holder = await holdLock(dir);
+  assert.throws(() => lockRunDir(dir),
+    (e: unknown) => e instanceof UserError && e.message.includes(`run folder in use by pid ${holder.pid}`));
+  holder.kill('SIGKILL');
+  await new Promise((r) => holder.once('exit', r));
+  assert.ok(existsSync(path.join(dir, LOCK_FILE)), 'a killed writer leaves its lock behind');
+  const release = lockRunDir(dir);
+  assert.equal(readFileSync(path.join(dir, LOCK_FILE), 'utf8').trim(), String(process.pid));
+  release();
+  assert.ok(!existsSync(path.join(dir, LOCK_FILE)));
+});
