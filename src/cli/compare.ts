@@ -51,12 +51,17 @@ function comparisonTable(cmp: Comparison): string {
     t.push([c.label, c.engine, c.seqLen, sig(c.baseMedian, 4), sig(c.newMedian, 4), c.ratio === undefined ? '' : c.ratio.toFixed(3),
       sig(c.p, 2), c.verdict]);
   }
-  const notes = cmp.cases.filter((c) => c.note).map((c) => `  ${c.label} ${c.engine} N=${c.seqLen}: ${c.note}`);
-  const only = (name: string, lines: ResultLine[]) => (lines.length === 0 ? [] : [`only in ${name} (${lines.length}):`, ...lines.map((l) => `  ${l.caseId}`)]);
+  const noted = (v: string) => {
+    const cs = cmp.cases.filter((c) => c.note && c.verdict === v);
+    return cs.length === 0 ? [] : [`${v}:`, ...cs.map((c) => `  ${c.label} ${c.engine} N=${c.seqLen}: ${c.note}`)];
+  };
+  const only = (name: string, lines: ResultLine[]) =>
+    (lines.length === 0 ? [] : [`only in ${name} (${lines.length}):`, ...lines.map((l) => `  ${l.caseId}`)]);
   const count = (v: string) => cmp.cases.filter((c) => c.verdict === v).length;
-  return [t.toString(), ...(notes.length > 0 ? ['not comparable:', ...notes] : []), ...only('BASE', cmp.onlyInBase), ...only('NEW', cmp.onlyInNew),
+  return [t.toString(), ...noted('not comparable'), ...noted('unreliable'), ...only('BASE', cmp.onlyInBase), ...only('NEW', cmp.onlyInNew),
     `${cmp.cases.length} case(s) in both runs: ${count('slower')} slower, ${count('faster')} faster, ${count('unchanged')} unchanged, `
-    + `${count('not comparable')} not comparable (significant at α = ${cmp.alpha} by Mann–Whitney U, threshold ${times(cmp.threshold)})`].join('\n');
+    + `${count('not comparable')} not comparable, ${count('unreliable')} unreliable `
+    + `(significant at α = ${cmp.alpha} by Mann–Whitney U, threshold ${times(cmp.threshold)})`].join('\n');
 }
 
 export async function compare(argv: string[]): Promise<number> {

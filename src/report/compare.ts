@@ -4,16 +4,18 @@
  * case both runs measured: the medians, their ratio NEW/BASE, and whether the raw samples differ
  * significantly by a two-sided Mann–Whitney U test (stats.ts) at ALPHA. A case is `slower` when
  * the difference is significant and the ratio exceeds the threshold (asv's -f factor), `faster`
- * when significant and below 1/threshold. Cases found in one run only are listed, never dropped.
+ * when significant and below 1/threshold. A case either run's checks mark unreliable (invariants.ts: the
+ * machine was busy) is `unreliable`, never a regression. Cases found in one run only are listed, never dropped.
  */
 import type { ResultLine } from '../results/types.ts';
 import { engineOf } from './charts/series.ts';
+import { checkInvariants, unreliableCases } from './invariants.ts';
 import { mannWhitneyU } from './stats.ts';
 
 export const DEFAULT_THRESHOLD = 1.1;
 export const ALPHA = 0.05;
 
-export type Verdict = 'slower' | 'faster' | 'unchanged' | 'not comparable';
+export type Verdict = 'slower' | 'faster' | 'unchanged' | 'not comparable' | 'unreliable';
 
 export interface CaseComparison {
   caseId: string;
@@ -26,7 +28,7 @@ export interface CaseComparison {
   newMedian?: number;
   ratio?: number;
   p?: number;
-  /** Why a case is not comparable, e.g. "NEW: skipped: out of memory". */
+  /** Why a case is not comparable ("NEW: skipped: out of memory") or unreliable (a check of its run failed: invariants.ts). */
   note?: string;
 }
 
@@ -56,10 +58,16 @@ function compareCase(base: Measured, next: Measured, threshold: number): Pick<Ca
 
 export function compareRuns(base: ResultLine[], next: ResultLine[], threshold = DEFAULT_THRESHOLD): Comparison {
   const a = byCase(base), b = byCase(next);
+  const unreliable = [unreliableCases(checkInvariants(base)), unreliableCases(checkInvariants(next))];
   const cases = [...a.values()].filter((l) => b.has(l.caseId)).map((l): CaseComparison => {
     const n = b.get(l.caseId)!;
     const id = { caseId: l.caseId, label: l.label, engine: engineOf(l), seqLen: l.shape.seqLen };
-    if (l.status === 'ok' && n.status === 'ok') return { ...id, ...compareCase(l, n, threshold) };
+    const flagged = [['BASE', unreliable[0]], ['NEW', unreliable[1]]] as const;
+    const busy = flagged.flatMap(([name, m]) => (m.has(l.caseId) ? [`${name}: ${m.get(l.caseId)}`] : []));
+    if (l.status === 'ok' && n.status === 'ok') {
+      const measured = compareCase(l, n, threshold);
+      return busy.length === 0 ? { ...id, ...measured } : { ...id, ...measured, verdict: 'unreliable', note: busy.join('; ') };
+    }
     const why = (name: string, x: ResultLine) => (x.status === 'ok' ? [] : [`${name}: ${x.status}: ${x.reason}`]);
     return { ...id, verdict: 'not comparable', note: [...why('BASE', l), ...why('NEW', n)].join('; ') };
   }).sort((x, y) => x.label.localeCompare(y.label) || x.engine.localeCompare(y.engine) || x.seqLen - y.seqLen);

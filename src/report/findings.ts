@@ -1,98 +1,146 @@
 /**
  * Findings: the questions people ask about these methods, answered from the run's data by fixed
- * rules, each answer with the numbers behind it. A question whose data the run lacks is left out,
- * never guessed. Pure: lines (and run.json) in, sentences out.
+ * rules. Pure: lines (and run.json) in, findings out.
  *
- * Rules
- *   lora         per LoRA configuration: extra parameters at inference and trainable ones (vs full
- *                at the same shape); per engine, median latency vs full at the largest N both ran,
- *                "within noise" when the two p25–p75 ranges overlap.
- *   break-even   per other non-full variant (not LoRA) and engine: the smallest N from which its
- *                median is below full's at every larger N measured, with the speed-ups.
- *   accuracy     per such variant: relative error vs exact full attention at its largest N (and its
- *                range over N), beside its speed-ups there; SVD adds its retained spectral energy.
- *   full-scaling per engine: full attention's fitted exponents of latency and peak memory in N
- *                (scaling.ts: the largest FIT_POINTS sequence lengths).
+ * Comparisons (findings.json, one object per comparison): every non-baseline inference case
+ * against full attention at the same engine and shape, as a paired ratio of latencies with its
+ * 95 % interval and a verdict (paired.ts): "faster" or "slower" only when the interval excludes
+ * 1 and the effect is at least MIN_EFFECT, else "no measurable difference". A case the invariants
+ * mark unreliable (invariants.ts) says so beside its verdict.
+ *
+ * Facts (measured without noise, so stated as they are):
+ *   adapter-params  per adapter configuration: extra parameters at inference and trainable ones.
+ *   accuracy        per approximation: relative error vs exact full attention at its largest N (and
+ *                   its range over N); SVD adds its retained spectral energy.
+ *   full-scaling    per engine: full attention's fitted exponents of latency and peak memory in N
+ *                   (scaling.ts: the largest FIT_POINTS sequence lengths).
+ * A question whose data the run lacks is left out, never guessed.
  */
 import type { RunMeta } from '../results/run-meta.ts';
 import type { OkLine, ResultLine } from '../results/types.ts';
+import { getVariant } from '../variants/index.ts';
 import { vsFull, type VsFull } from './charts/series.ts';
-import { count, percent, prose, sig, signedCount, times } from './format.ts';
+import { count, sig, signedCount, times } from './format.ts';
+import { pairedRatio, roundsOf, verdictOf, type Verdict } from './paired.ts';
 import { scalingFits } from './scaling.ts';
 
+/** One comparison, as findings.json holds it. */
 export interface Finding {
-  id: 'lora' | 'break-even' | 'accuracy' | 'full-scaling';
+  question: string;
+  /** The variant configuration compared (its label) and the one it is compared with. */
+  subject: string;
+  baseline: string;
+  /** engine/backend id. */
+  engine: string;
+  seqLen: number;
+  /** Paired ratio of latencies, subject / baseline (below 1: the subject is faster). */
+  ratio: number;
+  /** 95 % interval of `ratio`. */
+  ci: [number, number];
+  verdict: Verdict;
+  /** Rounds the ratio is built from. */
+  rounds: number;
+  /** What the page shows. */
+  text: string;
+  /** Why this comparison is unreliable (a case of it failed an invariant), when it is. */
+  unreliable?: string;
+}
+
+/** A measured fact that is not a comparison of timings. */
+export interface Fact {
+  id: 'adapter-params' | 'accuracy' | 'full-scaling';
   question: string;
   /** One sentence per configuration or engine, numbers included. */
   answers: string[];
 }
 
-const NOT_EFFICIENT = new Set(['full', 'lora']);
+export const QUESTIONS = {
+  adapter: 'Does the adapter change inference latency?',
+  efficient: 'Is the efficient variant faster than full attention?',
+} as const;
 
-export function findings(lines: ResultLine[], meta?: RunMeta): Finding[] {
+const roleOf = (l: ResultLine) => getVariant(l.variant)?.role;
+
+/** `ratio 0.66, 95 % CI 0.64–0.68` and what it means. */
+export function verdictText(verdict: Verdict, ratio: number, ci: [number, number]): string {
+  const numbers = `latency ratio ${sig(ratio, 3)}, 95 % CI ${sig(ci[0], 3)}–${sig(ci[1], 3)}`;
+  if (verdict === 'faster') return `faster, ${times(1 / ratio)} speed-up (${numbers})`;
+  if (verdict === 'slower') return `slower, ${times(ratio)} the latency (${numbers})`;
+  return `no measurable difference (${numbers})`;
+}
+
+/** Every comparison of the run, ordered by subject, engine and N. */
+export function comparisons(lines: ResultLine[], unreliable: ReadonlyMap<string, string> = new Map()): Finding[] {
+  return sortPairs(vsFull(lines)).flatMap(({ line, full }) => {
+    const p = pairedRatio(roundsOf(line), roundsOf(full), `${line.caseId}|${full.caseId}`);
+    if (!p) return [];
+    const verdict = verdictOf(p), engine = `${line.engine}/${line.backend}`;
+    const why = unreliable.get(line.caseId) ?? unreliable.get(full.caseId);
+    const text = `${line.label} vs ${full.label} at N=${line.shape.seqLen} on ${engine}: ${verdictText(verdict, p.ratio, p.ci)}`
+      + `${why ? ` — ${why.split(' (')[0]}` : ''}.`;
+    return [{ question: roleOf(line) === 'adapter' ? QUESTIONS.adapter : QUESTIONS.efficient, subject: line.label, baseline: full.label,
+      engine, seqLen: line.shape.seqLen, ratio: p.ratio, ci: p.ci, verdict, rounds: p.rounds, text, ...(why && { unreliable: why }) }];
+  });
+}
+
+/** The comparisons of one subject on one engine, across N, with a sentence built from their verdicts only. */
+export interface SubjectSummary {
+  question: string;
+  /** From which N on the subject is faster at every larger N measured, or that it never is. */
+  summary: string;
+  comparisons: Finding[];
+}
+
+export function summaries(found: Finding[]): SubjectSummary[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of found) groups.set(`${f.subject}\u0000${f.engine}`, [...(groups.get(`${f.subject}\u0000${f.engine}`) ?? []), f]);
+  return [...groups.values()].map((fs) => {
+    const byN = [...fs].sort((a, b) => a.seqLen - b.seqLen), last = byN.at(-1)!;
+    let from = byN.length;
+    while (from > 0 && byN[from - 1].verdict === 'faster') from--;
+    const head = `${last.subject} on ${last.engine}`;
+    const summary = from === 0 ? `${head}: faster at every N measured (N=${byN[0].seqLen}–${last.seqLen}).`
+      : from < byN.length ? `${head}: faster from N=${byN[from].seqLen} on, at every larger N measured.`
+        : byN.every((f) => f.verdict === 'slower') ? `${head}: slower at every N measured.`
+          : byN.every((f) => f.verdict === 'no measurable difference') ? `${head}: no measurable difference at any N measured.`
+            : `${head}: not faster at the largest N measured (N=${last.seqLen}: ${last.verdict}).`;
+    return { question: last.question, summary, comparisons: byN };
+  });
+}
+
+const largestN = (ps: VsFull[]) => ps.reduce((a, b) => (b.line.shape.seqLen > a.line.shape.seqLen ? b : a));
+
+function sortPairs<T extends { line: OkLine }>(pairs: T[]): T[] {
+  return [...pairs].sort((a, b) => a.line.label.localeCompare(b.line.label) || a.line.engine.localeCompare(b.line.engine)
+    || a.line.backend.localeCompare(b.line.backend) || a.line.shape.seqLen - b.line.shape.seqLen);
+}
+
+/** Pairs grouped by `key`, groups and members in a stable order (label, engine, then N). */
+function groupBy<K extends string>(pairs: VsFull[], key: (p: VsFull) => K): Map<K, VsFull[]> {
+  const groups = new Map<K, VsFull[]>();
+  for (const p of sortPairs(pairs)) groups.set(key(p), [...(groups.get(key(p)) ?? []), p]);
+  return groups;
+}
+
+export function facts(lines: ResultLine[], meta?: RunMeta): Fact[] {
   const pairs = vsFull(lines);
-  const all: Finding[] = [
-    { id: 'lora', question: 'Does LoRA change inference cost?', answers: loraAnswers(pairs) },
-    { id: 'break-even', question: 'Where does each efficient variant overtake full attention?', answers: breakEvenAnswers(pairs) },
-    { id: 'accuracy', question: 'What accuracy does each efficient variant buy its speed with?', answers: accuracyAnswers(pairs, meta) },
+  const all: Fact[] = [
+    { id: 'adapter-params', question: 'What does the adapter add in parameters?', answers: adapterAnswers(pairs) },
+    { id: 'accuracy', question: 'What accuracy does each efficient variant give up?', answers: accuracyAnswers(pairs, meta) },
     { id: 'full-scaling', question: 'How do full attention’s time and memory grow with N?', answers: fullScalingAnswers(lines) },
   ];
   return all.filter((f) => f.answers.length > 0);
 }
 
-/** Pairs grouped by `key`, groups and members in a stable order (label, engine, then N). */
-function groupBy<K extends string>(pairs: VsFull[], key: (p: VsFull) => K): Map<K, VsFull[]> {
-  const sorted = [...pairs].sort((a, b) => a.line.label.localeCompare(b.line.label)
-    || a.line.engine.localeCompare(b.line.engine) || a.line.backend.localeCompare(b.line.backend)
-    || a.line.shape.seqLen - b.line.shape.seqLen);
-  const groups = new Map<K, VsFull[]>();
-  for (const p of sorted) groups.set(key(p), [...(groups.get(key(p)) ?? []), p]);
-  return groups;
-}
-
-const engineOfPair = (p: VsFull) => `${p.line.engine}/${p.line.backend}`;
-const largestN = (ps: VsFull[]) => ps.reduce((a, b) => (b.line.shape.seqLen > a.line.shape.seqLen ? b : a));
-
-/** The p25–p75 ranges of the two cases overlap: their difference is within the timing noise. */
-export function withinNoise(a: Pick<OkLine, 'latencyMs'>, b: Pick<OkLine, 'latencyMs'>): boolean {
-  return a.latencyMs.p25 <= b.latencyMs.p75 && b.latencyMs.p25 <= a.latencyMs.p75;
-}
-
-function loraAnswers(pairs: VsFull[]): string[] {
-  const lora = groupBy(pairs.filter((p) => p.line.variant === 'lora'), (p) => p.line.label);
-  return [...lora].map(([label, ps]) => {
-    const latency = [...groupBy(ps, engineOfPair)].map(([engine, byEngine]) => {
-      const { line, full } = largestN(byEngine);
-      const change = line.latencyMs.median / full.latencyMs.median - 1;
-      return `${percent(change)} at N=${line.shape.seqLen} on ${engine}${withinNoise(line, full) ? ' (within noise)' : ''}`;
-    });
+function adapterAnswers(pairs: VsFull[]): string[] {
+  return [...groupBy(pairs.filter((p) => roleOf(p.line) === 'adapter'), (p) => p.line.label)].map(([label, ps]) => {
     const { line, full } = largestN(ps);
     const extra = line.params.inference - full.params.inference;
-    return `${label}: latency vs full ${prose(latency)}; ${extra === 0 ? '0 extra' : signedCount(extra)} parameters at inference`
-      + ` (${count(line.params.trainable)} trainable).`;
+    return `${label}: ${extra === 0 ? '0 extra' : signedCount(extra)} parameters at inference (${count(line.params.trainable)} trainable).`;
   });
 }
 
-const efficient = (pairs: VsFull[]) => pairs.filter((p) => !NOT_EFFICIENT.has(p.line.variant));
-
-function breakEvenAnswers(pairs: VsFull[]): string[] {
-  return [...groupBy(efficient(pairs), (p) => p.line.label)].map(([label, ps]) => {
-    const parts = [...groupBy(ps, engineOfPair)].map(([engine, byN]) => {
-      let from = byN.length;
-      while (from > 0 && byN[from - 1].speedup > 1) from--;
-      const last = byN.at(-1)!, at = (p: VsFull) => `${times(p.speedup)} at N=${p.line.shape.seqLen}`;
-      if (from === byN.length) {
-        return byN.some((p) => p.speedup > 1)
-          ? `faster at some N but not at the largest, on ${engine} (${at(last)})`
-          : `never faster than full on ${engine}, up to N=${last.line.shape.seqLen} (${at(last)})`;
-      }
-      const since = byN[from];
-      const range = since === last ? at(last) : `${at(since)}, ${at(last)}`;
-      return `${from === 0 ? 'at every N measured' : `from N=${since.line.shape.seqLen}`} on ${engine} (${range})`;
-    });
-    return `${label}: ${prose(parts)}.`;
-  });
-}
+const efficient = (pairs: VsFull[]) => pairs.filter((p) => roleOf(p.line) === 'approximation');
 
 function accuracyAnswers(pairs: VsFull[], meta: RunMeta | undefined): string[] {
   const answers = [...groupBy(efficient(pairs), (p) => p.line.label)].flatMap(([label, ps]) => {
@@ -102,16 +150,13 @@ function accuracyAnswers(pairs: VsFull[], meta: RunMeta | undefined): string[] {
     const [low, high] = [Math.min(...measured.map(err)), Math.max(...measured.map(err))].map((e) => sig(e, 2));
     const ns = measured.map((p) => p.line.shape.seqLen);
     const spread = low === high ? '' : ` (${low}–${high} over N=${Math.min(...ns)}–${Math.max(...ns)})`;
-    const speed = measured.filter((p) => p.line.shape.seqLen === top.line.shape.seqLen)
-      .map((p) => `${times(p.speedup)} on ${engineOfPair(p)}`);
     const energy = svdEnergy(top.line);
-    return [`${label}: rel. error vs full ${sig(err(top), 2)} at N=${top.line.shape.seqLen}${spread}, for ${prose(speed)}`
+    return [`${label}: rel. error vs full ${sig(err(top), 2)} at N=${top.line.shape.seqLen}${spread}`
       + `${energy === undefined ? '' : `; retained spectral energy ${sig(energy, 2)}`}.`];
   });
   const weights = weightsOf(meta);
   return answers.length > 0 && weights ? [...answers, `Base weights: ${weights}.`] : answers;
 }
-
 /** The lowest retained energy over SVD's targets, when the line records it (details.svd). */
 function svdEnergy(l: OkLine): number | undefined {
   const perTarget = (l.details?.svd ?? {}) as Record<string, { energy?: number }>;

@@ -1,29 +1,44 @@
 /**
  * The report pipeline, one run:
  *   results.jsonl + run.json ──► chart specs (charts/*.ts, pure) ──► static SVG (svg.ts)
- *                            ──► findings (findings.ts) and scaling fits (scaling.ts), pure
- *                            ──► page (page.ts, sections.ts): charts, findings, cases, environment
+ *                            ──► checks (invariants.ts), paired comparisons (paired.ts → findings.ts,
+ *                                also findings.json) and scaling fits (scaling.ts), pure
+ *                            ──► page (page.ts, sections.ts): checks, charts, findings, cases, environment
  * then the runs index (runs-index.ts) of the folder the run lives in. publish.ts copies a results
  * folder for a static site; compare.ts and compare-page.ts set two runs side by side.
  */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunMeta } from '../results/run-meta.ts';
 import type { ResultLine } from '../results/types.ts';
-import { readResults, readRunMeta, REPORT_FILE } from '../results/store.ts';
+import { FINDINGS_FILE, readResults, readRunMeta, REPORT_FILE, writeFileAtomic } from '../results/store.ts';
 import { CHARTS } from './charts/index.ts';
 import { escapeHtml } from './escape.ts';
-import { findings } from './findings.ts';
+import { comparisons, facts, type Fact, type Finding } from './findings.ts';
+import { checkInvariants, unreliableCases, type Violation } from './invariants.ts';
 import { chartSection, page, type Chart } from './page.ts';
 import { scalingFits } from './scaling.ts';
-import { casesTable, environmentSection, findingsSection, scalingAside } from './sections.ts';
+import { casesTable, environmentSection, findingsSection, scalingAside, violationsSection } from './sections.ts';
 import { trainingSection } from './training.ts';
 import { toSvg } from './svg.ts';
 import { updateIndex } from './runs-index.ts';
 
-async function charts(lines: ResultLine[], meta: RunMeta | undefined): Promise<Chart[]> {
+/** What the page says beyond the lines: the checks, the comparisons (findings.json) and the measured facts. */
+export interface Analysis {
+  violations: Violation[];
+  /** Case id → why it is unreliable. */
+  unreliable: Map<string, string>;
+  findings: Finding[];
+  facts: Fact[];
+}
+
+export function analyse(lines: ResultLine[], meta: RunMeta | undefined): Analysis {
+  const violations = checkInvariants(lines), unreliable = unreliableCases(violations);
+  return { violations, unreliable, findings: comparisons(lines, unreliable), facts: facts(lines, meta) };
+}
+
+async function charts(lines: ResultLine[], meta: RunMeta | undefined, found: Finding[]): Promise<Chart[]> {
   const built = CHARTS.flatMap((c) => {
-    const spec = c.build(lines, meta);
+    const spec = c.build(lines, meta, found);
     return spec ? [{ ...c, spec }] : [];
   });
   const aside = scalingAside(scalingFits(lines));
@@ -33,16 +48,19 @@ async function charts(lines: ResultLine[], meta: RunMeta | undefined): Promise<C
 
 function notices(lines: ResultLine[], meta: RunMeta | undefined): string {
   const failed = lines.filter((l) => l.status !== 'ok').length;
+  const rounds = meta?.suite.timing.rounds ?? 1;
   return [
     ...(meta?.fallbacks ?? []).map((f) => `fallback: ${f}`),
-    ...(meta?.interrupted ? ['this run was interrupted: some cases did not run'] : []),
+    ...(meta?.interrupted ? ['this run was interrupted: cases whose rounds did not all run are missing (continue it with --resume)'] : []),
     ...(failed ? [`${failed} case(s) skipped or failed: see the table`] : []),
+    ...(rounds < 2 ? ['this run measured one round per case: its intervals hold the sampling noise of that round only, '
+      + 'not the variation between rounds'] : []),
   ].map((n) => `<p class="notice">${escapeHtml(n)}</p>`).join('\n');
 }
 
-export async function renderReport(lines: ResultLine[], meta: RunMeta | undefined): Promise<string> {
+export async function renderReport(lines: ResultLine[], meta: RunMeta | undefined, analysis = analyse(lines, meta)): Promise<string> {
   const title = `attnbench — ${meta?.suite.name ?? 'run'}`;
-  const drawn = await charts(lines, meta);
+  const drawn = await charts(lines, meta, analysis.findings);
   const training = await trainingSection(lines);
   const nav = [...drawn.map((c) => [c.id, c.title]), ['findings', 'Findings'], ...(training ? [['training', 'Training']] : []),
     ['cases', 'Every case'], ['environment', 'Environment']]
@@ -50,19 +68,22 @@ export async function renderReport(lines: ResultLine[], meta: RunMeta | undefine
   const body = `<h1>${escapeHtml(title)}</h1>
 <p class="sub">${escapeHtml(meta?.suite.description ?? '')} ${lines.length} case(s) on ${escapeHtml(meta?.selected.join(', ') ?? '')}.</p>
 <nav>${nav}</nav>
+${violationsSection(analysis.violations)}
 ${notices(lines, meta)}
 ${drawn.map(chartSection).join('\n')}
-${findingsSection(findings(lines, meta))}
+${findingsSection(analysis.findings, analysis.facts)}
 ${training}
-${casesTable(lines)}
+${casesTable(lines, analysis.unreliable)}
 ${environmentSection(meta)}`;
   return page(title, body, { charts: drawn.length > 0 || training !== '' });
 }
 
-/** Writes DIR/report.html from DIR/results.jsonl and DIR/run.json; refreshes the runs index of `root`. */
+/** Writes DIR/report.html and DIR/findings.json from DIR/results.jsonl and DIR/run.json; refreshes the runs index of `root`. */
 export async function writeReport(dir: string, root?: string): Promise<string> {
-  const file = path.join(dir, REPORT_FILE);
-  writeFileSync(file, await renderReport(readResults(dir), readRunMeta(dir)));
+  const file = path.join(dir, REPORT_FILE), lines = readResults(dir), meta = readRunMeta(dir);
+  const analysis = analyse(lines, meta);
+  writeFileAtomic(path.join(dir, FINDINGS_FILE), `${JSON.stringify(analysis.findings, null, 2)}\n`);
+  writeFileAtomic(file, await renderReport(lines, meta, analysis));
   const parent = path.dirname(path.resolve(dir));
   if (root && parent === path.resolve(root)) updateIndex(parent);
   return file;

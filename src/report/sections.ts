@@ -7,18 +7,39 @@ import type { RunMeta } from '../results/run-meta.ts';
 import type { OkLine, ResultLine } from '../results/types.ts';
 import { engineOf, isTrain, noisyOf } from './charts/series.ts';
 import { escapeHtml } from './escape.ts';
-import type { Finding } from './findings.ts';
+import { summaries, type Fact, type Finding } from './findings.ts';
+import { UNRELIABLE, type Violation } from './invariants.ts';
+import { MIN_EFFECT } from './paired.ts';
 import { sig } from './format.ts';
 import { table } from './page.ts';
 import { FIT_POINTS, type ScalingFit } from './scaling.ts';
 
-export function findingsSection(found: Finding[]): string {
-  const body = found.length === 0
+/** The comparisons (findings.json) by question and subject, then the measured facts; trusted HTML. */
+export function findingsSection(found: Finding[], measuredFacts: Fact[]): string {
+  const groups = summaries(found);
+  const questions = [...new Set(groups.map((g) => g.question))];
+  const compared = questions.map((q) => `<dt>${escapeHtml(q)}</dt>${groups.filter((g) => g.question === q).map((g) =>
+    `<dd>${escapeHtml(g.summary)}<ul>${g.comparisons.map((f) =>
+      `<li class="${f.verdict.replace(/ /g, '-')}${f.unreliable ? ' unreliable' : ''}">${escapeHtml(f.text)}</li>`).join('')}</ul></dd>`)
+    .join('')}`).join('\n');
+  const factList = measuredFacts.map((f) => `<dt>${escapeHtml(f.question)}</dt>${f.answers.map((a) => `<dd>${escapeHtml(a)}</dd>`).join('')}`);
+  const body = found.length === 0 && measuredFacts.length === 0
     ? '<p>This run has none of the data the findings are written from (e.g. full attention beside another variant).</p>'
-    : `<dl>${found.map((f) => `<dt>${escapeHtml(f.question)}</dt>${f.answers.map((a) => `<dd>${escapeHtml(a)}</dd>`).join('')}`).join('\n')}</dl>`;
+    : `<dl>${compared}${factList.join('\n')}</dl>`;
   return `<section id="findings"><h2>Findings</h2>
-<p class="caption">Written from this run’s data by fixed rules (src/report/findings.ts); a question the run has no data for is left out.</p>
+<p class="caption">Written from this run’s data by fixed rules (src/report/findings.ts; also in findings.json); a question the run has
+no data for is left out. Each latency comparison is a ratio of medians within the same interleaved round, its median over rounds,
+with a 95 % bootstrap interval: it says faster or slower only when the whole interval is on one side of 1 and the effect is at least
+${MIN_EFFECT * 100} %; otherwise “no measurable difference”.</p>
 ${body}</section>`;
+}
+
+/** Invariants the run broke (invariants.ts), shown at the top of the page with their numbers. */
+export function violationsSection(violations: Violation[]): string {
+  if (violations.length === 0) return '';
+  return `<section id="checks" class="notice"><b>This run checks itself, and ${violations.length} check(s) failed: the machine was busy.</b>
+The cases named are marked unreliable in the findings and the table, and <code>npm run compare</code> calls no regression on them.
+<ul>${violations.map((v) => `<li>${escapeHtml(v.text)}.</li>`).join('')}</ul></section>`;
 }
 
 export function scalingAside(fits: ScalingFit[]): string {
@@ -34,18 +55,20 @@ ${table(fits, [
   ])}`;
 }
 
-function statusText(l: ResultLine): string {
+function statusText(l: ResultLine, unreliable: ReadonlyMap<string, string>): string {
   if (l.status !== 'ok') return `${l.status}: ${l.reason}`;
-  const noisy = noisyOf(l);
-  return noisy.length > 0 ? `ok ⚠ noisy: ${noisy.join('; ')}` : 'ok';
+  const flags = [...(unreliable.has(l.caseId) ? [UNRELIABLE] : []), ...noisyOf(l).map((n) => `noisy: ${n}`)];
+  return flags.length > 0 ? `ok ⚠ ${flags.join('; ')}` : 'ok';
 }
 
-export function casesTable(lines: ResultLine[]): string {
+export function casesTable(lines: ResultLine[], unreliable: ReadonlyMap<string, string> = new Map()): string {
   const ok = (l: ResultLine) => (l.status === 'ok' ? l : undefined);
   const inference = (l: ResultLine): OkLine | undefined => (l.status === 'ok' && l.mode !== 'train' ? l : undefined);
   const modes = lines.some(isTrain) ? [{ title: 'mode', cell: (l: ResultLine) => (isTrain(l) ? 'train' : 'inference') }] : [];
   return `<section id="cases"><h2>Every case</h2>
-<p class="caption">Click a column title to sort. Skipped and failed cases give their reason; ⚠ marks a timing the harness found noisy.</p>
+<p class="caption">Click a column title to sort. Skipped and failed cases give their reason; ⚠ marks a timing the harness found noisy
+or a case a failed check made unreliable. Latency figures pool every round's samples; round spread is the largest round median over
+the smallest, minus one.</p>
 ${table(lines, [
     { title: 'variant', cell: (l) => l.label },
     { title: 'engine', cell: engineOf },
@@ -53,7 +76,9 @@ ${table(lines, [
     ...modes,
     { title: 'N', cell: (l) => l.shape.seqLen, numeric: true },
     { title: 'B×D×H', cell: (l) => `${l.shape.batch}×${l.shape.dModel}×${l.shape.heads}` },
-    { title: 'status', cell: statusText, className: 'status' },
+    { title: 'status', cell: (l) => statusText(l, unreliable), className: 'status' },
+    { title: 'rounds', cell: (l) => (ok(l) ? ok(l)!.rounds?.length ?? 1 : ''), numeric: true },
+    { title: 'round spread %', cell: (l) => sig(ok(l) ? (ok(l)!.roundSpread ?? 0) * 100 : undefined, 2), numeric: true },
     { title: 'median ms', cell: (l) => sig(ok(l)?.latencyMs.median, 4), numeric: true },
     { title: 'p25–p75 ms', cell: (l) => (ok(l) ? `${sig(ok(l)!.latencyMs.p25, 3)}–${sig(ok(l)!.latencyMs.p75, 3)}` : ''),
       sortValue: (l) => ok(l)?.latencyMs.p25 ?? '' },

@@ -15,7 +15,8 @@ import { panelOf, stepsVsFull, trainOk, type VsFullStep } from './charts/trainin
 import { trainingTimeChart } from './charts/training-time.ts';
 import { escapeHtml } from './escape.ts';
 import { bytes, count, percent, sig } from './format.ts';
-import { withinNoise } from './findings.ts';
+import { verdictText } from './findings.ts';
+import { pairedRatio, roundsOf, verdictOf } from './paired.ts';
 import { chartSection, table, type Chart } from './page.ts';
 import { toSvg } from './svg.ts';
 
@@ -27,8 +28,8 @@ import { toSvg } from './svg.ts';
 export function trainingFindings(lines: ResultLine[]): string[] {
   return stepsVsFull(lines).map(({ line, full }: VsFullStep) => {
     const share = `${sig((100 * line.params.trainable) / full.params.trainable, 2)}\u202f%`;
-    const time = withinNoise(line, full) ? 'step time within noise of full’s'
-      : `step time ${percent(line.latencyMs.median / full.latencyMs.median - 1)}`;
+    const p = pairedRatio(roundsOf(line), roundsOf(full), `${line.caseId}|${full.caseId}`);
+    const time = p ? `step time vs full: ${verdictText(verdictOf(p), p.ratio, p.ci)}` : 'step time not compared (no rounds in common)';
     return `${line.label} trains ${count(line.params.trainable)} parameters (${share} of full fine-tuning); `
       + `Adam state ${bytes(line.memory.optimizerStateBytes)} vs ${bytes(full.memory.optimizerStateBytes)}, `
       + `checkpoint ${bytes(line.train.checkpointBytes)} vs ${bytes(full.train.checkpointBytes)}; `

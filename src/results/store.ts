@@ -20,6 +20,8 @@ export const RESULTS_FILE = 'results.jsonl';
 export const ROUNDS_FILE = 'rounds.jsonl';
 export const RUN_FILE = 'run.json';
 export const REPORT_FILE = 'report.html';
+/** The report's comparisons as data (src/report/findings.ts). */
+export const FINDINGS_FILE = 'findings.json';
 export const TORN_SUFFIX = '.torn';
 
 /** The reason of a failed file-system call, e.g. "ENOSPC: no space left on device". */

@@ -16,6 +16,7 @@ export type FullOptions = Record<string, never>;
 
 export const full: Variant<FullOptions> = {
   name: 'full',
+  role: 'baseline',
   summary: 'exact multi-head self-attention, the baseline (Vaswani et al. 2017)',
   options: z.object({}).strict() as unknown as z.ZodType<FullOptions>,
   describe: () => 'full attention',

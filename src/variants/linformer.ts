@@ -42,6 +42,7 @@ function projectionMatrix(K: number, N: number, o: LinformerOptions, rng: Rng): 
 
 export const linformer: Variant<LinformerOptions> = {
   name: 'linformer',
+  role: 'approximation',
   summary: 'keys and values projected along the sequence to k rows (Wang et al. 2020, Linformer)',
   options: linformerOptions,
   describe: (o) => `Linformer k=${o.k}${o.projection === 'identity' ? ' (identity projection)' : ''}`,

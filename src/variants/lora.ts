@@ -45,6 +45,7 @@ function mergedWeight(w: Weights, p: Projection, o: LoraOptions, D: number): Flo
 
 export const lora: Variant<LoraOptions> = {
   name: 'lora',
+  role: 'adapter',
   summary: 'low-rank adapters W + (α/r)·A·B on chosen projections, merged or not (Hu et al. 2021)',
   options: loraOptions,
   describe: (o) => `LoRA r=${o.rank} α=${o.alpha} on ${o.targets.join(',')} (${o.merged ? 'merged' : 'unmerged'})`,
@@ -77,6 +78,7 @@ export const lora: Variant<LoraOptions> = {
     });
   },
   trainable: (_s, o) => (o.merged ? [] : o.targets.flatMap((p) => [`A${p}`, `B${p}`])),
+  sameGraphAs: (o) => (o.merged ? 'full' : undefined),
   reference(s, o, x, w, rows) {
     const merge = (p: Projection) => (!o.merged && o.targets.includes(p) ? mergedWeight(w, p, o, s.dModel) : w[W(p)].data);
     return referenceAttention(s, x, referenceWeights(w, merge), { rows });

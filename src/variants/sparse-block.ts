@@ -70,6 +70,7 @@ export function blockSparseKeys(s: Shape, o: BlockOptions, i: number): number[] 
 
 export const sparseBlock: Variant<BlockOptions> = {
   name: 'sparse-block',
+  role: 'approximation',
   summary: 'block-local + global tokens (+ random blocks) attention (Zaheer et al. 2020, BigBird; Beltagy et al. 2020)',
   options: blockOptions,
   describe: (o) => `block-sparse W=${o.block} g=${o.globalTokens} r=${o.randomBlocks}`,

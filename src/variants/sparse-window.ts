@@ -35,6 +35,7 @@ export const windowPattern = memoPattern((s: Shape, o: WindowOptions): BlockPatt
 
 export const sparseWindow: Variant<WindowOptions> = {
   name: 'sparse-window',
+  role: 'approximation',
   summary: 'sliding window: each token attends w/2 neighbours on each side (Beltagy et al. 2020, Longformer)',
   options: windowOptions,
   describe: (o) => `sliding window w=${o.window}`,

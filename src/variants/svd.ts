@@ -100,6 +100,7 @@ export function svdEnergy(s: Shape, o: SvdOptions,
 
 export const svd: Variant<SvdOptions> = {
   name: 'svd',
+  role: 'approximation',
   summary: 'projections replaced by truncated-SVD factors U_r·Σ_r and V_rᵀ (Eckart–Young; Halko et al. 2011)',
   options: svdOptions,
   describe: (o) => `SVD ${o.rank !== undefined ? `r=${o.rank}` : `energy≥${o.energy}`} on ${o.targets.join(',')} (${o.method})`,

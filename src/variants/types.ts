@@ -15,8 +15,16 @@ export type { BaseWeights, ParamCount, Shape };
 /** Weights by name, host float32, row-major. */
 export type Weights = Record<string, HostTensor>;
 
+/**
+ * What a variant is to a reader, so that the report never tests names: the baseline (exact full
+ * attention), an adapter (fine-tuning weights on top of the baseline), an approximation (computes
+ * less, differs from the baseline), or exact-efficient (the baseline's output, computed otherwise).
+ */
+export type VariantRole = 'baseline' | 'adapter' | 'approximation' | 'exact-efficient';
+
 export interface Variant<O extends object = object> {
   name: string;
+  role: VariantRole;
   /** One line for `--list`, citing the paper. */
   summary: string;
   /** Options schema; every field has a default. */
@@ -46,6 +54,11 @@ export interface Variant<O extends object = object> {
    * Absent: every weight. Their elements add up to `params().trainable`; none means nothing to train.
    */
   trainable?(shape: Shape, o: O): string[];
+  /**
+   * The variant whose forward graph this configuration runs unchanged (same ops, same shapes:
+   * merged LoRA runs full's), if any. The report checks that their timings agree on every run.
+   */
+  sameGraphAs?(o: O): string | undefined;
 }
 
 /** Number of elements of all weights: what a variant holds. */

@@ -11,6 +11,8 @@ import { paramsChart } from '../../src/report/charts/params.ts';
 import { speedupChart } from '../../src/report/charts/speedup.ts';
 import { throughputChart } from '../../src/report/charts/throughput.ts';
 import { toSvg } from '../../src/report/svg.ts';
+import { comparisons } from '../../src/report/findings.ts';
+import { timelineChart } from '../../src/report/charts/timeline.ts';
 import type { ResultLine } from '../../src/results/types.ts';
 import { failedLine, fixtureMeta, fixtureRun, okLine } from './fixtures.ts';
 
@@ -56,7 +58,7 @@ test('a variant keeps its colour in every chart', () => {
   };
   const lines = fixtureRun();
   for (const label of ['sliding window w=64', 'SVD r=16']) {
-    assert.equal(colour(speedupChart(lines)!, label), colour(latencyChart(lines)!, label), label);
+    assert.equal(colour(speedupChart(lines, undefined, comparisons(lines))!, label), colour(latencyChart(lines)!, label), label);
   }
   assert.equal(layers(latencyChart(lines)!).find((l) => l.encoding?.color)!.encoding.color.scale.domain[0], 'full attention');
 });
@@ -72,8 +74,8 @@ test('training steps, failed cases and noisy timings: excluded, excluded, and na
   assert.equal(latencyChart([train]), undefined);
 });
 
-test('speed-up: full median / variant median per engine and N, a rule at 1×, full itself not drawn', () => {
-  const spec = speedupChart(fixtureRun())!;
+test('speed-up: 1 / the paired ratio per engine and N with its interval as error bars, a rule at 1×, full not drawn', () => {
+  const spec = speedupChart(fixtureRun(), undefined, comparisons(fixtureRun()))!;
   const at = (variant: string, engine: string, seqLen: number) =>
     values(spec).find((r) => r.variant === variant && r.engine === engine && r.seqLen === seqLen).speedup;
   assert.equal(at('sliding window w=64', 'onnx/cpu', 512), 2);
@@ -82,7 +84,13 @@ test('speed-up: full median / variant median per engine and N, a rule at 1×, fu
   assert.ok(!values(spec).some((r) => r.variant === 'full attention'));
   assert.deepEqual(layers(spec)[0].encoding, { y: { datum: 1 } });
   assert.equal(mainLayer(spec).encoding.y.scale.type, 'log');
-  assert.equal(speedupChart(fixtureRun().filter((l) => l.variant !== 'full')), undefined, 'no full attention: no chart');
+  const bars = layers(spec).find((l) => l.mark.type === 'errorbar');
+  assert.deepEqual([bars.encoding.y.field, bars.encoding.y2.field], ['low', 'high']);
+  const window512 = values(spec).find((r) => r.variant === 'sliding window w=64' && r.engine === 'onnx/cpu' && r.seqLen === 512);
+  assert.ok(window512.low < 2 && window512.high > 2 && window512.low > 1.9 && window512.high < 2.1, JSON.stringify(window512));
+  assert.equal(window512.verdict, 'faster');
+  const noFull = fixtureRun().filter((l) => l.variant !== 'full');
+  assert.equal(speedupChart(noFull, undefined, comparisons(noFull)), undefined, 'no full attention: no chart');
 });
 
 test('memory: measured and analytic per case on log–log, dashed by kind; zero bytes left out', () => {
@@ -122,7 +130,7 @@ test('throughput: omitted without a measured ceiling; with one, a rule at it for
 
 test('accuracy vs speed: relative error vs full (log) against speed-up (log), one point per variant and N', () => {
   const lines = [...fixtureRun(), okLine({ variant: 'svd', label: 'unmeasured', seqLen: 128, relErrVsFull: null })];
-  const spec = accuracyChart(lines)!;
+  const spec = accuracyChart(lines, undefined, comparisons(lines))!;
   const enc = mainLayer(spec).encoding;
   assert.deepEqual([enc.x.field, enc.x.scale.type, enc.y.field, enc.y.scale.type], ['speedup', 'log', 'relErrVsFull', 'log']);
   assert.equal(enc.size.field, 'seqLen');
@@ -144,7 +152,7 @@ async function assertCompilesAndRenders(id: string, spec: TopLevelSpec | undefin
 
 test('every chart compiles without a Vega-Lite warning and pre-renders to SVG, facetted or not', async () => {
   for (const lines of [fixtureRun(), onnxOnly(fixtureRun())]) {
-    for (const c of CHARTS) await assertCompilesAndRenders(c.id, c.build(lines, withCeilings));
+    for (const c of CHARTS) await assertCompilesAndRenders(c.id, c.build(lines, withCeilings, comparisons(lines)));
   }
   await assertCompilesAndRenders('ratios', ratiosChart(compareRuns(fixtureRun(), fixtureRun())));
 });
@@ -157,4 +165,14 @@ test('ratios: NEW/BASE per comparable case on a log scale, coloured by verdict, 
   const points = layers(spec).at(-1)!.encoding;
   assert.deepEqual([points.x.field, points.x.scale.type, points.color.field], ['ratio', 'log', 'verdict']);
   assert.equal(ratiosChart(compareRuns([], fixtureRun())), undefined);
+});
+
+test('timeline: the load samples above one bar per timing round, on a shared time axis', () => {
+  const spec = timelineChart(fixtureRun(), fixtureMeta()) as any;
+  const [load, bars] = spec.vconcat;
+  assert.deepEqual(spec.resolve, { scale: { x: 'shared' } });
+  assert.equal(load.data.values.length, 4 + 4, 'the load average and the runnable count at each of four samples');
+  assert.equal(bars.data.values.length, 3 * (fixtureRun().length - 1), 'three rounds of every measured case');
+  assert.deepEqual([bars.encoding.x.field, bars.encoding.x2.field, bars.mark.type], ['start', 'end', 'bar']);
+  assert.equal(timelineChart([failedLine({ status: 'error', reason: 'x' })], fixtureMeta()), undefined);
 });

@@ -1,65 +1,96 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findings, withinNoise, type Finding } from '../../src/report/findings.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { comparisons, facts, summaries, type Fact } from '../../src/report/findings.ts';
+import { writeReport } from '../../src/report/index.ts';
 import type { ResultLine } from '../../src/results/types.ts';
-import { fixtureMeta, fixtureRun, okLine } from './fixtures.ts';
+import { tmpDir } from '../cli/helpers.ts';
+import { fixtureMeta, fixtureRun, okLine, writeRun } from './fixtures.ts';
 
-const byId = (fs: Finding[]) => Object.fromEntries(fs.map((f) => [f.id, f.answers]));
+const byId = (fs: Fact[]) => Object.fromEntries(fs.map((f) => [f.id, f.answers]));
 const nb = '\u202f';
+const LORA = (merged: boolean) => `LoRA r=8 α=16 on q,v (${merged ? 'merged' : 'unmerged'})`;
 
-test('findings of the fixture run: the expected sentences and numbers', () => {
-  const f = findings(fixtureRun(), fixtureMeta());
-  assert.deepEqual(f.map((x) => x.id), ['lora', 'break-even', 'accuracy', 'full-scaling']);
-  assert.deepEqual(f.map((x) => x.question), ['Does LoRA change inference cost?', 'Where does each efficient variant overtake full attention?',
-    'What accuracy does each efficient variant buy its speed with?', 'How do full attention’s time and memory grow with N?']);
-  const a = byId(f);
-  assert.deepEqual(a.lora, [
-    `LoRA r=8 α=16 on q,v (merged): latency vs full +0.3${nb}% at N=1024 on onnx/cpu (within noise) and +0.3${nb}% at N=1024 on tfjs/wasm (within noise); 0 extra parameters at inference (2${nb}048 trainable).`,
-    `LoRA r=8 α=16 on q,v (unmerged): latency vs full +7${nb}% at N=1024 on onnx/cpu and +7${nb}% at N=1024 on tfjs/wasm; +2${nb}048 parameters at inference (2${nb}048 trainable).`,
-  ]);
-  assert.deepEqual(a['break-even'], [
-    'Linformer k=32: never faster than full on tfjs/wasm, up to N=1024 (0.33× at N=1024).',
-    // 1× at N=256 is not faster: break-even is the first N from which the median is below full's.
-    'sliding window w=64: from N=512 on onnx/cpu (2.0× at N=512, 4.0× at N=1024) and from N=512 on tfjs/wasm (2.0× at N=512, 4.0× at N=1024).',
-    'SVD r=16: at every N measured on onnx/cpu (1.3× at N=128, 1.3× at N=1024) and at every N measured on tfjs/wasm (1.3× at N=128, 1.3× at N=1024).',
-  ]);
-  assert.deepEqual(a.accuracy, [
-    'Linformer k=32: rel. error vs full 1e-7 at N=1024, for 0.33× on tfjs/wasm.',
-    'sliding window w=64: rel. error vs full 0.5 at N=1024, for 4.0× on onnx/cpu and 4.0× on tfjs/wasm.',
-    'SVD r=16: rel. error vs full 0.08 at N=1024 (0.07–0.08 over N=128–1024), for 1.3× on onnx/cpu and 1.3× on tfjs/wasm; retained spectral energy 0.93.',
-    'Base weights: spectrum, decay 1.',
-  ]);
-  assert.deepEqual(a['full-scaling'], [
-    'On onnx/cpu: time ∝ N^2.00, peak memory ∝ N^2.00 (fitted over N=256, 512, 1024).',
-    'On tfjs/wasm: time ∝ N^2.00, peak memory ∝ N^2.00 (fitted over N=256, 512, 1024).',
-  ]);
+/** findings.json as the issue specifies it: one object per comparison, these fields, these verdicts. */
+const FindingsFile = z.array(z.object({
+  question: z.string().min(1), subject: z.string().min(1), baseline: z.string().min(1), engine: z.string().regex(/^\w+\/[\w-]+$/),
+  seqLen: z.number().int().positive(), ratio: z.number().positive(), ci: z.tuple([z.number().positive(), z.number().positive()]),
+  verdict: z.enum(['faster', 'slower', 'no measurable difference']), text: z.string().min(1),
+  rounds: z.number().int().positive(), unreliable: z.string().optional(),
+}).strict().refine((f) => f.ci[0] <= f.ratio && f.ratio <= f.ci[1], 'the interval holds the ratio'));
+
+test('comparisons of the fixture run: verdicts follow the intervals; merged LoRA is no measurable difference', () => {
+  const found = comparisons(fixtureRun());
+  const at = (subject: string, engine: string, n: number) => found.find((f) => f.subject === subject && f.engine === engine && f.seqLen === n)!;
+  assert.equal(found.length, 4 * 4 * 2 + 4, 'every non-full case beside full at its engine and N');
+  assert.equal(at(LORA(true), 'onnx/cpu', 1024).verdict, 'no measurable difference');
+  assert.equal(at(LORA(false), 'onnx/cpu', 1024).verdict, 'slower');
+  assert.equal(at('sliding window w=64', 'tfjs/wasm', 256).verdict, 'no measurable difference', 'the same median: ratio 1');
+  assert.equal(at('sliding window w=64', 'tfjs/wasm', 128).verdict, 'slower');
+  assert.equal(at('SVD r=16', 'onnx/cpu', 128).verdict, 'faster');
+  const w = at('sliding window w=64', 'onnx/cpu', 1024);
+  assert.equal(w.ratio, 0.25);
+  assert.ok(w.ci[0] < 0.25 && w.ci[1] > 0.25 && w.ci[1] < 0.27, `${w.ci}`);
+  assert.match(w.text, /^sliding window w=64 vs full attention at N=1024 on onnx\/cpu: faster, 4\.0× speed-up \(latency ratio 0\.25, 95 % CI 0\.2\d+–0\.2\d+\)\.$/);
+  assert.deepEqual(comparisons(fixtureRun()), found, 'the same data give the same intervals (seeded bootstrap)');
 });
 
-test('a variant faster at small N but not at the largest is not said to break even', () => {
+test('summaries: break-even from the verdicts only', () => {
+  const s = summaries(comparisons(fixtureRun())).map((x) => x.summary);
+  assert.ok(s.includes('sliding window w=64 on onnx/cpu: faster from N=512 on, at every larger N measured.'), s.join('\n'));
+  assert.ok(s.includes('SVD r=16 on tfjs/wasm: faster at every N measured (N=128–1024).'));
+  assert.ok(s.includes('Linformer k=32 on tfjs/wasm: slower at every N measured.'));
+  assert.ok(s.includes(`${LORA(true)} on onnx/cpu: no measurable difference at any N measured.`));
   const lines = [128, 256].flatMap((seqLen) => [okLine({ seqLen, median: seqLen }),
     okLine({ seqLen, variant: 'sparse-block', label: 'block', median: seqLen === 128 ? 64 : 300 })]);
-  assert.deepEqual(byId(findings(lines))['break-even'], ['block: faster at some N but not at the largest, on onnx/cpu (0.85× at N=256).']);
+  assert.deepEqual(summaries(comparisons(lines)).map((x) => x.summary),
+    ['block on onnx/cpu: not faster at the largest N measured (N=256: slower).'], 'faster at small N only is no break-even');
+});
+
+test('facts: adapter parameters, accuracy and full attention\'s scaling, stated without timing claims', () => {
+  const f = facts(fixtureRun(), fixtureMeta());
+  assert.deepEqual(f.map((x) => x.id), ['adapter-params', 'accuracy', 'full-scaling']);
+  const a = byId(f);
+  assert.deepEqual(a['adapter-params'], [`${LORA(true)}: 0 extra parameters at inference (2${nb}048 trainable).`,
+    `${LORA(false)}: +2${nb}048 parameters at inference (2${nb}048 trainable).`]);
+  assert.deepEqual(a.accuracy, ['Linformer k=32: rel. error vs full 1e-7 at N=1024.', 'sliding window w=64: rel. error vs full 0.5 at N=1024.',
+    'SVD r=16: rel. error vs full 0.08 at N=1024 (0.07–0.08 over N=128–1024); retained spectral energy 0.93.', 'Base weights: spectrum, decay 1.']);
+  assert.deepEqual(a['full-scaling'], ['On onnx/cpu: time ∝ N^2.00, peak memory ∝ N^2.00 (fitted over N=256, 512, 1024).',
+    'On tfjs/wasm: time ∝ N^2.00, peak memory ∝ N^2.00 (fitted over N=256, 512, 1024).']);
 });
 
 test('a finding whose data is missing is left out, never guessed', () => {
   const run = fixtureRun();
-  const without = (pred: (l: ResultLine) => boolean) => findings(run.filter((l) => !pred(l)), fixtureMeta()).map((f) => f.id);
-  assert.deepEqual(without((l) => l.variant === 'lora'), ['break-even', 'accuracy', 'full-scaling']);
+  const without = (pred: (l: ResultLine) => boolean) => facts(run.filter((l) => !pred(l)), fixtureMeta()).map((f) => f.id);
+  assert.deepEqual(without((l) => l.variant === 'lora'), ['accuracy', 'full-scaling']);
   assert.deepEqual(without((l) => l.variant === 'full'), [], 'every rule compares with full attention');
-  assert.deepEqual(without((l) => l.variant === 'full' && l.shape.seqLen !== 512), ['lora', 'break-even', 'accuracy'],
-    'one N of full: no exponent to fit');
-  assert.deepEqual(without((l) => !['full', 'lora'].includes(l.variant)), ['lora', 'full-scaling']);
-  const unmeasured = run.map((l) => (l.status === 'ok' && l.variant !== 'full' ? { ...l, accuracy: { relErr: null, reference: '-', relErrVsFull: null } } : l));
-  assert.ok(!findings(unmeasured as ResultLine[]).some((f) => f.id === 'accuracy'));
-  const accuracy = byId(findings(run)).accuracy;
-  assert.ok(!accuracy.some((s) => s.startsWith('Base weights')), 'no run.json: the weights are not named');
-  const noDetails = run.map((l) => (l.status === 'ok' ? { ...l, details: undefined } : l));
-  assert.ok(!byId(findings(noDetails)).accuracy.some((s) => s.includes('energy')));
+  assert.deepEqual(comparisons(run.filter((l) => l.variant !== 'full')), []);
   const train = run.map((l) => ({ ...l, mode: 'train' }) as ResultLine);
-  assert.deepEqual(findings(train), [], 'training steps are not inference findings');
+  assert.deepEqual([facts(train), comparisons(train)], [[], []], 'training steps are not inference findings');
 });
 
-test('withinNoise: the p25–p75 ranges overlap', () => {
-  assert.equal(withinNoise(okLine({ median: 1, spread: 0.02 }), okLine({ median: 1.015, spread: 0.02 })), true);
-  assert.equal(withinNoise(okLine({ median: 1, spread: 0.02 }), okLine({ median: 1.03, spread: 0.02 })), false);
+test('findings.json: written beside report.html, one object per comparison, in the specified schema', async () => {
+  const dir = writeRun(path.join(tmpDir(), 'run'), fixtureRun());
+  await writeReport(dir);
+  const file = FindingsFile.parse(JSON.parse(readFileSync(path.join(dir, 'findings.json'), 'utf8')));
+  assert.deepEqual(file, JSON.parse(JSON.stringify(comparisons(fixtureRun()))));
+  const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
+  for (const f of file.slice(0, 5)) assert.ok(html.includes(f.text.replace(/&/g, '&amp;')), `the page shows: ${f.text}`);
+});
+
+test('results written before rounds and modes still read, report and compare: each line one round', async () => {
+  const old = fixtureRun().map((l) => {
+    const { mode: _m, ...rest } = l as ResultLine & { rounds?: unknown; roundSpread?: unknown };
+    delete (rest as { rounds?: unknown }).rounds;
+    delete (rest as { roundSpread?: unknown }).roundSpread;
+    return rest;
+  }) as unknown as ResultLine[];
+  const dir = writeRun(path.join(tmpDir(), 'old'), old);
+  await writeReport(dir);
+  const file = FindingsFile.parse(JSON.parse(readFileSync(path.join(dir, 'findings.json'), 'utf8')));
+  assert.equal(file.length, comparisons(fixtureRun()).length);
+  assert.ok(file.every((f) => f.rounds === 1));
+  assert.equal(file.find((f) => f.subject === 'sliding window w=64' && f.engine === 'onnx/cpu' && f.seqLen === 1024)!.verdict, 'faster');
 });

@@ -47,13 +47,20 @@ export function samplesAround(median: number, spread: number): number[] {
   return [-4, -3, -2, -1, 0, 1, 2, 3, 4].map((k) => median * (1 + (spread * k) / 4));
 }
 
+/** Three timing rounds of the same nine samples, a second apart from 10:00:00. */
+export function roundsAround(median: number, spread: number) {
+  return [1, 2, 3].map((round) => ({ round, startedAt: `2026-11-29T10:00:0${2 * round - 2}.000Z`,
+    endedAt: `2026-11-29T10:00:0${2 * round - 1}.000Z`, median, samplesMs: samplesAround(median, spread) }));
+}
+
 export function okLine(s: LineSpec): OkLine {
   const median = s.median ?? 1, spread = s.spread ?? 0.02, samples = samplesAround(median, spread);
+  const rounds = roundsAround(median, spread);
   const b = base(s), flops = 8 * b.shape.seqLen * D * D + 4 * b.shape.seqLen ** 2 * D;
   return { ...b, status: 'ok', params: s.params ?? { total: BASE_PARAMS, trainable: BASE_PARAMS, inference: BASE_PARAMS }, flops,
     latencyMs: { median, mean: median, p25: samples[2], p75: samples[6], p99: samples[8], min: samples[0], max: samples[8],
       rme: spread * 50, samples: samples.length },
-    samplesMs: samples, overheadMs: 0.001, gflops: flops / median / 1e6,
+    samplesMs: rounds.flatMap((r) => r.samplesMs).sort((a, b) => a - b), rounds, roundSpread: 0, overheadMs: 0.001, gflops: flops / median / 1e6,
     memory: { peakBytes: s.peakBytes ?? 4 * 2 * 4 * b.shape.seqLen ** 2, source: 'fixture', analyticBytes: 4 * 2 * 4 * b.shape.seqLen ** 2 },
     accuracy: s.relErrVsFull === null ? { relErr: null, reference: 'not measured', relErrVsFull: null }
       : { relErr: 1e-7, reference: 'float64 fixture reference', relErrVsFull: s.relErrVsFull ?? 1e-7 },
@@ -82,9 +89,11 @@ export function fixtureRun(): ResultLine[] {
       const full = k * (seqLen / 128) ** 2;
       lines.push(okLine({ engine, seqLen, median: full }));
       lines.push(okLine({ engine, seqLen, variant: 'lora', label: LORA(true), median: full * 1.003,
-        params: { total: BASE_PARAMS + LORA_TRAINABLE, trainable: LORA_TRAINABLE, inference: BASE_PARAMS }, relErrVsFull: 0.1 }));
+        params: { total: BASE_PARAMS + LORA_TRAINABLE, trainable: LORA_TRAINABLE, inference: BASE_PARAMS }, relErrVsFull: 0.1,
+        extra: { options: { rank: 8, alpha: 16, targets: ['q', 'v'], merged: true } } }));
       lines.push(okLine({ engine, seqLen, variant: 'lora', label: LORA(false), median: full * 1.07,
-        params: { total: BASE_PARAMS + LORA_TRAINABLE, trainable: LORA_TRAINABLE, inference: BASE_PARAMS + LORA_TRAINABLE }, relErrVsFull: 0.1 }));
+        params: { total: BASE_PARAMS + LORA_TRAINABLE, trainable: LORA_TRAINABLE, inference: BASE_PARAMS + LORA_TRAINABLE }, relErrVsFull: 0.1,
+        extra: { options: { rank: 8, alpha: 16, targets: ['q', 'v'], merged: false } } }));
       lines.push(okLine({ engine, seqLen, variant: 'sparse-window', label: 'sliding window w=64', median: 2 * k * (seqLen / 128),
         peakBytes: 4 * 3 * seqLen * 64, relErrVsFull: 0.5 }));
       lines.push(okLine({ engine, seqLen, variant: 'svd', label: 'SVD r=16', median: full / 1.25, relErrVsFull: seqLen === 1024 ? 0.08 : 0.07,
@@ -102,7 +111,8 @@ export function fixtureMeta(over: Partial<RunMeta> = {}): RunMeta {
       weights: { init: 'spectrum', decay: 1 } }, 'fixture'),
     environment: { cpuModel: 'Fixture CPU', cores: 2, totalMemory: 8 * 2 ** 30, freeMemory: 4 * 2 ** 30, os: 'Linux', node: 'v20.0.0',
       loadAverage: { start: [0.1, 0.1, 0.1], end: [0.2, 0.2, 0.2] } },
-    engines: [], selected: ['onnx/cpu', 'tfjs/wasm'], fallbacks: [], cases: 42, ...over };
+    engines: [], selected: ['onnx/cpu', 'tfjs/wasm'], fallbacks: [], cases: 42,
+    load: [0, 2, 4, 6].map((t) => ({ at: `2026-11-29T10:00:0${t}.000Z`, load1: 0.5 + t / 10, runnable: t % 4 === 0 ? 1 : 2 })), ...over };
 }
 
 /** A label that closes the script element it might be pasted into. */

@@ -1,16 +1,21 @@
 /**
- * Chart 6 — accuracy vs speed, the Pareto view: each variant configuration at each N is a point,
- * speed-up vs full across, relative error vs exact full attention up (both log). Better is down
- * and to the right. Points with no accuracy measurement, or an error of exactly 0, are left out.
+ * Accuracy vs speed, the Pareto view: each variant configuration at each N is a point, its paired
+ * speed-up vs full (findings.ts) across, relative error vs exact full attention up (both log).
+ * Better is down and to the right. Points with no accuracy measurement, or an error of exactly 0,
+ * are left out.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ResultLine } from '../../results/types.ts';
-import { byEngine, colorByVariant, fadeUnselected, legendToggle, rowOf, tooltip, vsFull } from './series.ts';
+import type { Finding } from '../findings.ts';
+import { byEngine, colorByVariant, engineOf, fadeUnselected, legendToggle, rowOf, tooltip, vsFull } from './series.ts';
 
-export function accuracyChart(lines: ResultLine[]): TopLevelSpec | undefined {
-  const rows = vsFull(lines).flatMap(({ line, speedup }) => {
-    const err = line.accuracy.relErrVsFull;
-    return err !== null && err > 0 ? [{ ...rowOf(line), speedup, relErrVsFull: err, relErr: line.accuracy.relErr }] : [];
+export function accuracyChart(lines: ResultLine[], _meta: unknown, found: Finding[]): TopLevelSpec | undefined {
+  const key = (label: string, engine: string, n: number) => `${label}|${engine}|${n}`;
+  const paired = new Map(found.map((f) => [key(f.subject, f.engine, f.seqLen), f]));
+  const rows = vsFull(lines).flatMap(({ line }) => {
+    const err = line.accuracy.relErrVsFull, f = paired.get(key(line.label, engineOf(line), line.shape.seqLen));
+    return err !== null && err > 0 && f
+      ? [{ ...rowOf(line), speedup: 1 / f.ratio, verdict: f.verdict, relErrVsFull: err, relErr: line.accuracy.relErr }] : [];
   });
   if (rows.length === 0) return undefined;
   return byEngine('Accuracy vs speed: relative error vs full attention against speed-up', rows, {
@@ -23,7 +28,7 @@ export function accuracyChart(lines: ResultLine[]): TopLevelSpec | undefined {
         size: { field: 'seqLen', type: 'ordinal', title: 'N', scale: { range: [25, 220] } },
         opacity: fadeUnselected,
         tooltip: tooltip(rows, [{ field: 'variant' }, { field: 'engine' }, { field: 'seqLen', title: 'N' },
-          { field: 'speedup', title: 'speed-up ×', format: '.3~g' },
+          { field: 'speedup', title: 'speed-up ×', format: '.3~g' }, { field: 'verdict' },
           { field: 'relErrVsFull', title: 'rel. error vs full', format: '.3~g' },
           { field: 'relErr', title: 'rel. error vs own float64 reference', format: '.3~g' }]) } },
     ],

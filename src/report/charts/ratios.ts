@@ -8,7 +8,7 @@ import type { UnitSpec } from 'vega-lite/types_unstable/spec/index.js';
 import type { Comparison } from '../compare.ts';
 import { VL_SCHEMA } from './series.ts';
 
-const VERDICT_COLORS = { slower: '#d62728', faster: '#2ca02c', unchanged: '#7f7f7f' };
+const VERDICT_COLORS = { slower: '#d62728', faster: '#2ca02c', unchanged: '#7f7f7f', unreliable: '#e0a800' };
 
 export function ratiosChart(cmp: Comparison): TopLevelSpec | undefined {
   const rows = cmp.cases.flatMap((c) => (c.ratio === undefined ? [] : [{ case: `${c.label} · ${c.engine} · N=${c.seqLen}`,

@@ -1,26 +1,30 @@
 /**
- * Chart 2 — speed-up vs full attention: full's median latency / the variant's, at the same engine
- * and shape, per sequence length; a rule at 1× (above it the variant is faster).
+ * Speed-up vs full attention: 1 / the paired latency ratio of each comparison (findings.ts, paired.ts)
+ * per sequence length, with its 95 % interval as an error bar; a rule at 1× (above it the variant
+ * is faster). A point whose bar crosses the rule is "no measurable difference".
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ResultLine } from '../../results/types.ts';
-import { byEngine, colorByVariant, fadeUnselected, legendToggle, rowOf, seqLenAxis, tooltip, vsFull } from './series.ts';
+import type { Finding } from '../findings.ts';
+import { byEngine, colorByVariant, fadeUnselected, legendToggle, seqLenAxis } from './series.ts';
 
-export function speedupChart(lines: ResultLine[]): TopLevelSpec | undefined {
-  const rows = vsFull(lines).map(({ line, full, speedup }) => ({ ...rowOf(line), speedup,
-    median: line.latencyMs.median, fullMedian: full.latencyMs.median }));
+export function speedupChart(lines: ResultLine[], _meta: unknown, found: Finding[]): TopLevelSpec | undefined {
+  const rows = found.map((f) => ({ variant: f.subject, engine: f.engine, seqLen: f.seqLen, speedup: 1 / f.ratio,
+    low: 1 / f.ci[1], high: 1 / f.ci[0], verdict: f.verdict, rounds: f.rounds, unreliable: f.unreliable ? 'yes' : '' }));
   if (rows.length === 0) return undefined;
+  const color = colorByVariant(lines, rows);
+  const y = { field: 'speedup', type: 'quantitative' as const, title: 'speed-up vs full (×), 95 % interval', scale: { type: 'log' as const } };
   return byEngine('Speed-up vs full attention', rows, {
     layer: [
       { mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { y: { datum: 1 } } },
+      { mark: { type: 'errorbar', ticks: true }, encoding: { x: seqLenAxis(rows), y: { ...y, field: 'low' }, y2: { field: 'high' },
+        color, opacity: fadeUnselected } },
       { mark: { type: 'line', point: true }, params: [legendToggle], encoding: {
-        x: seqLenAxis(rows),
-        y: { field: 'speedup', type: 'quantitative', title: 'speed-up vs full (×)', scale: { type: 'log' } },
-        color: colorByVariant(lines, rows),
-        opacity: fadeUnselected,
-        tooltip: tooltip(rows, [{ field: 'variant' }, { field: 'engine' }, { field: 'seqLen', title: 'N' },
-          { field: 'speedup', title: 'speed-up ×', format: '.3~g' }, { field: 'median', title: 'median ms', format: '.4~g' },
-          { field: 'fullMedian', title: 'full median ms', format: '.4~g' }]) } },
+        x: seqLenAxis(rows), y, color, opacity: fadeUnselected,
+        tooltip: [{ field: 'variant' }, { field: 'engine' }, { field: 'seqLen', title: 'N' },
+          { field: 'speedup', title: 'speed-up ×', format: '.3~g' }, { field: 'low', title: '95 % low', format: '.3~g' },
+          { field: 'high', title: '95 % high', format: '.3~g' }, { field: 'verdict' }, { field: 'rounds' },
+          ...(rows.some((r) => r.unreliable) ? [{ field: 'unreliable' }] : [])] } },
     ],
   });
 }

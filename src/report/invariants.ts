@@ -1,0 +1,78 @@
+/**
+ * What must hold in every run, checked after it (and whenever a run is reported or compared):
+ *
+ *   same-graph       a configuration that runs another variant's graph unchanged (Variant.sameGraphAs:
+ *                    merged LoRA runs full's) must come out "no measurable difference" against it at
+ *                    every engine and shape (paired.ts).
+ *   rounds-disagree  the rounds of one case must agree within the spread its noise allows: two rounds
+ *                    disagree when their medians differ by more than ROUND_TOLERANCE and their 95 %
+ *                    median intervals (paired.ts, medianInterval) do not overlap.
+ *
+ * A violation says the machine was busy: the cases it names are marked unreliable, the findings
+ * say so, and `npm run compare` calls no regression on them. Pure: lines in, violations out.
+ */
+import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
+import { getVariant } from '../variants/index.ts';
+import { engineOf } from './charts/series.ts';
+import { sig } from './format.ts';
+import { medianInterval, pairedRatio, roundsOf, verdictOf } from './paired.ts';
+
+/** Round medians further apart than this (largest / smallest − 1) can be a busy machine, if the samples say so too. */
+export const ROUND_TOLERANCE = 0.1;
+
+export interface Violation {
+  check: 'same-graph' | 'rounds-disagree';
+  /** The cases the violation makes unreliable. */
+  caseIds: string[];
+  /** One sentence with the numbers. */
+  text: string;
+}
+
+export const UNRELIABLE = 'unreliable: the machine was busy';
+
+type Measured = OkLine | TrainOkLine;
+const measured = (lines: ResultLine[]) => lines.filter((l): l is Measured => l.status === 'ok');
+const shapeKey = (l: ResultLine) =>
+  `${engineOf(l)}|${l.mode}|B${l.shape.batch}N${l.shape.seqLen}D${l.shape.dModel}H${l.shape.heads}`;
+
+function sameGraph(lines: Measured[]): Violation[] {
+  const byShape = new Map<string, Measured[]>();
+  for (const l of lines) byShape.set(shapeKey(l), [...(byShape.get(shapeKey(l)) ?? []), l]);
+  return lines.flatMap((l) => {
+    const twinName = getVariant(l.variant)?.sameGraphAs?.(l.options);
+    const twin = twinName === undefined ? undefined : byShape.get(shapeKey(l))?.find((t) => t.variant === twinName);
+    if (!twin) return [];
+    const p = pairedRatio(roundsOf(l), roundsOf(twin), `${l.caseId}|${twin.caseId}`);
+    if (!p || verdictOf(p) === 'no measurable difference') return [];
+    return [{ check: 'same-graph' as const, caseIds: [l.caseId, twin.caseId],
+      text: `${l.label} runs ${twin.label}'s graph, yet measured ${sig(p.ratio, 3)}× its latency (95 % interval `
+        + `${sig(p.ci[0], 3)}–${sig(p.ci[1], 3)}) at N=${l.shape.seqLen} on ${engineOf(l)}: expected no measurable difference` }];
+  });
+}
+
+function roundsDisagree(lines: Measured[]): Violation[] {
+  return lines.flatMap((l) => {
+    const rounds = roundsOf(l).filter((r) => r.samplesMs.length > 0);
+    if (rounds.length < 2) return [];
+    const intervals = rounds.map((r) => medianInterval(r.samplesMs));
+    const mid = rounds.map((r) => r.samplesMs[Math.floor(r.samplesMs.length / 2)]);
+    const fast = mid.indexOf(Math.min(...mid)), slow = mid.indexOf(Math.max(...mid));
+    if (mid[slow] / mid[fast] - 1 <= ROUND_TOLERANCE || intervals[fast][1] >= intervals[slow][0]) return [];
+    return [{ check: 'rounds-disagree' as const, caseIds: [l.caseId],
+      text: `the rounds of ${l.label} at N=${l.shape.seqLen} on ${engineOf(l)} disagree: round medians `
+        + `${mid.map((m) => sig(m, 3)).join(', ')} ms, ${Math.round((mid[slow] / mid[fast] - 1) * 100)} % apart, `
+        + 'beyond what their sampling noise allows' }];
+  });
+}
+
+export function checkInvariants(lines: ResultLine[]): Violation[] {
+  const ok = measured(lines);
+  return [...sameGraph(ok), ...roundsDisagree(ok)];
+}
+
+/** Case id → why it is unreliable, from the violations. */
+export function unreliableCases(violations: Violation[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const v of violations) for (const id of v.caseIds) out.set(id, `${UNRELIABLE} (${v.text})`);
+  return out;
+}

@@ -1,0 +1,129 @@
+/**
+ * Paired comparisons of two cases measured in the same interleaved rounds (src/run/rounds.ts),
+ * as pure functions.
+ *
+ * Ratio. In each round r both cases ran close in time: ratio_r = median_r(subject) / median_r(baseline).
+ * The estimate is the median of the per-round ratios: a slow spell that hits one case's round but
+ * not the other's spoils that round's ratio only, and a median over R ≥ 3 rounds ignores one such
+ * round (a mean of ratios would not).
+ *
+ * Interval. A two-level (hierarchical) bootstrap, percentile method, RESAMPLES resamples from a
+ * seeded generator (the same data always give the same interval): draw R rounds with replacement,
+ * and within each drawn round draw each case's samples with replacement; recompute the per-round
+ * medians, ratios and their median. The outer level carries the between-round variation (the
+ * machine's state from one round to the next), the inner level the sampling noise within a round.
+ * Why this is valid for the R used here: with R = 1 it is the ordinary bootstrap of a ratio of
+ * medians within one round (it then misses between-round variation, and the report says the run
+ * had one round); with few rounds the outer level can only reshuffle R values, which makes the
+ * interval wide when rounds disagree (a spoiled round drawn twice moves the median) and narrow
+ * when they agree: it errs towards "no measurable difference", which is the side this project
+ * chooses. Comparisons use every round both cases completed, matched by round index.
+ *
+ * Verdict. "faster" or "slower" only when the whole 95 % interval lies on one side of 1 and the
+ * estimate differs from 1 by at least MIN_EFFECT (5 %): effects below that come and go between
+ * processes on a shared machine (memory layout, thread placement) and are not what a reader
+ * acts on. Otherwise "no measurable difference", with the interval.
+ */
+import { createRng, type Rng } from '../linalg/rng.ts';
+import type { OkLine, RoundTiming, TrainOkLine } from '../results/types.ts';
+
+export const RESAMPLES = 1000;
+export const CONFIDENCE = 0.95;
+export const MIN_EFFECT = 0.05;
+
+export type Verdict = 'faster' | 'slower' | 'no measurable difference';
+
+export interface PairedRatio {
+  /** Median over rounds of median(subject) / median(baseline) in that round. */
+  ratio: number;
+  /** 95 % bootstrap interval of `ratio`. */
+  ci: [number, number];
+  /** Rounds both cases completed (the pairs the ratio is built from). */
+  rounds: number;
+  /** The per-round ratios, in round order. */
+  perRound: number[];
+}
+
+/** The timing rounds of a measured line: its rounds, or (lines written before rounds existed) its samples as one round. */
+export function roundsOf(l: OkLine | TrainOkLine): Array<Pick<RoundTiming, 'round' | 'samplesMs'>> {
+  return l.rounds ?? [{ round: 1, samplesMs: l.samplesMs }];
+}
+
+/** k-th smallest (0-based) of the first n entries of `a`, reordering them (Hoare's quickselect). */
+function select(a: Float64Array, n: number, k: number): number {
+  let lo = 0, hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) { [a[i], a[j]] = [a[j], a[i]]; i++; j--; }
+    }
+    if (k <= j) hi = j; else if (k >= i) lo = i; else return a[k];
+  }
+  return a[k];
+}
+
+/** Median of the first n entries of `a` (reorders them). */
+function medianOf(a: Float64Array, n: number): number {
+  const hi = select(a, n, n >> 1);
+  return n % 2 === 1 ? hi : (select(a, n, (n >> 1) - 1) + hi) / 2;
+}
+
+export function median(xs: readonly number[]): number {
+  return medianOf(Float64Array.from(xs), xs.length);
+}
+
+/** Median of a bootstrap resample of `xs`, using `scratch` (length ≥ xs.length). */
+function resampledMedian(xs: readonly number[], rng: Rng, scratch: Float64Array): number {
+  const n = xs.length;
+  for (let i = 0; i < n; i++) scratch[i] = xs[Math.floor(rng.uniform() * n)];
+  return medianOf(scratch, n);
+}
+
+/** Linear-interpolation quantile of ascending values. */
+function quantileOf(sorted: Float64Array, q: number): number {
+  const pos = (sorted.length - 1) * q, lo = Math.floor(pos), hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+type Rounds = ReadonlyArray<Pick<RoundTiming, 'round' | 'samplesMs'>>;
+
+/** The paired ratio subject / baseline over the rounds both completed; undefined when they share none. */
+export function pairedRatio(subject: Rounds, baseline: Rounds, seed = 'paired'): PairedRatio | undefined {
+  const base = new Map(baseline.map((r) => [r.round, r.samplesMs]));
+  const pairs = subject.filter((r) => r.samplesMs.length > 0 && (base.get(r.round)?.length ?? 0) > 0)
+    .map((r) => ({ s: r.samplesMs, b: base.get(r.round)! }));
+  if (pairs.length === 0) return undefined;
+  const perRound = pairs.map((p) => median(p.s) / median(p.b));
+  const rng = createRng(seed), R = pairs.length;
+  const scratch = new Float64Array(Math.max(...pairs.map((p) => Math.max(p.s.length, p.b.length))));
+  const ratios = new Float64Array(R), estimates = new Float64Array(RESAMPLES);
+  for (let i = 0; i < RESAMPLES; i++) {
+    for (let r = 0; r < R; r++) {
+      const p = pairs[Math.floor(rng.uniform() * R)];
+      ratios[r] = resampledMedian(p.s, rng, scratch) / resampledMedian(p.b, rng, scratch);
+    }
+    estimates[i] = medianOf(ratios, R);
+  }
+  estimates.sort();
+  const tail = (1 - CONFIDENCE) / 2;
+  return { ratio: median(perRound), ci: [quantileOf(estimates, tail), quantileOf(estimates, 1 - tail)], rounds: R, perRound };
+}
+
+/** faster / slower only when the interval excludes 1 and the effect is at least `minEffect`. */
+export function verdictOf(p: Pick<PairedRatio, 'ratio' | 'ci'>, minEffect = MIN_EFFECT): Verdict {
+  if (p.ci[1] < 1 && p.ratio <= 1 - minEffect) return 'faster';
+  if (p.ci[0] > 1 && p.ratio >= 1 + minEffect) return 'slower';
+  return 'no measurable difference';
+}
+
+/**
+ * Distribution-free 95 % interval of the median of n ascending samples: the order statistics
+ * n/2 ∓ 0.98·√n (normal approximation to the binomial; exact enough from n ≈ 10).
+ */
+export function medianInterval(sorted: readonly number[]): [number, number] {
+  const n = sorted.length, half = 0.98 * Math.sqrt(n);
+  return [sorted[Math.max(0, Math.floor(n / 2 - half))], sorted[Math.min(n - 1, Math.ceil(n / 2 + half))]];
+}

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { checkInvariants, unreliableCases, UNRELIABLE } from '../../src/report/invariants.ts';
+import { compareRuns } from '../../src/report/compare.ts';
+import { writeReport } from '../../src/report/index.ts';
+import type { OkLine, ResultLine } from '../../src/results/types.ts';
+import { tmpDir } from '../cli/helpers.ts';
+import { fixtureRun, roundsAround, samplesAround, writeRun } from './fixtures.ts';
+
+const MERGED = 'LoRA r=8 α=16 on q,v (merged)';
+
+/** The fixture run with merged LoRA at N=1024 on onnx doctored: `factor` × its latency in every round, or in round 2 only. */
+function doctored(factor: number, onlyRound?: number): ResultLine[] {
+  return fixtureRun().map((l) => {
+    if (l.status !== 'ok' || l.label !== MERGED || l.engine !== 'onnx' || l.shape.seqLen !== 1024) return l;
+    const rounds = roundsAround(l.latencyMs.median, 0.02).map((r) => (onlyRound === undefined || r.round === onlyRound
+      ? { ...r, median: r.median * factor, samplesMs: samplesAround(r.median * factor, 0.02) } : r));
+    return { ...l, rounds } as OkLine;
+  });
+}
+
+test('the fixture run passes its checks', () => {
+  assert.deepEqual(checkInvariants(fixtureRun()), []);
+});
+
+test('merged LoRA measured 1.9× full, though it runs full\'s graph: the check fires and names both cases', () => {
+  const v = checkInvariants(doctored(1.9));
+  assert.equal(v.length, 1);
+  assert.equal(v[0].check, 'same-graph');
+  assert.match(v[0].text, /^LoRA r=8 α=16 on q,v \(merged\) runs full attention's graph, yet measured 1\.91× its latency \(95 % interval 1\.\d+–1\.\d+\) at N=1024 on onnx\/cpu: expected no measurable difference$/);
+  assert.deepEqual(v[0].caseIds.map((id) => id.split('|')[0]), [MERGED, 'full attention']);
+  assert.match(unreliableCases(v).get(v[0].caseIds[1])!, new RegExp(`^${UNRELIABLE}`));
+});
+
+test('one round of a case far from its others: the rounds check fires', () => {
+  const v = checkInvariants(doctored(1.5, 2));
+  assert.deepEqual(v.map((x) => x.check), ['rounds-disagree']);
+  assert.match(v[0].text, /round medians 64\.2, 96\.3, 64\.2 ms, 50 % apart, beyond what their sampling noise allows/);
+});
+
+test('a doctored results file: the report shows the violation at the top, findings say unreliable, compare calls no regression', async () => {
+  const dir = writeRun(path.join(tmpDir(), 'busy'), doctored(1.9));
+  await writeReport(dir);
+  const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
+  assert.ok(html.indexOf('id="checks"') < html.indexOf('id="findings"') && html.includes('1 check(s) failed: the machine was busy'));
+  const findings = JSON.parse(readFileSync(path.join(dir, 'findings.json'), 'utf8')) as Array<{ subject: string; seqLen: number;
+    engine: string; unreliable?: string }>;
+  const flagged = findings.filter((f) => f.unreliable).map((f) => `${f.subject} ${f.engine} ${f.seqLen}`);
+  assert.ok(flagged.includes(`${MERGED} onnx/cpu 1024`) && flagged.includes('SVD r=16 onnx/cpu 1024'), flagged.join('\n'));
+  const cmp = compareRuns(fixtureRun(), doctored(1.9), 1.1);
+  const merged = cmp.cases.find((c) => c.label === MERGED && c.engine === 'onnx/cpu' && c.seqLen === 1024)!;
+  assert.equal(merged.verdict, 'unreliable', 'a 1.9× slower case the run itself flags is not called a regression');
+  assert.ok(!cmp.cases.some((c) => c.verdict === 'slower'));
+});
