@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { ENGINE_NAMES, EngineSelectionError, listEngines, selectEngines, type EngineRequest, type Selection } from '../engine/resolve.ts';
 import type { EngineInfo } from '../engine/types.ts';
 import { builtinSuites, loadSuite, parseSuite, type Suite } from '../run/suite.ts';
+import { resolveVariant } from '../run/plan.ts';
 import { runSweep } from '../run/sweep.ts';
 import { readResults, RESULTS_ROOT } from '../results/store.ts';
 import { writeReport } from '../report/index.ts';
@@ -101,10 +102,11 @@ function worded<T>(f: () => T): T {
 export async function bench(argv: string[]): Promise<number> {
   const f = benchCommand().parse(argv, { from: 'user' }).opts<BenchFlags>();
   if (f.list) return (console.log(variantList()), 0);
-  const all = await listEngines();
-  if (f.engines) return (console.log(engineTable(all)), 0);
+  if (f.engines) return (console.log(engineTable(await listEngines())), 0);
   if (f.resume && !f.out) throw new UserError(messages.resumeNeedsOut());
-  const suite = await applyFlags(await loadSuite(f.suite), f);
+  const suite = await applyFlags(await loadSuite(f.suite), f); // bad input is found before the engines are probed (seconds)
+  suite.variants.forEach(resolveVariant);
+  const all = await listEngines();
   const selection = chooseEngines(all, suite, f);
   const progress = createProgress();
   const result = await runSweep({ suite, engines: all, selected: selection.engines, fallbacks: selection.fallbacks, argv,

@@ -1,6 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { npmRun, tmpDir } from './helpers.ts';
 import { openReport } from '../report/browser.ts';
@@ -45,6 +45,10 @@ test('results.jsonl holds one complete line per case', () => {
     for (const k of ['median', 'mean', 'p75', 'p99', 'min', 'max', 'rme', 'samples']) assert.equal(typeof l.latencyMs[k], 'number', k);
     assert.ok(l.latencyMs.min <= l.latencyMs.median && l.latencyMs.median <= l.latencyMs.max);
     assert.ok(l.latencyMs.samples >= 5 && l.samplesMs.length === l.latencyMs.samples);
+    assert.deepEqual(l.rounds.map((r: { round: number }) => r.round), [1, 2, 3], 'three interleaved rounds');
+    assert.equal(l.rounds.reduce((n: number, r: { samplesMs: number[] }) => n + r.samplesMs.length, 0), l.samplesMs.length);
+    assert.ok(l.rounds.every((r: { startedAt: string; endedAt: string }) => r.startedAt <= r.endedAt));
+    assert.equal(typeof l.roundSpread, 'number');
     assert.ok(typeof l.memory.peakBytes === 'number' && l.memory.peakBytes >= 0 && l.memory.analyticBytes > 0);
     if (l.memory.analyticBytes > 1e6) assert.ok(l.memory.peakBytes > 0, `${l.caseId}: a pass of > 1 MB shows`);
     assert.match(l.memory.source, l.engine === 'onnx' ? /VmHWM/ : /tf\.profile/);
@@ -67,4 +71,33 @@ test('report.html is self-contained and renders the latency chart in a browser',
   } finally {
     await page.close();
   }
+});
+
+test('run.json samples the load through the run; rounds.jsonl journals facts and every round; findings.json is written', () => {
+  const meta = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+  assert.ok(meta.load.length >= 3 && meta.load.every((s: { at: string; load1: number }) => s.at >= meta.startedAt && s.load1 >= 0));
+  const journal = readFileSync(path.join(out, 'rounds.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(journal.map((r) => r.round), [0, 1, 2, 3].flatMap((r) => Array(6).fill(r)), 'round by round');
+  assert.deepEqual(JSON.parse(readFileSync(path.join(out, 'findings.json'), 'utf8')), [], 'full alone: nothing to compare');
+});
+
+test('--resume after a torn write: the torn line set aside, completed rounds kept, only the missing round measured', () => {
+  const copy = path.join(tmpDir(), 'resumed');
+  cpSync(out, copy, { recursive: true });
+  const results = readFileSync(path.join(copy, 'results.jsonl'), 'utf8').trim().split('\n');
+  const journal = readFileSync(path.join(copy, 'rounds.jsonl'), 'utf8').trim().split('\n');
+  const lost = JSON.parse(results.at(-1)!).caseId;
+  const keep = journal.filter((l) => !(JSON.parse(l).caseId === lost && JSON.parse(l).round === 3));
+  writeFileSync(path.join(copy, 'results.jsonl'), results.slice(0, -1).map((l) => `${l}\n`).join(''));
+  appendFileSync(path.join(copy, 'results.jsonl'), results.at(-1)!.slice(0, 80)); // killed mid-write
+  writeFileSync(path.join(copy, 'rounds.jsonl'), keep.map((l) => `${l}\n`).join(''));
+  const r = npmRun('bench', ['--suite', 'quick', '--out', copy, '--resume'], 120_000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /results\.jsonl:6 was torn by an interrupted write: moved to .*results\.jsonl\.torn; its case runs again/);
+  assert.match(r.stderr, /1 case\(s\) × 3 round\(s\), 1 job\(s\) \(5 case\(s\) already done\)/);
+  assert.match(r.stderr, /\[1\/1\] .* round 3 …/);
+  assert.equal(readFileSync(path.join(copy, 'results.jsonl.torn'), 'utf8'), `${results.at(-1)!.slice(0, 80)}\n`);
+  const after = readFileSync(path.join(copy, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(after.length, 6);
+  assert.deepEqual(after.at(-1).rounds.slice(0, 2), JSON.parse(results.at(-1)!).rounds.slice(0, 2), 'rounds 1 and 2 kept as measured');
 });

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { npmRun, tmpDir } from './helpers.ts';
+import { spawn } from 'node:child_process';
+import { npmRun, ROOT, tmpDir } from './helpers.ts';
 
 /** A user mistake: exit 2, one line on stderr naming what was wrong and what is accepted, no stack. */
 function assertUserError(args: string[], expected: RegExp) {
@@ -39,3 +40,23 @@ test('malformed suite files', () => {
 });
 
 test('--resume without --out', () => assertUserError(['--resume'], /--resume needs --out DIR/));
+
+test('--out naming a file, or a folder that cannot be made', () => {
+  const file = path.join(tmpDir(), 'a-file');
+  writeFileSync(file, 'x');
+  assertUserError(['--suite', 'quick', '--out', file], /--out expects a folder \(new or a run's\)\. Received: .*a-file, which is a file/);
+  assertUserError(['--suite', 'quick', '--out', path.join(file, 'sub')], /--out .*a-file\/sub cannot be written \((ENOTDIR|EEXIST)\); choose a writable folder/);
+});
+
+test('one writer per run folder: a second bench into a folder in use exits 2 with the pid', async () => {
+  const dir = tmpDir();
+  const holder = spawn(process.execPath, ['--import', 'tsx', '-e',
+    `import('./src/results/lock.ts').then((m) => { m.lockRunDir(${JSON.stringify(dir)}); console.log('locked'); setInterval(() => {}, 1000); })`],
+  { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => holder.stdout!.once('data', resolve));
+  try {
+    assertUserError(['--suite', 'quick', '--out', dir], new RegExp(`run folder in use by pid ${holder.pid}`));
+  } finally {
+    holder.kill('SIGKILL');
+  }
+});

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { listEngines } from '../../src/engine/resolve.ts';
 import { planCases, resolveVariant, type Case } from '../../src/run/plan.ts';
 import { measureAlone } from '../../src/run/rounds.ts';
+import { FACT_STEPS } from '../../src/measure/train.ts';
 import type { ResultLine, TrainOkLine } from '../../src/results/types.ts';
 import { parseSuite } from '../../src/run/suite.ts';
 import type { EngineInfo } from '../../src/engine/types.ts';
@@ -47,7 +48,8 @@ test('a LoRA train line carries step latency, memory split, optimizer state and 
   assert.deepEqual({ ...l.train, lossFirst: 0, lossLast: 0, steps: 0 },
     { optimizer: 'adam', learningRate: 1e-3, lossFirst: 0, lossLast: 0, steps: 0, checkpointBytes: 4 * trainable });
   assert.ok(l.train.lossLast < l.train.lossFirst, `loss ${l.train.lossFirst} → ${l.train.lossLast}`);
-  assert.ok(l.train.steps >= 1 + timing.warmupIterations + l.latencyMs.samples, 'steps count the first, warm-up and timed steps');
+  assert.equal(l.train.steps, 1 + FACT_STEPS, 'the steps of the untimed first process: the first and FACT_STEPS more');
+  assert.equal(l.rounds?.length, 1, 'its timing: one round, in a worker of its own');
   assert.equal(l.memory.weightsBytes, 4 * l.params.inference);
   assert.equal(l.memory.gradientBytes, 4 * trainable);
   assert.equal(l.memory.optimizerStateBytes, 2 * 4 * trainable);

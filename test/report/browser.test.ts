@@ -15,7 +15,7 @@ import { npmRun, ROOT, tmpDir, type Ran } from '../cli/helpers.ts';
 import { openReport } from './browser.ts';
 import { fixtureMeta, fixtureRun, hostileRun, okLine, XSS } from './fixtures.ts';
 
-const ALL_CHARTS = ['latency', 'speedup', 'memory', 'params', 'throughput', 'accuracy'];
+const ALL_CHARTS = ['latency', 'speedup', 'memory', 'params', 'throughput', 'accuracy', 'timeline'];
 let dir = '', fixtureFile = '', hostileFile = '', quickDir = '';
 let quick: Ran;
 
@@ -107,7 +107,7 @@ test('compare.html renders its chart of ratios, with zero console errors and zer
     assert.deepEqual(await r.charts(), [{ id: 'ratios', state: 'live' }]);
     assert.deepEqual(r.consoleErrors, []);
     assert.deepEqual(r.requests, []);
-    assert.deepEqual(await r.chartSeries('ratios'), ['slower', 'faster', 'unchanged']);
+    assert.deepEqual(await r.chartSeries('ratios'), ['slower', 'faster', 'unchanged', 'unreliable']);
     assert.equal(await r.page.locator('#ratios .live .mark-symbol.role-mark path').count(), fixtureRun().length - 1,
       'a point per comparable case');
   } finally {
