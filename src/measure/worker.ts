@@ -1,9 +1,9 @@
 /**
- * Child-process entry: receives one job over IPC, sends back its result, exits. Jobs are tagged
- * by `kind`: measure a case (a forward pass or a training step, by its mode: its first round, with
- * every check, accuracy and memory), time a later round of a case, measure the peak memory of a
- * case's forward pass, or measure an engine's matmul ceiling. One job per process, so cases and
- * rounds share no heap, JIT state or allocator caches.
+ * Worker-process entry: receives jobs over IPC, one at a time, and sends back each result. Jobs are tagged
+ * by `kind`: check a case (a forward pass or a training step, by its mode: counts, a first pass,
+ * accuracy and memory, untimed), time one round of a case, measure the peak memory of a
+ * case's forward pass, or measure an engine's matmul ceiling. The sweep gives each worker one phase
+ * (src/run/pool.ts), so the rounds of a case never share a process.
  */
 import type { Case, EngineInfo, RoundTiming } from '../results/types.ts';
 import { caseFailed, measureCase, measureCaseMemory, measureRound, type CaseOutcome, type MemoryMeasurement } from './case.ts';
@@ -45,13 +45,7 @@ function work(job: Job): Promise<JobResult[Job['kind']]> {
   }
 }
 
-/** `worker.ts serve`: a warm worker (src/run/pool.ts) answering jobs until it is closed; else one job, then exit. */
-if (process.argv[2] === 'serve') {
-  let queue = Promise.resolve();
-  process.on('message', (job: Job) => { queue = queue.then(() => work(job).then((result) => { process.send!(result); })); });
-  process.on('disconnect', () => process.exit(0));
-} else {
-  process.once('message', (job: Job) => {
-    void work(job).then((result) => process.send!(result, () => process.exit(0)));
-  });
-}
+/** A warm worker (src/run/pool.ts): answers jobs one after another until its parent closes it. */
+let queue = Promise.resolve();
+process.on('message', (job: Job) => { queue = queue.then(() => work(job).then((result) => { process.send!(result); })); });
+process.on('disconnect', () => process.exit(0));

@@ -14,7 +14,7 @@
 import { createRng } from '../linalg/rng.ts';
 import { noiseReasons, statsOf } from '../measure/latency.ts';
 import { baseOf } from '../results/lines.ts';
-import { runInChild, WarmWorker, type ChildLimits } from './pool.ts';
+import { checkCase, roundOf, Workers, type ChildLimits } from './pool.ts';
 import type { Case, CaseFacts, FailedLine, OkLine, ResultLine, RoundRecord, RoundTiming, TrainOkLine } from '../results/types.ts';
 
 /** The cases in the order round `round` (0: facts) runs them: a permutation drawn from the seed and the round. */
@@ -81,15 +81,15 @@ export function completeLine(facts: CaseFacts, timing: CaseRounds['timing']): Ok
     : { ...facts, ...timingFields, gflops: facts.flops / latencyMs.median / 1e6 };
 }
 
-/** One case alone, not interleaved (scripts, tests): its facts, then `rounds` timing rounds, each in a worker of its own. */
+/** One case alone, not interleaved (scripts, tests): its checks, then `rounds` timing rounds, each in workers of its own. */
 export async function measureAlone(c: Case, limits: ChildLimits, rounds = c.timing.rounds ?? 1): Promise<ResultLine> {
-  const facts = await runInChild(c, limits);
+  const phase = async <T>(job: (w: Workers) => Promise<T>) => {
+    const workers = new Workers(limits);
+    try { return await job(workers); } finally { workers.close(); }
+  };
+  const facts = await phase((w) => checkCase(c, w));
   if (facts.status !== 'ok') return facts;
   const timing: CaseRounds['timing'] = new Map();
-  for (let r = 1; r <= rounds; r++) {
-    const worker = new WarmWorker(limits);
-    timing.set(r, await worker.round(c, r));
-    worker.close();
-  }
+  for (let r = 1; r <= rounds; r++) timing.set(r, await phase((w) => roundOf(c, r, w.get(), limits)));
   return completeLine(facts, timing);
 }

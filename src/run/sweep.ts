@@ -1,10 +1,10 @@
 /**
- * A sweep: the planned cases of a suite, each measured in R interleaved rounds (rounds.ts), each
- * round of each case in a process of its own; rounds go to the journal (rounds.jsonl) as they
+ * A sweep: the planned cases of a suite, checked, then measured in R interleaved rounds (rounds.ts),
+ * each phase in workers of its own (pool.ts); rounds go to the journal (rounds.jsonl) as they
  * finish, and a case's line to results.jsonl once its last round is in.
  *
  *   lock the folder ─► (resume: set aside torn last lines, read what is done) ─► run.json
- *   ─► matmul ceilings ─► round 1 of every case, shuffled ─► round 2 … ─► run.json (with the load)
+ *   ─► matmul ceilings ─► checks of every case ─► round 1 of every case, shuffled ─► round 2 … ─► run.json (with the load)
  *
  * Ctrl-C stops after the job in flight. The command line (src/cli/bench.ts) parses flags and
  * prints; everything else happens here.
@@ -20,7 +20,7 @@ import type { Case, CaseFacts, EngineInfo, FailedLine, ResultLine, RoundRecord, 
 import { collectEnvironment, makeRunId } from './env.ts';
 import { startLoadSampler } from './load.ts';
 import { planCases, preflight } from './plan.ts';
-import { ceilingInChild, runInChild, WarmWorker, type ChildLimits } from './pool.ts';
+import { ceilingInChild, checkCase, roundOf, Workers, type ChildLimits } from './pool.ts';
 import { completeLine, hasRound, interleave, journalByCase, type CaseRounds } from './rounds.ts';
 import type { Suite } from './suite.ts';
 
@@ -85,14 +85,14 @@ async function measureCeilings(engines: EngineInfo[], limits: ChildLimits, liste
   return ceilings;
 }
 
-/** Runs one job: a case's facts (round 0, a process of its own) or a timing round (in that round's worker); journals it. */
-async function runJobOf(s: SweepSettings, dir: string, c: Case, round: number, worker: WarmWorker,
+/** Runs one job in the workers of its round: a case's checks (round 0) or a timing round; journals it. */
+async function runJobOf(s: SweepSettings, dir: string, c: Case, round: number, workers: Workers,
   journal: Map<string, CaseRounds>): Promise<JobDone> {
   const entry: CaseRounds = journal.get(c.caseId) ?? { timing: new Map() };
   journal.set(c.caseId, entry);
   if (round === 0) {
     const tooBig = preflight(c, s.maxMemoryBytes);
-    const facts = tooBig ? caseFailed(c, 'skipped', tooBig) : await runInChild(c, s.limits);
+    const facts = tooBig ? caseFailed(c, 'skipped', tooBig) : await checkCase(c, workers);
     if (facts.status !== 'ok') {
       appendResult(dir, facts); // a case that cannot be measured has no timing rounds
       return facts;
@@ -101,7 +101,7 @@ async function runJobOf(s: SweepSettings, dir: string, c: Case, round: number, w
     entry.facts = facts;
     return { facts };
   }
-  const t = await worker.round(c, round);
+  const t = await roundOf(c, round, workers.get(), s.limits);
   appendJsonLine(dir, ROUNDS_FILE, { caseId: c.caseId, round, ...('error' in t ? { error: t.error } : { timing: t }) } satisfies RoundRecord);
   entry.timing.set(round, t);
   return t;
@@ -132,20 +132,20 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
   listener.note(`attnbench: suite '${s.suite.name}', ${cases.length - donePrior.size} case(s) × ${rounds} round(s), ${todo.length} job(s)`
     + `${donePrior.size ? ` (${donePrior.size} case(s) already done)` : ''} on ${meta.selected.join(', ')} → ${dir}`);
 
-  let interrupted = false, worker = new WarmWorker(s.limits), workerRound = -1;
+  let interrupted = false, workers = new Workers(s.limits), workersRound = -1;
   const onSigint = () => { interrupted = true; };
   process.once('SIGINT', onSigint);
   try {
     for (const [i, { c, round }] of todo.entries()) {
       if (interrupted) break;
       if (done.has(c.caseId) || (round > 0 && !journal.get(c.caseId)?.facts)) continue; // could not be measured
-      if (round !== workerRound) [worker, workerRound] = [(worker.close(), new WarmWorker(s.limits)), round];
+      if (round !== workersRound) [workers, workersRound] = [(workers.close(), new Workers(s.limits)), round];
       listener.start(c, round, i, todo.length);
-      listener.done(c, round, await runJobOf(s, dir, c, round, worker, journal));
+      listener.done(c, round, await runJobOf(s, dir, c, round, workers, journal));
       completeIfDone(dir, c, rounds, journal, done);
     }
   } finally {
-    worker.close();
+    workers.close();
     process.removeListener('SIGINT', onSigint);
     meta.load = [...(previous?.load ?? []), ...load.stop()];
     meta.environment.loadAverage.end = collectEnvironment().loadAverage.start;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listEngines } from '../../src/engine/resolve.ts';
-import { runInChild } from '../../src/run/pool.ts';
+import { checkCase, Workers } from '../../src/run/pool.ts';
 import { resolveVariant, type Case } from '../../src/run/plan.ts';
 import type { EngineInfo } from '../../src/engine/types.ts';
 
@@ -14,7 +14,8 @@ async function peak(engine: EngineInfo, spec: string | { name: string; options: 
     label: v.label, engine,
     shape: { batch: 1, seqLen, dModel: 64, heads: 4 }, seed: 3, weights: { init: 'gaussian' }, input: { input: 'gaussian' },
     timing: { timeMs: 30, warmupMs: 10, warmupIterations: 1, minSamples: 3, targetRme: 50, downloadInside: true } };
-  const line = await runInChild(c, { timeoutMs: 120_000, heapMb: 4096 });
+  const workers = new Workers({ timeoutMs: 120_000, heapMb: 4096 });
+  const line = await checkCase(c, workers).finally(() => workers.close());
   assert.equal(line.status, 'ok', line.status !== 'ok' ? line.reason : '');
   return line.status === 'ok' && line.mode !== 'train' ? line.memory.peakBytes ?? NaN : NaN;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { runInChild } from '../../src/run/pool.ts';
+import { checkCase, Workers, type ChildLimits } from '../../src/run/pool.ts';
 import { preflight } from '../../src/run/plan.ts';
 import type { Case } from '../../src/results/types.ts';
 import type { ResultLine } from '../../src/results/types.ts';
@@ -15,6 +15,11 @@ const mk = (label: string): Case => ({ caseId: `c-${label}`, runId: 'r', mode: '
   shape, seed: 1, weights: { init: 'gaussian' }, input: { input: 'gaussian' },
   timing: { timeMs: 50, warmupMs: 10, warmupIterations: 1, minSamples: 5, targetRme: 2, downloadInside: true } });
 const limits = { timeoutMs: 20_000, heapMb: 64 };
+/** A case's checks in a worker of its own (`worker`: the crash fixture, or the real one). */
+async function runInChild(c: Case, l: ChildLimits, worker?: string) {
+  const workers = new Workers(l, worker);
+  try { return await checkCase(c, workers); } finally { workers.close(); }
+}
 const reasonOf = (l: ResultLine) => ('reason' in l ? l.reason : '');
 
 test('a case process that exits 137 becomes a skipped line, and the next case runs', async () => {
