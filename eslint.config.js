@@ -11,6 +11,9 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // House style: lines wrapped at 140 characters, functions short enough to fit on a screen.
+      'max-len': ['error', { code: 140, ignoreUrls: true }],
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
     },
   },
   { files: ['scripts/**/*.mjs', 'scripts/**/*.js'], languageOptions: { globals: { ...globals.node } } },

@@ -31,14 +31,18 @@ const { dir, lines } = await runSuite({
   variants: ['full', { name: 'lora', options: { merged: true } }, { name: 'sparse-window', options: { window: 256 } }],
   seqLen: [512, 1024], dModel: 512, heads: 8, engines: ['onnx/cpu'],
   timing: { rounds: Number(a.rounds), timeMs: 300, warmupMs: 100, minSamples: 5 },
-}, { out: a.out, listener: { start: (c, round) => console.error(`${at()}: ${c.label} N=${c.shape.seqLen} ${round ? `round ${round}` : 'checks'}`) } });
+}, {
+  out: a.out,
+  listener: { start: (c, round) => console.error(`${at()}: ${c.label} N=${c.shape.seqLen} ${round ? `round ${round}` : 'checks'}`) },
+});
 clearTimeout(start);
 burner?.kill('SIGKILL');
 
 const found = JSON.parse(readFileSync(path.join(dir, 'findings.json'), 'utf8')) as Finding[];
 console.log('| comparison | N | ratio | 95 % interval | verdict |\n|---|---|---|---|---|');
 for (const f of found) {
-  console.log(`| ${f.subject} vs ${f.baseline} | ${f.seqLen} | ${f.ratio.toFixed(3)} | ${f.ci[0].toFixed(3)}–${f.ci[1].toFixed(3)} | ${f.verdict}`
+  console.log(`| ${f.subject} vs ${f.baseline} | ${f.seqLen} | ${f.ratio.toFixed(3)} | `
+    + `${f.ci[0].toFixed(3)}–${f.ci[1].toFixed(3)} | ${f.verdict}`
     + `${f.unreliable ? ' (unreliable)' : ''} |`);
 }
 const spreads = lines.flatMap((l) => (l.status === 'ok' ? [`${l.label} N=${l.shape.seqLen}: round medians `

@@ -42,7 +42,8 @@ export const messages = {
   writeFailed: (file: string, why: string) =>
     `could not write ${file} (${why}); every line written before is kept: free space, then continue with --resume`,
   reportArgs: (received: string) =>
-    `report expects a run folder (npm run report -- results/<run-id>) or --publish OUTDIR [RESULTS_ROOT] (RESULTS_ROOT defaults to results). Received: ${received}`,
+    'report expects a run folder (npm run report -- results/<run-id>) or --publish OUTDIR [RESULTS_ROOT] '
+      + `(RESULTS_ROOT defaults to results). Received: ${received}`,
   notAFolder: (what: string, received: string) => `${what} expects a folder. Received: ${received}`,
   noRuns: (root: string) => `${root} holds no runs to publish (folders with run.json and results.jsonl)`,
   publishOntoItself: (dir: string) => `--publish OUTDIR must differ from the results folder it copies. Received: ${dir}`,

@@ -25,10 +25,12 @@ interface CompareFlags {
 
 function compareCommand(): Command {
   return new Command('compare')
-    .description('Compare two runs case by case: medians, NEW/BASE, and a Mann–Whitney U test on the raw samples. Exits 1 when a case is significantly slower than --threshold.')
+    .description('Compare two runs case by case: medians, NEW/BASE, and a Mann–Whitney U test on the raw samples. '
+      + 'Exits 1 when a case is significantly slower than --threshold.')
     .argument('<base>', 'the run folder to compare against, e.g. results/<run-id>')
     .argument('<new>', 'the run folder to check')
-    .option('--threshold <ratio>', 'NEW/BASE above which a significant difference counts as slower (as asv -f)', parseThreshold, DEFAULT_THRESHOLD)
+    .option('--threshold <ratio>', 'NEW/BASE above which a significant difference counts as slower (as asv -f)',
+      parseThreshold, DEFAULT_THRESHOLD)
     .option('--out <file>', `where to write the HTML comparison (default: NEW/${COMPARE_FILE})`)
     .exitOverride()
     .configureOutput({ outputError: () => undefined });

@@ -18,7 +18,8 @@ export function positiveInt(flag: string, value: string): number[] {
 }
 
 export function engineTable(all: EngineInfo[]): string {
-  const t = new Table({ style: { head: [], border: [] }, head: ['engine/backend', 'available', 'version', 'device', 'threads', 'priority', 'why not'] });
+  const t = new Table({ style: { head: [], border: [] },
+    head: ['engine/backend', 'available', 'version', 'device', 'threads', 'priority', 'why not'] });
   for (const i of all) {
     t.push([i.id, i.available ? 'yes' : 'no', i.version ?? '', i.device ?? '', i.threads ?? '', i.priority, i.reason ?? '']);
   }
@@ -36,7 +37,8 @@ export function variantList(): string {
 
 export function summaryTable(lines: ResultLine[]): string {
   // median ms is per forward pass for inference, per training step for train; GFLOP/s is of forward passes.
-  const t = new Table({ style: { head: [], border: [] }, head: ['variant', 'engine', 'mode', 'N', 'median ms', '± rme %', 'samples', 'GFLOP/s', 'status'] });
+  const t = new Table({ style: { head: [], border: [] },
+    head: ['variant', 'engine', 'mode', 'N', 'median ms', '± rme %', 'samples', 'GFLOP/s', 'status'] });
   const modeOf = (l: ResultLine) => l.mode ?? 'inference';
   const sorted = [...lines].sort((a, b) => a.label.localeCompare(b.label) || a.engine.localeCompare(b.engine)
     || a.backend.localeCompare(b.backend) || modeOf(a).localeCompare(modeOf(b)) || a.shape.seqLen - b.shape.seqLen);

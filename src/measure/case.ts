@@ -110,7 +110,8 @@ export async function measureCase(c: Case): Promise<CaseOutcome> {
     const separate = c.engine.capabilities?.memoryProcessEnv !== undefined;
     const memory = separate ? undefined : await peakOf(prepared);
     const facts: InferenceFacts = { ...lineBase(c, { options: o, params, flops }), mode: 'inference', status: 'ok', params, flops,
-      overheadMs, accuracy: measureAccuracy(v, c.shape, o, x.data, w, base, y), ...(v.details && { details: v.details(c.shape, o, base) }) };
+      overheadMs, accuracy: measureAccuracy(v, c.shape, o, x.data, w, base, y),
+      ...(v.details && { details: v.details(c.shape, o, base) }) };
     const analyticBytes = v.memory(c.shape, o);
     return memory ? { kind: 'facts', facts: { ...facts, memory: { ...memory, analyticBytes } } }
       : { kind: 'memory-pending', facts, analyticBytes };

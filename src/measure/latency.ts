@@ -44,10 +44,12 @@ export async function measureLatency(fn: () => Promise<unknown>, t: TimingSettin
 }
 
 /** One round: the latency measurement and its record (samples and wall-clock window). */
-export async function timeRound(fn: () => Promise<unknown>, t: TimingSettings, round: number): Promise<{ latency: LatencyMeasurement; timing: RoundTiming }> {
+export async function timeRound(fn: () => Promise<unknown>, t: TimingSettings,
+  round: number): Promise<{ latency: LatencyMeasurement; timing: RoundTiming }> {
   const startedAt = new Date().toISOString();
   const latency = await measureLatency(fn, t);
-  return { latency, timing: { round, startedAt, endedAt: new Date().toISOString(), median: latency.stats.median, samplesMs: latency.samples } };
+  return { latency, timing: { round, startedAt, endedAt: new Date().toISOString(), median: latency.stats.median,
+    samplesMs: latency.samples } };
 }
 
 /**

@@ -68,7 +68,8 @@ export async function measureTrainCase(c: Case): Promise<CaseOutcome> {
     if (changed) return fail('error', `frozen weight ${changed} changed during training`, o);
     const flops = v.flops(c.shape, o);
     return { kind: 'facts', facts: { ...lineBase(c, { options: o, params, flops }), mode: 'train', status: 'ok', params, flops, overheadMs,
-      train: { optimizer: 'adam', learningRate: LEARNING_RATE, lossFirst, lossLast, steps: 1 + FACT_STEPS, checkpointBytes: bytes.trainable },
+      train: { optimizer: 'adam', learningRate: LEARNING_RATE, lossFirst, lossLast, steps: 1 + FACT_STEPS,
+        checkpointBytes: bytes.trainable },
       memory: { ...memory, weightsBytes: bytes.trainable + bytes.frozen, gradientBytes, optimizerStateBytes: bytes.optimizerState,
         activationBytes: Math.max(0, memory.peakBytes - gradientBytes) },
       ...(v.details && { details: v.details(c.shape, o, base) }) } };

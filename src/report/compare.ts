@@ -48,7 +48,8 @@ function byCase(lines: ResultLine[]): Map<string, ResultLine> {
 /** A line with a latency measurement: an inference or a training-step case that ran. */
 type Measured = Extract<ResultLine, { status: 'ok' }>;
 
-function compareCase(base: Measured, next: Measured, threshold: number): Pick<CaseComparison, 'verdict' | 'baseMedian' | 'newMedian' | 'ratio' | 'p'> {
+function compareCase(base: Measured, next: Measured,
+  threshold: number): Pick<CaseComparison, 'verdict' | 'baseMedian' | 'newMedian' | 'ratio' | 'p'> {
   const baseMedian = base.latencyMs.median, newMedian = next.latencyMs.median, ratio = newMedian / baseMedian;
   const p = base.samplesMs.length > 0 && next.samplesMs.length > 0 ? mannWhitneyU(base.samplesMs, next.samplesMs).p : 1;
   const significant = p < ALPHA;

@@ -22,7 +22,8 @@ export function findingsSection(found: Finding[], measuredFacts: Fact[]): string
     `<dd>${escapeHtml(g.summary)}<ul>${g.comparisons.map((f) =>
       `<li class="${f.verdict.replace(/ /g, '-')}${f.unreliable ? ' unreliable' : ''}">${escapeHtml(f.text)}</li>`).join('')}</ul></dd>`)
     .join('')}`).join('\n');
-  const factList = measuredFacts.map((f) => `<dt>${escapeHtml(f.question)}</dt>${f.answers.map((a) => `<dd>${escapeHtml(a)}</dd>`).join('')}`);
+  const factList = measuredFacts.map((f) =>
+    `<dt>${escapeHtml(f.question)}</dt>${f.answers.map((a) => `<dd>${escapeHtml(a)}</dd>`).join('')}`);
   const body = found.length === 0 && measuredFacts.length === 0
     ? '<p>This run has none of the data the findings are written from (e.g. full attention beside another variant).</p>'
     : `<dl>${compared}${factList.join('\n')}</dl>`;
@@ -45,7 +46,8 @@ The cases named are marked unreliable in the findings and the table, and <code>n
 export function scalingAside(fits: ScalingFit[]): string {
   if (fits.length === 0) return '';
   return `<h3>Scaling exponents</h3>
-<p class="caption">k in latency ∝ N<sup>k</sup> and peak memory ∝ N<sup>k</sup>, least squares on log–log over the ${FIT_POINTS} largest N (fewer if fewer ran).</p>
+<p class="caption">k in latency ∝ N<sup>k</sup> and peak memory ∝ N<sup>k</sup>, least squares on log–log over the `
+    + `${FIT_POINTS} largest N (fewer if fewer ran).</p>
 ${table(fits, [
     { title: 'variant', cell: (f) => f.label },
     { title: 'engine', cell: (f) => f.engine },
@@ -104,7 +106,8 @@ export function environmentSection(meta: RunMeta | undefined): string {
   ]);
   const load = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' / ');
   return `<section id="environment"><h2>Environment</h2>
-<p>${escapeHtml(e.cpuModel)}, ${e.cores} cores, ${(e.totalMemory / 2 ** 30).toFixed(1)} GiB; ${escapeHtml(e.os)}; Node ${escapeHtml(e.node)};
+<p>${escapeHtml(e.cpuModel)}, ${e.cores} cores, ${(e.totalMemory / 2 ** 30).toFixed(1)} GiB; `
+    + `${escapeHtml(e.os)}; Node ${escapeHtml(e.node)};
 load average ${load(e.loadAverage.start)} at start${e.loadAverage.end ? `, ${load(e.loadAverage.end)} at end` : ''};
 git ${escapeHtml(e.git ? `${e.git.commit.slice(0, 10)}${e.git.dirty ? ' (dirty)' : ''}` : 'unknown')}.
 Run ${escapeHtml(meta.runId)}, ${escapeHtml(meta.startedAt)} → ${escapeHtml(meta.finishedAt ?? 'unfinished')}.</p>

@@ -141,6 +141,7 @@ export function readResults(dir: string, onSkip?: (s: SkippedLine) => void): Res
 export function readRounds(dir: string, onSkip?: (s: SkippedLine) => void): RoundRecord[] {
   const file = path.join(dir, ROUNDS_FILE);
   if (!existsSync(file)) return [];
-  const check = (v: unknown) => (typeof v === 'object' && v !== null && 'caseId' in v && 'round' in v ? undefined : 'missing caseId or round');
+  const check = (v: unknown) =>
+    (typeof v === 'object' && v !== null && 'caseId' in v && 'round' in v ? undefined : 'missing caseId or round');
   return readJsonLines<RoundRecord>(file, check, onSkip);
 }

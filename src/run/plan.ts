@@ -33,7 +33,8 @@ export function planCases(suite: Suite, engines: EngineInfo[], runId: string): C
       for (const engine of engines) {
         for (const mode of suite.modes) {
           // Inference caseIds are as they were before train mode, so older runs still resume.
-          const caseId = `${v.label}|${engine.id}|B${shape.batch}N${seqLen}D${shape.dModel}H${shape.heads}${mode === 'train' ? '|train' : ''}`;
+          const caseId = `${v.label}|${engine.id}|B${shape.batch}N${seqLen}D${shape.dModel}H${shape.heads}`
+            + `${mode === 'train' ? '|train' : ''}`;
           cases.push({ caseId, runId, mode, variant: v.name, options: v.options, label: v.label, engine, shape,
             seed: suite.seed, weights: suite.weights, input: suite.input, timing: { ...suite.timing, downloadInside: true } });
         }

@@ -28,7 +28,8 @@ export interface ChildLimits {
   heapMb: number;
 }
 
-type JobOutcome<T> = { ok: true; value: T } | { ok: false; timedOut: boolean; code: number | null; signal: NodeJS.Signals | null; output: string };
+type JobOutcome<T> = { ok: true; value: T }
+  | { ok: false; timedOut: boolean; code: number | null; signal: NodeJS.Signals | null; output: string };
 
 const exitReason = (r: { timedOut: boolean; code: number | null; signal: NodeJS.Signals | null }, limits: ChildLimits) =>
   (r.timedOut ? `exceeded the case time limit of ${limits.timeoutMs / 1000} s` : `exited with ${r.signal ?? `code ${r.code}`}`);

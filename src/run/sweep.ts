@@ -4,7 +4,8 @@
  * finish, and a case's line to results.jsonl once its last round is in.
  *
  *   lock the folder ─► (resume: set aside torn last lines, read what is done) ─► run.json
- *   ─► matmul ceilings ─► checks of every case ─► round 1 of every case, shuffled ─► round 2 … ─► run.json (with the load)
+ *   ─► matmul ceilings ─► checks of every case ─► round 1 of every case, shuffled ─► round 2 …
+ *   ─► run.json (with the load)
  *
  * Ctrl-C stops after the job in flight. The command line (src/cli/bench.ts) parses flags and
  * prints; everything else happens here.
@@ -102,7 +103,8 @@ async function runJobOf(s: SweepSettings, dir: string, c: Case, round: number, w
     return { facts };
   }
   const t = await roundOf(c, round, workers.get(), s.limits);
-  appendJsonLine(dir, ROUNDS_FILE, { caseId: c.caseId, round, ...('error' in t ? { error: t.error } : { timing: t }) } satisfies RoundRecord);
+  appendJsonLine(dir, ROUNDS_FILE,
+    { caseId: c.caseId, round, ...('error' in t ? { error: t.error } : { timing: t }) } satisfies RoundRecord);
   entry.timing.set(round, t);
   return t;
 }
@@ -120,7 +122,8 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
   const { previous, runId, dir, done, journal } = openRun(s, listener);
   const cases = planCases(s.suite, s.selected, runId), rounds = s.suite.timing.rounds;
   const donePrior = new Set(done);
-  const todo = interleave(cases, s.suite.seed, rounds).filter(({ c, round }) => !done.has(c.caseId) && !hasRound(journal.get(c.caseId), round));
+  const todo = interleave(cases, s.suite.seed, rounds)
+    .filter(({ c, round }) => !done.has(c.caseId) && !hasRound(journal.get(c.caseId), round));
   const meta: RunMeta = { schema: 1, runId, suite: s.suite, argv: s.argv, startedAt: previous?.startedAt ?? new Date().toISOString(),
     environment: collectEnvironment(), engines: s.engines, selected: s.selected.map((e) => e.id), fallbacks: s.fallbacks,
     cases: cases.length, maxMemoryBytes: s.maxMemoryBytes };

@@ -45,13 +45,15 @@ test('--out naming a file, or a folder that cannot be made', () => {
   const file = path.join(tmpDir(), 'a-file');
   writeFileSync(file, 'x');
   assertUserError(['--suite', 'quick', '--out', file], /--out expects a folder \(new or a run's\)\. Received: .*a-file, which is a file/);
-  assertUserError(['--suite', 'quick', '--out', path.join(file, 'sub')], /--out .*a-file\/sub cannot be written \((ENOTDIR|EEXIST)\); choose a writable folder/);
+  assertUserError(['--suite', 'quick', '--out', path.join(file, 'sub')],
+    /--out .*a-file\/sub cannot be written \((ENOTDIR|EEXIST)\); choose a writable folder/);
 });
 
 test('one writer per run folder: a second bench into a folder in use exits 2 with the pid', async () => {
   const dir = tmpDir();
   const holder = spawn(process.execPath, ['--import', 'tsx', '-e',
-    `import('./src/results/lock.ts').then((m) => { m.lockRunDir(${JSON.stringify(dir)}); console.log('locked'); setInterval(() => {}, 1000); })`],
+    `import('./src/results/lock.ts').then((m) => { m.lockRunDir(${JSON.stringify(dir)}); console.log('locked'); `
+      + 'setInterval(() => {}, 1000); })'],
   { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve) => holder.stdout!.once('data', resolve));
   try {

@@ -14,7 +14,9 @@ function newRun(): ResultLine[] {
   return [
     ...fixtureRun().filter((l) => l.caseId !== 'Linformer k=32|tfjs/wasm|B1N1024D64H4').map((l) => {
       if (l.caseId === SLOW) return okLine({ variant: 'svd', label: 'SVD r=16', seqLen: 512, median: 0.8 * 16 * 1.3, runId: 'run-b' });
-      if (l.caseId === 'sliding window w=64|onnx/cpu|B1N128D64H4') return failedLine({ variant: 'sparse-window', label: 'sliding window w=64', seqLen: 128, status: 'error', reason: 'boom' });
+      if (l.caseId === 'sliding window w=64|onnx/cpu|B1N128D64H4') {
+        return failedLine({ variant: 'sparse-window', label: 'sliding window w=64', seqLen: 128, status: 'error', reason: 'boom' });
+      }
       return l;
     }),
     okLine({ label: 'new thing', seqLen: 128 }),
@@ -30,7 +32,8 @@ test('compareRuns: matched by case id; the slower case flagged; one-run cases li
   assert.deepEqual(cmp.onlyInBase.map((l) => l.caseId), ['Linformer k=32|tfjs/wasm|B1N1024D64H4']);
   assert.deepEqual(cmp.onlyInNew.map((l) => l.caseId), ['new thing|onnx/cpu|B1N128D64H4']);
   const oom = 'skipped: out of memory: the case exceeded its 4096 MB JavaScript heap';
-  assert.deepEqual(cmp.cases.filter((c) => c.verdict === 'not comparable').map((c) => c.note), [`BASE: ${oom}; NEW: ${oom}`, 'NEW: error: boom']);
+  assert.deepEqual(cmp.cases.filter((c) => c.verdict === 'not comparable').map((c) => c.note),
+    [`BASE: ${oom}; NEW: ${oom}`, 'NEW: error: boom']);
   assert.equal(cmp.cases.length, fixtureRun().length - 1);
   assert.equal(cmp.cases.filter((c) => c.verdict === 'unchanged').length, cmp.cases.length - 1 - 2);
   assert.equal(hasRegression(cmp), true);
@@ -80,7 +83,8 @@ test('npm run compare: bad input is one line and exit 2', () => {
   for (const [args, message] of [
     [[path.join(dir, 'base')], /^attnbench: missing required argument 'new' \(see --help\)$/],
     [[path.join(dir, 'base'), path.join(dir, 'nope')], /^attnbench: compare BASE NEW expects a folder\. Received: .*nope$/],
-    [[path.join(dir, 'base'), path.join(dir, 'new'), '--threshold', '0.9'], /^attnbench: --threshold expects a ratio of at least 1, e\.g\. 1\.10 .* Received: 0\.9$/],
+    [[path.join(dir, 'base'), path.join(dir, 'new'), '--threshold', '0.9'],
+      /^attnbench: --threshold expects a ratio of at least 1, e\.g\. 1\.10 .* Received: 0\.9$/],
   ] as const) {
     const r = npmRun('compare', [...args]);
     assert.equal(r.code, 2, r.stderr);

@@ -60,8 +60,10 @@ export function okLine(s: LineSpec): OkLine {
   return { ...b, status: 'ok', params: s.params ?? { total: BASE_PARAMS, trainable: BASE_PARAMS, inference: BASE_PARAMS }, flops,
     latencyMs: { median, mean: median, p25: samples[2], p75: samples[6], p99: samples[8], min: samples[0], max: samples[8],
       rme: spread * 50, samples: samples.length },
-    samplesMs: rounds.flatMap((r) => r.samplesMs).sort((a, b) => a - b), rounds, roundSpread: 0, overheadMs: 0.001, gflops: flops / median / 1e6,
-    memory: { peakBytes: s.peakBytes ?? 4 * 2 * 4 * b.shape.seqLen ** 2, source: 'fixture', analyticBytes: 4 * 2 * 4 * b.shape.seqLen ** 2 },
+    samplesMs: rounds.flatMap((r) => r.samplesMs).sort((a, b) => a - b), rounds, roundSpread: 0, overheadMs: 0.001,
+    gflops: flops / median / 1e6,
+    memory: { peakBytes: s.peakBytes ?? 4 * 2 * 4 * b.shape.seqLen ** 2, source: 'fixture',
+      analyticBytes: 4 * 2 * 4 * b.shape.seqLen ** 2 },
     accuracy: s.relErrVsFull === null ? { relErr: null, reference: 'not measured', relErrVsFull: null }
       : { relErr: 1e-7, reference: 'float64 fixture reference', relErrVsFull: s.relErrVsFull ?? 1e-7 },
     ...s.extra } as OkLine;
@@ -92,21 +94,26 @@ export function fixtureRun(): ResultLine[] {
         params: { total: BASE_PARAMS + LORA_TRAINABLE, trainable: LORA_TRAINABLE, inference: BASE_PARAMS }, relErrVsFull: 0.1,
         extra: { options: { rank: 8, alpha: 16, targets: ['q', 'v'], merged: true } } }));
       lines.push(okLine({ engine, seqLen, variant: 'lora', label: LORA(false), median: full * 1.07,
-        params: { total: BASE_PARAMS + LORA_TRAINABLE, trainable: LORA_TRAINABLE, inference: BASE_PARAMS + LORA_TRAINABLE }, relErrVsFull: 0.1,
+        params: { total: BASE_PARAMS + LORA_TRAINABLE, trainable: LORA_TRAINABLE, inference: BASE_PARAMS + LORA_TRAINABLE },
+        relErrVsFull: 0.1,
         extra: { options: { rank: 8, alpha: 16, targets: ['q', 'v'], merged: false } } }));
       lines.push(okLine({ engine, seqLen, variant: 'sparse-window', label: 'sliding window w=64', median: 2 * k * (seqLen / 128),
         peakBytes: 4 * 3 * seqLen * 64, relErrVsFull: 0.5 }));
-      lines.push(okLine({ engine, seqLen, variant: 'svd', label: 'SVD r=16', median: full / 1.25, relErrVsFull: seqLen === 1024 ? 0.08 : 0.07,
+      lines.push(okLine({ engine, seqLen, variant: 'svd', label: 'SVD r=16', median: full / 1.25,
+        relErrVsFull: seqLen === 1024 ? 0.08 : 0.07,
         extra: { details: { svd: { q: { rank: 16, energy: 0.95, relError: 0.2 }, k: { rank: 16, energy: 0.93, relError: 0.2 } } } } }));
     }
   }
-  for (const seqLen of SEQ) lines.push(okLine({ engine: 'tfjs', seqLen, variant: 'linformer', label: 'Linformer k=32', median: 6 * (seqLen / 128) ** 2 }));
+  for (const seqLen of SEQ) {
+    lines.push(okLine({ engine: 'tfjs', seqLen, variant: 'linformer', label: 'Linformer k=32', median: 6 * (seqLen / 128) ** 2 }));
+  }
   lines.push(failedLine({ seqLen: 2048, status: 'skipped', reason: 'out of memory: the case exceeded its 4096 MB JavaScript heap' }));
   return lines;
 }
 
 export function fixtureMeta(over: Partial<RunMeta> = {}): RunMeta {
-  return { schema: 1, runId: 'run-a', argv: ['--suite', 'fixture'], startedAt: '2026-11-29T10:00:00.000Z', finishedAt: '2026-11-29T10:05:00.000Z',
+  return { schema: 1, runId: 'run-a', argv: ['--suite', 'fixture'], startedAt: '2026-11-29T10:00:00.000Z',
+    finishedAt: '2026-11-29T10:05:00.000Z',
     suite: parseSuite({ name: 'fixture', description: 'Fixed numbers.', variants: ['full'], seqLen: SEQ, dModel: D, heads: 4,
       weights: { init: 'spectrum', decay: 1 } }, 'fixture'),
     environment: { cpuModel: 'Fixture CPU', cores: 2, totalMemory: 8 * 2 ** 30, freeMemory: 4 * 2 ** 30, os: 'Linux', node: 'v20.0.0',
@@ -123,7 +130,8 @@ export function hostileRun() {
   const label = `evil ${XSS}`;
   const lines = [128, 256].flatMap((seqLen) => [okLine({ seqLen, median: seqLen / 64 }),
     okLine({ seqLen, variant: 'sparse-window', label, median: seqLen / 100, relErrVsFull: 0.3, extra: { noisy: [`rme ${XSS}`] } })]);
-  const meta = fixtureMeta({ suite: parseSuite({ name: `suite ${XSS}`, description: `about ${XSS}`, variants: ['full'], seqLen: [128, 256] }, 'x') });
+  const meta = fixtureMeta({ suite: parseSuite({ name: `suite ${XSS}`, description: `about ${XSS}`, variants: ['full'],
+    seqLen: [128, 256] }, 'x') });
   return { lines, meta, label };
 }
 

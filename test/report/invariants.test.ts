@@ -29,7 +29,8 @@ test('merged LoRA measured 1.9× full, though it runs full\'s graph: the check f
   const v = checkInvariants(doctored(1.9));
   assert.equal(v.length, 1);
   assert.equal(v[0].check, 'same-graph');
-  assert.match(v[0].text, /^LoRA r=8 α=16 on q,v \(merged\) runs full attention's graph, yet measured 1\.91× its latency \(95 % interval 1\.\d+–1\.\d+\) at N=1024 on onnx\/cpu: expected no measurable difference$/);
+  assert.match(v[0].text, new RegExp('^LoRA r=8 α=16 on q,v \\(merged\\) runs full attention\'s graph, yet measured 1\\.91× its latency '
+    + '\\(95 % interval 1\\.\\d+–1\\.\\d+\\) at N=1024 on onnx/cpu: expected no measurable difference$'));
   assert.deepEqual(v[0].caseIds.map((id) => id.split('|')[0]), [MERGED, 'full attention']);
   assert.match(unreliableCases(v).get(v[0].caseIds[1])!, new RegExp(`^${UNRELIABLE}`));
 });
@@ -40,7 +41,8 @@ test('one round of a case far from its others: the rounds check fires', () => {
   assert.match(v[0].text, /round medians 64\.2, 96\.3, 64\.2 ms, 50 % apart, beyond what their sampling noise allows/);
 });
 
-test('a doctored results file: the report shows the violation at the top, findings say unreliable, compare calls no regression', async () => {
+test('a doctored results file: the report shows the violation at the top, findings say unreliable, '
+  + 'compare calls no regression', async () => {
   const dir = writeRun(path.join(tmpDir(), 'busy'), doctored(1.9));
   await writeReport(dir);
   const html = readFileSync(path.join(dir, 'report.html'), 'utf8');

@@ -17,12 +17,14 @@ test('every user-supplied string is escaped: no injected element, the text kept'
 test('the page: charts with spec and data links, findings, every case with reasons, environment; absent charts omitted', async () => {
   const html = await renderReport(fixtureRun(), fixtureMeta());
   const sections = [...html.matchAll(/<section class="chart" id="([\w-]+)">/g)].map((m) => m[1]);
-  assert.deepEqual(sections, ['latency', 'speedup', 'memory', 'params', 'accuracy', 'timeline'], 'no ceilings recorded: no throughput chart');
+  assert.deepEqual(sections, ['latency', 'speedup', 'memory', 'params', 'accuracy', 'timeline'],
+    'no ceilings recorded: no throughput chart');
   assert.equal(html.match(/>open the spec</g)?.length, 6);
   assert.equal(html.match(/>download the data</g)?.length, 6);
   assert.equal(html.match(/<div class="static"><svg/g)?.length, 6);
   assert.match(html, /<aside><h3>Scaling exponents<\/h3>/);
-  assert.match(html, /<dt>Does the adapter change inference latency\?<\/dt><dd>LoRA r=8 α=16 on q,v \(merged\) on onnx\/cpu: no measurable/);
+  assert.match(html,
+    /<dt>Does the adapter change inference latency\?<\/dt><dd>LoRA r=8 α=16 on q,v \(merged\) on onnx\/cpu: no measurable/);
   assert.match(html, /<li class="faster">sliding window w=64 vs full attention at N=1024 on onnx\/cpu: faster, 4\.0× speed-up/);
   assert.match(html, /<tr class="skipped">.*skipped: out of memory: the case exceeded its 4096 MB JavaScript heap/);
   assert.match(html, /<section id="environment"><h2>Environment<\/h2>\n<p>Fixture CPU, 2 cores/);

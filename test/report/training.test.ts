@@ -35,10 +35,12 @@ test('findings set each configuration beside full fine-tuning: parameters, Adam 
   assert.deepEqual(trainingFindings([full, lora, skipped, inference]), [
     'LoRA r=8 α=16 on q,v (unmerged) trains 16\u202f384 parameters (1.6\u202f% of full fine-tuning); '
     + 'Adam state 128\u202fKiB vs 8.02\u202fMiB, '
-    + 'checkpoint 64\u202fKiB vs 4.01\u202fMiB; step time vs full: faster, 1.3× speed-up (latency ratio 0.75, 95 % CI 0.75–0.75) (675 vs 900 ms) at N=512 on tfjs/wasm.',
+    + 'checkpoint 64\u202fKiB vs 4.01\u202fMiB; step time vs full: faster, 1.3× speed-up (latency ratio 0.75, 95 % CI 0.75–0.75) '
+    + '(675 vs 900 ms) at N=512 on tfjs/wasm.',
   ]);
   const close = step('lora', 'LoRA r=4', 8192, 905, FULL + 8192);
-  assert.match(trainingFindings([full, close])[0], /step time vs full: no measurable difference \(latency ratio 1\.01, 95 % CI 1\.01–1\.01\) \(905 vs 900 ms\)/);
+  assert.match(trainingFindings([full, close])[0],
+    /step time vs full: no measurable difference \(latency ratio 1\.01, 95 % CI 1\.01–1\.01\) \(905 vs 900 ms\)/);
   assert.deepEqual(trainingFindings([lora]), [], 'no full fine-tuning to compare with');
 });
 

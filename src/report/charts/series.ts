@@ -54,7 +54,8 @@ export function rowOf(l: ResultLine) {
 
 const LEGEND_PARAM = 'variants';
 /** Clicking a legend entry keeps that variant opaque and fades the others (shift-click adds). */
-export const legendToggle: SelectionParameter<'point'> = { name: LEGEND_PARAM, select: { type: 'point', fields: ['variant'] }, bind: 'legend' };
+export const legendToggle: SelectionParameter<'point'> = { name: LEGEND_PARAM, select: { type: 'point', fields: ['variant'] },
+  bind: 'legend' };
 export const fadeUnselected = { condition: { param: LEGEND_PARAM, value: 1 }, value: 0.12 } as const;
 
 /** Tableau 20: a variant keeps its colour in every chart of the page. */

@@ -13,7 +13,8 @@ export function speedupChart(lines: ResultLine[], _meta: unknown, found: Finding
     low: 1 / f.ci[1], high: 1 / f.ci[0], verdict: f.verdict, rounds: f.rounds, unreliable: f.unreliable ? 'yes' : '' }));
   if (rows.length === 0) return undefined;
   const color = colorByVariant(lines, rows);
-  const y = { field: 'speedup', type: 'quantitative' as const, title: 'speed-up vs full (×), 95 % interval', scale: { type: 'log' as const } };
+  const y = { field: 'speedup', type: 'quantitative' as const, title: 'speed-up vs full (×), 95 % interval',
+    scale: { type: 'log' as const } };
   return byEngine('Speed-up vs full attention', rows, {
     layer: [
       { mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { y: { datum: 1 } } },
