@@ -122,14 +122,13 @@ export async function measureCase(c: Case): Promise<CaseOutcome> {
 
 /**
  * A timing round of an inference case (src/run/rounds.ts): the same weights and input, prepared
- * afresh in this round's worker, one pass, then the case's warm-up and sampling (measureLatency).
+ * afresh in this round's worker, then the case's warm-up and sampling (measureLatency).
  */
 export async function measureRound(c: Case, round: number): Promise<RoundTiming> {
   const { v, x, o, w } = buildCase(c);
   const prepared = await (await createEngine(c.engine)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
   try {
-    await prepared.run();
-    return (await timeRound(() => prepared.run(), c.timing, round)).timing;
+    return (await timeRound(() => prepared.run(), c.timing, round)).timing; // its warm-up runs the first passes
   } finally {
     await prepared.dispose();
   }

@@ -1,7 +1,7 @@
 /**
- * A later round of a train case (src/run/rounds.ts): the same weights, input and target, a training
- * step prepared afresh in this process, one warm-up step, then steps sampled under the case's timing.
- * What a step holds and updates was checked in the first round (train.ts); this round only times.
+ * A timing round of a train case (src/run/rounds.ts): the same weights, input and target, a training
+ * step prepared afresh in this round's worker, then warm-up and sampled steps under the case's timing.
+ * What a step holds and updates was checked in the case's checks (train.ts); this round only times.
  */
 import { createEngine } from '../engine/resolve.ts';
 import { createRng } from '../linalg/rng.ts';
@@ -20,8 +20,7 @@ export async function measureTrainRound(c: Case, round: number): Promise<RoundTi
   const prepared = await engine.prepareTraining((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x,
     { trainable: trainableNames(v, c.shape, o, w), target: trainTarget(c), learningRate: LEARNING_RATE });
   try {
-    await prepared.step();
-    return (await timeRound(() => prepared.step(), c.timing, round)).timing;
+    return (await timeRound(() => prepared.step(), c.timing, round)).timing; // its warm-up runs the first steps
   } finally {
     await prepared.dispose();
   }

@@ -1,8 +1,8 @@
 /**
  * Interleaved rounds (asv's --interleave-processes, Google Benchmark's random interleaving). Each
  * case first gets its facts (round 0: checks, accuracy, memory; untimed, a process of its own),
- * then R timing rounds: round 1 of every case in a shuffled order, then round 2 in another shuffled
- * order, and so on; each round runs in a worker of its own (src/run/pool.ts, WarmWorker), so every
+ * then R timing rounds: round 1 of every case in a shuffled order (roundOrder), then round 2 in
+ * another shuffled order, and so on; each round runs in a worker of its own (src/run/pool.ts, WarmWorker), so every
  * round of a case runs in a different process. A slow spell of the machine then lands on a few
  * rounds of many cases instead of all rounds of one, and the cases a comparison pairs (a variant
  * and full attention at the same engine and shape) are measured close in time in every round.
@@ -17,10 +17,8 @@ import { baseOf } from '../results/lines.ts';
 import { checkCase, roundOf, Workers, type ChildLimits } from './pool.ts';
 import type { Case, CaseFacts, FailedLine, OkLine, ResultLine, RoundRecord, RoundTiming, TrainOkLine } from '../results/types.ts';
 
-/** The cases in the order round `round` (0: facts) runs them: a permutation drawn from the seed and the round. */
-export function roundOrder<T>(cases: readonly T[], seed: number, round: number): T[] {
-  const rng = createRng(`order:${seed}:round${round}`);
-  const out = cases.slice();
+function shuffle<T>(xs: readonly T[], rng: ReturnType<typeof createRng>): T[] {
+  const out = xs.slice();
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rng.uniform() * (i + 1));
     [out[i], out[j]] = [out[j], out[i]];
@@ -28,7 +26,25 @@ export function roundOrder<T>(cases: readonly T[], seed: number, round: number):
   return out;
 }
 
-/** Every (case, round) of a sweep in the order they run: every case's facts, then all of round 1, then all of round 2, … */
+/** The comparison group of a case: the cases a speed-up pairs (every variant at one engine, shape and mode). */
+export const groupOf = (c: Pick<Case, 'engine' | 'shape' | 'mode'>): string =>
+  `${c.engine.id}|${c.mode}|B${c.shape.batch}N${c.shape.seqLen}D${c.shape.dModel}H${c.shape.heads}`;
+
+/**
+ * The cases in the order round `round` (0: checks) runs them, drawn from the seed and the round:
+ * the comparison groups in a shuffled order, and the cases of each group back to back in a
+ * shuffled order of their own. A comparison's two cases then run seconds apart in every round (a
+ * drift of the machine between them stays small), while spells still land on random groups and
+ * each case's position within its group changes from round to round.
+ */
+export function roundOrder(cases: readonly Case[], seed: number, round: number): Case[] {
+  const rng = createRng(`order:${seed}:round${round}`);
+  const groups = new Map<string, Case[]>();
+  for (const c of cases) groups.set(groupOf(c), [...(groups.get(groupOf(c)) ?? []), c]);
+  return shuffle([...groups.values()], rng).flatMap((g) => shuffle(g, rng));
+}
+
+/** Every (case, round) of a sweep in the order they run: every case's checks, then all of round 1, then all of round 2, … */
 export function interleave(cases: readonly Case[], seed: number, rounds: number): Array<{ c: Case; round: number }> {
   return Array.from({ length: rounds + 1 }, (_, r) => roundOrder(cases, seed, r).map((c) => ({ c, round: r }))).flat();
 }

@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { completeLine, interleave, journalByCase, roundOrder } from '../../src/run/rounds.ts';
-import type { Case, CaseFacts, RoundRecord } from '../../src/results/types.ts';
+import { completeLine, groupOf, interleave, journalByCase, roundOrder } from '../../src/run/rounds.ts';
+import type { Case, CaseFacts, EngineInfo, RoundRecord } from '../../src/results/types.ts';
 import { okLine } from '../report/fixtures.ts';
 
-const ids = Array.from({ length: 12 }, (_, i) => `case-${i}`);
-const cases = ids.map((caseId) => ({ caseId }) as Case);
+/** Three variants × two engines × two N: four comparison groups of three cases. */
+const cases = ['onnx/cpu', 'tfjs/wasm'].flatMap((id) => [256, 512].flatMap((seqLen) => ['full', 'lora', 'svd'].map((v) => ({
+  caseId: `${v}|${id}|${seqLen}`, mode: 'inference', engine: { id } as EngineInfo, shape: { batch: 1, seqLen, dModel: 64, heads: 4 },
+}) as Case)));
+const ids = cases.map((c) => c.caseId);
 
 test('interleaving: deterministic for a seed, a fresh permutation per round, every round complete before the next', () => {
   const order = interleave(cases, 7, 3);
@@ -17,7 +20,15 @@ test('interleaving: deterministic for a seed, a fresh permutation per round, eve
   for (const ids_ of perRound) assert.deepEqual([...ids_].sort(), [...ids].sort(), 'each round runs every case once');
   assert.equal(new Set(perRound.map((p) => p.join())).size, 4, 'each round in its own shuffled order');
   assert.notDeepEqual(perRound[1], ids, 'shuffled, not the plan order');
-  assert.deepEqual(roundOrder(ids, 7, 2), perRound[2]);
+  assert.deepEqual(roundOrder(cases, 7, 2).map((c) => c.caseId), perRound[2]);
+  for (const r of [1, 2, 3]) {
+    const groups = order.filter((j) => j.round === r).map((j) => groupOf(j.c));
+    const runs = groups.filter((g, i) => i === 0 || g !== groups[i - 1]);
+    assert.equal(runs.length, 4, `round ${r}: the cases of a comparison group run back to back`);
+  }
+  const firstOfGroup = [1, 2, 3].map((r) => order.filter((j) => j.round === r)[0].c.caseId);
+  assert.ok(new Set(firstOfGroup).size > 1 || new Set([1, 2, 3].map((r) => order.filter((j) => j.round === r)[1].c.caseId)).size > 1,
+    'positions change from round to round');
 });
 
 test('a case\'s line from its journal: every round kept, pooled figures, spread; a failed round named', () => {
