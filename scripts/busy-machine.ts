@@ -3,7 +3,7 @@
  * window at N = 512 and 1024 on onnx (d=512, 8 heads), with a CPU-burning process started 5 s into
  * the sweep and stopped 25 s later. Merged LoRA runs full's graph, so it must come out "no
  * measurable difference" at every N with its ratio near 1; prints that table and the run folder.
- *   npx tsx scripts/busy-machine.ts [--out DIR] [--rounds 3] [--burn-at 5] [--burn-for 25]
+ *   npx tsx scripts/busy-machine.ts [--out DIR] [--rounds 5] [--burn-at 5] [--burn-for 25]
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { checkInvariants } from '../src/report/invariants.ts';
 
 const { values: a } = parseArgs({ options: {
   out: { type: 'string', default: path.join(os.tmpdir(), `attnbench-busy-${Date.now()}`) },
-  rounds: { type: 'string', default: '3' }, 'burn-at': { type: 'string', default: '5' }, 'burn-for': { type: 'string', default: '25' } } });
+  rounds: { type: 'string', default: '5' }, 'burn-at': { type: 'string', default: '5' }, 'burn-for': { type: 'string', default: '25' } } });
 
 let burner: ReturnType<typeof spawn> | undefined;
 const t0 = Date.now(), at = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
@@ -30,7 +30,7 @@ const { dir, lines } = await runSuite({
   name: 'busy-machine', description: 'full, merged LoRA and a sliding window on onnx while a CPU burner runs for 25 s',
   variants: ['full', { name: 'lora', options: { merged: true } }, { name: 'sparse-window', options: { window: 256 } }],
   seqLen: [512, 1024], dModel: 512, heads: 8, engines: ['onnx/cpu'],
-  timing: { rounds: Number(a.rounds), timeMs: 300, warmupMs: 100, minSamples: 5 },
+  timing: { rounds: Number(a.rounds), timeMs: 300, warmupMs: 100, minSamples: 5, targetRme: 0.5 },
 }, {
   out: a.out,
   listener: { start: (c, round) => console.error(`${at()}: ${c.label} N=${c.shape.seqLen} ${round ? `round ${round}` : 'checks'}`) },
