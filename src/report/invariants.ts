@@ -15,7 +15,7 @@ import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
 import { getVariant } from '../variants/index.ts';
 import { engineOf } from './charts/series.ts';
 import { sig } from './format.ts';
-import { medianInterval, pairedRatio, roundsOf, verdictOf } from './paired.ts';
+import { median, medianInterval, pairedRatio, roundsOf, verdictOf } from './paired.ts';
 
 /** Round medians further apart than this (largest / smallest − 1) can be a busy machine, if the samples say so too. */
 export const ROUND_TOLERANCE = 0.1;
@@ -55,7 +55,7 @@ function roundsDisagree(lines: Measured[]): Violation[] {
     const rounds = roundsOf(l).filter((r) => r.samplesMs.length > 0);
     if (rounds.length < 2) return [];
     const intervals = rounds.map((r) => medianInterval(r.samplesMs));
-    const mid = rounds.map((r) => r.samplesMs[Math.floor(r.samplesMs.length / 2)]);
+    const mid = rounds.map((r) => median(r.samplesMs));
     const fast = mid.indexOf(Math.min(...mid)), slow = mid.indexOf(Math.max(...mid));
     if (mid[slow] / mid[fast] - 1 <= ROUND_TOLERANCE || intervals[fast][1] >= intervals[slow][0]) return [];
     return [{ check: 'rounds-disagree' as const, caseIds: [l.caseId],
