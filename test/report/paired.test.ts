@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRng, type Rng } from '../../src/linalg/rng.ts';
-import { median, medianInterval, pairedRatio, verdictOf } from '../../src/report/paired.ts';
+import { median, medianInterval, pairedRatio, roundsInterval, verdictOf } from '../../src/report/paired.ts';
 
 /** `n` samples of a log-normal latency around `center` ms with relative noise `sigma`, ascending. */
 function samples(rng: Rng, n: number, center: number, sigma: number): number[] {
@@ -44,8 +44,10 @@ test('a slow spell in some rounds of one case: the median over rounds ignores it
   assert.equal(verdictOf(same), 'no measurable difference', `${same.ratio} ${same.ci}`);
   assert.ok(Math.abs(same.ratio - 1) < 0.05, `${same.ratio}`);
   const real = pairedRatio(rounds(rng, 5, 30, 12, 0.02, spell), rounds(rng, 5, 30, 10, 0.02))!;
-  assert.equal(verdictOf(real), 'slower', `${real.ratio} ${real.ci}`);
-  assert.ok(Math.abs(real.ratio - 1.2) < 0.02);
+  assert.notEqual(verdictOf(real), 'faster', `${real.ratio} ${real.ci}`);
+  assert.ok(Math.abs(real.ratio - 1.2) < 0.02 && real.ci[0] <= 1.2 && real.ci[1] >= 1.2, 'the estimate ignores the spell');
+  const quiet = pairedRatio(rounds(rng, 5, 30, 12, 0.02), rounds(rng, 5, 30, 10, 0.02))!;
+  assert.equal(verdictOf(quiet), 'slower', 'without the spell the same difference is measured');
   const whole = pairedRatio(rounds(rng, 5, 30, 10, 0.05, () => 1.8), rounds(rng, 5, 30, 10, 0.05, () => 1.8))!;
   assert.equal(verdictOf(whole), 'no measurable difference', 'a spell over whole rounds hits both cases of the pair');
 });
@@ -74,4 +76,16 @@ test('rounds pair by index; none in common is no comparison; lines without round
   assert.equal(pairedRatio(a, [{ round: 2, samplesMs: [1] }]), undefined);
   assert.equal(median([3, 1, 2, 10]), 2.5);
   assert.deepEqual(medianInterval([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), [3, 10]);
+});
+
+test('between rounds: Student\'s t on the log ratios widens the interval when rounds disagree, and only then', () => {
+  const [lo, hi] = roundsInterval([1.04, 1.08, 1.24])!;
+  assert.ok(lo < 1 && hi > 1.24, `${lo} ${hi}`);
+  const agree = roundsInterval([0.66, 0.67, 0.65])!;
+  assert.ok(agree[1] < 0.7 && agree[0] > 0.62, `${agree}`);
+  assert.equal(roundsInterval([1.1]), undefined, 'one round: no between-round interval');
+  const rng = createRng('disagree');
+  const s = [1.04, 1.08, 1.24].map((k, i) => ({ round: i + 1, samplesMs: samples(rng, 30, 10 * k, 0.005) }));
+  const b = [1, 2, 3].map((round) => ({ round, samplesMs: samples(rng, 30, 10, 0.005) }));
+  assert.equal(verdictOf(pairedRatio(s, b)!), 'no measurable difference', 'three tight rounds that disagree do not make a finding');
 });
