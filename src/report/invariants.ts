@@ -17,8 +17,13 @@ import { engineOf } from './charts/series.ts';
 import { sig } from './format.ts';
 import { median, medianInterval, pairedRatio, roundsOf, verdictOf } from './paired.ts';
 
-/** Round medians further apart than this (largest / smallest − 1) can be a busy machine, if the samples say so too. */
-export const ROUND_TOLERANCE = 0.1;
+/**
+ * Round medians further apart than this (largest / smallest − 1) are a busy machine, if the samples
+ * say so too. Rounds run in different processes up to minutes apart: on this project's shared
+ * 2-core machine, rounds of one case drift 10–30 % between processes without any spell (default
+ * suite, onnx at N=256–1024), while a CPU burner moved them 60–116 % (scripts/busy-machine.ts).
+ */
+export const ROUND_TOLERANCE = 0.25;
 
 export interface Violation {
   check: 'same-graph' | 'rounds-disagree';
