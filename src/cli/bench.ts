@@ -37,19 +37,21 @@ const ENGINE_CHOICES = [...ENGINE_NAMES, 'all'];
 
 export function benchCommand(): Command {
   return new Command('bench')
-    .description('Run an attention benchmark suite and write results/<run-id>/{run.json, results.jsonl, report.html}.')
+    .description('Run an attention benchmark suite and write results/<run-id>/'
+      + '{run.json, rounds.jsonl, results.jsonl, findings.json, report.html}.')
     .option('--suite <name|file>', `built-in suite (${builtinSuites().join(', ')}) or a suite .json file`, 'default')
     .option('--variants <list>', 'comma-separated variants to run, with default options (overrides the suite)', csvList)
     .option('--seq <list>', 'comma-separated sequence lengths, e.g. 256,1024 (overrides the suite)', (v) => positiveInt('--seq', v))
     .addOption(new Option('--engine <name>', 'engine to run (default: the suite\'s, else the fastest here)').choices(ENGINE_CHOICES))
     .option('--backend <list>', 'backends of --engine, e.g. wasm,cpu', csvList)
     .option('--out <dir>', 'output folder (default: results/<run-id>)')
-    .option('--resume', 'continue the run in --out: cases already in its results.jsonl are skipped')
-    .option('--rounds <n>', 'rounds per case, interleaved across cases, each in a process of its own (overrides the suite)',
-      (v) => positiveInt('--rounds', v)[0])
+    .option('--resume', 'continue the run in --out: its completed cases and rounds are kept, the rest run')
+    .option('--rounds <n>', 'timing rounds per case, interleaved across cases, each round in a worker process of its own '
+      + '(overrides the suite)', (v) => positiveInt('--rounds', v)[0])
     .option('--time <ms>', 'sampling budget of one round of a case, ms (overrides the suite)', (v) => positiveInt('--time', v)[0])
-    .option('--case-timeout <s>', 'wall-clock limit per case process, seconds', (v) => positiveInt('--case-timeout', v)[0], 300)
-    .option('--heap <mb>', 'JavaScript heap limit per case process, MB', (v) => positiveInt('--heap', v)[0], 4096)
+    .option('--case-timeout <s>', 'wall-clock limit of one job (a case\'s checks, or one round of it), seconds',
+      (v) => positiveInt('--case-timeout', v)[0], 300)
+    .option('--heap <mb>', 'JavaScript heap limit of each worker process, MB', (v) => positiveInt('--heap', v)[0], 4096)
     .option('--max-memory <mb>', 'skip cases whose analytic peak memory exceeds this, MB (default: half the free memory)',
       (v) => positiveInt('--max-memory', v)[0])
     .option('--seed <n>', 'seed of weights, inputs and case order (overrides the suite)', (v) => positiveInt('--seed', v)[0])
