@@ -13,7 +13,7 @@ import { renderComparison } from '../report/compare-page.ts';
 import { sig, times } from '../report/format.ts';
 import { readResults, readRunMeta } from '../results/store.ts';
 import type { ResultLine } from '../results/types.ts';
-import { isMain, runCli } from './format.ts';
+import { isMain, runCli, tableStyle } from './format.ts';
 import { UserError, messages } from '../messages.ts';
 
 const COMPARE_FILE = 'compare.html';
@@ -48,7 +48,7 @@ function runFolder(dir: string): string {
 }
 
 function comparisonTable(cmp: Comparison): string {
-  const t = new Table({ head: ['variant', 'engine', 'N', 'BASE ms', 'NEW ms', 'NEW/BASE', 'p', 'verdict'] });
+  const t = new Table({ head: ['variant', 'engine', 'N', 'BASE ms', 'NEW ms', 'NEW/BASE', 'p', 'verdict'], style: tableStyle() });
   for (const c of cmp.cases) {
     t.push([c.label, c.engine, c.seqLen, sig(c.baseMedian, 4), sig(c.newMedian, 4), c.ratio === undefined ? '' : c.ratio.toFixed(3),
       sig(c.p, 2), c.verdict]);

@@ -7,6 +7,19 @@ import type { ResultLine } from '../results/types.ts';
 import { VARIANTS } from '../variants/index.ts';
 import { UserError, messages } from '../messages.ts';
 
+/**
+ * Whether output to `stream` may carry colour: on a terminal only, unless FORCE_COLOR (any value
+ * but 0) forces it or NO_COLOR (any non-empty value, no-color.org) turns it off.
+ */
+export function colourOn(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  if (env.NO_COLOR) return false;
+  return Boolean(stream.isTTY);
+}
+
+/** cli-table3's style: its coloured header and borders on a terminal, plain text in pipes and logs. */
+export const tableStyle = (stream?: { isTTY?: boolean }) => (colourOn(stream) ? {} : { head: [], border: [] });
+
 export function csvList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
@@ -18,7 +31,7 @@ export function positiveInt(flag: string, value: string): number[] {
 }
 
 export function engineTable(all: EngineInfo[]): string {
-  const t = new Table({ style: { head: [], border: [] },
+  const t = new Table({ style: tableStyle(),
     head: ['engine/backend', 'available', 'version', 'device', 'threads', 'priority', 'why not'] });
   for (const i of all) {
     t.push([i.id, i.available ? 'yes' : 'no', i.version ?? '', i.device ?? '', i.threads ?? '', i.priority, i.reason ?? '']);
@@ -37,7 +50,7 @@ export function variantList(): string {
 
 export function summaryTable(lines: ResultLine[]): string {
   // median ms is per forward pass for inference, per training step for train; GFLOP/s is of forward passes.
-  const t = new Table({ style: { head: [], border: [] },
+  const t = new Table({ style: tableStyle(),
     head: ['variant', 'engine', 'mode', 'N', 'median ms', '± rme %', 'samples', 'GFLOP/s', 'status'] });
   const modeOf = (l: ResultLine) => l.mode ?? 'inference';
   const sorted = [...lines].sort((a, b) => a.label.localeCompare(b.label) || a.engine.localeCompare(b.engine)

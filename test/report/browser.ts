@@ -3,6 +3,7 @@
  * and records console errors, dialogs and every network request. Install: apt-get install -y chromium-headless-shell.
  * Also used by scripts/report-screenshot.ts.
  */
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -32,6 +33,8 @@ export interface OpenOptions {
 }
 
 export async function openReport(file: string, opts: OpenOptions = {}): Promise<OpenedReport> {
+  // npm test's pretest (scripts/ensure-browser.mjs) installs it or says how; a test run alone gets one line too.
+  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: run node scripts/ensure-browser.mjs (or npm test) first`);
   const javaScript = opts.javaScript ?? true;
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   const context = await browser.newContext({ javaScriptEnabled: javaScript, viewport: opts.viewport ?? { width: 1200, height: 900 } });
