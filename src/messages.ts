@@ -16,6 +16,15 @@ const list = (xs: readonly string[]) => xs.join(', ');
 export const messages = {
   positiveInts: (flag: string, received: string) =>
     `${flag} expects positive integers, e.g. 256,1024. Received: ${received}`,
+  positiveInt: (flag: string, example: string, received: string) =>
+    `${flag} expects a positive integer, e.g. ${example}. Received: ${received}`,
+  emptyVariant: (at: number, received: string) =>
+    `--variants: configuration ${at} is empty; separate configurations with single commas, e.g. full,lora:rank=16. Received: ${received}`,
+  badInlineOption: (pair: string, at: number, received: string) =>
+    `--variants: configuration ${at} has '${pair}': options are key=value after the name, e.g. lora:rank=16:merged=true:targets=q+v. `
+    + `Received: ${received}`,
+  repeatedInlineOption: (key: string, at: number, received: string) =>
+    `--variants: configuration ${at} sets option ${key} twice. Received: ${received}`,
   unknownVariant: (name: string, known: readonly string[]) =>
     `unknown variant '${name}'. Known variants: ${list(known)} (see --list)`,
   badVariantOptions: (variant: string, field: string, problem: string) =>

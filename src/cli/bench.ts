@@ -6,70 +6,118 @@ import { Command, Option } from 'commander';
 import { ENGINE_NAMES, EngineSelectionError, listEngines, selectEngines, type EngineRequest, type Selection } from '../engine/resolve.ts';
 import type { EngineInfo } from '../engine/types.ts';
 import { builtinSuites, loadSuite, parseSuite, type Suite } from '../run/suite.ts';
+import { parseVariantsFlag, type InlineSpec } from './variants-flag.ts';
 import { resolveVariant } from '../run/plan.ts';
 import { runSweep } from '../run/sweep.ts';
 import { readResults, RESULTS_ROOT } from '../results/store.ts';
 import { writeReport } from '../report/index.ts';
 import { UserError, messages } from '../messages.ts';
 import { createProgress } from './progress.ts';
-import { csvList, engineTable, isMain, positiveInt, runCli, summaryTable, variantList } from './format.ts';
+import { csvList, engineTable, isMain, jsonLines, positiveInt, runCli, summaryTable, variantList } from './format.ts';
 
 interface BenchFlags {
   suite: string;
-  variants?: string[];
+  variants?: InlineSpec[];
   seq?: number[];
+  dModel?: number[];
+  heads?: number[];
+  batch?: number[];
   engine?: string;
   backend?: string[];
   out?: string;
   resume?: boolean;
-  time?: number;
   rounds?: number;
+  time?: number;
   caseTimeout: number;
   heap: number;
   maxMemory?: number;
   seed?: number;
   engines?: boolean;
   list?: boolean;
+  json?: boolean;
   report: boolean;
 }
 
 const ENGINE_CHOICES = [...ENGINE_NAMES, 'all'];
 
-export function benchCommand(): Command {
-  return new Command('bench')
-    .description('Run an attention benchmark suite and write results/<run-id>/'
-      + '{run.json, rounds.jsonl, results.jsonl, findings.json, report.html}.')
-    .option('--suite <name|file>', `built-in suite (${builtinSuites().join(', ')}) or a suite .json file`, 'default')
-    .option('--variants <list>', 'comma-separated variants to run, with default options (overrides the suite)', csvList)
-    .option('--seq <list>', 'comma-separated sequence lengths, e.g. 256,1024 (overrides the suite)', (v) => positiveInt('--seq', v))
+const EXAMPLES = `
+Examples:
+  # LoRA r=16 merged against full at a model's width, 768 with 12 heads, at N = 512 and 2048:
+  npm run bench -- --variants full,lora:rank=16:merged=true --d-model 768 --heads 12 --seq 512,2048
+  # Sliding windows of two widths and SVD keeping 90 % of the energy, on onnx only, five rounds:
+  npm run bench -- --variants full,sparse-window:window=128,sparse-window:window=512,svd:energy=0.9 --engine onnx --rounds 5
+  # The quick suite as JSON lines, for a pipeline or a notebook (progress stays on stderr):
+  npm run bench -- --suite quick --json --no-report | jq .medianMs`;
+
+/** One value of a flag: a positive integer. */
+const one = (flag: string, example: string) => (v: string) => {
+  if (!/^[1-9]\d*$/.test(v.trim())) throw new UserError(messages.positiveInt(flag, example, v));
+  return Number(v);
+};
+
+/** What a run sweeps: the suite, and the flags that override it. */
+function whatFlags(cmd: Command): Command {
+  return cmd
+    .option('--suite <name|file>', `a built-in suite (${builtinSuites().join(', ')}: listed below) or a suite .json file`, 'default')
+    .option('--variants <list>', 'comma-separated configurations, options inline: name[:key=value…], a list value as a+b '
+      + '(e.g. full,lora:rank=16:merged=true; see --list; overrides the suite)', parseVariantsFlag)
+    .option('--seq <list>', 'sequence lengths N, e.g. 256,1024 (overrides the suite)', (v) => positiveInt('--seq', v))
+    .option('--d-model <list>', 'model widths D, e.g. 512,768, each swept (overrides the suite)', (v) => positiveInt('--d-model', v))
+    .option('--heads <list>', 'attention heads H, dividing every D, e.g. 8,12, each swept (overrides the suite)',
+      (v) => positiveInt('--heads', v))
+    .option('--batch <list>', 'batch sizes B, e.g. 1,4, each swept (overrides the suite)', (v) => positiveInt('--batch', v))
     .addOption(new Option('--engine <name>', 'engine to run (default: the suite\'s, else the fastest here)').choices(ENGINE_CHOICES))
     .option('--backend <list>', 'backends of --engine, e.g. wasm,cpu', csvList)
+    .option('--seed <n>', 'seed of weights, inputs and case order (overrides the suite)', one('--seed', '1'));
+}
+
+/** How a run measures, where it writes, and what it prints. */
+function howFlags(cmd: Command): Command {
+  return cmd
     .option('--out <dir>', 'output folder (default: results/<run-id>)')
     .option('--resume', 'continue the run in --out: its completed cases and rounds are kept, the rest run')
     .option('--rounds <n>', 'timing rounds per case, interleaved across cases, each round in a worker process of its own '
-      + '(overrides the suite)', (v) => positiveInt('--rounds', v)[0])
-    .option('--time <ms>', 'sampling budget of one round of a case, ms (overrides the suite)', (v) => positiveInt('--time', v)[0])
+      + '(overrides the suite)', one('--rounds', '3'))
+    .option('--time <ms>', 'sampling budget of one round of a case, ms (overrides the suite)', one('--time', '250'))
     .option('--case-timeout <s>', 'wall-clock limit of one job (a case\'s checks, or one round of it), seconds',
-      (v) => positiveInt('--case-timeout', v)[0], 300)
-    .option('--heap <mb>', 'JavaScript heap limit of each worker process, MB', (v) => positiveInt('--heap', v)[0], 4096)
+      one('--case-timeout', '300'), 300)
+    .option('--heap <mb>', 'JavaScript heap limit of each worker process, MB', one('--heap', '4096'), 4096)
     .option('--max-memory <mb>', 'skip cases whose analytic peak memory exceeds this, MB (default: half the free memory)',
-      (v) => positiveInt('--max-memory', v)[0])
-    .option('--seed <n>', 'seed of weights, inputs and case order (overrides the suite)', (v) => positiveInt('--seed', v)[0])
+      one('--max-memory', '8192'))
+    .option('--json', 'print the final table as JSON lines on stdout (one object per case; progress stays on stderr)')
     .option('--engines', 'list every engine/backend, whether it is available here, and why not; then exit')
-    .option('--list', 'list every variant with its options and defaults; then exit')
-    .option('--no-report', 'do not write report.html')
-    .exitOverride()
+    .option('--list', 'list every variant with its options, defaults and an inline example; then exit')
+    .option('--no-report', 'do not write report.html');
+}
+
+/** `suites`: the built-in suites, one per line with its description (suiteList). */
+export function benchCommand(suites = builtinSuites().map((n) => `  ${n}`).join('\n')): Command {
+  const cmd = new Command('bench')
+    .description('Run an attention benchmark suite and write results/<run-id>/'
+      + '{run.json, rounds.jsonl, results.jsonl, findings.json, report.html}.');
+  return howFlags(whatFlags(cmd)).addHelpText('after', `\nBuilt-in suites (bench/):\n${suites}\n${EXAMPLES}`).exitOverride()
     .configureOutput({ outputError: () => undefined });
 }
+
+const oneOrList = (xs: number[]) => (xs.length === 1 ? xs[0] : xs);
 
 async function applyFlags(suite: Suite, f: BenchFlags): Promise<Suite> {
   return parseSuite({
     ...suite,
     ...(f.variants && { variants: f.variants }),
     ...(f.seq && { seqLen: f.seq }),
+    ...(f.dModel && { dModel: oneOrList(f.dModel) }),
+    ...(f.heads && { heads: oneOrList(f.heads) }),
+    ...(f.batch && { batch: oneOrList(f.batch) }),
     ...(f.seed !== undefined && { seed: f.seed }),
     timing: { ...suite.timing, ...(f.time !== undefined && { timeMs: f.time }), ...(f.rounds !== undefined && { rounds: f.rounds }) },
   }, '(after command-line overrides)');
+}
+
+/** The built-in suites with their descriptions, one per line, for --help. */
+async function suiteList(): Promise<string> {
+  const suites = await Promise.all(builtinSuites().map(async (name) => ({ name, suite: await loadSuite(name) })));
+  return suites.map(({ name, suite }) => `  ${name.padEnd(11)} ${suite.description}`).join('\n');
 }
 
 /** The engines of a run: command-line flags first, then the suite's list, else the fastest here. */
@@ -102,7 +150,7 @@ function worded<T>(f: () => T): T {
 }
 
 export async function bench(argv: string[]): Promise<number> {
-  const f = benchCommand().parse(argv, { from: 'user' }).opts<BenchFlags>();
+  const f = benchCommand(await suiteList()).parse(argv, { from: 'user' }).opts<BenchFlags>();
   if (f.list) return (console.log(variantList()), 0);
   if (f.engines) return (console.log(engineTable(await listEngines())), 0);
   if (f.resume && !f.out) throw new UserError(messages.resumeNeedsOut());
@@ -115,8 +163,9 @@ export async function bench(argv: string[]): Promise<number> {
     out: f.out, resume: Boolean(f.resume), limits: { timeoutMs: f.caseTimeout * 1000, heapMb: f.heap },
     maxMemoryBytes: f.maxMemory ? f.maxMemory * 2 ** 20 : Math.floor(os.freemem() / 2) }, progress);
   progress.stop();
-  console.log(summaryTable(readResults(result.dir)));
-  if (f.report) console.log(`report: ${await writeReport(result.dir, RESULTS_ROOT)}`);
+  const lines = readResults(result.dir);
+  console.log(f.json ? jsonLines(lines) : summaryTable(lines));
+  if (f.report) (f.json ? console.error : console.log)(`report: ${await writeReport(result.dir, RESULTS_ROOT)}`);
   if (result.interrupted) {
     console.error(`interrupted: ${result.lines.length} of ${result.todo} case(s) ran; continue with --out ${result.dir} --resume`);
   }

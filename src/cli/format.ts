@@ -6,6 +6,7 @@ import type { EngineInfo } from '../engine/types.ts';
 import type { ResultLine } from '../results/types.ts';
 import { VARIANTS } from '../variants/index.ts';
 import { UserError, messages } from '../messages.ts';
+import { inlineOf } from './variants-flag.ts';
 
 /**
  * Whether output to `stream` may carry colour: on a terminal only, unless FORCE_COLOR (any value
@@ -24,9 +25,10 @@ export function csvList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/** A comma-separated list of positive integers; an empty entry is an error, as any other bad one. */
 export function positiveInt(flag: string, value: string): number[] {
-  const parts = csvList(value);
-  if (parts.length === 0 || !parts.every((p) => /^[1-9]\d*$/.test(p))) throw new UserError(messages.positiveInts(flag, value));
+  const parts = value.split(',').map((p) => p.trim());
+  if (!parts.every((p) => /^[1-9]\d*$/.test(p))) throw new UserError(messages.positiveInts(flag, value));
   return parts.map(Number);
 }
 
@@ -41,11 +43,23 @@ export function engineTable(all: EngineInfo[]): string {
 }
 
 export function variantList(): string {
-  return Object.values(VARIANTS).map((v) => {
+  const syntax = 'On the command line: --variants name[:key=value…],… (a list value as a+b), e.g.\n'
+    + '  --variants full,lora:rank=16:merged=true,svd:energy=0.9,sparse-window:window=512';
+  return [syntax, ...Object.values(VARIANTS).map((v) => {
     const defaults = v.options.parse({}) as Record<string, unknown>;
     const opts = Object.entries(defaults).map(([k, val]) => `    ${k} = ${JSON.stringify(val)}`).join('\n');
-    return `${v.name} — ${v.summary}\n  options (defaults):\n${opts || '    (none)'}`;
-  }).join('\n\n');
+    return `${v.name} — ${v.summary}\n  options (defaults):\n${opts || '    (none)'}\n  inline: ${inlineOf(v.name, defaults)}`;
+  })].join('\n\n');
+}
+
+/** The final table as JSON lines: one object per case, the summary table's columns (ms, %, counts, GFLOP/s). */
+export function jsonLines(lines: ResultLine[]): string {
+  return lines.map((l) => JSON.stringify({ caseId: l.caseId, variant: l.variant, label: l.label, engine: `${l.engine}/${l.backend}`,
+    mode: l.mode, ...l.shape, status: l.status,
+    ...(l.status === 'ok'
+      ? { medianMs: l.latencyMs.median, rme: l.latencyMs.rme, samples: l.latencyMs.samples, rounds: l.rounds?.length ?? 1,
+        gflops: l.mode === 'train' ? null : l.gflops }
+      : { reason: l.reason }) })).join('\n');
 }
 
 export function summaryTable(lines: ResultLine[]): string {

@@ -33,6 +33,10 @@ export interface Finding {
   /** engine/backend id. */
   engine: string;
   seqLen: number;
+  /** The rest of the shape: model width, heads, batch. */
+  dModel: number;
+  heads: number;
+  batch: number;
   /** Paired ratio of latencies, subject / baseline (below 1: the subject is faster). */
   ratio: number;
   /** 95 % interval of `ratio`. */
@@ -74,12 +78,13 @@ export function comparisons(lines: ResultLine[], unreliable: ReadonlyMap<string,
   return sortPairs(vsFull(lines)).flatMap(({ line, full }) => {
     const p = pairedRatio(roundsOf(line), roundsOf(full), `${line.caseId}|${full.caseId}`);
     if (!p) return [];
-    const verdict = verdictOf(p), engine = `${line.engine}/${line.backend}`;
+    const verdict = verdictOf(p), engine = `${line.engine}/${line.backend}`, s = line.shape;
     const why = unreliable.get(line.caseId) ?? unreliable.get(full.caseId);
-    const text = `${line.label} vs ${full.label} at N=${line.shape.seqLen} on ${engine}: ${verdictText(verdict, p.ratio, p.ci)}`
+    const text = `${line.label} vs ${full.label} at N=${s.seqLen} on ${engine}: ${verdictText(verdict, p.ratio, p.ci)}`
       + `${why ? ` — ${why.split(' (')[0]}` : ''}.`;
     return [{ question: roleOf(line) === 'adapter' ? QUESTIONS.adapter : QUESTIONS.efficient, subject: line.label, baseline: full.label,
-      engine, seqLen: line.shape.seqLen, ratio: p.ratio, ci: p.ci, verdict, rounds: p.rounds, text, ...(why && { unreliable: why }) }];
+      engine, seqLen: s.seqLen, dModel: s.dModel, heads: s.heads, batch: s.batch, ratio: p.ratio, ci: p.ci, verdict, rounds: p.rounds,
+      text, ...(why && { unreliable: why }) }];
   });
 }
 
@@ -93,7 +98,8 @@ export interface SubjectSummary {
 
 export function summaries(found: Finding[]): SubjectSummary[] {
   const groups = new Map<string, Finding[]>();
-  for (const f of found) groups.set(`${f.subject}\u0000${f.engine}`, [...(groups.get(`${f.subject}\u0000${f.engine}`) ?? []), f]);
+  const key = (f: Finding) => `${f.subject}\u0000${f.engine}\u0000${f.batch}|${f.dModel}|${f.heads}`;
+  for (const f of found) groups.set(key(f), [...(groups.get(key(f)) ?? []), f]);
   return [...groups.values()].map((fs) => {
     const byN = [...fs].sort((a, b) => a.seqLen - b.seqLen), last = byN.at(-1)!;
     let from = byN.length;

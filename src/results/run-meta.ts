@@ -22,9 +22,10 @@ export interface RecordedSuite {
   description: string;
   variants: Array<string | { name: string; options: Record<string, unknown>; label?: string }>;
   seqLen: number[];
-  dModel: number;
-  heads: number;
-  batch: number;
+  /** One value, or a list swept. */
+  dModel: number | number[];
+  heads: number | number[];
+  batch: number | number[];
   engines?: string[];
   seed: number;
   modes: CaseMode[];

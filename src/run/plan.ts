@@ -6,8 +6,8 @@
  */
 import { getVariant, VARIANT_NAMES } from '../variants/index.ts';
 import { UserError, messages } from '../messages.ts';
-import type { Suite, VariantSpec } from './suite.ts';
-import type { Case, EngineInfo } from '../results/types.ts';
+import { listOf, type Suite, type VariantSpec } from './suite.ts';
+import type { Case, EngineInfo, Shape } from '../results/types.ts';
 
 export type { Case };
 
@@ -24,12 +24,23 @@ export function resolveVariant(spec: VariantSpec): { name: string; options: Reco
   return { name, options: parsed.data as Record<string, unknown>, label: label ?? variant.describe(parsed.data) };
 }
 
+/** Every shape a suite sweeps: each batch × width × heads × sequence length. */
+export function shapesOf(suite: Suite): Shape[] {
+  return listOf(suite.batch).flatMap((batch) => listOf(suite.dModel).flatMap((dModel) => listOf(suite.heads).flatMap((heads) =>
+    suite.seqLen.map((seqLen) => ({ batch, seqLen, dModel, heads })))));
+}
+
 export function planCases(suite: Suite, engines: EngineInfo[], runId: string): Case[] {
   const variants = suite.variants.map(resolveVariant);
   const cases: Case[] = [];
-  for (const seqLen of suite.seqLen) {
-    const shape = { batch: suite.batch, seqLen, dModel: suite.dModel, heads: suite.heads };
-    for (const v of variants) {
+  const shapes = shapesOf(suite);
+  // A suite sweeping widths, heads or batches names them in each label, so tables, charts and
+  // findings tell its configurations apart; a suite of one keeps the labels (and case ids) as they were.
+  const several = new Set(shapes.map((s) => `${s.batch}|${s.dModel}|${s.heads}`)).size > 1;
+  for (const shape of shapes) {
+    const seqLen = shape.seqLen;
+    for (const spec of variants) {
+      const v = several ? { ...spec, label: `${spec.label} · D=${shape.dModel} H=${shape.heads} B=${shape.batch}` } : spec;
       for (const engine of engines) {
         for (const mode of suite.modes) {
           // Inference caseIds are as they were before train mode, so older runs still resume.

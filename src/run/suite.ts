@@ -10,6 +10,10 @@ import { UserError, messages } from '../messages.ts';
 import { InputInitSchema, WeightsInitSchema } from '../linalg/weights.ts';
 
 const positiveInt = z.number().int().positive();
+const oneOrMany = z.union([positiveInt, z.array(positiveInt).min(1)]);
+
+/** A suite value that may be one number or a list of them, as a list. */
+export const listOf = (v: number | number[]): number[] => (Array.isArray(v) ? v : [v]);
 
 export const VariantSpecSchema = z.union([
   z.string(),
@@ -40,9 +44,10 @@ export const SuiteSchema = z.object({
   description: z.string().default(''),
   variants: z.array(VariantSpecSchema).min(1),
   seqLen: z.array(positiveInt).min(1),
-  dModel: positiveInt.default(512),
-  heads: positiveInt.default(8),
-  batch: positiveInt.default(1),
+  /** Model width, heads and batch: one value, or a list whose every value is swept (with every other). */
+  dModel: oneOrMany.default(512),
+  heads: oneOrMany.default(8),
+  batch: oneOrMany.default(1),
   /** `tfjs`, `onnx`, `all` or `engine/backend` ids; absent = the fastest engine here. */
   engines: z.array(z.string()).optional(),
   seed: z.number().int().default(1),
@@ -53,7 +58,14 @@ export const SuiteSchema = z.object({
   /** Inputs of the cases (see src/linalg/weights.ts). */
   input: InputInitSchema.default({ input: 'gaussian' }),
   timing: TimingSchema.default(TimingSchema.parse({})),
-}).strict().refine((s) => s.dModel % s.heads === 0, { message: 'dModel must be a multiple of heads', path: ['heads'] });
+}).strict().superRefine((s, ctx) => {
+  for (const d of listOf(s.dModel)) {
+    for (const h of listOf(s.heads)) {
+      if (d % h === 0) continue;
+      ctx.addIssue({ code: 'custom', path: ['heads'], message: `dModel must be a multiple of heads (dModel ${d}, heads ${h})` });
+    }
+  }
+});
 
 export type SuiteInput = z.input<typeof SuiteSchema>;
 export type Suite = z.output<typeof SuiteSchema>;

@@ -62,3 +62,17 @@ test('one writer per run folder: a second bench into a folder in use exits 2 wit
     holder.kill('SIGKILL');
   }
 });
+
+test('bad shape flags, variant options and numbers: one line each', () => {
+  assertUserError(['--d-model', 'abc'], /--d-model expects positive integers, e.g\. 256,1024\. Received: abc/);
+  assertUserError(['--heads', '0'], /--heads expects positive integers/);
+  assertUserError(['--batch', '1,,2'], /--batch expects positive integers, e\.g\. 256,1024\. Received: 1,,2/);
+  assertUserError(['--seq', '256,,1024'], /--seq expects positive integers/);
+  assertUserError(['--heads', '5'], /heads: dModel must be a multiple of heads \(dModel 512, heads 5\)/);
+  assertUserError(['--variants', 'full,,lora'], /--variants: configuration 2 is empty/);
+  assertUserError(['--variants', 'full,lora:rank'], /--variants: configuration 2 has 'rank': options are key=value/);
+  assertUserError(['--variants', 'lora:rank=x'], /variant 'lora': option rank: .*see --list/);
+  assertUserError(['--variants', 'lora:colour=red'], /variant 'lora': option .*colour/);
+  assertUserError(['--max-memory', '-1'], /--max-memory expects a positive integer, e\.g\. 8192\. Received: -1/);
+  assertUserError(['--rounds', '0'], /--rounds expects a positive integer, e\.g\. 3\. Received: 0/);
+});

@@ -16,7 +16,8 @@ const LORA = (merged: boolean) => `LoRA r=8 α=16 on q,v (${merged ? 'merged' : 
 /** findings.json as the issue specifies it: one object per comparison, these fields, these verdicts. */
 const FindingsFile = z.array(z.object({
   question: z.string().min(1), subject: z.string().min(1), baseline: z.string().min(1), engine: z.string().regex(/^\w+\/[\w-]+$/),
-  seqLen: z.number().int().positive(), ratio: z.number().positive(), ci: z.tuple([z.number().positive(), z.number().positive()]),
+  seqLen: z.number().int().positive(), dModel: z.number().int().positive(), heads: z.number().int().positive(),
+  batch: z.number().int().positive(), ratio: z.number().positive(), ci: z.tuple([z.number().positive(), z.number().positive()]),
   verdict: z.enum(['faster', 'slower', 'no measurable difference']), text: z.string().min(1),
   rounds: z.number().int().positive(), unreliable: z.string().optional(),
 }).strict().refine((f) => f.ci[0] <= f.ratio && f.ratio <= f.ci[1], 'the interval holds the ratio'));
