@@ -75,4 +75,8 @@ test('bad shape flags, variant options and numbers: one line each', () => {
   assertUserError(['--variants', 'lora:colour=red'], /variant 'lora': option .*colour/);
   assertUserError(['--max-memory', '-1'], /--max-memory expects a positive integer, e\.g\. 8192\. Received: -1/);
   assertUserError(['--rounds', '0'], /--rounds expects a positive integer, e\.g\. 3\. Received: 0/);
+  assertUserError(['--time', '1.5'], /--time expects a positive integer, e\.g\. 250\. Received: 1\.5/);
+  assertUserError(['--case-timeout', 'soon'], /--case-timeout expects a positive integer, e\.g\. 300\. Received: soon/);
+  assertUserError(['--heap', '4GB'], /--heap expects a positive integer, e\.g\. 4096\. Received: 4GB/);
+  assertUserError(['--seed', '-3'], /--seed expects a positive integer, e\.g\. 1\. Received: -3/);
 });
