@@ -25,11 +25,10 @@ export function inferenceOk(lines: ResultLine[]): OkLine[] {
   return lines.filter((l): l is OkLine => l.status === 'ok' && l.mode !== 'train');
 }
 
+/** A case and full attention's at the same engine and shape; their paired speed-up is findings.ts's (comparisons). */
 export interface VsFull {
   line: OkLine;
   full: OkLine;
-  /** full's median latency / this case's median latency. */
-  speedup: number;
 }
 
 /** Every non-full case of `ok` paired with the first `full` case of the same engine and shape. */
@@ -44,7 +43,7 @@ export function pairWithFull<L extends ResultLine>(ok: L[]): Array<{ line: L; fu
 
 /** Every other variant's inference case paired with full attention's at the same engine and shape. */
 export function vsFull(lines: ResultLine[]): VsFull[] {
-  return pairWithFull(inferenceOk(lines)).map(({ line, full }) => ({ line, full, speedup: full.latencyMs.median / line.latencyMs.median }));
+  return pairWithFull(inferenceOk(lines));
 }
 
 /** The fields every chart row starts with; `noisy` is '' for a steady measurement. */
