@@ -110,7 +110,9 @@ export function summaries(found: Finding[]): SubjectSummary[] {
         : byN.every((f) => f.verdict === 'slower') ? `${head}: slower at every N measured.`
           : byN.every((f) => f.verdict === 'no measurable difference') ? `${head}: no measurable difference at any N measured.`
             : `${head}: not faster at the largest N measured (N=${last.seqLen}: ${last.verdict}).`;
-    return { question: last.question, summary, comparisons: byN };
+    const busy = byN.filter((f) => f.unreliable).length;
+    return { question: last.question, comparisons: byN,
+      summary: busy === 0 ? summary : `${summary.slice(0, -1)} (${busy} of ${byN.length} comparisons unreliable: the machine was busy).` };
   });
 }
 

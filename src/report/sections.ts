@@ -30,7 +30,8 @@ export function findingsSection(found: Finding[], measuredFacts: Fact[]): string
   return `<section id="findings"><h2>Findings</h2>
 <p class="caption">Written from this run’s data by fixed rules (src/report/findings.ts; also in findings.json); a question the run has
 no data for is left out. Each latency comparison is a ratio of medians within the same interleaved round, its median over rounds,
-with a 95 % bootstrap interval: it says faster or slower only when the whole interval is on one side of 1 and the effect is at least
+with a 95 % interval (a bootstrap within rounds joined with Student’s t between rounds): it says faster or slower only when the whole
+interval is on one side of 1 and the effect is at least
 ${MIN_EFFECT * 100} %; otherwise “no measurable difference”.</p>
 ${body}</section>`;
 }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkInvariants, unreliableCases, UNRELIABLE } from '../../src/report/invariants.ts';
 import { compareRuns } from '../../src/report/compare.ts';
+import { comparisons, summaries } from '../../src/report/findings.ts';
 import { writeReport } from '../../src/report/index.ts';
 import type { OkLine, ResultLine } from '../../src/results/types.ts';
 import { tmpDir } from '../cli/helpers.ts';
@@ -55,4 +56,11 @@ test('a doctored results file: the report shows the violation at the top, findin
   const merged = cmp.cases.find((c) => c.label === MERGED && c.engine === 'onnx/cpu' && c.seqLen === 1024)!;
   assert.equal(merged.verdict, 'unreliable', 'a 1.9× slower case the run itself flags is not called a regression');
   assert.ok(!cmp.cases.some((c) => c.verdict === 'slower'));
+});
+
+test('a subject whose comparisons a check made unreliable says so in its summary', () => {
+  const lines = doctored(1.9);
+  const found = comparisons(lines, unreliableCases(checkInvariants(lines)));
+  const merged = summaries(found).find((x) => x.summary.startsWith(`${MERGED} on onnx/cpu`))!;
+  assert.match(merged.summary, /\(1 of 4 comparisons unreliable: the machine was busy\)\.$/);
 });
