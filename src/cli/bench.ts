@@ -10,7 +10,6 @@ import { parseVariantsFlag, type InlineSpec } from './variants-flag.ts';
 import { resolveVariant } from '../run/plan.ts';
 import { runSweep } from '../run/sweep.ts';
 import { readResults, RESULTS_ROOT } from '../results/store.ts';
-import { writeReport } from '../report/index.ts';
 import { UserError, messages } from '../messages.ts';
 import { createProgress } from './progress.ts';
 import { csvList, engineTable, isMain, jsonLines, positiveInt, runCli, summaryTable, variantList } from './format.ts';
@@ -150,7 +149,8 @@ function worded<T>(f: () => T): T {
 }
 
 export async function bench(argv: string[]): Promise<number> {
-  const f = benchCommand(await suiteList()).parse(argv, { from: 'user' }).opts<BenchFlags>();
+  const wantsHelp = argv.includes('--help') || argv.includes('-h'); // the suites' descriptions take loading every suite
+  const f = benchCommand(wantsHelp ? await suiteList() : undefined).parse(argv, { from: 'user' }).opts<BenchFlags>();
   if (f.list) return (console.log(variantList()), 0);
   if (f.engines) return (console.log(engineTable(await listEngines())), 0);
   if (f.resume && !f.out) throw new UserError(messages.resumeNeedsOut());
@@ -165,7 +165,10 @@ export async function bench(argv: string[]): Promise<number> {
   progress.stop();
   const lines = readResults(result.dir);
   console.log(f.json ? jsonLines(lines) : summaryTable(lines));
-  if (f.report) (f.json ? console.error : console.log)(`report: ${await writeReport(result.dir, RESULTS_ROOT)}`);
+  if (f.report) {
+    const { writeReport } = await import('../report/index.ts'); // vega and vega-lite: loaded only when a report is written
+    (f.json ? console.error : console.log)(`report: ${await writeReport(result.dir, RESULTS_ROOT)}`);
+  }
   if (result.interrupted) {
     console.error(`interrupted: ${result.lines.length} of ${result.todo} case(s) ran; continue with --out ${result.dir} --resume`);
   }
