@@ -41,7 +41,8 @@ export function violationsSection(violations: Violation[]): string {
   if (violations.length === 0) return '';
   return `<section id="checks" class="notice"><b>This run checks itself, and ${violations.length} check(s) failed: the machine was busy.</b>
 The cases named are marked unreliable in the findings and the table, and <code>npm run compare</code> calls no regression on them.
-<ul>${violations.map((v) => `<li>${escapeHtml(v.text)}.</li>`).join('')}</ul></section>`;
+<details${violations.length <= 3 ? ' open' : ''}><summary>the failed checks, with their numbers</summary>
+<ul>${violations.map((v) => `<li>${escapeHtml(v.text)}.</li>`).join('')}</ul></details></section>`;
 }
 
 export function scalingAside(fits: ScalingFit[]): string {
