@@ -3,7 +3,7 @@
  * `npm run bench` does for a suite object (validated as a suite file is), without the terminal.
  */
 import os from 'node:os';
-import { listEngines, selectEngines } from './engine/resolve.ts';
+import { listEngines, requestsOf, selectAll } from './engine/resolve.ts';
 import { readResults } from './results/store.ts';
 import type { ResultLine } from './results/types.ts';
 import { parseSuite, type SuiteInput } from './run/suite.ts';
@@ -28,14 +28,10 @@ export interface RunSuiteOptions {
 export async function runSuite(input: SuiteInput, opts: RunSuiteOptions = {}): Promise<{ dir: string; lines: ResultLine[] }> {
   const suite = parseSuite(input, '(runSuite)');
   const all = await listEngines();
-  const requests = (suite.engines ?? [undefined]).map((spec) => {
-    const [engine, backend] = spec?.split('/') ?? [];
-    return { engine, backends: backend ? [backend] : undefined };
-  });
-  const selections = requests.map((r) => selectEngines(all, r));
+  const selection = selectAll(all, requestsOf(suite.engines, all));
   const listener: SweepListener = { start: () => undefined, done: () => undefined, note: () => undefined, ...opts.listener };
-  const result = await runSweep({ suite, engines: all, selected: [...new Set(selections.flatMap((s) => s.engines))],
-    fallbacks: selections.flatMap((s) => s.fallbacks), argv: [], out: opts.out, resume: false,
+  const result = await runSweep({ suite, engines: all, selected: selection.engines,
+    fallbacks: selection.fallbacks, argv: [], out: opts.out, resume: false,
     limits: { timeoutMs: 300_000, heapMb: 4096 }, maxMemoryBytes: Math.floor(os.freemem() / 2) }, listener);
   if (opts.report ?? true) await writeReport(result.dir);
   return { dir: result.dir, lines: readResults(result.dir) };

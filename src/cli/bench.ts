@@ -3,7 +3,7 @@
  */
 import os from 'node:os';
 import { Command, Option } from 'commander';
-import { ENGINE_NAMES, EngineSelectionError, listEngines, selectEngines, type EngineRequest, type Selection } from '../engine/resolve.ts';
+import { ENGINE_NAMES, EngineSelectionError, listEngines, requestsOf, selectAll, type Selection } from '../engine/resolve.ts';
 import type { EngineInfo } from '../engine/types.ts';
 import { builtinSuites, loadSuite, parseSuite, type Suite } from '../run/suite.ts';
 import { parseVariantsFlag, type InlineSpec } from './variants-flag.ts';
@@ -121,20 +121,7 @@ async function suiteList(): Promise<string> {
 
 /** The engines of a run: command-line flags first, then the suite's list, else the fastest here. */
 function chooseEngines(all: EngineInfo[], suite: Suite, f: BenchFlags): Selection {
-  const requests: EngineRequest[] = f.engine || f.backend ? [{ engine: f.engine, backends: f.backend }]
-    : (suite.engines ?? [undefined]).map((spec) => {
-      if (spec === undefined) return {};
-      const [engine, backend] = spec.split('/');
-      if (!ENGINE_CHOICES.includes(engine)) throw new UserError(messages.unknownEngine(spec, [...ENGINE_CHOICES, ...all.map((i) => i.id)]));
-      return { engine, backends: backend ? [backend] : undefined };
-    });
-  const engines: EngineInfo[] = [], fallbacks: string[] = [];
-  for (const req of requests) {
-    const sel = worded(() => selectEngines(all, req));
-    for (const e of sel.engines) if (!engines.includes(e)) engines.push(e);
-    fallbacks.push(...sel.fallbacks.filter((x) => !fallbacks.includes(x)));
-  }
-  return { engines, fallbacks };
+  return worded(() => selectAll(all, f.engine || f.backend ? [{ engine: f.engine, backends: f.backend }] : requestsOf(suite.engines, all)));
 }
 
 /** Engine selection errors are typed; the command line words them. */
@@ -144,7 +131,8 @@ function worded<T>(f: () => T): T {
   } catch (e) {
     if (!(e instanceof EngineSelectionError)) throw e;
     const p = e.problem;
-    throw new UserError(p.kind === 'unknown-backend' ? messages.unknownBackend(p.received, p.valid) : messages.noEngineAvailable(p.tried));
+    throw new UserError(p.kind === 'unknown-engine' ? messages.unknownEngine(p.received, p.valid)
+      : p.kind === 'unknown-backend' ? messages.unknownBackend(p.received, p.valid) : messages.noEngineAvailable(p.tried));
   }
 }
 

@@ -43,12 +43,13 @@ export interface Selection {
 
 /** Why no engine could be chosen: a backend that does not exist, or none of those asked for available. */
 export type SelectionProblem =
+  | { kind: 'unknown-engine'; received: string; valid: string[] }
   | { kind: 'unknown-backend'; received: string; valid: string[] }
   | { kind: 'none-available'; tried: Array<Pick<EngineInfo, 'id' | 'reason'>> };
 
 export class EngineSelectionError extends Error {
   constructor(readonly problem: SelectionProblem) {
-    super(problem.kind === 'unknown-backend' ? `unknown backend ${problem.received}` : 'no available engine');
+    super(problem.kind === 'none-available' ? 'no available engine' : `unknown ${problem.kind.slice(8)} ${problem.received}`);
   }
 }
 
@@ -82,4 +83,29 @@ export function selectEngines(all: EngineInfo[], req: EngineRequest): Selection 
   }
   if (req.engine === 'all') return { engines: ENGINE_NAMES.map((e) => bestOf(e)), fallbacks };
   return { engines: [bestOf(req.engine)], fallbacks };
+}
+
+/**
+ * Requests from `engine` or `engine/backend` specs (a suite's `engines`: names, `all` or ids);
+ * none = the fastest engine here.
+ */
+export function requestsOf(specs: readonly string[] | undefined, all: EngineInfo[]): EngineRequest[] {
+  if (!specs) return [{}];
+  return specs.map((spec) => {
+    const [engine, backend] = spec.split('/');
+    if (![...ENGINE_NAMES, 'all'].includes(engine)) {
+      throw new EngineSelectionError({ kind: 'unknown-engine', received: spec, valid: [...ENGINE_NAMES, 'all', ...all.map((i) => i.id)] });
+    }
+    return { engine, backends: backend ? [backend] : undefined };
+  });
+}
+
+/** The engines of several requests, in order, each engine and each fallback once. */
+export function selectAll(all: EngineInfo[], requests: EngineRequest[]): Selection {
+  const engines: EngineInfo[] = [], fallbacks: string[] = [];
+  for (const sel of requests.map((r) => selectEngines(all, r))) {
+    for (const e of sel.engines) if (!engines.includes(e)) engines.push(e);
+    fallbacks.push(...sel.fallbacks.filter((x) => !fallbacks.includes(x)));
+  }
+  return { engines, fallbacks };
 }

@@ -4,17 +4,13 @@
  * What a step holds and updates was checked in the case's checks (train.ts); this round only times.
  */
 import { createEngine } from '../engine/resolve.ts';
-import { createRng } from '../linalg/rng.ts';
 import type { Case, RoundTiming } from '../results/types.ts';
-import { caseData, variantOf } from './case.ts';
+import { buildCase } from './case.ts';
 import { timeRound } from './latency.ts';
 import { LEARNING_RATE, trainableNames, trainTarget } from './train.ts';
 
 export async function measureTrainRound(c: Case, round: number): Promise<RoundTiming> {
-  const v = variantOf(c);
-  const { base, x } = caseData(c);
-  const o = v.resolve ? v.resolve(c.shape, c.options, base) : c.options;
-  const w = v.init(c.shape, o, createRng(`${c.seed}:${c.caseId}:init`), base);
+  const { v, x, o, w } = buildCase(c);
   const engine = await createEngine(c.engine);
   if (!engine.prepareTraining) throw new Error(`${c.engine.id} cannot train`);
   const prepared = await engine.prepareTraining((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x,

@@ -13,7 +13,7 @@ import type { HostTensor } from '../engine/ops.ts';
 import type { Case } from '../results/types.ts';
 import { countParams, type AnyVariant, type Shape, type Weights } from '../variants/types.ts';
 import { lineBase } from '../results/lines.ts';
-import { caseData, caseFailed, variantOf, type CaseOutcome } from './case.ts';
+import { buildCase, caseFailed, type CaseOutcome } from './case.ts';
 import { measureOverhead } from './latency.ts';
 
 /** Adam's learning rate in every train case (PyTorch's and Keras's default). */
@@ -40,13 +40,9 @@ export async function measureTrainCase(c: Case): Promise<CaseOutcome> {
   if (!c.engine.capabilities?.gradients) {
     return fail('skipped', `${c.engine.id} cannot train: the engine computes no gradients (capabilities.gradients is false)`);
   }
-  const v = variantOf(c);
-  const { base, x } = caseData(c);
-  const o = v.resolve ? v.resolve(c.shape, c.options, base) : c.options;
-  const w = v.init(c.shape, o, createRng(`${c.seed}:${c.caseId}:init`), base);
+  const { v, base, x, o, w, params, flops } = buildCase(c);
   const trainable = trainableNames(v, c.shape, o, w);
   if (trainable.length === 0) return fail('skipped', `nothing to train: ${c.label} holds no trainable weights`, o);
-  const params = v.params(c.shape, o);
   const held = countParams(Object.fromEntries(trainable.map((n) => [n, w[n]])));
   if (held !== params.trainable) {
     return fail('error', `variant trains ${held} parameters, its formula says ${params.trainable}`, o);
@@ -66,7 +62,6 @@ export async function measureTrainCase(c: Case): Promise<CaseOutcome> {
     const bytes = await prepared.heldBytes();
     const changed = frozenChanged(w, trainable, await prepared.weights());
     if (changed) return fail('error', `frozen weight ${changed} changed during training`, o);
-    const flops = v.flops(c.shape, o);
     return { kind: 'facts', facts: { ...lineBase(c, { options: o, params, flops }), mode: 'train', status: 'ok', params, flops, overheadMs,
       train: { optimizer: 'adam', learningRate: LEARNING_RATE, lossFirst, lossLast, steps: 1 + FACT_STEPS,
         checkpointBytes: bytes.trainable },
