@@ -3,8 +3,13 @@
  *   relErr        vs the variant's own float64 reference (same pattern): proves the implementation
  *   relErrVsFull  vs exact full attention with the base weights: the quality cost of the trick
  * Each output row depends on one query and all keys, so for N > ALL_ROWS_UP_TO the comparison uses
- * SAMPLED_ROWS evenly spaced query rows (first and last included): exact for those rows at a
- * fraction of the cost. Above MAX_REFERENCE_FLOPS of float64 work the accuracy is not measured.
+ * SAMPLED_ROWS evenly spaced query rows (first and last included), plus the rows a variant computes
+ * by a path of its own (Variant.checkedRows: block-sparse's global tokens): exact for those rows at
+ * a fraction of the cost. Above MAX_REFERENCE_FLOPS of float64 work the accuracy is not measured.
+ *
+ * Enforced: every engine here computes in float32, and an implementation whose relErr exceeds
+ * IMPLEMENTATION_TOLERANCE (the project's standard, 1e-4: measured errors are 2e-7–2e-6) computes
+ * something other than its reference: its case becomes an `error` line with the figure, at every N.
  */
 import { relativeError } from '../linalg/dense.ts';
 import { cachedArray, digest } from '../linalg/cache.ts';
@@ -15,10 +20,21 @@ import { full } from '../variants/full.ts';
 export const ALL_ROWS_UP_TO = 256;
 export const SAMPLED_ROWS = 32;
 export const MAX_REFERENCE_FLOPS = 8e9;
+/** Largest relative error vs a variant's own float64 reference that a float32 engine may show. */
+export const IMPLEMENTATION_TOLERANCE = 1e-4;
 
-export function referenceRows(n: number): number[] {
+/** The query rows compared: all up to ALL_ROWS_UP_TO, else SAMPLED_ROWS evenly spaced ones and `always`, ascending. */
+export function referenceRows(n: number, always: number[] = []): number[] {
   if (n <= ALL_ROWS_UP_TO) return [...Array(n).keys()];
-  return [...new Set(Array.from({ length: SAMPLED_ROWS }, (_, i) => Math.round((i * (n - 1)) / (SAMPLED_ROWS - 1))))];
+  const sampled = Array.from({ length: SAMPLED_ROWS }, (_, i) => Math.round((i * (n - 1)) / (SAMPLED_ROWS - 1)));
+  return [...new Set([...sampled, ...always.filter((i) => i >= 0 && i < n)])].sort((a, b) => a - b);
+}
+
+/** Why a measured accuracy shows an implementation error, when it does. */
+export function implementationError(a: Accuracy): string | undefined {
+  if (a.relErr === null || a.relErr <= IMPLEMENTATION_TOLERANCE) return undefined;
+  return `relative error ${a.relErr.toExponential(2)} vs its own float64 reference exceeds the float32 tolerance `
+    + `${IMPLEMENTATION_TOLERANCE} (${a.reference})`;
 }
 
 /** Float64 work of one reference pass over `rows` rows (K and V for all N, the rest per row). */
@@ -28,7 +44,7 @@ export function referenceFlops(s: Shape, rows: number): number {
 
 export function measureAccuracy(variant: AnyVariant, s: Shape, o: object, x: Float32Array, w: Weights,
   base: BaseWeights, y: Float32Array): Accuracy {
-  const rows = referenceRows(s.seqLen);
+  const rows = referenceRows(s.seqLen, variant.checkedRows?.(s, o));
   const which = rows.length === s.seqLen ? 'all rows' : `${rows.length} sampled rows`;
   const cost = referenceFlops(s, rows.length);
   if (cost > MAX_REFERENCE_FLOPS) {

@@ -9,10 +9,11 @@ import type { Prepared } from '../engine/types.ts';
 import { createRng } from '../linalg/rng.ts';
 import { makeInput, seededBaseWeights } from '../linalg/weights.ts';
 import { getVariant } from '../variants/index.ts';
+import { notEfficientReason } from '../variants/roles.ts';
 import { countParams, type AnyVariant } from '../variants/types.ts';
 import { failedLine, lineBase, type CaseCounts } from '../results/lines.ts';
 import type { Case, CaseFacts, FailedLine, RoundTiming } from '../results/types.ts';
-import { measureAccuracy } from './accuracy.ts';
+import { implementationError, measureAccuracy } from './accuracy.ts';
 import { measureOverhead, timeRound } from './latency.ts';
 
 export function variantOf(c: Case): AnyVariant {
@@ -25,7 +26,8 @@ export function variantOf(c: Case): AnyVariant {
 export function countsOf(c: Case, options = c.options): CaseCounts {
   const v = variantOf(c);
   const known = <T>(f: () => T): T | null => { try { return f(); } catch { return null; } };
-  return { options, params: known(() => v.params(c.shape, options)), flops: known(() => v.flops(c.shape, options)) };
+  const flops = known(() => v.flops(c.shape, options)), notEfficient = notEfficientReason(c.variant, c.shape, flops);
+  return { options, params: known(() => v.params(c.shape, options)), flops, ...(notEfficient && { notEfficient }) };
 }
 
 /** A line saying why a case has no measurement; `options` are the resolved ones once the case built its weights. */
@@ -41,12 +43,20 @@ export function caseData(c: Pick<Case, 'seed' | 'shape' | 'weights'> & Partial<P
   return { base: seededBaseWeights(s.dModel, c.weights, c.seed), x };
 }
 
+/**
+ * The generator of a configuration's random weights: seeded by the suite seed, the variant and what
+ * its `seedKey` names, never by the engine, the batch or the case (see Variant.seedKey).
+ */
+export function initRng(c: Pick<Case, 'seed' | 'shape'>, v: AnyVariant, o: object) {
+  return createRng(`${c.seed}:${v.name}:${v.seedKey?.(c.shape, o) ?? ''}:init`);
+}
+
 /** Options resolved against the base weights, the variant's weights, and its counts. */
 export function buildCase(c: Case) {
   const v = variantOf(c);
   const { base, x } = caseData(c);
   const o = v.resolve ? v.resolve(c.shape, c.options, base) : c.options;
-  const w = v.init(c.shape, o, createRng(`${c.seed}:${c.caseId}:init`), base);
+  const w = v.init(c.shape, o, initRng(c, v, o), base);
   return { v, base, x, o, w, params: v.params(c.shape, o), flops: v.flops(c.shape, o) };
 }
 
@@ -109,8 +119,9 @@ export async function measureCase(c: Case): Promise<CaseOutcome> {
     const overheadMs = await measureOverhead();
     const separate = c.engine.capabilities?.memoryProcessEnv !== undefined;
     const memory = separate ? undefined : await peakOf(prepared);
-    const facts: InferenceFacts = { ...lineBase(c, { options: o, params, flops }), mode: 'inference', status: 'ok', params, flops,
-      overheadMs, accuracy: measureAccuracy(v, c.shape, o, x.data, w, base, y),
+    const accuracy = measureAccuracy(v, c.shape, o, x.data, w, base, y), wrong = implementationError(accuracy);
+    if (wrong) return failed(wrong);
+    const facts: InferenceFacts = { ...lineBase(c, countsOf(c, o)), mode: 'inference', status: 'ok', params, flops, overheadMs, accuracy,
       ...(v.details && { details: v.details(c.shape, o, base) }) };
     const analyticBytes = v.memory(c.shape, o);
     return memory ? { kind: 'facts', facts: { ...facts, memory: { ...memory, analyticBytes } } }

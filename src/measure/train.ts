@@ -13,7 +13,7 @@ import type { HostTensor } from '../engine/ops.ts';
 import type { Case } from '../results/types.ts';
 import { countParams, type AnyVariant, type Shape, type Weights } from '../variants/types.ts';
 import { lineBase } from '../results/lines.ts';
-import { buildCase, caseFailed, type CaseOutcome } from './case.ts';
+import { buildCase, caseFailed, countsOf, type CaseOutcome } from './case.ts';
 import { measureOverhead } from './latency.ts';
 
 /** Adam's learning rate in every train case (PyTorch's and Keras's default). */
@@ -62,7 +62,7 @@ export async function measureTrainCase(c: Case): Promise<CaseOutcome> {
     const bytes = await prepared.heldBytes();
     const changed = frozenChanged(w, trainable, await prepared.weights());
     if (changed) return fail('error', `frozen weight ${changed} changed during training`, o);
-    return { kind: 'facts', facts: { ...lineBase(c, { options: o, params, flops }), mode: 'train', status: 'ok', params, flops, overheadMs,
+    return { kind: 'facts', facts: { ...lineBase(c, countsOf(c, o)), mode: 'train', status: 'ok', params, flops, overheadMs,
       train: { optimizer: 'adam', learningRate: LEARNING_RATE, lossFirst, lossLast, steps: 1 + FACT_STEPS,
         checkpointBytes: bytes.trainable },
       memory: { ...memory, weightsBytes: bytes.trainable + bytes.frozen, gradientBytes, optimizerStateBytes: bytes.optimizerState,

@@ -18,7 +18,7 @@
  */
 import type { RunMeta } from '../results/run-meta.ts';
 import type { OkLine, ResultLine } from '../results/types.ts';
-import { getVariant } from '../variants/index.ts';
+import { isBaseline, meantToSaveWork, roleOf as roleOfVariant } from '../variants/roles.ts';
 import { vsFull, type VsFull } from './charts/series.ts';
 import { count, sig, signedCount, times } from './format.ts';
 import { pairedRatio, roundsOf, verdictOf, type Verdict } from './paired.ts';
@@ -48,6 +48,8 @@ export interface Finding {
   text: string;
   /** Why this comparison is unreliable (a case of it failed an invariant), when it is. */
   unreliable?: string;
+  /** Why the subject saves no work at this N (its FLOPs are not below the baseline's), when it does not. */
+  notEfficient?: string;
 }
 
 /** A measured fact that is not a comparison of timings. */
@@ -63,7 +65,7 @@ export const QUESTIONS = {
   efficient: 'Is the efficient variant faster than full attention?',
 } as const;
 
-const roleOf = (l: ResultLine) => getVariant(l.variant)?.role;
+const roleOf = (l: ResultLine) => roleOfVariant(l.variant);
 
 /** `ratio 0.66, 95 % CI 0.64–0.68` and what it means. */
 export function verdictText(verdict: Verdict, ratio: number, ci: [number, number]): string {
@@ -81,10 +83,10 @@ export function comparisons(lines: ResultLine[], unreliable: ReadonlyMap<string,
     const verdict = verdictOf(p), engine = `${line.engine}/${line.backend}`, s = line.shape;
     const why = unreliable.get(line.caseId) ?? unreliable.get(full.caseId);
     const text = `${line.label} vs ${full.label} at N=${s.seqLen} on ${engine}: ${verdictText(verdict, p.ratio, p.ci)}`
-      + `${why ? ` — ${why.split(' (')[0]}` : ''}.`;
+      + `${line.notEfficient ? ` — ${line.notEfficient}` : ''}${why ? ` — ${why.split(' (')[0]}` : ''}.`;
     return [{ question: roleOf(line) === 'adapter' ? QUESTIONS.adapter : QUESTIONS.efficient, subject: line.label, baseline: full.label,
       engine, seqLen: s.seqLen, dModel: s.dModel, heads: s.heads, batch: s.batch, ratio: p.ratio, ci: p.ci, verdict, rounds: p.rounds,
-      text, ...(why && { unreliable: why }) }];
+      text, ...(why && { unreliable: why }), ...(line.notEfficient && { notEfficient: line.notEfficient }) }];
   });
 }
 
@@ -110,9 +112,12 @@ export function summaries(found: Finding[]): SubjectSummary[] {
         : byN.every((f) => f.verdict === 'slower') ? `${head}: slower at every N measured.`
           : byN.every((f) => f.verdict === 'no measurable difference') ? `${head}: no measurable difference at any N measured.`
             : `${head}: not faster at the largest N measured (N=${last.seqLen}: ${last.verdict}).`;
-    const busy = byN.filter((f) => f.unreliable).length;
+    const busy = byN.filter((f) => f.unreliable).length, wasteful = byN.filter((f) => f.notEfficient);
+    const notes = [...(wasteful.length > 0 ? [`not efficient at N=${wasteful.map((f) => f.seqLen).join(', ')}: `
+      + `its FLOPs there are not below the baseline's`] : []),
+    ...(busy > 0 ? [`${busy} of ${byN.length} comparisons unreliable: the machine was busy`] : [])];
     return { question: last.question, comparisons: byN,
-      summary: busy === 0 ? summary : `${summary.slice(0, -1)} (${busy} of ${byN.length} comparisons unreliable: the machine was busy).` };
+      summary: notes.length === 0 ? summary : `${summary.slice(0, -1)} (${notes.join('; ')}).` };
   });
 }
 
@@ -143,12 +148,14 @@ export function facts(lines: ResultLine[], meta?: RunMeta): Fact[] {
 function adapterAnswers(pairs: VsFull[]): string[] {
   return [...groupBy(pairs.filter((p) => roleOf(p.line) === 'adapter'), (p) => p.line.label)].map(([label, ps]) => {
     const { line, full } = largestN(ps);
-    const extra = line.params.inference - full.params.inference;
-    return `${label}: ${extra === 0 ? '0 extra' : signedCount(extra)} parameters at inference (${count(line.params.trainable)} trainable).`;
+    const extra = line.params.inference - full.params.inference, adapters = line.details?.adapterParams;
+    const trained = line.params.trainable === 0 && typeof adapters === 'number'
+      ? `adapters of ${count(adapters)} parameters folded into the weights: nothing left to train` : `${count(line.params.trainable)} trainable`;
+    return `${label}: ${extra === 0 ? '0 extra' : signedCount(extra)} parameters at inference (${trained}).`;
   });
 }
 
-const efficient = (pairs: VsFull[]) => pairs.filter((p) => roleOf(p.line) === 'approximation');
+const efficient = (pairs: VsFull[]) => pairs.filter((p) => meantToSaveWork(p.line.variant));
 
 function accuracyAnswers(pairs: VsFull[], meta: RunMeta | undefined): string[] {
   const answers = [...groupBy(efficient(pairs), (p) => p.line.label)].flatMap(([label, ps]) => {
@@ -179,7 +186,7 @@ function weightsOf(meta: RunMeta | undefined): string | undefined {
 }
 
 function fullScalingAnswers(lines: ResultLine[]): string[] {
-  return scalingFits(lines).filter((f) => f.variant === 'full').map((f) => {
+  return scalingFits(lines).filter((f) => isBaseline(f.variant)).map((f) => {
     const memory = f.memory === null ? 'peak memory grew by 0 bytes at some N (no fit)' : `peak memory ∝ N^${f.memory.toFixed(2)}`;
     return `On ${f.engine}: time ∝ N^${f.latency.toFixed(2)}, ${memory} (fitted over N=${f.seqLens.join(', ')}).`;
   });

@@ -8,6 +8,7 @@
 import type { OkLine, ResultLine } from '../results/types.ts';
 import { engineOf, inferenceOk } from './charts/series.ts';
 import { logLogSlope } from './stats.ts';
+import { isBaseline } from '../variants/roles.ts';
 
 export const FIT_POINTS = 3;
 
@@ -34,7 +35,7 @@ export function scalingFits(lines: ResultLine[]): ScalingFit[] {
   }
   const ordered = [...series.values()].sort((a, b) => {
     const [x, y] = [a.values().next().value!, b.values().next().value!];
-    return engineOf(x).localeCompare(engineOf(y)) || Number(y.variant === 'full') - Number(x.variant === 'full')
+    return engineOf(x).localeCompare(engineOf(y)) || Number(isBaseline(y.variant)) - Number(isBaseline(x.variant))
       || x.label.localeCompare(y.label);
   });
   return ordered.flatMap((byN) => {

@@ -62,7 +62,8 @@ ${table(fits, [
 function statusText(l: ResultLine, unreliable: ReadonlyMap<string, string>): string {
   if (l.status !== 'ok') return `${l.status}: ${l.reason}`;
   const flags = [...(unreliable.has(l.caseId) ? [UNRELIABLE] : []), ...noisyOf(l).map((n) => `noisy: ${n}`)];
-  return flags.length > 0 ? `ok ⚠ ${flags.join('; ')}` : 'ok';
+  const ok = flags.length > 0 ? `ok ⚠ ${flags.join('; ')}` : 'ok';
+  return l.notEfficient ? `${ok} · ${l.notEfficient}` : ok;
 }
 
 export function casesTable(lines: ResultLine[], unreliable: ReadonlyMap<string, string> = new Map()): string {

@@ -19,6 +19,7 @@ import { verdictText } from './findings.ts';
 import { pairedRatio, roundsOf, verdictOf } from './paired.ts';
 import { chartSection, table, type Chart } from './page.ts';
 import { toSvg } from './svg.ts';
+import { isBaseline } from '../variants/roles.ts';
 
 
 /**
@@ -51,7 +52,7 @@ const CHARTS = [
 
 function casesTable(lines: ResultLine[]): string {
   const train = lines.filter((l) => l.mode === 'train');
-  const full = new Map(trainOk(lines).filter((l) => l.variant === 'full').map((l) => [panelOf(l), l]));
+  const full = new Map(trainOk(lines).filter((l) => isBaseline(l.variant)).map((l) => [panelOf(l), l]));
   const ok = (l: ResultLine): TrainOkLine | undefined => (l.status === 'ok' && l.mode === 'train' ? l : undefined);
   const vsFull = (l: ResultLine, f: (t: TrainOkLine) => number) => {
     const t = ok(l), base = full.get(panelOf(l));

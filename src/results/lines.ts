@@ -8,6 +8,8 @@ export interface CaseCounts {
   options: Record<string, unknown>;
   params: ParamCount | null;
   flops: number | null;
+  /** Why the configuration saves no work at this shape, when it does not (see LineBase.notEfficient). */
+  notEfficient?: string;
 }
 
 /** The fields every line has. */
@@ -15,7 +17,8 @@ export function lineBase(c: Case, counts: CaseCounts): Omit<FailedLine, 'status'
   return {
     schema: RESULT_SCHEMA, runId: c.runId, caseId: c.caseId, mode: c.mode, variant: c.variant, options: counts.options,
     label: c.label, engine: c.engine.engine, backend: c.engine.backend, device: c.engine.device ?? 'cpu', shape: c.shape,
-    params: counts.params, flops: counts.flops, timing: c.timing, finishedAt: new Date().toISOString(),
+    params: counts.params, flops: counts.flops, ...(counts.notEfficient && { notEfficient: counts.notEfficient }),
+    timing: c.timing, finishedAt: new Date().toISOString(),
   };
 }
 
@@ -25,6 +28,8 @@ export function failedLine(c: Case, status: 'skipped' | 'error', reason: string,
 
 /** The fields every line has, taken from a measured line or its facts. */
 export function baseOf(l: Omit<FailedLine, 'status' | 'reason'>): Omit<FailedLine, 'status' | 'reason'> {
-  const { schema, runId, caseId, mode, variant, options, label, engine, backend, device, shape, params, flops, timing, finishedAt } = l;
-  return { schema, runId, caseId, mode, variant, options, label, engine, backend, device, shape, params, flops, timing, finishedAt };
+  const { schema, runId, caseId, mode, variant, options, label, engine, backend, device, shape, params, flops, notEfficient, timing,
+    finishedAt } = l;
+  return { schema, runId, caseId, mode, variant, options, label, engine, backend, device, shape, params, flops,
+    ...(notEfficient && { notEfficient }), timing, finishedAt };
 }

@@ -120,6 +120,11 @@ interface LineBase {
   params: ParamCount | null;
   /** FLOPs of one forward pass (2 × multiply-adds of the matrix products); null as for params. */
   flops: number | null;
+  /**
+   * Set when a variant meant to compute less than the baseline does not at this shape (its FLOPs are
+   * not below full attention's, e.g. Linformer with k = N): why, e.g. "not efficient at this N: 1.20× full's FLOPs".
+   */
+  notEfficient?: string;
   timing: TimingSettings;
   /** ISO time the case finished. */
   finishedAt: string;

@@ -46,13 +46,19 @@ export function planCases(suite: Suite, engines: EngineInfo[], runId: string): C
           // Inference caseIds are as they were before train mode, so older runs still resume.
           const caseId = `${v.label}|${engine.id}|B${shape.batch}N${seqLen}D${shape.dModel}H${shape.heads}`
             + `${mode === 'train' ? '|train' : ''}`;
-          cases.push({ caseId, runId, mode, variant: v.name, options: v.options, label: v.label, engine, shape,
+          cases.push({ caseId, runId, mode, variant: v.name, options: seededOptions(v, suite.seed), label: v.label, engine, shape,
             seed: suite.seed, weights: suite.weights, input: suite.input, timing: { ...suite.timing, downloadInside: true } });
         }
       }
     }
   }
   return cases;
+}
+
+/** A configuration's options with the suite seed filled in where it draws a random structure (Variant.seeded). */
+function seededOptions(v: { name: string; options: Record<string, unknown> }, seed: number): Record<string, unknown> {
+  const variant = getVariant(v.name)!;
+  return variant.seeded ? variant.seeded(v.options, seed) : v.options;
 }
 
 /**

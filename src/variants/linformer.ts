@@ -6,9 +6,16 @@
  * headwise sharing, §4) and are distinct for keys and values. They are parameters of shape [K×N]:
  * the parameter count depends on N, and a model is tied to the sequence length it was built for.
  * k > N is clamped to N (a projection to more rows than positions cannot save anything).
- * `projection`: 'gaussian' (default) draws E, F ~ N(0, 1/K), the Johnson–Lindenstrauss projection
- * of the paper's Theorem 2; 'identity' sets E = F = the first K rows of the N×N identity, i.e.
- * attention over the first K positions (with k ≥ N, exactly full attention: a test hook).
+ * `projection` (E and F untrained here, so the choice says what "Linformer without training" means):
+ *   'segment-means' (default) row i of E = F averages the positions of the i-th of K near-equal
+ *            consecutive segments, [⌊i·N/K⌋, ⌊(i+1)·N/K⌋): each key and value slot is the mean of a
+ *            segment, as the landmarks of Nyströmformer (Xiong et al. 2021, §3.3) and the mean pooling
+ *            the Linformer paper lists among its projection choices (§4). K = N is the identity: exact.
+ *   'gaussian' E, F ~ N(0, 1/K), the Johnson–Lindenstrauss projection of the paper's Theorem 2,
+ *            drawn from the suite seed, N and K; untrained it scales keys and values by about √(N/K)
+ *            and the output by about N/K (N=256, k=32: error vs full 7.6): the report labels it untrained.
+ *   'identity' E = F = the first K rows of the N×N identity: attention over the first K positions
+ *            (with k ≥ N, exactly full attention: a test hook).
  * Computed as (P·K)ᵀ = Kᵀ·Pᵀ on [B, D, N] so that the weight is the right operand, and laid out
  * per head as [B, H, E, K], which Q·(E·K)ᵀ consumes directly.
  *
@@ -27,30 +34,44 @@ import type { Shape, Variant } from './types.ts';
 
 const linformerOptions = z.object({
   k: z.number().int().positive().default(256),
-  projection: z.enum(['gaussian', 'identity']).default('gaussian'),
+  projection: z.enum(['segment-means', 'gaussian', 'identity']).default('segment-means'),
 }).strict();
 export type LinformerOptions = z.output<typeof linformerOptions>;
 
 const projected = (s: Shape, o: LinformerOptions) => Math.min(o.k, s.seqLen);
 
+/** The segment [from, to) that row i of a segment-means projection averages. */
+export function segmentOf(i: number, K: number, N: number): [number, number] {
+  return [Math.floor((i * N) / K), Math.floor(((i + 1) * N) / K)];
+}
+
 function projectionMatrix(K: number, N: number, o: LinformerOptions, rng: Rng): Float32Array {
   if (o.projection === 'gaussian') return normalArray(rng, K * N, 1 / Math.sqrt(K));
-  const eye = new Float32Array(K * N);
-  for (let i = 0; i < K; i++) eye[i * N + i] = 1;
-  return eye;
+  const p = new Float32Array(K * N);
+  for (let i = 0; i < K; i++) {
+    if (o.projection === 'identity') { p[i * N + i] = 1; continue; }
+    const [from, to] = segmentOf(i, K, N);
+    for (let j = from; j < to; j++) p[i * N + j] = 1 / (to - from);
+  }
+  return p;
 }
+
+const PROJECTION_LABEL: Record<LinformerOptions['projection'], string> = {
+  'segment-means': 'segment means', gaussian: 'untrained Gaussian projection', identity: 'identity projection',
+};
 
 export const linformer: Variant<LinformerOptions> = {
   name: 'linformer',
   role: 'approximation',
   summary: 'keys and values projected along the sequence to k rows (Wang et al. 2020, Linformer)',
   options: linformerOptions,
-  describe: (o) => `Linformer k=${o.k}${o.projection === 'identity' ? ' (identity projection)' : ''}`,
+  describe: (o) => `Linformer k=${o.k} (${PROJECTION_LABEL[o.projection]})`,
   init(s, o, rng, base) {
     const K = projected(s, o), N = s.seqLen;
     return { ...base, E: { data: projectionMatrix(K, N, o, rng), shape: [K, N] },
       F: { data: projectionMatrix(K, N, o, rng), shape: [K, N] } };
   },
+  seedKey: (s, o) => `N${s.seqLen}:K${projected(s, o)}:${o.projection}`,
   params(s, o) {
     const n = full.params(s, {}).total + 2 * projected(s, o) * s.seqLen;
     return { total: n, trainable: n, inference: n };

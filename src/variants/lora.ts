@@ -5,12 +5,15 @@
  *   W'_p = W_p + (α/r)·A_p·B_p,   A_p [D×R], B_p [R×D]
  *   unmerged  x·W_p + b_p + (α/r)·(x·A_p)·B_p     (the adapter path runs at inference)
  *   merged    x·W'_p + b_p, W'_p folded once in float64 at init (the adapter costs nothing)
+ * A and B are drawn from the suite seed, D, r, α and the targets (seedKey), so merged and unmerged
+ * configurations fold and apply the same adapters on every engine.
  * Initialisation: A_p ~ N(0, 1/D), B_p ~ N(0, (0.1·√r/α)²), so ‖(α/r)·A_p·B_p‖_F ≈ 0.1·‖W_p‖_F: a
  * visible, typical fine-tuned update. (PEFT starts from B = 0, which would make the unmerged
  * adapter path compute exact zeros, and `merged` a no-op.)
  *
- * params   base = 4·D² + 4·D; trainable = |targets|·2·D·R; total = base + trainable;
- *          inference = base (merged: only W' is held) or total (unmerged)
+ * params   base = 4·D² + 4·D; adapters = |targets|·2·D·R (details.adapterParams, both modes)
+ *          unmerged: total = inference = base + adapters, trainable = adapters
+ *          merged:   total = inference = base (only W' is held), trainable = 0 (nothing left to train)
  * flops    merged: full's B·(8·N·D² + 4·N²·D); unmerged: that + B·|targets|·4·N·D·R
  *          (x·A is 2·N·D·R, (x·A)·B another 2·N·R·D)
  * memory   merged: full's. Unmerged, 4 bytes · (3·B·N·D + max(2·B·H·N², B·N·D + B·N·R)):
@@ -25,7 +28,7 @@ import { referenceAttention } from '../linalg/reference.ts';
 import { normalArray } from '../linalg/rng.ts';
 import { full } from './full.ts';
 import { attentionWith, linear, referenceWeights, targetsSchema, type Projection } from './mha.ts';
-import type { Variant, Weights } from './types.ts';
+import type { Shape, Variant, Weights } from './types.ts';
 
 const loraOptions = z.object({
   rank: z.number().int().positive().default(8),
@@ -42,6 +45,9 @@ function mergedWeight(w: Weights, p: Projection, o: LoraOptions, D: number): Flo
   const delta = matMul64(w[`A${p}`].data, w[`B${p}`].data, D, o.rank, D);
   return delta.map((d, i) => w[W(p)].data[i] + (o.alpha / o.rank) * d);
 }
+
+/** Elements of the adapters A_p, B_p: what fine-tuning trains (a merged configuration has folded them into W'). */
+const adapterParams = (s: Shape, o: LoraOptions) => o.targets.length * 2 * s.dModel * o.rank;
 
 export const lora: Variant<LoraOptions> = {
   name: 'lora',
@@ -60,9 +66,12 @@ export const lora: Variant<LoraOptions> = {
     for (const p of o.targets) merged[W(p)] = { data: Float32Array.from(mergedWeight(w, p, o, D)), shape: [D, D] };
     return merged;
   },
+  // Not `merged`: merged and unmerged configurations fold and apply the same adapters.
+  seedKey: (s, o) => `D${s.dModel}:r${o.rank}:a${o.alpha}:${o.targets.join('')}`,
   params(s, o) {
-    const base = full.params(s, {}).total, trainable = o.targets.length * 2 * s.dModel * o.rank;
-    return { total: base + trainable, trainable, inference: o.merged ? base : base + trainable };
+    const base = full.params(s, {}).total, adapters = adapterParams(s, o);
+    return o.merged ? { total: base, trainable: 0, inference: base }
+      : { total: base + adapters, trainable: adapters, inference: base + adapters };
   },
   flops: (s, o) => full.flops(s, {}) + (o.merged ? 0 : s.batch * o.targets.length * 4 * s.seqLen * s.dModel * o.rank),
   memory(s, o) {
@@ -79,6 +88,7 @@ export const lora: Variant<LoraOptions> = {
   },
   trainable: (_s, o) => (o.merged ? [] : o.targets.flatMap((p) => [`A${p}`, `B${p}`])),
   sameGraphAs: (o) => (o.merged ? 'full' : undefined),
+  details: (s, o) => ({ adapterParams: adapterParams(s, o) }),
   reference(s, o, x, w, rows) {
     const merge = (p: Projection) => (!o.merged && o.targets.includes(p) ? mergedWeight(w, p, o, s.dModel) : w[W(p)].data);
     return referenceAttention(s, x, referenceWeights(w, merge), { rows });

@@ -7,7 +7,8 @@
  *   window  a query i ≥ G in block b attends every key of blocks b−1, b, b+1 (b alone if nb = 1);
  *   random  and every key of r = randomBlocks blocks drawn for block b without replacement from the
  *           blocks that are neither b−1..b+1 nor wholly global (fewer when fewer exist), fixed by a
- *           generator seeded with (N, W, G, r) so forward and reference see one pattern.
+ *           generator seeded with the suite seed (option `seed`, filled in when a suite is planned)
+ *           and (N, W, G, r), so forward and reference, and every engine, see one pattern.
  * Keys j < G are scored once, as global keys: their copies in window or random slots are masked,
  * as are slots past the ends and padding (additive MASKED, src/variants/block-sparse.ts). Per
  * query block, Q·Kᵀ covers S = (3 + r)·W slots (S = W if nb = 1) plus the G global keys, one
@@ -35,14 +36,16 @@ const blockOptions = z.object({
   block: z.number().int().positive().default(64),
   globalTokens: z.number().int().min(0).default(16),
   randomBlocks: z.number().int().min(0).default(0),
+  /** Seed of the random blocks; a suite fills in its own seed when it plans the case (seeded). */
+  seed: z.number().int().optional(),
 }).strict();
 export type BlockOptions = z.output<typeof blockOptions>;
 
 const globalsOf = (s: Shape, o: BlockOptions) => Math.min(o.globalTokens, s.seqLen);
 
 /** r random key blocks per query block; −1 where a block has fewer candidates. */
-function randomBlocks(nb: number, W: number, G: number, r: number, N: number): number[][] {
-  const rng = createRng(`sparse-block:N${N}:W${W}:G${G}:r${r}`);
+function randomBlocks(nb: number, W: number, G: number, r: number, N: number, seed = 1): number[][] {
+  const rng = createRng(`${seed}:sparse-block:N${N}:W${W}:G${G}:r${r}`);
   const table = Array.from({ length: nb }, (_, b) => {
     const pool = [...Array(nb).keys()].filter((c) => Math.abs(c - b) > 1 && (c + 1) * W > G);
     for (let t = 0; t < Math.min(r, pool.length); t++) {
@@ -58,7 +61,7 @@ function randomBlocks(nb: number, W: number, G: number, r: number, N: number): n
 
 export const blockSparsePattern = memoPattern((s: Shape, o: BlockOptions): BlockPattern => {
   const G = globalsOf(s, o);
-  return blockPattern(s.seqLen, o.block, (_i, j) => j >= G, (nb, W) => randomBlocks(nb, W, G, o.randomBlocks, s.seqLen));
+  return blockPattern(s.seqLen, o.block, (_i, j) => j >= G, (nb, W) => randomBlocks(nb, W, G, o.randomBlocks, s.seqLen, o.seed));
 });
 
 /** Keys of query i (for the reference and the tests). */
@@ -75,6 +78,8 @@ export const sparseBlock: Variant<BlockOptions> = {
   options: blockOptions,
   describe: (o) => `block-sparse W=${o.block} g=${o.globalTokens} r=${o.randomBlocks}`,
   init: (_s, _o, _rng, base) => ({ ...base }),
+  checkedRows: (s, o) => [...Array(globalsOf(s, o)).keys()],
+  seeded: (o, seed) => (o.seed === undefined && o.randomBlocks > 0 ? { ...o, seed } : o),
   params: (s) => full.params(s, {}),
   flops(s, o) {
     const G = globalsOf(s, o);

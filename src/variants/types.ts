@@ -32,6 +32,18 @@ export interface Variant<O extends object = object> {
   describe(o: O): string;
   /** Derives this variant's weights from the base weights (deterministic given rng). */
   init(shape: Shape, o: O, rng: Rng, base: BaseWeights): Weights;
+  /**
+   * What defines the weights `init` draws at random, beside the suite seed and the variant's name:
+   * configurations with equal keys get equal random weights (merged and unmerged LoRA share A and B;
+   * every engine and batch size shares them). It names the options that shape or scale those weights,
+   * and N or D only where their shapes depend on it. Absent: `init` draws nothing at random.
+   */
+  seedKey?(shape: Shape, o: O): string;
+  /**
+   * The options with the suite seed filled in where a configuration draws a random structure that
+   * is not a weight (block-sparse's random blocks); applied when a suite is planned.
+   */
+  seeded?(o: O, seed: number): O;
   /** Exact parameter counts (tests compare them with the weights `init` returns). */
   params(shape: Shape, o: O): ParamCount;
   /** Multiply-adds × 2 of the matrix products of one forward pass (softmax, adds not counted). */
@@ -45,6 +57,11 @@ export interface Variant<O extends object = object> {
    * batch entry: [B, rows.length, D].
    */
   reference(shape: Shape, o: O, x: Float32Array, w: Weights, rows: number[]): Float64Array;
+  /**
+   * Output rows computed by a path of their own (block-sparse's global tokens), which the accuracy
+   * check compares at every N even when it samples rows.
+   */
+  checkedRows?(shape: Shape, o: O): number[];
   /** Options that depend on the base weights (e.g. an SVD rank from an energy target), fixed before anything runs. */
   resolve?(shape: Shape, o: O, base: BaseWeights): O;
   /** Facts about this configuration worth recording beside the measurement (e.g. SVD's retained energy). */

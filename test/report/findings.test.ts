@@ -19,7 +19,7 @@ const FindingsFile = z.array(z.object({
   seqLen: z.number().int().positive(), dModel: z.number().int().positive(), heads: z.number().int().positive(),
   batch: z.number().int().positive(), ratio: z.number().positive(), ci: z.tuple([z.number().positive(), z.number().positive()]),
   verdict: z.enum(['faster', 'slower', 'no measurable difference']), text: z.string().min(1),
-  rounds: z.number().int().positive(), unreliable: z.string().optional(),
+  rounds: z.number().int().positive(), unreliable: z.string().optional(), notEfficient: z.string().optional(),
 }).strict().refine((f) => f.ci[0] <= f.ratio && f.ratio <= f.ci[1], 'the interval holds the ratio'));
 
 test('comparisons of the fixture run: verdicts follow the intervals; merged LoRA is no measurable difference', () => {
@@ -52,11 +52,25 @@ test('summaries: break-even from the verdicts only', () => {
     ['block on onnx/cpu: not faster at the largest N measured (N=256: slower).'], 'faster at small N only is no break-even');
 });
 
+test('a line that saves no work at its N says so in its comparison and its summary', () => {
+  const why = 'not efficient at this N: 1.20× full\'s FLOPs';
+  const lines = [128, 256].flatMap((seqLen) => [okLine({ seqLen, median: 10 }),
+    okLine({ seqLen, variant: 'linformer', label: 'Linformer k=128', median: seqLen === 128 ? 12 : 6,
+      extra: seqLen === 128 ? { notEfficient: why } : {} })]);
+  const found = comparisons(lines);
+  assert.equal(found[0].notEfficient, why);
+  assert.match(found[0].text, /: slower, 1\.2× the latency \(.*\) — not efficient at this N: 1\.20× full's FLOPs\.$/);
+  assert.equal(found[1].notEfficient, undefined);
+  assert.deepEqual(summaries(found).map((x) => x.summary), ['Linformer k=128 on onnx/cpu: faster from N=256 on, at every larger N '
+    + 'measured (not efficient at N=128: its FLOPs there are not below the baseline\'s).']);
+});
+
 test('facts: adapter parameters, accuracy and full attention\'s scaling, stated without timing claims', () => {
   const f = facts(fixtureRun(), fixtureMeta());
   assert.deepEqual(f.map((x) => x.id), ['adapter-params', 'accuracy', 'full-scaling']);
   const a = byId(f);
-  assert.deepEqual(a['adapter-params'], [`${LORA(true)}: 0 extra parameters at inference (2${nb}048 trainable).`,
+  assert.deepEqual(a['adapter-params'], [`${LORA(true)}: 0 extra parameters at inference (adapters of 2${nb}048 parameters `
+    + 'folded into the weights: nothing left to train).',
     `${LORA(false)}: +2${nb}048 parameters at inference (2${nb}048 trainable).`]);
   assert.deepEqual(a.accuracy, ['Linformer k=32: rel. error vs full 1e-7 at N=1024.',
     'sliding window w=64: rel. error vs full 0.5 at N=1024.',

@@ -91,12 +91,12 @@ export function fixtureRun(): ResultLine[] {
       const full = k * (seqLen / 128) ** 2;
       lines.push(okLine({ engine, seqLen, median: full }));
       lines.push(okLine({ engine, seqLen, variant: 'lora', label: LORA(true), median: full * 1.003,
-        params: { total: BASE_PARAMS + LORA_TRAINABLE, trainable: LORA_TRAINABLE, inference: BASE_PARAMS }, relErrVsFull: 0.1,
-        extra: { options: { rank: 8, alpha: 16, targets: ['q', 'v'], merged: true } } }));
+        params: { total: BASE_PARAMS, trainable: 0, inference: BASE_PARAMS }, relErrVsFull: 0.1,
+        extra: { options: { rank: 8, alpha: 16, targets: ['q', 'v'], merged: true }, details: { adapterParams: LORA_TRAINABLE } } }));
       lines.push(okLine({ engine, seqLen, variant: 'lora', label: LORA(false), median: full * 1.07,
         params: { total: BASE_PARAMS + LORA_TRAINABLE, trainable: LORA_TRAINABLE, inference: BASE_PARAMS + LORA_TRAINABLE },
         relErrVsFull: 0.1,
-        extra: { options: { rank: 8, alpha: 16, targets: ['q', 'v'], merged: false } } }));
+        extra: { options: { rank: 8, alpha: 16, targets: ['q', 'v'], merged: false }, details: { adapterParams: LORA_TRAINABLE } } }));
       lines.push(okLine({ engine, seqLen, variant: 'sparse-window', label: 'sliding window w=64', median: 2 * k * (seqLen / 128),
         peakBytes: 4 * 3 * seqLen * 64, relErrVsFull: 0.5 }));
       lines.push(okLine({ engine, seqLen, variant: 'svd', label: 'SVD r=16', median: full / 1.25,

@@ -28,7 +28,7 @@ export const SMALL_OPTIONS: Partial<Record<VariantName, object[]>> = {
   'sparse-block': [
     { block: 4, globalTokens: 2 }, { block: 5, globalTokens: 0, randomBlocks: 2 }, { block: 4, globalTokens: 3, randomBlocks: 1 },
   ],
-  linformer: [{ k: 5 }, { k: 64, projection: 'identity' }],
+  linformer: [{ k: 5 }, { k: 5, projection: 'gaussian' }, { k: 64, projection: 'identity' }],
 };
 
 export interface VariantCase {

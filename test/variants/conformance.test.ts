@@ -41,6 +41,17 @@ test('params().inference equals the weights init returns; total = trainable + fr
   }
 });
 
+test('params().trainable equals the elements of the weights trainable() names (absent: every weight)', () => {
+  for (const c of variantCases()) {
+    for (const s of SHAPES) {
+      const w = c.variant.init(s, c.options, createRng('init'), data(s, 'trainable').base);
+      const names = c.variant.trainable ? c.variant.trainable(s, c.options) : Object.keys(w);
+      const elements = names.reduce((n: number, name: string) => n + w[name].data.length, 0);
+      assert.equal(c.variant.params(s, c.options).trainable, elements, label(c, s));
+    }
+  }
+});
+
 test('flops() equals 2·Σ batch·m·k·n over the products the forward issues', () => {
   const wide = { batch: 2, seqLen: 70, dModel: 16, heads: 2 };
   for (const c of variantCases()) {

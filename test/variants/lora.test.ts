@@ -21,10 +21,12 @@ test('targets are kept in q,k,v,o order and may not repeat', () => {
   assert.throws(() => lora.options.parse({ ranks: 4 }), 'unknown options are rejected');
 });
 
-test('r=8 on q,v with d=512: 16384 trainable; inference = base merged, base + adapters unmerged', () => {
+test('r=8 on q,v with d=512: 16384 trainable unmerged; merged holds the base only, nothing to train, the adapter size in details', () => {
   const base = 4 * 512 * 512 + 4 * 512;
   assert.deepEqual(lora.params(big, lora.options.parse({})), { total: base + 16384, trainable: 16384, inference: base + 16384 });
-  assert.deepEqual(lora.params(big, lora.options.parse({ merged: true })), { total: base + 16384, trainable: 16384, inference: base });
+  const merged = lora.options.parse({ merged: true });
+  assert.deepEqual(lora.params(big, merged), { total: base, trainable: 0, inference: base });
+  assert.deepEqual(lora.details!(big, merged, data(big, 'details').base), { adapterParams: 16384 });
 });
 
 test('FLOPs: merged = full; unmerged = full + B·Σ_targets 4·N·d·r', () => {

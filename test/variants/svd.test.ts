@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createRng } from '../../src/linalg/rng.ts';
 import { full } from '../../src/variants/full.ts';
 import { resolveSvdOptions, svd, svdEnergy } from '../../src/variants/svd.ts';
+import { baseWeights } from '../../src/linalg/weights.ts';
 import { data, errorVsFull } from './cases.ts';
 
 const s = { batch: 2, seqLen: 9, dModel: 24, heads: 3 };
@@ -51,4 +52,22 @@ test('svdEnergy reports what init holds: exact error² + energy = 1', () => {
   const k = svdEnergy(s, o, base).k!;
   assert.equal(k.rank, 6);
   assert.ok(Math.abs(k.relError ** 2 + k.energy - 1) < 1e-9);
+});
+
+test('energy with the randomized method: the factors actually kept meet the target (24 configurations at D=64)', () => {
+  const shape = { batch: 1, seqLen: 8, dModel: 64, heads: 4 };
+  let grown = 0;
+  for (let seed = 1; seed <= 6; seed++) {
+    for (const init of [{ init: 'gaussian' as const }, { init: 'spectrum' as const, decay: 0.5 }]) {
+      for (const energy of [0.8, 0.9]) {
+        const base = baseWeights(shape, init, createRng(`svd-energy-${seed}`));
+        const o = resolveSvdOptions(shape, svd.options.parse({ energy }), base);
+        const kept = Object.values(svdEnergy(shape, o, base)).map((e) => e!.energy);
+        assert.ok(kept.every((e) => e >= energy), `seed ${seed} ${init.init} ${energy}: rank ${o.rank} keeps ${kept}`);
+        const exactRank = resolveSvdOptions(shape, svd.options.parse({ energy, method: 'exact' }), base).rank!;
+        if (o.rank! > exactRank) grown++;
+      }
+    }
+  }
+  assert.ok(grown > 0, 'some randomized factorisations fell short at the spectrum\'s rank and were grown');
 });
