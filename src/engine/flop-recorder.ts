@@ -15,6 +15,14 @@ export interface MatMulRecord {
   n: number;
 }
 
+/** A product as the forward issued it: the operands' shapes and transposes, beside its record. */
+export interface ProductRecord extends MatMulRecord {
+  a: number[];
+  b: number[];
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
 /** A tensor known by its shape alone. */
 export interface Shaped {
   shape: number[];
@@ -62,14 +70,14 @@ export function padShape(a: number[], paddings: Array<[number, number]>): number
 }
 
 /** `Ops` over shapes alone; `onMatMul` sees every matrix product. */
-export function shapeOps(onMatMul: (r: MatMulRecord) => void): Ops<Shaped> {
+export function shapeOps(onMatMul: (r: ProductRecord) => void): Ops<Shaped> {
   const of = (shape: number[]): Shaped => ({ shape });
   const transposed = (a: Shaped, t: boolean) => t ? transposeShape(a.shape, swapLastPerm(a.shape.length)) : a.shape;
   return {
     shape: (a) => a.shape.slice(),
     matMul(a, b, ta = false, tb = false) {
       const { shape, record } = matMulShape(transposed(a, ta), transposed(b, tb));
-      onMatMul(record);
+      onMatMul({ ...record, a: a.shape.slice(), b: b.shape.slice(), transposeA: ta, transposeB: tb });
       return of(shape);
     },
     add: (a, b) => of(broadcast(a.shape, b.shape)),
@@ -87,8 +95,8 @@ export function shapeOps(onMatMul: (r: MatMulRecord) => void): Ops<Shaped> {
 
 /** Runs `forward` on shapes only: the matrix products it issues, in order, and its output shape. */
 export function recordMatMuls(forward: ForwardFn, weights: Record<string, Shaped>, inputShape: number[]):
-  { matMuls: MatMulRecord[]; output: number[] } {
-  const matMuls: MatMulRecord[] = [];
+  { matMuls: ProductRecord[]; output: number[] } {
+  const matMuls: ProductRecord[] = [];
   const w: Record<string, Shaped> = {};
   for (const [name, t] of Object.entries(weights)) w[name] = { shape: t.shape.slice() };
   const y = forward(shapeOps((r) => matMuls.push(r)), { shape: inputShape.slice() }, w);

@@ -9,8 +9,10 @@
 import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs';
 import type { HostTensor, Ops } from './ops.ts';
-import { firstLine, type BackendEntry, type Capabilities, type Engine, type EngineInfo, type ForwardFn, type Prepared } from './types.ts';
+import { firstLine, type BackendEntry, type Capabilities, type Engine, type EngineInfo, type ForwardFn, type KernelChoice,
+  type Prepared } from './types.ts';
 import { prepareTfjsTraining } from './tfjs-train.ts';
+import { batchedProducts, chooseKernels, productKey, type BatchedKernel, type KernelRunner } from './tfjs-kernels.ts';
 
 type Tensor = TF.Tensor;
 export type TfjsBackend = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -26,18 +28,16 @@ const PACKAGE: Record<TfjsBackend, string | undefined> = {
 };
 
 /**
- * How batched matMul runs. The wasm backend's batched kernel is 10–100× slower than its 2-D
- * XNNPACK kernel (measured: [8,1024,64]×[8,64,1024] 1.41 s batched vs 8×20 ms as 2-D products),
- * and its transposeB path is 4× slower than a plain product; so on wasm a batched product is
- * issued as one plain 2-D product per batch entry, with transposes materialised first, and so are
- * the products of its gradient (plainMatMul). But every wasm Slice reads its whole input out of
- * the heap first, so cutting operands into entries copies batch × (|a| + |b|) elements: past
- * LOOP_MAX_COPY the native batched kernel is faster (P·V at N=1024, 8 heads: 392 ms as a loop,
- * 381 ms batched; at N=2048: 3.5 s vs 1.6 s; Q·Kᵀ at N=2048: 0.6 s as a loop, 5.8 s batched).
- * The math is the same either way.
+ * How matMul runs. On wasm, 2-D products (and those against a shared weight) are plain XNNPACK
+ * products with transposes materialised first — its transposeB path is 4× slower than a plain
+ * product — and so are the products of their gradient (plainMatMul). A batched product runs on the
+ * kernel measured fastest for it (tfjs-kernels.ts: one 2-D product per entry, or the batched
+ * kernel); one that was not measured (a training step's backward) falls back to the size rule the
+ * measurements suggested: a loop until it would copy more than LOOP_MAX_COPY elements.
+ * The other backends have one good batched kernel. The math is the same either way.
  */
 const LOOP_MAX_COPY = 32 * 2 ** 20;
-const LOOP_BATCHED_MATMUL: Record<TfjsBackend, boolean> = {
+const CHOOSES_BATCHED_KERNEL: Record<TfjsBackend, boolean> = {
   'tensorflow-gpu': false, tensorflow: false, wasm: true, cpu: false,
 };
 
@@ -64,8 +64,8 @@ function gpuInUse(tf: typeof TF): boolean {
   return Boolean((tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice);
 }
 
-export function tfjsOps(tf: typeof TF, backend: TfjsBackend): Ops<Tensor> {
-  const loop = LOOP_BATCHED_MATMUL[backend];
+export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMap<string, BatchedKernel> = new Map()): Ops<Tensor> {
+  const choosing = CHOOSES_BATCHED_KERNEL[backend];
   // Constants (sparsity masks) are uploaded once per array, not on every pass, as a traced graph
   // holds them once; kept out of tidy so they outlive the pass.
   const constants = new WeakMap<Float32Array, Tensor>();
@@ -74,9 +74,8 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend): Ops<Tensor> {
     if (!t) constants.set(data, (t = tf.keep(tf.tensor(data, shape, 'float32'))));
     return t;
   };
-  const plain = loop ? plainMatMul(tf) : undefined;
-  const matMul2d = (a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor =>
-    plain ? plain(ta ? tf.transpose(a) : a, tb ? tf.transpose(b) : b) : tf.matMul(a, b, ta, tb);
+  const runBatched = batchedRunner(tf, choosing);
+  const matMul2d = runBatched.matMul2d;
   const matMul = (a: Tensor, b: Tensor, ta = false, tb = false): Tensor => {
     if (b.rank === 2 && a.rank > 2 && !ta) {
       const k = a.shape[a.rank - 1] as number;
@@ -84,15 +83,10 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend): Ops<Tensor> {
       return flat.reshape([...a.shape.slice(0, -1), flat.shape[1] as number]);
     }
     if (a.rank === 2 && b.rank === 2) return matMul2d(a, b, ta, tb);
+    if (!choosing) return tf.matMul(a, b, ta, tb);
     const batch = a.size / ((a.shape[a.rank - 1] as number) * (a.shape[a.rank - 2] as number));
-    if (!loop || batch * (a.size + b.size) > LOOP_MAX_COPY) return tf.matMul(a, b, ta, tb);
-    const lead = a.shape.slice(0, -2);
-    const a3 = a.reshape([-1, ...a.shape.slice(-2)]);
-    const b3 = b.reshape([-1, ...b.shape.slice(-2)]);
-    // Per-entry slices, not tf.unstack: wasm's Unpack kernel took 930 ms of a 1.2 s pass at N=1024.
-    const entry = (t: Tensor, i: number) => tf.slice(t, [i, 0, 0], [1, -1, -1]).reshape(t.shape.slice(1) as [number, number]);
-    const out = tf.stack(Array.from({ length: a3.shape[0] as number }, (_, i) => matMul2d(entry(a3, i), entry(b3, i), ta, tb)));
-    return out.reshape([...lead, ...out.shape.slice(-2)]);
+    const kernel = kernels.get(productKey(a.shape, b.shape, ta, tb)) ?? (batch * (a.size + b.size) > LOOP_MAX_COPY ? 'batched' : 'loop');
+    return runBatched(kernel, a, b, ta, tb);
   };
   return {
     shape: (a) => a.shape.slice(),
@@ -110,6 +104,26 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend): Ops<Tensor> {
   };
 }
 
+/** Both kernels of a batched product (tfjs-kernels.ts), and the 2-D product the loop issues per entry. */
+type MatMul2d = (a: Tensor, b: Tensor, ta: boolean, tb: boolean) => Tensor;
+
+function batchedRunner(tf: typeof TF, plainProducts: boolean): KernelRunner & { matMul2d: MatMul2d } {
+  const plain = plainProducts ? plainMatMul(tf) : undefined;
+  const matMul2d = (a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor =>
+    plain ? plain(ta ? tf.transpose(a) : a, tb ? tf.transpose(b) : b) : tf.matMul(a, b, ta, tb);
+  const run: KernelRunner = (kernel, a, b, ta, tb) => {
+    if (kernel === 'batched') return tf.matMul(a, b, ta, tb);
+    const lead = a.shape.slice(0, -2);
+    const a3 = a.reshape([-1, ...a.shape.slice(-2)]);
+    const b3 = b.reshape([-1, ...b.shape.slice(-2)]);
+    // Per-entry slices, not tf.unstack: wasm's Unpack kernel took 930 ms of a 1.2 s pass at N=1024.
+    const entry = (t: Tensor, i: number) => tf.slice(t, [i, 0, 0], [1, -1, -1]).reshape(t.shape.slice(1) as [number, number]);
+    const out = tf.stack(Array.from({ length: a3.shape[0] as number }, (_, i) => matMul2d(entry(a3, i), entry(b3, i), ta, tb)));
+    return out.reshape([...lead, ...out.shape.slice(-2)]);
+  };
+  return Object.assign(run, { matMul2d });
+}
+
 /**
  * a·b of 2-D tensors whose gradient is plain products too, dA = dy·Bᵀ and dB = Aᵀ·dy with the
  * transposes materialised: tfjs's own MatMul gradient issues transposeA/transposeB products, which
@@ -123,18 +137,32 @@ function plainMatMul(tf: typeof TF): (a: Tensor, b: Tensor) => Tensor {
   });
 }
 
+/** The kernel of every batched product `forward` issues, measured or cached (tfjs-kernels.ts); none where the backend has one kernel. */
+async function kernelsFor(tf: typeof TF, backend: TfjsBackend, forward: ForwardFn, weights: Record<string, HostTensor>,
+  input: HostTensor): Promise<KernelChoice[]> {
+  if (!CHOOSES_BATCHED_KERNEL[backend]) return [];
+  return chooseKernels(tf, backend, batchedRunner(tf, true), batchedProducts(forward, weights, input.shape));
+}
+
+/** Ops whose batched products run on the kernels chosen for them. */
+const opsWith = (tf: typeof TF, backend: TfjsBackend, kernels: KernelChoice[]) =>
+  tfjsOps(tf, backend, new Map(kernels.map((k) => [k.product, k.kernel])));
+
 export function tfjsEngine(tf: typeof TF, backend: TfjsBackend, info: EngineInfo): Engine {
-  const ops = tfjsOps(tf, backend);
   return {
     info,
-    prepareTraining: (forward, weights, input, setup) =>
-      prepareTfjsTraining(tf, ops, TFJS_CAPABILITIES.memorySource, forward, weights, input, setup),
+    async prepareTraining(forward, weights, input, setup) {
+      const ops = opsWith(tf, backend, await kernelsFor(tf, backend, forward, weights, input));
+      return prepareTfjsTraining(tf, ops, TFJS_CAPABILITIES.memorySource, forward, weights, input, setup);
+    },
     async prepare(forward: ForwardFn, weights: Record<string, HostTensor>, input: HostTensor): Promise<Prepared> {
+      const kernels = await kernelsFor(tf, backend, forward, weights, input), ops = opsWith(tf, backend, kernels);
       const w: Record<string, Tensor> = {};
       for (const [name, t] of Object.entries(weights)) w[name] = tf.tensor(t.data, t.shape, 'float32');
       const x = tf.tensor(input.data, input.shape, 'float32');
       const pass = () => tf.tidy(() => forward(ops, x, w));
       return {
+        ...(kernels.length > 0 && { kernels }),
         async run() {
           const y = pass();
           const out = (await y.data()) as Float32Array;

@@ -1,5 +1,5 @@
 /** What an engine is to the harness: a forward pass compiled, a training step compiled, a registry entry. */
-import type { Capabilities, EngineInfo } from '../results/types.ts';
+import type { Capabilities, EngineInfo, KernelChoice } from '../results/types.ts';
 import type { HostTensor, Ops } from './ops.ts';
 
 export { firstLine } from '../messages.ts';
@@ -7,7 +7,7 @@ export { firstLine } from '../messages.ts';
 /** A variant's forward pass, bound to its options: the only code that does math. */
 export type ForwardFn = <T>(ops: Ops<T>, x: T, w: Record<string, T>) => T;
 
-export type { Capabilities, EngineInfo };
+export type { Capabilities, EngineInfo, KernelChoice };
 
 /** A forward pass compiled for one engine, with weights and input already on the device. */
 export interface Prepared {
@@ -16,6 +16,8 @@ export interface Prepared {
   /** Peak memory of one forward pass beyond what weights and input already hold, in bytes. */
   peakMemory(): Promise<{ peakBytes: number; source: string }>;
   dispose(): Promise<void>;
+  /** Which kernel each batched product of the pass runs, where the engine chooses between kernels (tfjs/wasm). */
+  kernels?: KernelChoice[];
 }
 
 /** What a training step needs beyond the forward pass, weights and input. */

@@ -122,7 +122,7 @@ export async function measureCase(c: Case): Promise<CaseOutcome> {
     const accuracy = measureAccuracy(v, c.shape, o, x.data, w, base, y), wrong = implementationError(accuracy);
     if (wrong) return failed(wrong);
     const facts: InferenceFacts = { ...lineBase(c, countsOf(c, o)), mode: 'inference', status: 'ok', params, flops, overheadMs, accuracy,
-      ...(v.details && { details: v.details(c.shape, o, base) }) };
+      ...(v.details && { details: v.details(c.shape, o, base) }), ...(prepared.kernels && { kernels: prepared.kernels }) };
     const analyticBytes = v.memory(c.shape, o);
     return memory ? { kind: 'facts', facts: { ...facts, memory: { ...memory, analyticBytes } } }
       : { kind: 'memory-pending', facts, analyticBytes };

@@ -32,7 +32,7 @@ export interface Analysis {
 }
 
 export function analyse(lines: ResultLine[], meta: RunMeta | undefined): Analysis {
-  const violations = checkInvariants(lines), unreliable = unreliableCases(violations);
+  const violations = checkInvariants(lines, meta), unreliable = unreliableCases(violations);
   return { violations, unreliable, findings: comparisons(lines, unreliable), facts: facts(lines, meta) };
 }
 

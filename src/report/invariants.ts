@@ -7,10 +7,14 @@
  *   rounds-disagree  the rounds of one case must agree within the spread its noise allows: two rounds
  *                    disagree when their medians differ by more than ROUND_TOLERANCE and their 95 %
  *                    median intervals (paired.ts, medianInterval) do not overlap.
+ *   above-ceiling    no inference case's throughput may beat its engine's measured matmul ceiling
+ *                    (run.json, measure/ceiling.ts) by more than CEILING_MARGIN: one that does says the
+ *                    roof was measured in a busy moment, and the run (not a case) is flagged.
  *
  * A violation says the machine was busy: the cases it names are marked unreliable, the findings
  * say so, and `npm run compare` calls no regression on them. Pure: lines in, violations out.
  */
+import type { RunMeta } from '../results/run-meta.ts';
 import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
 import { getVariant } from '../variants/index.ts';
 import { engineOf } from './charts/series.ts';
@@ -25,8 +29,14 @@ import { median, medianInterval, pairedRatio, roundsOf, verdictOf } from './pair
  */
 export const ROUND_TOLERANCE = 0.25;
 
+/**
+ * A case's median throughput may beat the ceiling's median by noise alone (different seconds of a
+ * shared machine, as ROUND_TOLERANCE allows between rounds); beyond this factor the roof is wrong.
+ */
+export const CEILING_MARGIN = 1 + ROUND_TOLERANCE;
+
 export interface Violation {
-  check: 'same-graph' | 'rounds-disagree';
+  check: 'same-graph' | 'rounds-disagree' | 'above-ceiling';
   /** The cases the violation makes unreliable. */
   caseIds: string[];
   /** One sentence with the numbers. */
@@ -70,9 +80,21 @@ function roundsDisagree(lines: Measured[]): Violation[] {
   });
 }
 
-export function checkInvariants(lines: ResultLine[]): Violation[] {
+function aboveCeiling(lines: Measured[], ceilings: RunMeta['ceilings'] = {}): Violation[] {
+  return lines.flatMap((l) => {
+    const roof = ceilings[engineOf(l)];
+    if (l.mode === 'train' || !roof || l.gflops <= roof.gflops * CEILING_MARGIN) return [];
+    return [{ check: 'above-ceiling' as const, caseIds: [],
+      text: `${l.label} at N=${l.shape.seqLen} on ${engineOf(l)} reached ${sig(l.gflops, 3)} GFLOP/s, `
+        + `${sig(l.gflops / roof.gflops, 3)}× the engine's measured matmul ceiling (${sig(roof.gflops, 3)} GFLOP/s on ${roof.shape}), `
+        + `beyond the ${CEILING_MARGIN}× noise allows: the ceiling was measured in a busy moment` }];
+  });
+}
+
+/** Every violation of the run; `meta` (run.json) holds the ceilings, absent for runs without one. */
+export function checkInvariants(lines: ResultLine[], meta?: Pick<RunMeta, 'ceilings'>): Violation[] {
   const ok = measured(lines);
-  return [...sameGraph(ok), ...roundsDisagree(ok)];
+  return [...sameGraph(ok), ...roundsDisagree(ok), ...aboveCeiling(ok, meta?.ceilings)];
 }
 
 /** Case id → why it is unreliable, from the violations. */

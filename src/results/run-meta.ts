@@ -44,6 +44,20 @@ export interface LoadSample {
   runnable: number | null;
 }
 
+/** One product timed for an engine's matmul ceiling. */
+export interface CeilingShape {
+  /** What was multiplied, e.g. "[1024×1024]·[1024×1024] float32". */
+  shape: string;
+  /** Achieved GFLOP/s at its median latency. */
+  gflops: number;
+  medianMs: number;
+}
+
+/** An engine's matmul ceiling: its best product's figures, and every product timed (runs before #11 recorded one). */
+export interface Ceiling extends CeilingShape {
+  shapes?: CeilingShape[];
+}
+
 export interface RunMeta {
   schema: 1;
   runId: string;
@@ -61,7 +75,7 @@ export interface RunMeta {
   /** One line per fallback taken when choosing engines. */
   fallbacks: string[];
   /** Measured matmul ceiling per engine id (src/measure/ceiling.ts); absent where it failed. */
-  ceilings?: Record<string, { gflops: number; shape: string; medianMs: number }>;
+  ceilings?: Record<string, Ceiling>;
   /** Cases whose analytic memory exceeded this many bytes were skipped before running. */
   maxMemoryBytes?: number;
   cases: number;

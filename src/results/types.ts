@@ -98,6 +98,23 @@ export interface Case {
   timing: TimingSettings;
 }
 
+/**
+ * The kernel one batched matrix product ran on, where an engine has two (tfjs/wasm: one 2-D XNNPACK
+ * product per batch entry, `loop`, or the native batched kernel, `batched`), and the timings the
+ * choice was made from (src/engine/tfjs-kernels.ts).
+ */
+export interface KernelChoice {
+  /** The product, e.g. "[8,1024,64]·[8,1024,64]ᵀ". */
+  product: string;
+  kernel: 'loop' | 'batched';
+  /** Fastest of the timed runs of each kernel, ms; null where a kernel was abandoned as far slower. */
+  loopMs: number | null;
+  batchedMs: number | null;
+  /** `measured` in this process, or read from the per-machine cache (`cached`, measured at `measuredAt`). */
+  source: 'measured' | 'cached';
+  measuredAt: string;
+}
+
 interface LineBase {
   schema: typeof RESULT_SCHEMA;
   runId: string;
@@ -168,6 +185,8 @@ interface MeasuredLine extends LineBase {
   flops: number;
   /** Variant-specific facts about the configuration, e.g. `svd`: rank, energy, error per target. */
   details?: Record<string, unknown>;
+  /** The kernel each batched product ran on, where the engine chose between kernels (tfjs/wasm). */
+  kernels?: KernelChoice[];
   /** Latency of one forward pass (inference) or one training step over every round's samples, ms. */
   latencyMs: LatencyStats;
   /** Raw latency samples of every round, ms, sorted ascending. */

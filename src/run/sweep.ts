@@ -12,6 +12,7 @@
  */
 import path from 'node:path';
 import { caseFailed } from '../measure/case.ts';
+import { mergeCeilings } from '../measure/ceiling.ts';
 import { UserError, messages } from '../messages.ts';
 import { lockRunDir } from '../results/lock.ts';
 import type { RunMeta } from '../results/run-meta.ts';
@@ -76,12 +77,17 @@ function openRun(s: SweepSettings, listener: SweepListener) {
   return { previous, runId, dir, done, journal };
 }
 
-async function measureCeilings(engines: EngineInfo[], limits: ChildLimits, listener: SweepListener): Promise<RunMeta['ceilings']> {
-  const ceilings: NonNullable<RunMeta['ceilings']> = {};
+/**
+ * Each engine's matmul ceiling, measured in a worker of its own; merged into `earlier` (the same
+ * run's measurement before its cases, or a resumed run's), each shape's best kept (ceiling.ts).
+ */
+async function measureCeilings(engines: EngineInfo[], limits: ChildLimits, listener: SweepListener,
+  earlier: RunMeta['ceilings'] = {}): Promise<RunMeta['ceilings']> {
+  const ceilings: NonNullable<RunMeta['ceilings']> = { ...earlier };
   for (const e of engines) {
     const c = await ceilingInChild(e, limits);
     if ('error' in c) listener.note(`matmul ceiling of ${e.id} not measured: ${c.error}`);
-    else ceilings[e.id] = c;
+    else ceilings[e.id] = ceilings[e.id] ? mergeCeilings(ceilings[e.id], c) : c;
   }
   return ceilings;
 }
@@ -130,7 +136,7 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
   writeRunMeta(dir, meta);
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
   const load = startLoadSampler();
-  meta.ceilings = previous?.ceilings ?? await measureCeilings(s.selected, s.limits, listener);
+  meta.ceilings = await measureCeilings(s.selected, s.limits, listener, previous?.ceilings);
   writeRunMeta(dir, meta);
   listener.note(`attnbench: suite '${s.suite.name}', ${cases.length - donePrior.size} case(s) × ${rounds} round(s), ${todo.length} job(s)`
     + `${donePrior.size ? ` (${donePrior.size} case(s) already done)` : ''} on ${meta.selected.join(', ')} → ${dir}`);
@@ -147,6 +153,8 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
       listener.done(c, round, await runJobOf(s, dir, c, round, workers, journal));
       completeIfDone(dir, c, rounds, journal, done);
     }
+    // A second look at the roof after the cases: one busy moment must not set it for the whole run.
+    if (!interrupted && todo.length > 0) meta.ceilings = await measureCeilings(s.selected, s.limits, listener, meta.ceilings);
   } finally {
     workers.close();
     process.removeListener('SIGINT', onSigint);

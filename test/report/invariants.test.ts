@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkInvariants, unreliableCases, UNRELIABLE } from '../../src/report/invariants.ts';
+import { CEILING_MARGIN, checkInvariants, unreliableCases, UNRELIABLE } from '../../src/report/invariants.ts';
 import { compareRuns } from '../../src/report/compare.ts';
 import { comparisons, summaries } from '../../src/report/findings.ts';
 import { writeReport } from '../../src/report/index.ts';
@@ -63,4 +63,16 @@ test('a subject whose comparisons a check made unreliable says so in its summary
   const found = comparisons(lines, unreliableCases(checkInvariants(lines)));
   const merged = summaries(found).find((x) => x.summary.startsWith(`${MERGED} on onnx/cpu`))!;
   assert.match(merged.summary, /\(1 of 4 comparisons unreliable: the machine was busy\)\.$/);
+});
+
+test(`a case beating its engine's measured matmul ceiling by more than ${CEILING_MARGIN}× flags the run, naming both figures`, () => {
+  const run = fixtureRun(), best = Math.max(...run.flatMap((l) => (l.status === 'ok' && l.engine === 'onnx' ? [l.gflops] : [])));
+  const roof = (gflops: number) => ({ ceilings: { 'onnx/cpu': { gflops, shape: '[1024×1024]·[1024×1024] float32', medianMs: 1 } } });
+  assert.deepEqual(checkInvariants(run, roof(best / CEILING_MARGIN)), [], 'within the margin');
+  assert.deepEqual(checkInvariants(run), [], 'a run without a ceiling is not checked against one');
+  const v = checkInvariants(run, roof(best / 2));
+  assert.ok(v.length > 0 && v.every((x) => x.check === 'above-ceiling' && x.caseIds.length === 0));
+  const top = v.find((x) => x.text.includes(`reached ${Number(best.toPrecision(3))} GFLOP/s, 2× the engine's measured matmul ceiling`));
+  assert.ok(top, v.map((x) => x.text).join('\n'));
+  assert.match(top.text, /on \[1024×1024\]·\[1024×1024\] float32\), beyond the 1\.25× noise allows: the ceiling was measured in a busy moment$/);
 });

@@ -1,0 +1,118 @@
+/**
+ * Batched matrix products on tfjs/wasm run on one of two kernels, chosen per product by measurement.
+ *
+ *   loop     one 2-D XNNPACK product per batch entry, transposes materialised first. The batched
+ *            kernel is 10–100× slower at attention's shapes (measured: [8,1024,64]×[8,64,1024]
+ *            1.41 s batched vs 8×20 ms as 2-D products), but every wasm Slice copies its whole input
+ *            out of the heap first, so cutting operands into entries copies batch × (|a| + |b|).
+ *   batched  tfjs's own batched MatMul kernel: faster once those copies dominate (P·V at N=2048,
+ *            8 heads: 3.5 s as a loop, 1.6 s batched), slower where they do not (Q·Kᵀ at N=2048:
+ *            0.6 s as a loop, 5.8 s batched).
+ *
+ * No size rule gets every product right, and a speed-up measured on a product that ran on the slow
+ * kernel would partly measure the rule. So before a case's first pass, every batched product its
+ * forward issues (found by a shape-only run, flop-recorder.ts) is timed on both kernels on random
+ * operands of its shapes, and runs on the faster. Choices are kept per machine in KERNEL_CACHE,
+ * keyed by backend, tfjs version and product, so the rounds of a run (and later runs) run the same
+ * kernels; each line records its choices with their timings (`kernels`). Delete the file to re-measure.
+ * The math is the same either way.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import { recordMatMuls, type ProductRecord } from './flop-recorder.ts';
+import type { HostTensor } from './ops.ts';
+import type { ForwardFn, KernelChoice } from './types.ts';
+
+type Tensor = TF.Tensor;
+export type BatchedKernel = KernelChoice['kernel'];
+
+export const KERNEL_CACHE = path.join(os.tmpdir(), 'attnbench-cache', 'tfjs-kernels.json');
+/** Timed runs per kernel (after one warm-up), the fastest kept. */
+const TIMED_RUNS = 3;
+/** A kernel whose warm-up run is this many times the other's best is abandoned, not timed further. */
+const ABANDON_FACTOR = 4;
+
+/** A product's name in lines and the cache, e.g. "[8,1024,64]·[8,1024,64]ᵀ". */
+export function productKey(a: readonly number[], b: readonly number[], ta: boolean, tb: boolean): string {
+  return `[${a.join(',')}]${ta ? 'ᵀ' : ''}·[${b.join(',')}]${tb ? 'ᵀ' : ''}`;
+}
+
+/** The distinct products of a forward whose operands both carry batch axes (the others are plain 2-D products). */
+export function batchedProducts(forward: ForwardFn, weights: Record<string, HostTensor>, inputShape: number[]): ProductRecord[] {
+  const { matMuls } = recordMatMuls(forward, weights, inputShape);
+  const byKey = new Map<string, ProductRecord>();
+  for (const r of matMuls) {
+    if (r.a.length > 2 && r.b.length > 2 && r.batch > 1) byKey.set(productKey(r.a, r.b, r.transposeA, r.transposeB), r);
+  }
+  return [...byKey.values()];
+}
+
+type Cached = Omit<KernelChoice, 'source'>;
+
+function readCache(): Record<string, Cached> {
+  try {
+    return existsSync(KERNEL_CACHE) ? JSON.parse(readFileSync(KERNEL_CACHE, 'utf8')) as Record<string, Cached> : {};
+  } catch {
+    return {}; // a torn or foreign file: re-measure
+  }
+}
+
+function writeCache(entries: Record<string, Cached>): void {
+  mkdirSync(path.dirname(KERNEL_CACHE), { recursive: true });
+  const tmp = `${KERNEL_CACHE}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ ...readCache(), ...entries }, null, 1));
+  renameSync(tmp, KERNEL_CACHE); // atomic: a concurrent reader sees the whole file or the old one
+}
+
+/** Fastest of TIMED_RUNS runs after one warm-up, ms; null when the warm-up alone exceeds `abandonMs`. */
+async function fastest(run: () => Tensor, abandonMs = Infinity): Promise<number | null> {
+  let best = Infinity;
+  for (let i = 0; i <= TIMED_RUNS; i++) {
+    const start = performance.now();
+    const y = run();
+    await y.data();
+    y.dispose();
+    const ms = performance.now() - start;
+    if (i === 0 && ms > abandonMs) return null;
+    if (i > 0) best = Math.min(best, ms);
+  }
+  return best;
+}
+
+export type KernelRunner = (kernel: BatchedKernel, a: Tensor, b: Tensor, ta: boolean, tb: boolean) => Tensor;
+
+/** Times both kernels on random operands of the product's shapes. */
+async function measure(tf: typeof TF, runner: KernelRunner, p: ProductRecord, product: string): Promise<Cached> {
+  const a = tf.randomNormal(p.a), b = tf.randomNormal(p.b);
+  try {
+    const time = (k: BatchedKernel, abandonMs?: number) => fastest(() => runner(k, a, b, p.transposeA, p.transposeB), abandonMs);
+    const loopMs = (await time('loop'))!;
+    const batchedMs = await time('batched', ABANDON_FACTOR * loopMs);
+    const kernel = batchedMs !== null && batchedMs < loopMs ? 'batched' : 'loop';
+    return { product, kernel, loopMs, batchedMs, measuredAt: new Date().toISOString() };
+  } finally {
+    tf.dispose([a, b]);
+  }
+}
+
+/** The kernel of every batched product of `products`: from the cache, else measured now (and cached). */
+export async function chooseKernels(tf: typeof TF, backend: string, runner: KernelRunner,
+  products: ProductRecord[]): Promise<KernelChoice[]> {
+  const cache = readCache(), fresh: Record<string, Cached> = {};
+  const choices: KernelChoice[] = [];
+  for (const p of products) {
+    const product = productKey(p.a, p.b, p.transposeA, p.transposeB);
+    const key = `${backend}|${tf.version['tfjs-core']}|${product}`;
+    const hit = cache[key];
+    if (hit) {
+      choices.push({ ...hit, source: 'cached' });
+      continue;
+    }
+    fresh[key] = await measure(tf, runner, p, product);
+    choices.push({ ...fresh[key], source: 'measured' });
+  }
+  if (Object.keys(fresh).length > 0) writeCache(fresh);
+  return choices;
+}
