@@ -30,9 +30,12 @@ export type BatchedKernel = KernelChoice['kernel'];
 
 export const KERNEL_CACHE = path.join(os.tmpdir(), 'attnbench-cache', 'tfjs-kernels.json');
 /** Timed runs per kernel (after one warm-up), the fastest kept. */
-const TIMED_RUNS = 3;
-/** A kernel whose warm-up run is this many times the other's best is abandoned, not timed further. */
-const ABANDON_FACTOR = 4;
+const TIMED_RUNS = 2;
+/**
+ * The second kernel is abandoned, not timed further, when its warm-up run alone takes this many
+ * times the first's best: it loses by a margin no noise explains, and timing it costs seconds.
+ */
+const ABANDON_FACTOR = 2;
 
 /** A product's name in lines and the cache, e.g. "[8,1024,64]·[8,1024,64]ᵀ". */
 export function productKey(a: readonly number[], b: readonly number[], ta: boolean, tb: boolean): string {
@@ -83,23 +86,27 @@ async function fastest(run: () => Tensor, abandonMs = Infinity): Promise<number 
 
 export type KernelRunner = (kernel: BatchedKernel, a: Tensor, b: Tensor, ta: boolean, tb: boolean) => Tensor;
 
-/** Times both kernels on random operands of the product's shapes. */
-async function measure(tf: typeof TF, runner: KernelRunner, p: ProductRecord, product: string): Promise<Cached> {
+/**
+ * Times both kernels on random operands of the product's shapes: first the one `likely` names
+ * (the size rule's guess), then the other, abandoned when clearly slower.
+ */
+async function measure(tf: typeof TF, runner: KernelRunner, p: ProductRecord, product: string, likely: BatchedKernel): Promise<Cached> {
   const a = tf.randomNormal(p.a), b = tf.randomNormal(p.b);
   try {
     const time = (k: BatchedKernel, abandonMs?: number) => fastest(() => runner(k, a, b, p.transposeA, p.transposeB), abandonMs);
-    const loopMs = (await time('loop'))!;
-    const batchedMs = await time('batched', ABANDON_FACTOR * loopMs);
-    const kernel = batchedMs !== null && batchedMs < loopMs ? 'batched' : 'loop';
-    return { product, kernel, loopMs, batchedMs, measuredAt: new Date().toISOString() };
+    const other: BatchedKernel = likely === 'loop' ? 'batched' : 'loop';
+    const first = (await time(likely))!, second = await time(other, ABANDON_FACTOR * first);
+    const ms = { [likely]: first, [other]: second } as Record<BatchedKernel, number | null>;
+    const kernel = second !== null && second < first ? other : likely;
+    return { product, kernel, loopMs: ms.loop, batchedMs: ms.batched, measuredAt: new Date().toISOString() };
   } finally {
     tf.dispose([a, b]);
   }
 }
 
 /** The kernel of every batched product of `products`: from the cache, else measured now (and cached). */
-export async function chooseKernels(tf: typeof TF, backend: string, runner: KernelRunner,
-  products: ProductRecord[]): Promise<KernelChoice[]> {
+export async function chooseKernels(tf: typeof TF, backend: string, runner: KernelRunner, products: ProductRecord[],
+  likely: (p: ProductRecord) => BatchedKernel): Promise<KernelChoice[]> {
   const cache = readCache(), fresh: Record<string, Cached> = {};
   const choices: KernelChoice[] = [];
   for (const p of products) {
@@ -110,7 +117,7 @@ export async function chooseKernels(tf: typeof TF, backend: string, runner: Kern
       choices.push({ ...hit, source: 'cached' });
       continue;
     }
-    fresh[key] = await measure(tf, runner, p, product);
+    fresh[key] = await measure(tf, runner, p, product, likely(p));
     choices.push({ ...fresh[key], source: 'measured' });
   }
   if (Object.keys(fresh).length > 0) writeCache(fresh);

@@ -84,9 +84,7 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMa
     }
     if (a.rank === 2 && b.rank === 2) return matMul2d(a, b, ta, tb);
     if (!choosing) return tf.matMul(a, b, ta, tb);
-    const batch = a.size / ((a.shape[a.rank - 1] as number) * (a.shape[a.rank - 2] as number));
-    const kernel = kernels.get(productKey(a.shape, b.shape, ta, tb)) ?? (batch * (a.size + b.size) > LOOP_MAX_COPY ? 'batched' : 'loop');
-    return runBatched(kernel, a, b, ta, tb);
+    return runBatched(kernels.get(productKey(a.shape, b.shape, ta, tb)) ?? sizeRule(a.shape, b.shape), a, b, ta, tb);
   };
   return {
     shape: (a) => a.shape.slice(),
@@ -102,6 +100,13 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMa
     pad: (a, paddings) => tf.pad(a, paddings),
     constant,
   };
+}
+
+/** The kernel a batched product runs on when it was not measured: a loop until it would copy more than LOOP_MAX_COPY elements. */
+function sizeRule(a: readonly number[], b: readonly number[]): BatchedKernel {
+  const size = (s: readonly number[]) => s.reduce((x, y) => x * y, 1);
+  const batch = size(a.slice(0, -2));
+  return batch * (size(a) + size(b)) > LOOP_MAX_COPY ? 'batched' : 'loop';
 }
 
 /** Both kernels of a batched product (tfjs-kernels.ts), and the 2-D product the loop issues per entry. */
@@ -141,7 +146,7 @@ function plainMatMul(tf: typeof TF): (a: Tensor, b: Tensor) => Tensor {
 async function kernelsFor(tf: typeof TF, backend: TfjsBackend, forward: ForwardFn, weights: Record<string, HostTensor>,
   input: HostTensor): Promise<KernelChoice[]> {
   if (!CHOOSES_BATCHED_KERNEL[backend]) return [];
-  return chooseKernels(tf, backend, batchedRunner(tf, true), batchedProducts(forward, weights, input.shape));
+  return chooseKernels(tf, backend, batchedRunner(tf, true), batchedProducts(forward, weights, input.shape), (p) => sizeRule(p.a, p.b));
 }
 
 /** Ops whose batched products run on the kernels chosen for them. */

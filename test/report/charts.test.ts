@@ -113,8 +113,11 @@ test('parameters: total, trainable and at inference per configuration, at its la
   assert.deepEqual(count('LoRA r=8 α=16 on q,v (unmerged)', 'at inference').map((r) => [r.count, r.seqLen]), [[base + 2048, 1024]]);
   assert.deepEqual(count('full attention', 'total').map((r) => [r.count, r.seqLen]), [[base, 4096]], 'analytic: a skipped case counts');
   assert.deepEqual(count('LoRA r=8 α=16 on q,v (merged)', 'at inference').map((r) => r.count), [base]);
-  assert.deepEqual(count('LoRA r=8 α=16 on q,v (merged)', 'trainable').map((r) => r.count), [2048]);
-  assert.equal(values(spec).length, 6 * 3);
+  assert.deepEqual(count('LoRA r=8 α=16 on q,v (merged)', 'trainable').map((r) => r.count), [0], 'merged: nothing left to train');
+  assert.deepEqual(count('LoRA r=8 α=16 on q,v (merged)', 'adapters it came from').map((r) => r.count), [2048]);
+  assert.deepEqual(count('LoRA r=8 α=16 on q,v (unmerged)', 'adapters it came from').map((r) => r.count), [2048]);
+  assert.equal(values(spec).length, 6 * 3 + 2);
+  assert.deepEqual((spec as any).facet.column.sort, ['total', 'trainable', 'at inference', 'adapters it came from']);
   assert.equal(view(spec).mark, 'bar');
 });
 
@@ -137,6 +140,8 @@ test('accuracy vs speed: relative error vs full (log) against speed-up (log), on
   assert.ok(!values(spec).some((r) => r.variant === 'unmeasured'));
   const svd = values(spec).filter((r) => r.variant === 'SVD r=16' && r.engine === 'onnx/cpu');
   assert.deepEqual(svd.map((r) => [r.seqLen, r.relErrVsFull]), [[128, 0.07], [256, 0.07], [512, 0.07], [1024, 0.08]]);
+  assert.ok(!values(spec).some((r) => String(r.variant).startsWith('LoRA')), 'an adapter\'s step is not an approximation error');
+  assert.deepEqual([...new Set(values(spec).map((r) => r.variant))].sort(), ['Linformer k=32', 'SVD r=16', 'sliding window w=64']);
 });
 
 async function assertCompilesAndRenders(id: string, spec: TopLevelSpec | undefined) {
