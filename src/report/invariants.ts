@@ -11,6 +11,7 @@
  * A violation says the machine was busy: the cases it names are marked unreliable, the findings
  * say so, and `npm run compare` calls no regression on them. Pure: lines in, violations out.
  */
+import { comparisonGroup } from '../results/group.ts';
 import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
 import { getVariant } from '../variants/index.ts';
 import { engineOf } from './charts/series.ts';
@@ -37,8 +38,7 @@ export const UNRELIABLE = 'unreliable: the machine was busy';
 
 type Measured = OkLine | TrainOkLine;
 const measured = (lines: ResultLine[]) => lines.filter((l): l is Measured => l.status === 'ok');
-const shapeKey = (l: ResultLine) =>
-  `${engineOf(l)}|${l.mode}|B${l.shape.batch}N${l.shape.seqLen}D${l.shape.dModel}H${l.shape.heads}`;
+const shapeKey = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard);
 
 function sameGraph(lines: Measured[]): Violation[] {
   const byShape = new Map<string, Measured[]>();
