@@ -31,6 +31,7 @@ import { createHash } from 'node:crypto';
 import { UserError, messages } from '../messages.ts';
 import { getVariant } from '../variants/index.ts';
 import type { Case, EngineInfo } from '../results/types.ts';
+import { TRAIN_MEMORY_FACTOR } from './plan.ts';
 import { groupOf } from './rounds.ts';
 import type { Suite } from './suite.ts';
 
@@ -112,4 +113,30 @@ export function planFingerprint(suite: Suite, selected: readonly EngineInfo[], c
   const { description: _description, ...defining } = suite;
   const text = JSON.stringify({ suite: defining, engines: selected.map((e) => e.id).sort(), cases: cases.map((c) => c.caseId).sort() });
   return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+/** The largest analytic peak memory of the cases, bytes (× TRAIN_MEMORY_FACTOR for a training step, as preflight budgets it). */
+export function casesMemoryBytes(cases: readonly Case[]): number {
+  return Math.max(0, ...cases.map((c) => {
+    let bytes: number;
+    try {
+      bytes = getVariant(c.variant)!.memory(c.shape, c.options);
+    } catch {
+      bytes = getVariant('full')!.memory(c.shape, {}); // depends on the weights (SVD by energy): full attention's
+    }
+    return bytes * (c.mode === 'train' ? TRAIN_MEMORY_FACTOR : 1);
+  }));
+}
+
+/** Room for a bench process and its worker with their engines loaded (the rule of deploy/k8s, not a measurement). */
+export const POD_BASE_BYTES = 2 ** 30;
+
+/**
+ * Memory a pod running shards of these cases requests: POD_BASE_BYTES + 2 × the largest analytic
+ * peak (the engine's own buffers beside the activations), rounded up to 256 MiB. One figure for
+ * every shard: the pods of an Indexed Job share one template.
+ */
+export function podMemoryBytes(cases: readonly Case[]): number {
+  const step = 256 * 2 ** 20;
+  return Math.ceil((POD_BASE_BYTES + 2 * casesMemoryBytes(cases)) / step) * step;
 }

@@ -11,7 +11,6 @@
  * prints; everything else happens here.
  */
 import { appendFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { caseFailed } from '../measure/case.ts';
 import { UserError, messages } from '../messages.ts';
@@ -20,7 +19,7 @@ import type { RunMeta } from '../results/run-meta.ts';
 import { appendJsonLine, appendResult, createRunDir, readResults, readRounds, readRunMeta, RESULTS_FILE, RESULTS_ROOT, ROUNDS_FILE,
   setAsideTornTail, TORN_SUFFIX, writeRunMeta } from '../results/store.ts';
 import type { Case, CaseFacts, EngineInfo, FailedLine, ResultLine, RoundRecord, RoundTiming } from '../results/types.ts';
-import { collectEnvironment, makeRunId } from './env.ts';
+import { collectEnvironment, machineName, makeRunId } from './env.ts';
 import { startLoadSampler } from './load.ts';
 import { planCases, preflight } from './plan.ts';
 import { ceilingInChild, checkCase, roundOf, Workers, type ChildLimits } from './pool.ts';
@@ -136,7 +135,7 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
     .filter(({ c, round }) => !done.has(c.caseId) && !hasRound(journal.get(c.caseId), round));
   const meta: RunMeta = { schema: 1, runId, suite: s.suite, argv: s.argv, startedAt: previous?.startedAt ?? new Date().toISOString(),
     environment: collectEnvironment(), engines: s.engines, selected: s.selected.map((e) => e.id), fallbacks: s.fallbacks,
-    cases: cases.length, maxMemoryBytes: s.maxMemoryBytes, machine: os.hostname(),
+    cases: cases.length, maxMemoryBytes: s.maxMemoryBytes, machine: machineName(),
     plan: { fingerprint: planFingerprint(s.suite, s.selected, plan), cases: plan.length }, ...(s.shard && { shard: s.shard }) };
   writeRunMeta(dir, meta);
   appendFileSync(path.join(dir, RESULTS_FILE), ''); // a run (an empty shard too) always has its results file
