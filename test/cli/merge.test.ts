@@ -58,3 +58,11 @@ test('--shard: 0/2, 3/2 and a/b are one line and exit 2, before any engine is pr
       new RegExp(`^attnbench: --shard expects i/n with 1 ≤ i ≤ n, e\\.g\\. 2/3 .*Received: ${bad}$`));
   }
 });
+
+test('--shard with --resume continues only the same shard: another shard into that folder is one line and exit 2', () => {
+  const dir = writeShard(1, 2), suiteFile = path.join(tmpDir(), 'shards.json');
+  writeFileSync(suiteFile, JSON.stringify(SUITE));
+  assertOneLine('bench', ['--suite', suiteFile, '--shard', '2/2', '--out', dir, '--resume'],
+    new RegExp(`^attnbench: --resume: ${dir} holds shard 1/2, not shard 2/2; resume each shard into its own folder$`));
+  assertOneLine('bench', ['--suite', suiteFile, '--out', dir, '--resume'], /holds shard 1\/2, not a whole run;/);
+});
