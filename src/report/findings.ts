@@ -150,7 +150,8 @@ function adapterAnswers(pairs: VsFull[]): string[] {
     const { line, full } = largestN(ps);
     const extra = line.params.inference - full.params.inference, adapters = line.details?.adapterParams;
     const trained = line.params.trainable === 0 && typeof adapters === 'number'
-      ? `adapters of ${count(adapters)} parameters folded into the weights: nothing left to train` : `${count(line.params.trainable)} trainable`;
+      ? `adapters of ${count(adapters)} parameters folded into the weights: nothing left to train`
+      : `${count(line.params.trainable)} trainable`;
     return `${label}: ${extra === 0 ? '0 extra' : signedCount(extra)} parameters at inference (${trained}).`;
   });
 }

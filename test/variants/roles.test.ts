@@ -18,7 +18,8 @@ test('the registry holds one baseline, found by its role: full attention', () =>
   assert.deepEqual(Object.values(VARIANTS).filter((v) => v.role === 'baseline').map((v) => v.name), ['full']);
 });
 
-test('over the default suite\'s grid, a line is marked "not efficient at this N" exactly when its FLOPs are not below full\'s', async () => {
+test('over the default suite\'s grid, a line is marked "not efficient at this N" exactly when its FLOPs are not below full\'s',
+  async () => {
   const marked: string[] = [];
   for (const c of planCases(await loadSuite('default'), [ENGINE], 'grid')) {
     const { flops, notEfficient } = countsOf(c);
