@@ -137,5 +137,5 @@ Run ${escapeHtml(meta.runId)}, ${escapeHtml(meta.startedAt)} → ${escapeHtml(me
 ${engines}
 ${shardsSection(meta)}
 <h3>Suite</h3><pre>${escapeHtml(JSON.stringify(meta.suite, null, 2))}</pre>
-<h3>Command</h3><pre>npm run bench -- ${escapeHtml(meta.argv.join(' '))}</pre></section>`;
+<h3>Command</h3><pre>npm run ${meta.shards ? 'merge' : 'bench'} -- ${escapeHtml(meta.argv.join(' '))}</pre></section>`;
 }

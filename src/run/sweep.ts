@@ -141,8 +141,9 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
   appendFileSync(path.join(dir, RESULTS_FILE), ''); // a run (an empty shard too) always has its results file
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
   const load = startLoadSampler();
-  // An empty shard (more shards than comparison groups) measures nothing, not even the ceilings.
-  meta.ceilings = previous?.ceilings ?? (cases.length > 0 ? await measureCeilings(s.selected, s.limits, listener) : {});
+  // Ceilings of the engines this run's cases use: a shard of one engine's groups measures that engine's, an empty shard none.
+  const used = s.selected.filter((e) => cases.some((c) => c.engine.id === e.id));
+  meta.ceilings = previous?.ceilings ?? await measureCeilings(used, s.limits, listener);
   writeRunMeta(dir, meta);
   const part = s.shard ? ` shard ${shardText(s.shard)} (${cases.length} of ${plan.length} case(s))` : '';
   listener.note(`attnbench: suite '${s.suite.name}'${part}, ${cases.length - donePrior.size} case(s) × ${rounds} round(s), `

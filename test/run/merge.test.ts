@@ -36,6 +36,7 @@ test('three shards merged: the unsharded case set, each line tagged with its sha
   assert.equal(meta.suite.name, 'shards');
   const html = readFileSync(await writeReport(merged.dir), 'utf8');
   assert.match(html, /<h3>Shards<\/h3>/);
+  assert.match(html, /<pre>npm run merge -- test<\/pre>/, 'the command that made the merged run');
   for (const i of [1, 2, 3]) assert.ok(html.includes(`${i}/3 · machine-${i}`), `the cases table names shard ${i}'s machine`);
   assert.throws(() => mergeShards(dirs, merged.dir, false, []), (e: unknown) => e instanceof UserError
     && /^--out .*merged already holds a run \(results\.jsonl\): choose a new folder$/.test(e.message));
