@@ -8,6 +8,7 @@ import { readResults } from './results/store.ts';
 import type { ResultLine } from './results/types.ts';
 import { parseSuite, type SuiteInput } from './run/suite.ts';
 import { runSweep, type SweepListener } from './run/sweep.ts';
+import { parseShard } from './run/shard.ts';
 import { writeReport } from './report/index.ts';
 
 export { VARIANTS, VARIANT_NAMES, getVariant } from './variants/index.ts';
@@ -22,6 +23,8 @@ export interface RunSuiteOptions {
   report?: boolean;
   /** Lifecycle hooks (default: silent). */
   listener?: Partial<SweepListener>;
+  /** Run shard `index` of `count` of the plan (1-based), as `--shard i/n` (src/run/shard.ts); default the whole plan. */
+  shard?: { index: number; count: number };
 }
 
 /** Runs a suite on its engines (else the fastest here); resolves with the run folder and every line in it. */
@@ -32,7 +35,8 @@ export async function runSuite(input: SuiteInput, opts: RunSuiteOptions = {}): P
   const listener: SweepListener = { start: () => undefined, done: () => undefined, note: () => undefined, ...opts.listener };
   const result = await runSweep({ suite, engines: all, selected: selection.engines,
     fallbacks: selection.fallbacks, argv: [], out: opts.out, resume: false,
-    limits: { timeoutMs: 300_000, heapMb: 4096 }, maxMemoryBytes: Math.floor(os.freemem() / 2) }, listener);
+    limits: { timeoutMs: 300_000, heapMb: 4096 }, maxMemoryBytes: Math.floor(os.freemem() / 2),
+    shard: opts.shard && parseShard(`${opts.shard.index}/${opts.shard.count}`) }, listener);
   if (opts.report ?? true) await writeReport(result.dir);
   return { dir: result.dir, lines: readResults(result.dir) };
 }

@@ -58,4 +58,27 @@ export const messages = {
   publishOntoItself: (dir: string) => `--publish OUTDIR must differ from the results folder it copies. Received: ${dir}`,
   threshold: (received: string) => `--threshold expects a ratio of at least 1, e.g. 1.10 (10 % slower). Received: ${received}`,
   commander: (text: string) => text.replace(/^error: /, ''),
+  // Shards and merging (src/run/shard.ts, src/run/merge.ts).
+  badShard: (received: string) => `--shard expects i/n with 1 ≤ i ≤ n, e.g. 2/3 (the second of three shards). Received: ${received}`,
+  resumeShardMismatch: (dir: string, before: string, now: string) =>
+    `--resume: ${dir} holds ${before}, not ${now}; resume each shard into its own folder`,
+  mergeArgs: (received: string) =>
+    `merge expects --out DIR and one or more shard folders (npm run merge -- --out DIR shard-1 shard-2 …). Received: ${received}`,
+  notAShard: (dir: string, why: string) =>
+    `${dir} is not a shard of a run (${why}): give folders written by npm run bench -- --shard i/n --out DIR`,
+  mergeSuites: (a: string, suiteA: string, b: string, suiteB: string) =>
+    `cannot merge different suites: ${a} ran '${suiteA}', ${b} ran '${suiteB}'`,
+  mergePlans: (a: string, b: string) =>
+    `cannot merge different plans: ${a} and ${b} ran suite settings, engines or cases that differ (their plan fingerprints differ)`,
+  mergeCounts: (a: string, shardA: string, b: string, shardB: string) =>
+    `cannot merge shards of different splits: ${a} is shard ${shardA}, ${b} is shard ${shardB}`,
+  mergeOverlap: (shard: string, a: string, b: string) => `overlapping shards: ${a} and ${b} are both shard ${shard}`,
+  mergeDuplicate: (caseId: string, a: string, b: string) => `case '${caseId}' appears twice: in ${a} and in ${b}`,
+  mergeForeignCase: (caseId: string, dir: string, shard: string) => `case '${caseId}' in ${dir} is not in the plan of shard ${shard}`,
+  mergeReplan: (dir: string) =>
+    `${dir}: this version of attnbench plans the suite differently from the version that ran it (plan fingerprints differ); `
+    + 'merge with the version that ran the shards',
+  mergeMissing: (missing: number, total: number, shards: string) =>
+    `${missing} of ${total} planned case(s) are missing (${shards}); merge them with --allow-missing to report what is there`,
+  mergeOutHoldsRun: (dir: string) => `--out ${dir} already holds a run (results.jsonl): choose a new folder`,
 } as const;

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { readRunMeta } from '../src/results/store.ts';
 import { runSuite, VARIANTS } from 'attnbench';
 import { tmpDir } from './cli/helpers.ts';
 
@@ -17,4 +19,16 @@ test('the library entry: VARIANTS is the registry, runSuite measures a suite and
   assert.equal(line.caseId, 'full attention|onnx/cpu|B1N16D16H2');
   assert.ok(line.status === 'ok' && line.mode === 'inference' && line.accuracy.relErr !== null && line.accuracy.relErr < 1e-4);
   assert.ok(existsSync(path.join(out, 'report.html')));
+});
+
+test('runSuite takes a shard: an empty one (more shards than comparison groups) measures nothing and records what it is', async () => {
+  const out = tmpDir();
+  const { lines } = await runSuite({ name: 'lib', variants: ['full'], seqLen: [16], dModel: 16, heads: 2, engines: ['onnx/cpu'] },
+    { out, shard: { index: 2, count: 2 } });
+  assert.deepEqual(lines, []);
+  const meta = readRunMeta(out)!;
+  assert.deepEqual([meta.shard, meta.cases, meta.plan?.cases, meta.ceilings], [{ index: 2, count: 2 }, 0, 1, {}]);
+  assert.match(meta.plan!.fingerprint, /^sha256:/);
+  assert.equal(meta.machine, os.hostname());
+  assert.ok(existsSync(path.join(out, 'report.html')), 'an empty shard still has its report');
 });

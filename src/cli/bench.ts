@@ -9,6 +9,7 @@ import { builtinSuites, loadSuite, parseSuite, type Suite } from '../run/suite.t
 import { parseVariantsFlag, type InlineSpec } from './variants-flag.ts';
 import { resolveVariant } from '../run/plan.ts';
 import { runSweep } from '../run/sweep.ts';
+import { parseShard, type Shard } from '../run/shard.ts';
 import { readResults, RESULTS_ROOT } from '../results/store.ts';
 import { UserError, messages } from '../messages.ts';
 import { createProgress } from './progress.ts';
@@ -25,6 +26,7 @@ interface BenchFlags {
   backend?: string[];
   out?: string;
   resume?: boolean;
+  shard?: Shard;
   rounds?: number;
   time?: number;
   caseTimeout: number;
@@ -75,6 +77,8 @@ function howFlags(cmd: Command): Command {
   return cmd
     .option('--out <dir>', 'output folder (default: results/<run-id>)')
     .option('--resume', 'continue the run in --out: its completed cases and rounds are kept, the rest run')
+    .option('--shard <i/n>', 'run shard i of n of the plan (whole comparison groups, balanced by predicted cost); '
+      + 'join the shards with npm run merge', parseShard)
     .option('--rounds <n>', 'timing rounds per case, interleaved across cases, each round in a worker process of its own '
       + '(overrides the suite)', one('--rounds', '3'))
     .option('--time <ms>', 'sampling budget of one round of a case, ms (overrides the suite)', one('--time', '250'))
@@ -149,7 +153,7 @@ export async function bench(argv: string[]): Promise<number> {
   const progress = createProgress();
   const result = await runSweep({ suite, engines: all, selected: selection.engines, fallbacks: selection.fallbacks, argv,
     out: f.out, resume: Boolean(f.resume), limits: { timeoutMs: f.caseTimeout * 1000, heapMb: f.heap },
-    maxMemoryBytes: f.maxMemory ? f.maxMemory * 2 ** 20 : Math.floor(os.freemem() / 2) }, progress);
+    maxMemoryBytes: f.maxMemory ? f.maxMemory * 2 ** 20 : Math.floor(os.freemem() / 2), shard: f.shard }, progress);
   progress.stop();
   const lines = readResults(result.dir);
   console.log(f.json ? jsonLines(lines) : summaryTable(lines));

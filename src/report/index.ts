@@ -53,6 +53,8 @@ function notices(lines: ResultLine[], meta: RunMeta | undefined): string {
     ...(meta?.fallbacks ?? []).map((f) => `fallback: ${f}`),
     ...(meta?.interrupted ? ['this run was interrupted: cases whose rounds did not all run are missing (continue it with --resume)'] : []),
     ...(failed ? [`${failed} case(s) skipped or failed: see the table`] : []),
+    ...(meta?.missing?.length ? [`merged from shards with ${meta.missing.length} of ${meta.cases} planned case(s) missing: `
+      + `${meta.missing.join('; ')}`] : []),
     ...(rounds < 2 ? ['this run measured one round per case: its intervals hold the sampling noise of that round only, '
       + 'not the variation between rounds'] : []),
   ].map((n) => `<p class="notice">${escapeHtml(n)}</p>`).join('\n');

@@ -14,6 +14,7 @@
  * A violation says the machine was busy: the cases it names are marked unreliable, the findings
  * say so, and `npm run compare` calls no regression on them. Pure: lines in, violations out.
  */
+import { comparisonGroup } from '../results/group.ts';
 import type { RunMeta } from '../results/run-meta.ts';
 import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
 import { getVariant } from '../variants/index.ts';
@@ -47,8 +48,7 @@ export const UNRELIABLE = 'unreliable: the machine was busy';
 
 type Measured = OkLine | TrainOkLine;
 const measured = (lines: ResultLine[]) => lines.filter((l): l is Measured => l.status === 'ok');
-const shapeKey = (l: ResultLine) =>
-  `${engineOf(l)}|${l.mode}|B${l.shape.batch}N${l.shape.seqLen}D${l.shape.dModel}H${l.shape.heads}`;
+const shapeKey = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard);
 
 function sameGraph(lines: Measured[]): Violation[] {
   const byShape = new Map<string, Measured[]>();

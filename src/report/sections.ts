@@ -66,6 +66,25 @@ function statusText(l: ResultLine, unreliable: ReadonlyMap<string, string>): str
   return l.notEfficient ? `${ok} · ${l.notEfficient}` : ok;
 }
 
+/** `2/3 · node-a`: which shard and machine measured a line of a merged run. */
+const shardCell = (l: ResultLine) => (l.shard ? `${l.shard.index}/${l.shard.count} · ${l.shard.machine}` : '');
+
+/** A merged run's shards: which machine measured which comparison groups, and on what. */
+function shardsSection(meta: RunMeta): string {
+  if (!meta.shards) return '';
+  return `<h3>Shards</h3>
+<p class="caption">Each shard ran whole comparison groups (a variant and full attention at one engine and shape) on one machine;
+every ratio in this report is between cases of one shard, never across machines.</p>
+${table(meta.shards, [
+    { title: 'shard', cell: (s) => `${s.index}/${s.count}` },
+    { title: 'machine', cell: (s) => s.machine },
+    { title: 'CPU', cell: (s) => `${s.environment.cpuModel}, ${s.environment.cores} cores` },
+    { title: 'engines', cell: (s) => s.engines.filter((e) => e.available).map((e) => `${e.id} ${e.version ?? ''}`).join(', ') },
+    { title: 'cases', cell: (s) => `${s.lines} of ${s.cases}`, sortValue: (s) => s.lines },
+    { title: 'run', cell: (s) => `${s.runId}${s.interrupted ? ' (interrupted)' : ''}` },
+  ])}`;
+}
+
 export function casesTable(lines: ResultLine[], unreliable: ReadonlyMap<string, string> = new Map()): string {
   const ok = (l: ResultLine) => (l.status === 'ok' ? l : undefined);
   const inference = (l: ResultLine): OkLine | undefined => (l.status === 'ok' && l.mode !== 'train' ? l : undefined);
@@ -80,6 +99,7 @@ ${table(lines, [
     { title: 'device', cell: (l) => l.device },
     ...modes,
     { title: 'N', cell: (l) => l.shape.seqLen, numeric: true },
+    ...(lines.some((l) => l.shard) ? [{ title: 'shard · machine', cell: (l: ResultLine) => shardCell(l) }] : []),
     { title: 'B×D×H', cell: (l) => `${l.shape.batch}×${l.shape.dModel}×${l.shape.heads}` },
     { title: 'status', cell: (l) => statusText(l, unreliable), className: 'status' },
     { title: 'rounds', cell: (l) => (ok(l) ? ok(l)!.rounds?.length ?? 1 : ''), numeric: true },
@@ -115,6 +135,7 @@ load average ${load(e.loadAverage.start)} at start${e.loadAverage.end ? `, ${loa
 git ${escapeHtml(e.git ? `${e.git.commit.slice(0, 10)}${e.git.dirty ? ' (dirty)' : ''}` : 'unknown')}.
 Run ${escapeHtml(meta.runId)}, ${escapeHtml(meta.startedAt)} → ${escapeHtml(meta.finishedAt ?? 'unfinished')}.</p>
 ${engines}
+${shardsSection(meta)}
 <h3>Suite</h3><pre>${escapeHtml(JSON.stringify(meta.suite, null, 2))}</pre>
-<h3>Command</h3><pre>npm run bench -- ${escapeHtml(meta.argv.join(' '))}</pre></section>`;
+<h3>Command</h3><pre>npm run ${meta.shards ? 'merge' : 'bench'} -- ${escapeHtml(meta.argv.join(' '))}</pre></section>`;
 }

@@ -8,10 +8,11 @@
  * parameters (share of full's), Adam state and checkpoint bytes (vs full's), and the median step
  * time vs full's, "within noise" when the two p25–p75 ranges overlap.
  */
+import { comparisonGroup } from '../results/group.ts';
 import type { ResultLine, TrainOkLine } from '../results/types.ts';
 import { engineOf, noisyOf } from './charts/series.ts';
 import { trainingMemoryChart } from './charts/training-memory.ts';
-import { panelOf, stepsVsFull, trainOk, type VsFullStep } from './charts/training-rows.ts';
+import { stepsVsFull, trainOk, type VsFullStep } from './charts/training-rows.ts';
 import { trainingTimeChart } from './charts/training-time.ts';
 import { escapeHtml } from './escape.ts';
 import { bytes, count, percent, sig } from './format.ts';
@@ -52,10 +53,11 @@ const CHARTS = [
 
 function casesTable(lines: ResultLine[]): string {
   const train = lines.filter((l) => l.mode === 'train');
-  const full = new Map(trainOk(lines).filter((l) => isBaseline(l.variant)).map((l) => [panelOf(l), l]));
+  const group = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard); // never a ratio across machines
+  const full = new Map(trainOk(lines).filter((l) => isBaseline(l.variant)).map((l) => [group(l), l]));
   const ok = (l: ResultLine): TrainOkLine | undefined => (l.status === 'ok' && l.mode === 'train' ? l : undefined);
   const vsFull = (l: ResultLine, f: (t: TrainOkLine) => number) => {
-    const t = ok(l), base = full.get(panelOf(l));
+    const t = ok(l), base = full.get(group(l));
     return t && base && t !== base ? f(t) / f(base) : undefined;
   };
   const b = (n: number | undefined) => (n === undefined ? '' : bytes(n));

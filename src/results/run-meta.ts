@@ -81,4 +81,34 @@ export interface RunMeta {
   cases: number;
   /** The machine's load sampled through the run, every second (absent on runs before it was recorded). */
   load?: LoadSample[];
+  /** Host name of the machine that ran it (absent on older runs). */
+  machine?: string;
+  /** The whole plan (every shard's cases): its fingerprint (src/run/shard.ts) and its number of cases. */
+  plan?: { fingerprint: string; cases: number };
+  /** Which part of the plan this run measured (`--shard i/n`); absent when it ran the whole plan. */
+  shard?: { index: number; count: number };
+  /** On a merged run (src/run/merge.ts): every shard merged, with its own machine and environment. */
+  shards?: ShardRecord[];
+  /** On a merged run: case ids of the plan no shard measured (merged with --allow-missing). */
+  missing?: string[];
+}
+
+/** One shard of a merged run, as its own run.json recorded it. */
+export interface ShardRecord {
+  index: number;
+  count: number;
+  machine: string;
+  /** The shard's folder as given to merge, and its own run id. */
+  dir: string;
+  runId: string;
+  startedAt: string;
+  finishedAt?: string;
+  interrupted?: boolean;
+  environment: Environment;
+  engines: EngineInfo[];
+  ceilings?: RunMeta['ceilings'];
+  fallbacks: string[];
+  /** Cases of this shard's plan, and the lines merged from it. */
+  cases: number;
+  lines: number;
 }

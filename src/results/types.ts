@@ -3,6 +3,9 @@
  * case to measure, and one line of results.jsonl (a tagged union on `status`). Units are in the
  * field docs. Schema version 1; adding optional fields keeps it, renaming or removing fields bumps it.
  */
+import type { ShardTag } from './group.ts';
+
+export type { ShardTag };
 
 /** Shape letters as in src/engine/ops.ts: B batch, N sequence length, D model width, H heads. */
 export interface Shape {
@@ -145,6 +148,8 @@ interface LineBase {
   timing: TimingSettings;
   /** ISO time the case finished. */
   finishedAt: string;
+  /** The shard and machine that measured the case: on lines of a merged run (src/run/merge.ts) only. */
+  shard?: ShardTag;
 }
 
 export interface LatencyStats {

@@ -25,6 +25,9 @@ function gitState(): Environment['git'] {
   }
 }
 
+/** The machine a run measures on, as run.json and a merged report name it: ATTNBENCH_MACHINE (a Kubernetes node), else the host name. */
+export const machineName = (env: NodeJS.ProcessEnv = process.env): string => env.ATTNBENCH_MACHINE || os.hostname();
+
 /** A sortable, readable run id: 2026-11-29T10-12-03-full. */
 export function makeRunId(suiteName: string, now = new Date()): string {
   return `${now.toISOString().slice(0, 19).replace(/:/g, '-')}-${suiteName.replace(/[^\w-]+/g, '_')}`;

@@ -13,6 +13,7 @@
  */
 import { createRng } from '../linalg/rng.ts';
 import { noiseReasons, statsOf } from '../measure/latency.ts';
+import { comparisonGroup } from '../results/group.ts';
 import { baseOf } from '../results/lines.ts';
 import { checkCase, roundOf, Workers, type ChildLimits } from './pool.ts';
 import type { Case, CaseFacts, FailedLine, OkLine, ResultLine, RoundRecord, RoundTiming, TrainOkLine } from '../results/types.ts';
@@ -26,9 +27,8 @@ function shuffle<T>(xs: readonly T[], rng: ReturnType<typeof createRng>): T[] {
   return out;
 }
 
-/** The comparison group of a case: the cases a speed-up pairs (every variant at one engine, shape and mode). */
-export const groupOf = (c: Pick<Case, 'engine' | 'shape' | 'mode'>): string =>
-  `${c.engine.id}|${c.mode}|B${c.shape.batch}N${c.shape.seqLen}D${c.shape.dModel}H${c.shape.heads}`;
+/** The comparison group of a case (src/results/group.ts): the cases a speed-up pairs (every variant at one engine, shape and mode). */
+export const groupOf = (c: Pick<Case, 'engine' | 'shape' | 'mode'>): string => comparisonGroup(c.engine.id, c.mode, c.shape);
 
 /**
  * The cases in the order round `round` (0: checks) runs them, drawn from the seed and the round:

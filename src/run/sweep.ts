@@ -10,6 +10,7 @@
  * Ctrl-C stops after the job in flight. The command line (src/cli/bench.ts) parses flags and
  * prints; everything else happens here.
  */
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { caseFailed } from '../measure/case.ts';
 import { mergeCeilings } from '../measure/ceiling.ts';
@@ -19,11 +20,12 @@ import type { RunMeta } from '../results/run-meta.ts';
 import { appendJsonLine, appendResult, createRunDir, readResults, readRounds, readRunMeta, RESULTS_FILE, RESULTS_ROOT, ROUNDS_FILE,
   setAsideTornTail, TORN_SUFFIX, writeRunMeta } from '../results/store.ts';
 import type { Case, CaseFacts, EngineInfo, FailedLine, ResultLine, RoundRecord, RoundTiming } from '../results/types.ts';
-import { collectEnvironment, makeRunId } from './env.ts';
+import { collectEnvironment, machineName, makeRunId } from './env.ts';
 import { startLoadSampler } from './load.ts';
 import { planCases, preflight } from './plan.ts';
 import { ceilingInChild, checkCase, roundOf, Workers, type ChildLimits } from './pool.ts';
 import { completeLine, hasRound, interleave, journalByCase, type CaseRounds } from './rounds.ts';
+import { casesOfShard, planFingerprint, shardText, type Shard } from './shard.ts';
 import type { Suite } from './suite.ts';
 
 /** What one job of a sweep gave: a case's facts or why it cannot be measured, or a timing round or why it failed. */
@@ -50,6 +52,8 @@ export interface SweepSettings {
   resume: boolean;
   limits: ChildLimits;
   maxMemoryBytes: number;
+  /** Run this part of the plan only (`--shard i/n`, shard.ts); absent = the whole plan. */
+  shard?: Shard;
 }
 
 export interface SweepResult {
@@ -64,6 +68,10 @@ export interface SweepResult {
 function openRun(s: SweepSettings, listener: SweepListener) {
   const previous = s.resume && s.out ? readRunMeta(s.out) : undefined;
   if (previous && JSON.stringify(previous.suite) !== JSON.stringify(s.suite)) throw new UserError(messages.resumeMismatch(s.out!));
+  if (previous && JSON.stringify(previous.shard) !== JSON.stringify(s.shard)) {
+    const what = (x?: Shard) => (x ? `shard ${shardText(x)}` : 'a whole run');
+    throw new UserError(messages.resumeShardMismatch(s.out!, what(previous.shard), what(s.shard)));
+  }
   const runId = previous?.runId ?? makeRunId(s.suite.name);
   const dir = s.out ?? path.join(RESULTS_ROOT, runId);
   createRunDir(dir);
@@ -126,19 +134,26 @@ function completeIfDone(dir: string, c: Case, rounds: number, journal: Map<strin
 
 export async function runSweep(s: SweepSettings, listener: SweepListener): Promise<SweepResult> {
   const { previous, runId, dir, done, journal } = openRun(s, listener);
-  const cases = planCases(s.suite, s.selected, runId), rounds = s.suite.timing.rounds;
+  const plan = planCases(s.suite, s.selected, runId), rounds = s.suite.timing.rounds;
+  const cases = s.shard ? casesOfShard(plan, s.shard) : plan;
   const donePrior = new Set(done);
   const todo = interleave(cases, s.suite.seed, rounds)
     .filter(({ c, round }) => !done.has(c.caseId) && !hasRound(journal.get(c.caseId), round));
   const meta: RunMeta = { schema: 1, runId, suite: s.suite, argv: s.argv, startedAt: previous?.startedAt ?? new Date().toISOString(),
     environment: collectEnvironment(), engines: s.engines, selected: s.selected.map((e) => e.id), fallbacks: s.fallbacks,
-    cases: cases.length, maxMemoryBytes: s.maxMemoryBytes };
+    cases: cases.length, maxMemoryBytes: s.maxMemoryBytes, machine: machineName(),
+    plan: { fingerprint: planFingerprint(s.suite, s.selected, plan), cases: plan.length }, ...(s.shard && { shard: s.shard }) };
   writeRunMeta(dir, meta);
+  appendFileSync(path.join(dir, RESULTS_FILE), ''); // a run (an empty shard too) always has its results file
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
   const load = startLoadSampler();
-  meta.ceilings = await measureCeilings(s.selected, s.limits, listener, previous?.ceilings);
+  // Ceilings of the engines this run's cases use: a shard of one engine's groups measures that engine's, an empty shard none.
+  const used = s.selected.filter((e) => cases.some((c) => c.engine.id === e.id));
+  meta.ceilings = await measureCeilings(used, s.limits, listener, previous?.ceilings);
   writeRunMeta(dir, meta);
-  listener.note(`attnbench: suite '${s.suite.name}', ${cases.length - donePrior.size} case(s) × ${rounds} round(s), ${todo.length} job(s)`
+  const part = s.shard ? ` shard ${shardText(s.shard)} (${cases.length} of ${plan.length} case(s))` : '';
+  listener.note(`attnbench: suite '${s.suite.name}'${part}, ${cases.length - donePrior.size} case(s) × ${rounds} round(s), `
+    + `${todo.length} job(s)`
     + `${donePrior.size ? ` (${donePrior.size} case(s) already done)` : ''} on ${meta.selected.join(', ')} → ${dir}`);
 
   let interrupted = false, workers = new Workers(s.limits), workersRound = -1;
@@ -154,7 +169,7 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
       completeIfDone(dir, c, rounds, journal, done);
     }
     // A second look at the roof after the cases: one busy moment must not set it for the whole run.
-    if (!interrupted && todo.length > 0) meta.ceilings = await measureCeilings(s.selected, s.limits, listener, meta.ceilings);
+    if (!interrupted && todo.length > 0) meta.ceilings = await measureCeilings(used, s.limits, listener, meta.ceilings);
   } finally {
     workers.close();
     process.removeListener('SIGINT', onSigint);

@@ -7,6 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Field } from 'vega-lite/types_unstable/channeldef.js';
 import type { SelectionParameter } from 'vega-lite/types_unstable/selection.js';
 import type { LayerSpec, UnitSpec } from 'vega-lite/types_unstable/spec/index.js';
+import { comparisonGroup } from '../../results/group.ts';
 import type { OkLine, ResultLine } from '../../results/types.ts';
 import { isBaseline } from '../../variants/roles.ts';
 
@@ -19,7 +20,8 @@ export const engineOf = (l: ResultLine): string => `${l.engine}/${l.backend}`;
 export const noisyOf = (l: ResultLine): string[] => (l.status === 'ok' ? l.noisy ?? [] : []);
 /** Training-step cases: drawn in their own section, never in the inference charts. */
 export const isTrain = (l: ResultLine): boolean => l.mode === 'train';
-const shapeKey = (l: ResultLine) => `${engineOf(l)}|B${l.shape.batch}N${l.shape.seqLen}D${l.shape.dModel}H${l.shape.heads}`;
+/** A case's comparison group (src/results/group.ts): engine, mode, shape, and the shard and machine on merged runs. */
+const shapeKey = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard);
 
 /** The inference cases that ran: what the inference charts and the findings draw. */
 export function inferenceOk(lines: ResultLine[]): OkLine[] {
@@ -32,7 +34,7 @@ export interface VsFull {
   full: OkLine;
 }
 
-/** Every non-full case of `ok` paired with the first `full` case of the same engine and shape. */
+/** Every non-full case of `ok` paired with the first `full` case of its comparison group (never one of another machine). */
 export function pairWithFull<L extends ResultLine>(ok: L[]): Array<{ line: L; full: L }> {
   const full = new Map<string, L>();
   for (const l of ok) if (isBaseline(l.variant) && !full.has(shapeKey(l))) full.set(shapeKey(l), l);

@@ -1,0 +1,28 @@
+/**
+ * The comparison group: the cases a paired speed-up compares, measured close in time in every
+ * round (src/run/rounds.ts), kept whole in one shard (src/run/shard.ts), and the only cases the
+ * report pairs (src/report/charts/series.ts, invariants.ts). A leaf, as types.ts.
+ *
+ * Key: engine/backend id, mode, and the whole shape (its JSON with sorted keys, so a field added
+ * to Shape, e.g. causal masking, separates groups without anyone touching this), and — for lines
+ * of a merged run — the shard and the machine that measured them. Two lines of different shards
+ * are never in one group, so no ratio is ever computed across shards, hence never across machines.
+ */
+import type { CaseMode, Shape } from './types.ts';
+
+/** Which shard of a plan a results line was measured in, and on which machine (lines of a merged run carry it). */
+export interface ShardTag {
+  /** 1-based. */
+  index: number;
+  count: number;
+  /** Host name of the machine that ran the shard. */
+  machine: string;
+}
+
+/** The shape as JSON with its keys sorted: the same shape gives the same text whatever the order it was built in. */
+export const shapeText = (shape: Shape): string => JSON.stringify(shape, Object.keys(shape).sort());
+
+export function comparisonGroup(engineId: string, mode: CaseMode | undefined, shape: Shape, shard?: ShardTag): string {
+  const where = shard ? `|shard ${shard.index}/${shard.count} on ${shard.machine}` : '';
+  return `${engineId}|${mode ?? 'inference'}|${shapeText(shape)}${where}`;
+}
