@@ -57,5 +57,28 @@ export const messages = {
   noRuns: (root: string) => `${root} holds no runs to publish (folders with run.json and results.jsonl)`,
   publishOntoItself: (dir: string) => `--publish OUTDIR must differ from the results folder it copies. Received: ${dir}`,
   threshold: (received: string) => `--threshold expects a ratio of at least 1, e.g. 1.10 (10 % slower). Received: ${received}`,
+  weightsMissing: (file: string) => `--weights expects a .safetensors file, a .npz file or a folder of .npy files. Received: ${file}, which does not exist`,
+  weightsFormat: (file: string) =>
+    `--weights expects a .safetensors file, a .npz file or a folder of .npy files. Received: ${file}`,
+  badWeightsFile: (file: string, format: string, why: string) => `--weights ${file}: not a valid ${format} file: ${why}`,
+  weightsDtype: (tensor: string, dtype: string, accepted: readonly string[]) =>
+    `--weights: tensor ${tensor} has dtype ${dtype}; accepted: ${list(accepted)} (converted to float32)`,
+  weightsNoLayer: (file: string, prefix: string, markers: readonly string[], found: readonly string[]) =>
+    `--weights ${file}: no attention layer${prefix ? ` under the prefix '${prefix}'` : ''}: expected one of ${list(markers)}; `
+    + `the file holds ${list(found.slice(0, 6))}${found.length > 6 ? ` and ${found.length - 6} more` : ''}`,
+  weightsManyLayers: (file: string, prefixes: readonly string[]) =>
+    `--weights ${file} holds ${prefixes.length} attention layers: choose one with --weights-prefix, `
+    + `e.g. ${list(prefixes.slice(0, 4).map((p) => `'${p}'`))}${prefixes.length > 4 ? ' …' : ''}`,
+  weightsTensorMissing: (file: string, tensor: string, weight: string, scheme: string) =>
+    `--weights ${file}: tensor ${tensor} (${weight}, ${scheme} names) is missing`,
+  weightsTensorShape: (file: string, tensor: string, got: number[], want: number[], dModel: number, marker: string) =>
+    `--weights ${file}: tensor ${tensor} has shape [${got.join(', ')}]; expected [${want.join(', ')}] (D = ${dModel}, from ${marker})`,
+  weightsDModel: (file: string, dModel: number, given: string) =>
+    `--weights ${file} holds a layer of width D = ${dModel}, but the run asks for dModel ${given}: drop --d-model (or the suite's dModel), `
+    + 'or give weights of that width',
+  weightsHeads: (file: string, dModel: number, heads: number) =>
+    `--weights ${file} holds a layer of width D = ${dModel}, which --heads ${heads} does not divide; `
+    + `heads must divide ${dModel}, e.g. ${[1, 2, 4, 8, 12, 16, 32].filter((h) => dModel % h === 0).join(', ')}`,
+  prefixNeedsWeights: () => '--weights-prefix names a layer inside --weights FILE; give --weights too',
   commander: (text: string) => text.replace(/^error: /, ''),
 } as const;

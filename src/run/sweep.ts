@@ -12,6 +12,7 @@
  */
 import path from 'node:path';
 import { caseFailed } from '../measure/case.ts';
+import { weightsFileFacts } from '../linalg/weights-record.ts';
 import { UserError, messages } from '../messages.ts';
 import { lockRunDir } from '../results/lock.ts';
 import type { RunMeta } from '../results/run-meta.ts';
@@ -126,7 +127,8 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
     .filter(({ c, round }) => !done.has(c.caseId) && !hasRound(journal.get(c.caseId), round));
   const meta: RunMeta = { schema: 1, runId, suite: s.suite, argv: s.argv, startedAt: previous?.startedAt ?? new Date().toISOString(),
     environment: collectEnvironment(), engines: s.engines, selected: s.selected.map((e) => e.id), fallbacks: s.fallbacks,
-    cases: cases.length, maxMemoryBytes: s.maxMemoryBytes };
+    cases: cases.length, maxMemoryBytes: s.maxMemoryBytes,
+    ...(s.suite.weights.init === 'file' && { weightsFile: weightsFileFacts(s.suite.weights.file, s.suite.weights.prefix) }) };
   writeRunMeta(dir, meta);
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
   const load = startLoadSampler();
