@@ -52,9 +52,9 @@ const packed = (tensor: string, shape: (D: number) => number[], axis: 'rows' | '
 const plain = (tensor: string, shape: (D: number) => number[], transpose = false): Source => ({ tensor, shape, transpose });
 
 const inProj = packed('in_proj_weight', (D) => [3 * D, D], 'rows', true);
-const inBias = packed('in_proj_bias', (D) => [3 * D], 'rows', true);
+const inBias = packed('in_proj_bias', (D) => [3 * D], 'rows', false);
 const cAttn = packed('attn.c_attn.weight', (D) => [D, 3 * D], 'columns', false);
-const cBias = packed('attn.c_attn.bias', (D) => [3 * D], 'rows', true);
+const cBias = packed('attn.c_attn.bias', (D) => [3 * D], 'rows', false);
 const bert = (p: string) => `attention.self.${p}`;
 
 export const SCHEMES: readonly Scheme[] = [
