@@ -110,7 +110,7 @@ test('bad files: truncated, malformed, unknown dtype, misshapen or missing tenso
   badJson[8] = 0x5b; // '[' where '{' was: a header that is not one JSON object
   assert.match(problemOf((f) => writeFileSync(f, badJson)), /header is not JSON|not a list of sizes|data_offsets/);
   const ints = safetensorsBytes({ in_proj_weight: { values: [], shape: [0], dtype: 'F32' } });
-  const i8 = Buffer.from(ints.toString('latin1').replace('"F32"', '"I8" '), 'latin1');
+  const i8 = Buffer.from(Buffer.from(ints).toString('latin1').replace('"F32"', '"I8" '), 'latin1');
   assert.match(problemOf((f) => writeFileSync(f, i8)), /tensor in_proj_weight has dtype I8; accepted: F32, F16, BF16, F64/);
   const misshapen = schemeTensors(torchLayer(D, 'F32', 15), 'pytorch-mha', 'F32');
   misshapen['out_proj.weight'] = { values: Array(D * (D + 1)).fill(0.5), shape: [D, D + 1], dtype: 'F32' };
