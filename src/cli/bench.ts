@@ -151,7 +151,7 @@ function planEngines(suite: Suite, f: BenchFlags) {
 }
 
 /** Engine selection errors are typed; the command line words them. */
-function worded<T>(f: () => T): T {
+export function worded<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {

@@ -108,20 +108,31 @@ function safetensorsEntries(json: string, dataBytes: number, bad: (why: string) 
 }
 
 /** One parsed .npy as a tensor, or why it cannot be one. */
-function npyTensor(array: NpyArray, where: string, name: string): TensorEntry {
-  const bad = (why: string) => new UserError(messages.badWeightsFile(where, '.npy', `${name}: ${why}`));
+function npyTensor(array: NpyArray, where: string, name: string, flag = '--weights'): TensorEntry {
+  const bad = (why: string) => new UserError(messages.badWeightsFile(where, '.npy', `${name}: ${why}`, flag));
   const dtype = NPY_DTYPES[array.dtype];
-  if (!dtype) throw new UserError(messages.weightsDtype(name, array.dtype, Object.keys(NPY_DTYPES)));
+  if (!dtype) throw new UserError(messages.weightsDtype(name, array.dtype, Object.keys(NPY_DTYPES), flag));
   if (array.fortranOrder) throw bad('stored in Fortran order; save it with np.ascontiguousarray');
   return { dtype, shape: array.shape };
 }
 
-function parseNpyBytes(bytes: Uint8Array, where: string, name: string): NpyArray {
+function parseNpyBytes(bytes: Uint8Array, where: string, name: string, flag = '--weights'): NpyArray {
   try {
     return parseNpy(new Uint8Array(bytes).buffer);
   } catch (e) {
-    throw new UserError(messages.badWeightsFile(where, '.npy', `${name}: ${(e as Error).message}`));
+    throw new UserError(messages.badWeightsFile(where, '.npy', `${name}: ${(e as Error).message}`, flag));
   }
+}
+
+/** One whole .npy file as float32 (an input of `npm run attend`); `flag` names the option in errors. */
+export function openNpy(file: string, flag: string): TensorEntry & { data: Float32Array } {
+  if (!existsSync(file) || statSync(file).isDirectory()) throw new UserError(messages.npyMissing(flag, file));
+  const name = path.basename(file), array = parseNpyBytes(readFileSync(file), file, name, flag);
+  const entry = npyTensor(array, file, name, flag), data = array.data as Float32Array | Float64Array;
+  if (data.length !== count(entry.shape)) {
+    throw new UserError(messages.badWeightsFile(file, '.npy', `${data.length} elements for shape [${entry.shape}]`, flag));
+  }
+  return { ...entry, data: data instanceof Float32Array ? data : Float32Array.from(data) };
 }
 
 function openNpz(file: string): TensorFile {
