@@ -57,7 +57,8 @@ export const messages = {
   noRuns: (root: string) => `${root} holds no runs to publish (folders with run.json and results.jsonl)`,
   publishOntoItself: (dir: string) => `--publish OUTDIR must differ from the results folder it copies. Received: ${dir}`,
   threshold: (received: string) => `--threshold expects a ratio of at least 1, e.g. 1.10 (10 % slower). Received: ${received}`,
-  weightsMissing: (file: string) => `--weights expects a .safetensors file, a .npz file or a folder of .npy files. Received: ${file}, which does not exist`,
+  weightsMissing: (file: string) =>
+    `--weights expects a .safetensors file, a .npz file or a folder of .npy files. Received: ${file}, which does not exist`,
   weightsFormat: (file: string) =>
     `--weights expects a .safetensors file, a .npz file or a folder of .npy files. Received: ${file}`,
   badWeightsFile: (file: string, format: string, why: string, flag = '--weights') => `${flag} ${file}: not a valid ${format} file: ${why}`,
@@ -65,8 +66,10 @@ export const messages = {
     `${flag}: tensor ${tensor} has dtype ${dtype}; accepted: ${list(accepted)} (converted to float32)`,
   npyMissing: (flag: string, file: string) => `${flag} expects a .npy file. Received: ${file}, which does not exist or is a folder`,
   attendInput: (file: string, dtype: string, shape: number[], D: number) =>
-    `--input expects a float32 .npy of shape [B, N, ${D}] or [N, ${D}] (D from --weights). Received: ${file}, ${dtype} [${shape.join(', ')}]`,
-  attendOptions: (received: string) => `--options expects a JSON object of the variant's options, e.g. '{"rank": 16}'. Received: ${received}`,
+    `--input expects a float32 .npy of shape [B, N, ${D}] or [N, ${D}] (D from --weights). `
+    + `Received: ${file}, ${dtype} [${shape.join(', ')}]`,
+  attendOptions: (received: string) =>
+    `--options expects a JSON object of the variant's options, e.g. '{"rank": 16}'. Received: ${received}`,
   weightsNoLayer: (file: string, prefix: string, markers: readonly string[], found: readonly string[]) =>
     `--weights ${file}: no attention layer${prefix ? ` under the prefix '${prefix}'` : ''}: expected one of ${list(markers)}; `
     + `the file holds ${list(found.slice(0, 6))}${found.length > 6 ? ` and ${found.length - 6} more` : ''}`,

@@ -8,7 +8,7 @@
  * `resolve` and `init` from those base weights, its `forward` on the engine. Attention is
  * bidirectional (no causal mask), as nn.MultiheadAttention without attn_mask.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { dump } from 'npyjs';
 import { createEngine, listEngines, requestsOf, selectAll } from '../engine/resolve.ts';

@@ -95,13 +95,17 @@ function safetensorsEntries(json: string, dataBytes: number, bad: (why: string) 
   for (const [name, t] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const shape = t.shape, offsets = t.data_offsets;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`tensor ${name}: shape is not a list of sizes`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw bad(`tensor ${name}: shape is not a list of sizes`);
+    }
     if (!Array.isArray(offsets) || offsets.length !== 2) throw bad(`tensor ${name}: data_offsets is not [begin, end]`);
     const dtype = t.dtype as TensorDtype;
     if (!TENSOR_DTYPES.includes(dtype)) throw new UserError(messages.weightsDtype(name, String(t.dtype), TENSOR_DTYPES));
     const [begin, end] = offsets as number[], want = count(shape) * BYTES[dtype];
     if (end - begin !== want) throw bad(`tensor ${name}: ${end - begin} bytes for shape [${shape}] of ${dtype} (${want} expected)`);
-    if (begin < 0 || end > dataBytes) throw bad(`tensor ${name}: bytes ${begin}…${end} lie beyond the file's ${dataBytes} data bytes (truncated?)`);
+    if (begin < 0 || end > dataBytes) {
+      throw bad(`tensor ${name}: bytes ${begin}…${end} lie beyond the file's ${dataBytes} data bytes (truncated?)`);
+    }
     entries.set(name, { entry: { dtype, shape }, begin, end });
   }
   return entries;
@@ -178,7 +182,8 @@ function openNpyFolder(dir: string): TensorFile {
     const file = path.join(dir, f), name = f.slice(0, -4), { array, dataStart } = npyHeader(file);
     const entry = npyTensor(array, file, name), size = statSync(file).size;
     const want = dataStart + count(entry.shape) * BYTES[entry.dtype];
-    if (size !== want) throw new UserError(messages.badWeightsFile(file, '.npy', `${size} bytes for shape [${entry.shape}] (${want} expected)`));
+    const why = `${size} bytes for shape [${entry.shape}] (${want} expected)`;
+    if (size !== want) throw new UserError(messages.badWeightsFile(file, '.npy', why));
     entries.set(name, entry);
   }
   if (entries.size === 0) throw new UserError(messages.weightsFormat(dir));

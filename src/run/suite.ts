@@ -113,7 +113,9 @@ function withFileLayer(raw: unknown): unknown {
   const layout = inspectWeightsFile(file, prefix), D = layout.dModel;
   const given = suite.dModel === undefined ? [D] : [suite.dModel].flat();
   if (given.some((d) => d !== D)) throw new UserError(messages.weightsDModel(file, D, given.join(',')));
-  for (const h of [suite.heads ?? 8].flat()) if (typeof h === 'number' && D % h !== 0) throw new UserError(messages.weightsHeads(file, D, h));
+  for (const h of [suite.heads ?? 8].flat()) {
+    if (typeof h === 'number' && D % h !== 0) throw new UserError(messages.weightsHeads(file, D, h));
+  }
   return { ...suite, dModel: D, weights: { ...weights.data, prefix: layout.prefix } };
 }
 

@@ -34,7 +34,8 @@ test('--plan at GPT-3 size (D 12288, 96 heads): LoRA r=1 and r=8 on q,v train 49
   assert.match(text.stdout, /4 case\(s\), 0 of them skipped by --max-memory; nothing was run/);
   assert.equal(existsSync(path.join(out, 'run.json')), false, 'a plan writes no run');
   const [full, r1, r8, svd] = jsonLines(npmRun('bench', [...args, '--json']).stdout);
-  assert.deepEqual(full.params, { total: 4 * 12288 ** 2 + 4 * 12288, trainable: 4 * 12288 ** 2 + 4 * 12288, inference: 4 * 12288 ** 2 + 4 * 12288 });
+  const fullParams = 4 * 12288 ** 2 + 4 * 12288;
+  assert.deepEqual(full.params, { total: fullParams, trainable: fullParams, inference: fullParams });
   assert.equal(r1.params.trainable, 49_152);
   assert.equal(r8.params.trainable, 393_216);
   assert.equal(full.flops, 8 * 2048 * 12288 ** 2 + 4 * 2048 ** 2 * 12288);
@@ -59,15 +60,18 @@ test('--plan with --weights: D and the layer come from the file; a --d-model or 
 test('bad weights files on the command line: one line, exit 2', () => {
   const bytes = readFileSync(bert), cut = path.join(dir, 'cut.safetensors');
   writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
-  assertUserError(npmRun('bench', ['--plan', '--weights', cut, '--heads', '3']), /cut\.safetensors: not a valid safetensors file: .*truncated/);
+  assertUserError(npmRun('bench', ['--plan', '--weights', cut, '--heads', '3']),
+    /cut\.safetensors: not a valid safetensors file: .*truncated/);
   assertUserError(npmRun('bench', ['--plan', '--weights', path.join(dir, 'nope.npz'), '--heads', '3']), /nope\.npz, which does not exist/);
   const bf = path.join(dir, 'mixed.safetensors'), tensors = schemeTensors(torchLayer(D, 'F32', 2), 'pytorch-mha', 'F32');
   tensors['out_proj.weight'] = { values: Array(D * 3).fill(0), shape: [3, D], dtype: 'F32' };
   writeFileSync(bf, safetensorsBytes(tensors));
-  assertUserError(npmRun('bench', ['--plan', '--weights', bf, '--heads', '3']), /tensor out_proj\.weight has shape \[3, 12\]; expected \[12, 12\]/);
+  assertUserError(npmRun('bench', ['--plan', '--weights', bf, '--heads', '3']),
+    /tensor out_proj\.weight has shape \[3, 12\]; expected \[12, 12\]/);
 });
 
-test('a run with --weights: every variant starts from the file\'s layer; run.json names the file and its sha256; the report draws its spectrum',
+test('a run with --weights: every variant starts from the file\'s layer; run.json names the file and its sha256; the report draws '
+  + 'its spectrum',
   () => {
     const out = tmpDir();
     const r = npmRun('bench', ['--weights', bert, '--heads', '3', '--variants', 'full,svd:rank=4', '--seq', '8', '--engine', 'onnx',
@@ -93,7 +97,8 @@ test('npm run attend: the output .npy matches nn.MultiheadAttention computed fro
   const N = 9, x = Float32Array.from({ length: N * D }, (_, i) => Math.cos(i * 0.21));
   const input = path.join(dir, 'x.npy'), output = path.join(dir, 'y.npy');
   writeFileSync(input, new Uint8Array(dump(x, [N, D])));
-  const r = npmRun('attend', ['--variant', 'full', '--weights', bert, '--heads', '3', '--input', input, '--out', output, '--engine', 'tfjs']);
+  const r = npmRun('attend', ['--variant', 'full', '--weights', bert, '--heads', '3', '--input', input, '--out', output,
+    '--engine', 'tfjs']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /wrote .*y\.npy \[9, 12\] float32: full attention on tfjs\/\w+, .*layer encoder\.layer\.0\./);
   const bytes = readFileSync(output), y = parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));

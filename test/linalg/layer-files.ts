@@ -88,7 +88,8 @@ export function schemeTensors(l: TorchLayer, scheme: SchemeId, dtype: Dtype, pre
       'attention.self.value.weight': t(l.Wv, [D, D]), 'attention.output.dense.weight': t(l.Wo, [D, D]),
       ...(biases && { 'attention.self.query.bias': t(l.bq, [D]), 'attention.self.key.bias': t(l.bk, [D]),
         'attention.self.value.bias': t(l.bv, [D]), 'attention.output.dense.bias': t(l.bo, [D]) }) },
-    'hf-gpt2': { 'attn.c_attn.weight': t(columnBlocks([T(l.Wq), T(l.Wk), T(l.Wv)], D), [D, 3 * D]), 'attn.c_proj.weight': t(T(l.Wo), [D, D]),
+    'hf-gpt2': { 'attn.c_attn.weight': t(columnBlocks([T(l.Wq), T(l.Wk), T(l.Wv)], D), [D, 3 * D]),
+      'attn.c_proj.weight': t(T(l.Wo), [D, D]),
       ...(biases && { 'attn.c_attn.bias': t([...l.bq, ...l.bk, ...l.bv], [3 * D]), 'attn.c_proj.bias': t(l.bo, [D]) }) },
     attnbench: { Wq: t(T(l.Wq), [D, D]), Wk: t(T(l.Wk), [D, D]), Wv: t(T(l.Wv), [D, D]), Wo: t(T(l.Wo), [D, D]),
       ...(biases && { bq: t(l.bq, [D]), bk: t(l.bk, [D]), bv: t(l.bv, [D]), bo: t(l.bo, [D]) }) },
@@ -102,7 +103,11 @@ export function tensorBytes(t: Tensor): Uint8Array {
   t.values.forEach((v, i) => {
     if (t.dtype === 'F32') view.setFloat32(i * 4, v, true);
     else if (t.dtype === 'F64') view.setFloat64(i * 8, v, true);
-    else if (t.dtype === 'BF16') { const f = new DataView(new ArrayBuffer(4)); f.setFloat32(0, v); view.setUint16(i * 2, f.getUint32(0) >>> 16, true); }
+    else if (t.dtype === 'BF16') {
+      const f = new DataView(new ArrayBuffer(4));
+      f.setFloat32(0, v);
+      view.setUint16(i * 2, f.getUint32(0) >>> 16, true);
+    }
     else view.setUint16(i * 2, halfBits(v), true);
   });
   return new Uint8Array(view.buffer);
@@ -111,7 +116,10 @@ export function tensorBytes(t: Tensor): Uint8Array {
 /** The binary16 bits of a representable value (searching the 65536 patterns once per value is fine for tests). */
 const halfCache = new Map<number, number>();
 function halfBits(v: number): number {
-  if (halfCache.size === 0) for (let b = 0; b < 0x7c00; b++) { halfCache.set(halfValue(b), b); halfCache.set(halfValue(b | 0x8000), b | 0x8000); }
+  for (let b = halfCache.size === 0 ? 0 : 0x7c00; b < 0x7c00; b++) {
+    halfCache.set(halfValue(b), b);
+    halfCache.set(halfValue(b | 0x8000), b | 0x8000);
+  }
   const bits = halfCache.get(v);
   if (bits === undefined) throw new Error(`${v} is not a float16 value`);
   return bits;
@@ -138,7 +146,8 @@ export function safetensorsBytes(tensors: Record<string, Tensor>, metadata?: Rec
 export function npyBytes(t: Tensor): Uint8Array {
   const bytes = tensorBytes(t);
   const code = ({ F32: 'f4', F64: 'f8', F16: 'f2' } as const)[t.dtype as 'F32' | 'F64' | 'F16'];
-  const typed = t.dtype === 'F16' ? new Uint16Array(bytes.buffer) : t.dtype === 'F64' ? new Float64Array(bytes.buffer) : new Float32Array(bytes.buffer);
+  const typed = t.dtype === 'F16' ? new Uint16Array(bytes.buffer)
+    : t.dtype === 'F64' ? new Float64Array(bytes.buffer) : new Float32Array(bytes.buffer);
   return new Uint8Array(dump(typed, t.shape, { dtype: code }));
 }
 

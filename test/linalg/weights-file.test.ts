@@ -70,7 +70,8 @@ test('a layer prefix: given, or found when the file holds one layer; several lay
   const other = torchLayer(D, 'F32', 12);
   const two = writeLayerFile(dir, 'two-layers', { ...schemeTensors(other, 'hf-gpt2', 'F32', 'h.0.'),
     ...schemeTensors(layer, 'hf-gpt2', 'F32', 'h.1.') }, 'safetensors');
-  assert.throws(() => inspectWeightsFile(two), (e: Error) => e instanceof UserError && /2 attention layers.*'h\.0\.', 'h\.1\.'/.test(e.message));
+  assert.throws(() => inspectWeightsFile(two),
+    (e: Error) => e instanceof UserError && /2 attention layers.*'h\.0\.', 'h\.1\.'/.test(e.message));
   assert.ok(await fullVsTorch(two, layer, 'h.1.') < 1e-5);
   assert.throws(() => inspectWeightsFile(two, 'h.7.'), /no attention layer under the prefix 'h\.7\.'/);
 });
@@ -103,7 +104,8 @@ function problemOf(write: (file: string) => void, name = 'bad.safetensors'): str
 
 test('bad files: truncated, malformed, unknown dtype, misshapen or missing tensors — each one line, never a wrong load', () => {
   const good = safetensorsBytes(schemeTensors(torchLayer(D, 'F32', 14), 'pytorch-mha', 'F32'));
-  assert.match(problemOf((f) => writeFileSync(f, good.subarray(0, good.length - 4))), /lie beyond the file's .* data bytes \(truncated\?\)/);
+  assert.match(problemOf((f) => writeFileSync(f, good.subarray(0, good.length - 4))),
+    /lie beyond the file's .* data bytes \(truncated\?\)/);
   assert.match(problemOf((f) => writeFileSync(f, good.subarray(0, 6))), /shorter than the 8-byte header length/);
   assert.match(problemOf((f) => writeFileSync(f, good.subarray(0, 40))), /header length \d+ exceeds the file's 40 bytes/);
   const badJson = Buffer.from(good);
@@ -118,7 +120,8 @@ test('bad files: truncated, malformed, unknown dtype, misshapen or missing tenso
     new RegExp(`tensor out_proj.weight has shape \\[${D}, ${D + 1}\\]; expected \\[${D}, ${D}\\] \\(D = ${D}, from in_proj_weight\\)`));
   const missing = schemeTensors(torchLayer(D, 'F32', 16), 'hf-bert', 'F32');
   delete missing['attention.self.value.weight'];
-  assert.match(problemOf((f) => writeFileSync(f, safetensorsBytes(missing))), /attention\.self\.value\.weight \(Wv, Hugging Face BERT names\) is missing/);
+  assert.match(problemOf((f) => writeFileSync(f, safetensorsBytes(missing))),
+    /attention\.self\.value\.weight \(Wv, Hugging Face BERT names\) is missing/);
   assert.match(problemOf((f) => writeFileSync(f, safetensorsBytes({ 'lm_head.weight': { values: [1], shape: [1], dtype: 'F32' } }))),
     /no attention layer: expected one of in_proj_weight .*; the file holds lm_head\.weight/);
   assert.match(problemOf((f) => writeFileSync(f, 'PK not a zip'), 'bad.npz'), /not a valid npz \(zip\) file/);
@@ -148,7 +151,8 @@ test('bad .npy files: truncated data, Fortran order, big-endian or integer dtype
     }
   };
   assert.equal(attempt(Buffer.concat([dict('<f4'), bytes])), 'loaded');
-  assert.match(attempt(Buffer.concat([dict('<f4'), bytes.subarray(0, bytes.length - 8)])), /Wq\.npy: not a valid \.npy file: \d+ bytes for shape \[12,12\]/);
+  assert.match(attempt(Buffer.concat([dict('<f4'), bytes.subarray(0, bytes.length - 8)])),
+    /Wq\.npy: not a valid \.npy file: \d+ bytes for shape \[12,12\]/);
   assert.match(attempt(Buffer.concat([dict('<f4', 'True'), bytes])), /Fortran order/);
   assert.match(attempt(Buffer.concat([dict('>f4'), bytes])), /Unsupported dtype: >f4|dtype/);
   assert.match(attempt(Buffer.concat([dict('<i4'), bytes])), /tensor Wq has dtype i4; accepted: f4, f2, f8/);

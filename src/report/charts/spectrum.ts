@@ -17,7 +17,8 @@ export function spectrumChart(_lines: unknown, meta: RunMeta | undefined): TopLe
   }).filter((r) => r.sigma > 0); // a log scale has no place for an exact zero (a rank-deficient W)
   return {
     $schema: VL_SCHEMA,
-    title: { text: `Singular values of ${w.basename}`, subtitle: `sha256 ${w.sha256.slice(0, 16)}…, ${w.scheme}${w.prefix ? ` ${w.prefix}` : ''}` },
+    title: { text: `Singular values of ${w.basename}`,
+      subtitle: `sha256 ${w.sha256.slice(0, 16)}…, ${w.scheme}${w.prefix ? ` ${w.prefix}` : ''}` },
     data: { values: rows },
     width: 420, height: 260,
     mark: { type: 'line', point: false, tooltip: true },
