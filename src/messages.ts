@@ -38,6 +38,8 @@ export const messages = {
     `--suite expects a built-in suite (${list(builtins)}) or a path to a suite .json file. Received: ${name}`,
   badSuite: (where: string, field: string, problem: string) => `suite ${where}: ${field}: ${problem}`,
   resumeNeedsOut: () => '--resume needs --out DIR naming the run to continue',
+  resumeWeightsChanged: (file: string, was: string, now: string) =>
+    `--resume: ${file} has changed since the run started (sha256 ${was.slice(0, 12)}… then, ${now.slice(0, 12)}… now); use a new --out`,
   resumeMismatch: (dir: string) => `--resume: ${dir}/run.json was written by a different suite; use a new --out`,
   noResults: (dir: string) => `${dir} holds no results.jsonl: give the folder of a run (e.g. results/<run-id>)`,
   skippedResultsLine: (file: string, line: number, problem: string) =>

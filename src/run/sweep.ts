@@ -119,6 +119,16 @@ function completeIfDone(dir: string, c: Case, rounds: number, journal: Map<strin
   done.add(c.caseId);
 }
 
+/** run.json's record of a weights file; a resumed run must read the same file it started with. */
+function weightsFileOf(suite: Suite, previous: RunMeta | undefined): Pick<RunMeta, 'weightsFile'> {
+  if (suite.weights.init !== 'file') return {};
+  const facts = weightsFileFacts(suite.weights.file, suite.weights.prefix);
+  if (previous?.weightsFile && previous.weightsFile.sha256 !== facts.sha256) {
+    throw new UserError(messages.resumeWeightsChanged(suite.weights.file, previous.weightsFile.sha256, facts.sha256));
+  }
+  return { weightsFile: facts };
+}
+
 export async function runSweep(s: SweepSettings, listener: SweepListener): Promise<SweepResult> {
   const { previous, runId, dir, done, journal } = openRun(s, listener);
   const cases = planCases(s.suite, s.selected, runId), rounds = s.suite.timing.rounds;
@@ -127,8 +137,7 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
     .filter(({ c, round }) => !done.has(c.caseId) && !hasRound(journal.get(c.caseId), round));
   const meta: RunMeta = { schema: 1, runId, suite: s.suite, argv: s.argv, startedAt: previous?.startedAt ?? new Date().toISOString(),
     environment: collectEnvironment(), engines: s.engines, selected: s.selected.map((e) => e.id), fallbacks: s.fallbacks,
-    cases: cases.length, maxMemoryBytes: s.maxMemoryBytes,
-    ...(s.suite.weights.init === 'file' && { weightsFile: weightsFileFacts(s.suite.weights.file, s.suite.weights.prefix) }) };
+    cases: cases.length, maxMemoryBytes: s.maxMemoryBytes, ...weightsFileOf(s.suite, previous) };
   writeRunMeta(dir, meta);
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
   const load = startLoadSampler();

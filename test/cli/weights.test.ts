@@ -73,9 +73,10 @@ test('bad weights files on the command line: one line, exit 2', () => {
 test('a run with --weights: every variant starts from the file\'s layer; run.json names the file and its sha256; the report draws '
   + 'its spectrum',
   () => {
-    const out = tmpDir();
-    const r = npmRun('bench', ['--weights', bert, '--heads', '3', '--variants', 'full,svd:rank=4', '--seq', '8', '--engine', 'onnx',
-      '--rounds', '1', '--time', '20', '--out', out], 180_000);
+    const out = tmpDir(), file = path.join(dir, 'bert-layer.safetensors');
+    const args = ['--weights', bert, '--heads', '3', '--variants', 'full,svd:rank=4', '--seq', '8', '--engine', 'onnx',
+      '--rounds', '1', '--time', '20', '--out', out];
+    const r = npmRun('bench', args, 180_000);
     assert.equal(r.code, 0, r.stderr);
     const meta = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
     assert.equal(meta.weightsFile.sha256, createHash('sha256').update(readFileSync(bert)).digest('hex'));
@@ -91,6 +92,13 @@ test('a run with --weights: every variant starts from the file\'s layer; run.jso
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
     assert.match(html, /Singular values of bert-layer\.safetensors/);
     assert.match(html, new RegExp(`sha256 ${meta.weightsFile.sha256}`));
+    const before = readFileSync(file);
+    try {
+      writeFileSync(file, safetensorsBytes(schemeTensors(torchLayer(D, 'F16', 99), 'hf-bert', 'F16', 'encoder.layer.0.')));
+      assertUserError(npmRun('bench', [...args, '--resume']), /--resume: .*bert-layer\.safetensors has changed since the run started/);
+    } finally {
+      writeFileSync(file, before);
+    }
   });
 
 test('npm run attend: the output .npy matches nn.MultiheadAttention computed from the file\'s arrays; bad input is one line', () => {
