@@ -38,6 +38,8 @@ export const messages = {
     `--suite expects a built-in suite (${list(builtins)}) or a path to a suite .json file. Received: ${name}`,
   badSuite: (where: string, field: string, problem: string) => `suite ${where}: ${field}: ${problem}`,
   resumeNeedsOut: () => '--resume needs --out DIR naming the run to continue',
+  resumeWeightsChanged: (file: string, was: string, now: string) =>
+    `--resume: ${file} has changed since the run started (sha256 ${was.slice(0, 12)}… then, ${now.slice(0, 12)}… now); use a new --out`,
   resumeMismatch: (dir: string) => `--resume: ${dir}/run.json was written by a different suite; use a new --out`,
   noResults: (dir: string) => `${dir} holds no results.jsonl: give the folder of a run (e.g. results/<run-id>)`,
   skippedResultsLine: (file: string, line: number, problem: string) =>
@@ -57,6 +59,36 @@ export const messages = {
   noRuns: (root: string) => `${root} holds no runs to publish (folders with run.json and results.jsonl)`,
   publishOntoItself: (dir: string) => `--publish OUTDIR must differ from the results folder it copies. Received: ${dir}`,
   threshold: (received: string) => `--threshold expects a ratio of at least 1, e.g. 1.10 (10 % slower). Received: ${received}`,
+  weightsMissing: (file: string) =>
+    `--weights expects a .safetensors file, a .npz file or a folder of .npy files. Received: ${file}, which does not exist`,
+  weightsFormat: (file: string) =>
+    `--weights expects a .safetensors file, a .npz file or a folder of .npy files. Received: ${file}`,
+  badWeightsFile: (file: string, format: string, why: string, flag = '--weights') => `${flag} ${file}: not a valid ${format} file: ${why}`,
+  weightsDtype: (tensor: string, dtype: string, accepted: readonly string[], flag = '--weights') =>
+    `${flag}: tensor ${tensor} has dtype ${dtype}; accepted: ${list(accepted)} (converted to float32)`,
+  npyMissing: (flag: string, file: string) => `${flag} expects a .npy file. Received: ${file}, which does not exist or is a folder`,
+  attendInput: (file: string, dtype: string, shape: number[], D: number) =>
+    `--input expects a float32 .npy of shape [B, N, ${D}] or [N, ${D}] (D from --weights). `
+    + `Received: ${file}, ${dtype} [${shape.join(', ')}]`,
+  attendOptions: (received: string) =>
+    `--options expects a JSON object of the variant's options, e.g. '{"rank": 16}'. Received: ${received}`,
+  weightsNoLayer: (file: string, prefix: string, markers: readonly string[], found: readonly string[]) =>
+    `--weights ${file}: no attention layer${prefix ? ` under the prefix '${prefix}'` : ''}: expected one of ${list(markers)}; `
+    + `the file holds ${list(found.slice(0, 6))}${found.length > 6 ? ` and ${found.length - 6} more` : ''}`,
+  weightsManyLayers: (file: string, prefixes: readonly string[]) =>
+    `--weights ${file} holds ${prefixes.length} attention layers: choose one with --weights-prefix, `
+    + `e.g. ${list(prefixes.slice(0, 4).map((p) => `'${p}'`))}${prefixes.length > 4 ? ' …' : ''}`,
+  weightsTensorMissing: (file: string, tensor: string, weight: string, scheme: string) =>
+    `--weights ${file}: tensor ${tensor} (${weight}, ${scheme} names) is missing`,
+  weightsTensorShape: (file: string, tensor: string, got: number[], want: number[], dModel: number, marker: string) =>
+    `--weights ${file}: tensor ${tensor} has shape [${got.join(', ')}]; expected [${want.join(', ')}] (D = ${dModel}, from ${marker})`,
+  weightsDModel: (file: string, dModel: number, given: string) =>
+    `--weights ${file} holds a layer of width D = ${dModel}, but the run asks for dModel ${given}: drop --d-model (or the suite's dModel), `
+    + 'or give weights of that width',
+  weightsHeads: (file: string, dModel: number, heads: number) =>
+    `--weights ${file} holds a layer of width D = ${dModel}, which --heads ${heads} does not divide; `
+    + `heads must divide ${dModel}, e.g. ${[1, 2, 4, 8, 12, 16, 32].filter((h) => dModel % h === 0).join(', ')}`,
+  prefixNeedsWeights: () => '--weights-prefix names a layer inside --weights FILE; give --weights too',
   commander: (text: string) => text.replace(/^error: /, ''),
   // Shards and merging (src/run/shard.ts, src/run/merge.ts).
   badShard: (received: string) => `--shard expects i/n with 1 ≤ i ≤ n, e.g. 2/3 (the second of three shards). Received: ${received}`,

@@ -2,6 +2,7 @@
  * `npm run bench`: flags in, a sweep (src/run/sweep.ts), a summary table and the report path out.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { ENGINE_NAMES, EngineSelectionError, listEngines, requestsOf, selectAll, type Selection } from '../engine/resolve.ts';
 import type { EngineInfo } from '../engine/types.ts';
@@ -13,6 +14,7 @@ import { parseShard, type Shard } from '../run/shard.ts';
 import { readResults, RESULTS_ROOT } from '../results/store.ts';
 import { UserError, messages } from '../messages.ts';
 import { createProgress } from './progress.ts';
+import { planOutput, unprobedEngines } from './plan.ts';
 import { csvList, engineTable, isMain, jsonLines, positiveInt, runCli, summaryTable, variantList } from './format.ts';
 
 interface BenchFlags {
@@ -37,6 +39,9 @@ interface BenchFlags {
   list?: boolean;
   json?: boolean;
   report: boolean;
+  weights?: string;
+  weightsPrefix?: string;
+  plan?: boolean;
 }
 
 const ENGINE_CHOICES = [...ENGINE_NAMES, 'all'];
@@ -69,7 +74,10 @@ function whatFlags(cmd: Command): Command {
     .option('--batch <list>', 'batch sizes B, e.g. 1,4, each swept (overrides the suite)', (v) => positiveInt('--batch', v))
     .addOption(new Option('--engine <name>', 'engine to run (default: the suite\'s, else the fastest here)').choices(ENGINE_CHOICES))
     .option('--backend <list>', 'backends of --engine, e.g. wasm,cpu', csvList)
-    .option('--seed <n>', 'seed of weights, inputs and case order (overrides the suite)', one('--seed', '1'));
+    .option('--seed <n>', 'seed of weights, inputs and case order (overrides the suite)', one('--seed', '1'))
+    .option('--weights <path>', 'base weights of one attention layer: a .safetensors or .npz file, or a folder of .npy files '
+      + '(PyTorch MultiheadAttention, BERT, GPT-2 or attnbench names; D comes from the file; overrides the suite)')
+    .option('--weights-prefix <prefix>', 'the layer to read from --weights, e.g. encoder.layer.3. (default: the only layer in it)');
 }
 
 /** How a run measures, where it writes, and what it prints. */
@@ -90,6 +98,8 @@ function howFlags(cmd: Command): Command {
     .option('--json', 'print the final table as JSON lines on stdout (one object per case; progress stays on stderr)')
     .option('--engines', 'list every engine/backend, whether it is available here, and why not; then exit')
     .option('--list', 'list every variant with its options, defaults and an inline example; then exit')
+    .option('--plan', 'print the cases the run would measure (params, FLOPs, analytic memory, --max-memory skips) '
+      + 'without building weights or starting engines; with --json one JSON object per case; then exit')
     .option('--no-report', 'do not write report.html');
 }
 
@@ -104,9 +114,18 @@ export function benchCommand(suites = builtinSuites().map((n) => `  ${n}`).join(
 
 const oneOrList = (xs: number[]) => (xs.length === 1 ? xs[0] : xs);
 
+/** `--weights` replaces the suite's weights; `--weights-prefix` alone changes the suite's layer. */
+function weightsFlag(suite: Suite, f: BenchFlags): Suite['weights'] {
+  if (f.weights) return { init: 'file', file: path.resolve(f.weights), prefix: f.weightsPrefix ?? '' };
+  if (f.weightsPrefix === undefined) return suite.weights;
+  if (suite.weights.init !== 'file') throw new UserError(messages.prefixNeedsWeights());
+  return { ...suite.weights, prefix: f.weightsPrefix };
+}
+
 async function applyFlags(suite: Suite, f: BenchFlags): Promise<Suite> {
-  return parseSuite({
+  const raw: Partial<Suite> = {
     ...suite,
+    weights: weightsFlag(suite, f),
     ...(f.variants && { variants: f.variants }),
     ...(f.seq && { seqLen: f.seq }),
     ...(f.dModel && { dModel: oneOrList(f.dModel) }),
@@ -114,7 +133,9 @@ async function applyFlags(suite: Suite, f: BenchFlags): Promise<Suite> {
     ...(f.batch && { batch: oneOrList(f.batch) }),
     ...(f.seed !== undefined && { seed: f.seed }),
     timing: { ...suite.timing, ...(f.time !== undefined && { timeMs: f.time }), ...(f.rounds !== undefined && { rounds: f.rounds }) },
-  }, '(after command-line overrides)');
+  };
+  if (f.weights && !f.dModel) delete raw.dModel; // D comes from the file (src/run/suite.ts)
+  return parseSuite(raw, '(after command-line overrides)');
 }
 
 /** The built-in suites with their descriptions, one per line, for --help. */
@@ -128,8 +149,13 @@ function chooseEngines(all: EngineInfo[], suite: Suite, f: BenchFlags): Selectio
   return worded(() => selectAll(all, f.engine || f.backend ? [{ engine: f.engine, backends: f.backend }] : requestsOf(suite.engines, all)));
 }
 
+/** The engines of a plan, as chooseEngines would request them, named without probing any. */
+function planEngines(suite: Suite, f: BenchFlags) {
+  return unprobedEngines(f.engine || f.backend ? [{ engine: f.engine, backends: f.backend }] : worded(() => requestsOf(suite.engines, [])));
+}
+
 /** Engine selection errors are typed; the command line words them. */
-function worded<T>(f: () => T): T {
+export function worded<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
@@ -148,12 +174,14 @@ export async function bench(argv: string[]): Promise<number> {
   if (f.resume && !f.out) throw new UserError(messages.resumeNeedsOut());
   const suite = await applyFlags(await loadSuite(f.suite), f); // bad input is found before the engines are probed (seconds)
   suite.variants.forEach(resolveVariant);
+  const maxMemoryBytes = f.maxMemory ? f.maxMemory * 2 ** 20 : Math.floor(os.freemem() / 2);
+  if (f.plan) return (console.log(planOutput(suite, planEngines(suite, f), maxMemoryBytes, Boolean(f.json))), 0);
   const all = await listEngines();
   const selection = chooseEngines(all, suite, f);
   const progress = createProgress();
   const result = await runSweep({ suite, engines: all, selected: selection.engines, fallbacks: selection.fallbacks, argv,
     out: f.out, resume: Boolean(f.resume), limits: { timeoutMs: f.caseTimeout * 1000, heapMb: f.heap },
-    maxMemoryBytes: f.maxMemory ? f.maxMemory * 2 ** 20 : Math.floor(os.freemem() / 2), shard: f.shard }, progress);
+    maxMemoryBytes, shard: f.shard }, progress);
   progress.stop();
   const lines = readResults(result.dir);
   console.log(f.json ? jsonLines(lines) : summaryTable(lines));

@@ -14,6 +14,7 @@
  *             singular values hold ≈ ln r / ln D of the energy (D = 512, r = 64: 70%), a spectrum on
  *             which low rank helps but is not free. Cost: two ml-matrix QRs and one product per
  *             matrix, O(D³): measured ≈ 0.4 s per matrix at D = 256, ≈ 2 s at D = 512.
+ *   file      `{ file, prefix }` (or `--weights FILE`): one trained layer's weights, read by weights-file.ts.
  *
  * Inputs (`input:`):
  *   gaussian    x ~ N(0, 1) entry-wise.
@@ -29,6 +30,7 @@ import { cachedArray } from './cache.ts';
 import { createRng, normalArray, type Rng } from './rng.ts';
 import { matMul64 } from './dense.ts';
 import type { HostTensor } from '../engine/ops.ts';
+import { loadWeightsFile } from './weights-file.ts';
 
 /** The base weights every variant of a case starts from: `full`'s Wq, bq, …, Wo, bo. */
 export type BaseWeights = Record<'Wq' | 'bq' | 'Wk' | 'bk' | 'Wv' | 'bv' | 'Wo' | 'bo', HostTensor>;
@@ -36,11 +38,18 @@ export type BaseWeights = Record<'Wq' | 'bq' | 'Wk' | 'bk' | 'Wv' | 'bv' | 'Wo' 
 export const DEFAULT_DECAY = 0.5;
 export const DEFAULT_RHO = 0.9;
 
-export const WeightsInitSchema = z.discriminatedUnion('init', [
+const WeightsInitUnion = z.discriminatedUnion('init', [
   z.object({ init: z.literal('gaussian') }).strict(),
   z.object({ init: z.literal('spectrum'), decay: z.number().min(0).default(DEFAULT_DECAY) }).strict(),
+  z.object({ init: z.literal('file'), file: z.string().min(1), prefix: z.string().default('') }).strict(),
 ]);
-export type WeightsInit = z.input<typeof WeightsInitSchema>;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A suite's `weights`; `{ "file": PATH }` alone reads as `{ "init": "file", "file": PATH }`. */
+export const WeightsInitSchema = z.preprocess((v) => (isRecord(v) && 'file' in v && !('init' in v) ? { init: 'file', ...v } : v),
+  WeightsInitUnion);
+export type WeightsInit = z.input<typeof WeightsInitUnion>;
+/** Weights drawn from a seeded generator (not read from a file). */
+export type SyntheticInit = Exclude<WeightsInit, { init: 'file' }>;
 
 export const InputInitSchema = z.discriminatedUnion('input', [
   z.object({ input: z.literal('gaussian') }).strict(),
@@ -48,7 +57,7 @@ export const InputInitSchema = z.discriminatedUnion('input', [
 ]);
 export type InputInit = z.input<typeof InputInitSchema>;
 
-export function baseWeights(s: Shape, cfg: WeightsInit, rng: Rng): BaseWeights {
+export function baseWeights(s: Shape, cfg: SyntheticInit, rng: Rng): BaseWeights {
   const D = s.dModel;
   const m = (): HostTensor => ({
     data: cfg.init === 'spectrum' ? spectralMatrix(D, cfg.decay ?? DEFAULT_DECAY, rng) : normalArray(rng, D * D, 1 / Math.sqrt(D)),
@@ -64,9 +73,14 @@ const NAMES = ['Wq', 'bq', 'Wk', 'bk', 'Wv', 'bv', 'Wo', 'bo'] as const;
  * The base weights of a model width: the same for every sequence length, batch and variant of a
  * run (a layer does not change with its input). Spectrum weights take seconds to build (two
  * orthogonal factors per matrix), so they are cached on disk by (seed, D, init) and shared by the
- * case processes (cache.ts).
+ * case processes (cache.ts). Weights from a file are the file's, whatever the seed.
  */
 export function seededBaseWeights(D: number, cfg: WeightsInit, seed: number): BaseWeights {
+  if (cfg.init === 'file') {
+    const base = loadWeightsFile(cfg.file, cfg.prefix);
+    if (base.Wq.shape[0] !== D) throw new Error(`weights file ${cfg.file} holds D = ${base.Wq.shape[0]}, the case has D = ${D}`);
+    return base;
+  }
   const key = `${seed}:weights:D${D}:${JSON.stringify(cfg)}`;
   const build = () => baseWeights({ batch: 1, seqLen: 1, dModel: D, heads: 1 }, cfg, createRng(key));
   if (cfg.init === 'gaussian') return build();

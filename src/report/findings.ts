@@ -183,6 +183,7 @@ function svdEnergy(l: OkLine): number | undefined {
 function weightsOf(meta: RunMeta | undefined): string | undefined {
   // run.json files written before the suite recorded its weights have none.
   const w = meta?.suite.weights as RunMeta['suite']['weights'] | undefined;
+  if (w?.init === 'file') return `one trained layer, ${meta?.weightsFile?.basename ?? w.file}${w.prefix ? ` (${w.prefix})` : ''}`;
   return w && (w.init === 'spectrum' ? `spectrum, decay ${w.decay}` : w.init);
 }
 

@@ -134,8 +134,17 @@ export function environmentSection(meta: RunMeta | undefined): string {
 load average ${load(e.loadAverage.start)} at start${e.loadAverage.end ? `, ${load(e.loadAverage.end)} at end` : ''};
 git ${escapeHtml(e.git ? `${e.git.commit.slice(0, 10)}${e.git.dirty ? ' (dirty)' : ''}` : 'unknown')}.
 Run ${escapeHtml(meta.runId)}, ${escapeHtml(meta.startedAt)} → ${escapeHtml(meta.finishedAt ?? 'unfinished')}.</p>
-${engines}
+${engines}${weightsFileText(meta)}
 ${shardsSection(meta)}
 <h3>Suite</h3><pre>${escapeHtml(JSON.stringify(meta.suite, null, 2))}</pre>
 <h3>Command</h3><pre>npm run ${meta.shards ? 'merge' : 'bench'} -- ${escapeHtml(meta.argv.join(' '))}</pre></section>`;
+}
+
+/** Which weights file the run read, exactly (run.json's weightsFile). */
+function weightsFileText(meta: RunMeta): string {
+  const w = meta.weightsFile;
+  if (!w) return '';
+  return `<h3>Base weights</h3><p>${escapeHtml(`${w.basename} (${w.format}), sha256 ${w.sha256}: ${w.scheme} names`
+    + `${w.prefix ? `, layer ${w.prefix}` : ''}, D = ${w.dModel}, ${w.dtypes.join(', ')} read as float32`
+    + `${w.biases ? '' : ', no biases (zeros)'}${w.spectrumSkipped ? `; spectrum not computed (${w.spectrumSkipped})` : ''}.`)}</p>`;
 }

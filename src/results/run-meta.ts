@@ -1,5 +1,5 @@
 /** What run.json records: the suite, the command, the machine, the engines, and when. A leaf, as types.ts. */
-import type { CaseMode, EngineInfo, InputSpec, WeightsSpec } from './types.ts';
+import type { CaseMode, EngineInfo, InputSpec, WeightsFileFacts, WeightsSpec } from './types.ts';
 
 export interface Environment {
   cpuModel: string;
@@ -76,6 +76,8 @@ export interface RunMeta {
   fallbacks: string[];
   /** Measured matmul ceiling per engine id (src/measure/ceiling.ts); absent where it failed. */
   ceilings?: Record<string, Ceiling>;
+  /** Base weights read from a file: which file (name, sha256), how it was read, its singular-value spectra. */
+  weightsFile?: WeightsFileFacts;
   /** Cases whose analytic memory exceeded this many bytes were skipped before running. */
   maxMemoryBytes?: number;
   cases: number;

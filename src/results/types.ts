@@ -59,7 +59,32 @@ export interface EngineInfo {
 }
 
 /** Base weights of a suite (see src/linalg/weights.ts). */
-export type WeightsSpec = { init: 'gaussian' } | { init: 'spectrum'; decay: number };
+export type WeightsSpec = { init: 'gaussian' } | { init: 'spectrum'; decay: number }
+  /** One attention layer's weights from a file (src/linalg/weights-file.ts); `prefix` names the layer in it. */
+  | { init: 'file'; file: string; prefix: string };
+
+/** What run.json records about base weights read from a file (src/linalg/weights-record.ts). */
+export interface WeightsFileFacts {
+  /** The file's (or folder's) name, without its directory. */
+  basename: string;
+  /** Hex sha256 of the file; of a folder: of each .npy file's name and bytes, in name order. */
+  sha256: string;
+  format: 'safetensors' | 'npz' | 'npy folder';
+  /** Naming scheme found (pytorch-mha, hf-bert, hf-gpt2, attnbench) and the layer prefix used. */
+  scheme: string;
+  prefix: string;
+  dModel: number;
+  /** Element types of the tensors read, each converted to float32 (F32, F16, BF16, F64). */
+  dtypes: string[];
+  /** False when the file holds no biases (zeros were used). */
+  biases: boolean;
+  /**
+   * Singular values of Wq, Wk, Wv, Wo, descending; absent above a width where the exact SVD would take
+   * minutes (then `spectrumSkipped` says why).
+   */
+  spectrum?: Record<'q' | 'k' | 'v' | 'o', number[]>;
+  spectrumSkipped?: string;
+}
 /** Inputs of a suite (see src/linalg/weights.ts). */
 export type InputSpec = { input: 'gaussian' } | { input: 'correlated'; rho: number };
 

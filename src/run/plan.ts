@@ -7,7 +7,7 @@
 import { getVariant, VARIANT_NAMES } from '../variants/index.ts';
 import { UserError, messages } from '../messages.ts';
 import { listOf, type Suite, type VariantSpec } from './suite.ts';
-import type { Case, EngineInfo, Shape } from '../results/types.ts';
+import type { Case, EngineInfo, ParamCount, Shape } from '../results/types.ts';
 
 export type { Case };
 
@@ -79,4 +79,27 @@ export function preflight(c: Case, maxMemoryBytes: number): string | undefined {
   const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
   const what = c.mode === 'train' ? `${TRAIN_MEMORY_FACTOR}× the analytic forward peak memory` : 'analytic peak memory';
   return `${what} ${mb(bytes)} exceeds --max-memory ${mb(maxMemoryBytes)}`;
+}
+
+/** A planned case with what is known of it before anything runs; null where it depends on the weights (SVD by energy). */
+export interface PlannedCase {
+  c: Case;
+  params: ParamCount | null;
+  /** FLOPs of one forward pass. */
+  flops: number | null;
+  /** Analytic peak memory, bytes (train: TRAIN_MEMORY_FACTOR × the forward's). */
+  memoryBytes: number | null;
+  /** Why --max-memory would skip it (preflight). */
+  skip?: string;
+}
+
+/** Counts, FLOPs and analytic memory of each case from the variants' formulas alone: no weights built, no engine started. */
+export function describePlan(cases: Case[], maxMemoryBytes: number): PlannedCase[] {
+  const known = <T>(f: () => T): T | null => { try { return f(); } catch { return null; } };
+  return cases.map((c) => {
+    const v = getVariant(c.variant)!;
+    const memory = known(() => v.memory(c.shape, c.options));
+    return { c, params: known(() => v.params(c.shape, c.options)), flops: known(() => v.flops(c.shape, c.options)),
+      memoryBytes: memory === null ? null : memory * (c.mode === 'train' ? TRAIN_MEMORY_FACTOR : 1), skip: preflight(c, maxMemoryBytes) };
+  });
 }

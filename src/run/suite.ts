@@ -8,6 +8,7 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UserError, messages } from '../messages.ts';
 import { InputInitSchema, WeightsInitSchema } from '../linalg/weights.ts';
+import { inspectWeightsFile } from '../linalg/weights-file.ts';
 
 const positiveInt = z.number().int().positive();
 const oneOrMany = z.union([positiveInt, z.array(positiveInt).min(1)]);
@@ -93,12 +94,29 @@ export async function loadSuite(nameOrPath: string): Promise<Suite> {
 }
 
 export function parseSuite(raw: unknown, where: string): Suite {
-  const parsed = SuiteSchema.safeParse(raw);
+  const parsed = SuiteSchema.safeParse(withFileLayer(raw));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new UserError(messages.badSuite(where, issue.path.join('.') || '(top level)', issue.message));
   }
   return parsed.data;
+}
+
+/**
+ * A suite whose weights come from a file takes D from it (its dModel, when given, must agree), and the
+ * layer prefix found there when the file holds one layer only; heads must divide D. Reads headers only.
+ */
+function withFileLayer(raw: unknown): unknown {
+  const weights = WeightsInitSchema.safeParse((raw as { weights?: unknown } | null)?.weights);
+  if (!weights.success || weights.data.init !== 'file') return raw;
+  const { file, prefix } = weights.data, suite = raw as Record<string, unknown>;
+  const layout = inspectWeightsFile(file, prefix), D = layout.dModel;
+  const given = suite.dModel === undefined ? [D] : [suite.dModel].flat();
+  if (given.some((d) => d !== D)) throw new UserError(messages.weightsDModel(file, D, given.join(',')));
+  for (const h of [suite.heads ?? 8].flat()) {
+    if (typeof h === 'number' && D % h !== 0) throw new UserError(messages.weightsHeads(file, D, h));
+  }
+  return { ...suite, dModel: D, weights: { ...weights.data, prefix: layout.prefix } };
 }
 
 function parseJson(file: string): unknown {

@@ -13,6 +13,7 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { caseFailed } from '../measure/case.ts';
+import { weightsFileFacts } from '../linalg/weights-record.ts';
 import { mergeCeilings } from '../measure/ceiling.ts';
 import { UserError, messages } from '../messages.ts';
 import { lockRunDir } from '../results/lock.ts';
@@ -132,6 +133,16 @@ function completeIfDone(dir: string, c: Case, rounds: number, journal: Map<strin
   done.add(c.caseId);
 }
 
+/** run.json's record of a weights file; a resumed run must read the same file it started with. */
+function weightsFileOf(suite: Suite, previous: RunMeta | undefined): Pick<RunMeta, 'weightsFile'> {
+  if (suite.weights.init !== 'file') return {};
+  const facts = weightsFileFacts(suite.weights.file, suite.weights.prefix);
+  if (previous?.weightsFile && previous.weightsFile.sha256 !== facts.sha256) {
+    throw new UserError(messages.resumeWeightsChanged(suite.weights.file, previous.weightsFile.sha256, facts.sha256));
+  }
+  return { weightsFile: facts };
+}
+
 export async function runSweep(s: SweepSettings, listener: SweepListener): Promise<SweepResult> {
   const { previous, runId, dir, done, journal } = openRun(s, listener);
   const plan = planCases(s.suite, s.selected, runId), rounds = s.suite.timing.rounds;
@@ -142,7 +153,8 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
   const meta: RunMeta = { schema: 1, runId, suite: s.suite, argv: s.argv, startedAt: previous?.startedAt ?? new Date().toISOString(),
     environment: collectEnvironment(), engines: s.engines, selected: s.selected.map((e) => e.id), fallbacks: s.fallbacks,
     cases: cases.length, maxMemoryBytes: s.maxMemoryBytes, machine: machineName(),
-    plan: { fingerprint: planFingerprint(s.suite, s.selected, plan), cases: plan.length }, ...(s.shard && { shard: s.shard }) };
+    plan: { fingerprint: planFingerprint(s.suite, s.selected, plan), cases: plan.length }, ...(s.shard && { shard: s.shard }),
+    ...weightsFileOf(s.suite, previous) };
   writeRunMeta(dir, meta);
   appendFileSync(path.join(dir, RESULTS_FILE), ''); // a run (an empty shard too) always has its results file
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);

@@ -13,6 +13,7 @@ import { throughputChart } from '../../src/report/charts/throughput.ts';
 import { toSvg } from '../../src/report/svg.ts';
 import { comparisons } from '../../src/report/findings.ts';
 import { timelineChart } from '../../src/report/charts/timeline.ts';
+import { spectrumChart } from '../../src/report/charts/spectrum.ts';
 import type { ResultLine } from '../../src/results/types.ts';
 import { failedLine, fixtureMeta, fixtureRun, okLine } from './fixtures.ts';
 
@@ -22,7 +23,11 @@ const layers = (s: TopLevelSpec): any[] => view(s).layer ?? [view(s)];
 const values = (s: TopLevelSpec): any[] => (s as any).data.values;
 const mainLayer = (s: TopLevelSpec) => layers(s).find((l) => l.params)!;
 const onnxOnly = (lines: ResultLine[]) => lines.filter((l) => l.engine === 'onnx');
-const withCeilings = fixtureMeta({ ceilings: { 'onnx/cpu': { gflops: 50, shape: '512×512×512', medianMs: 5.4 } } });
+/** A layer read from a file (--weights): its spectrum is drawn; one exact zero (rank-deficient Wo) has no place on a log scale. */
+const weightsFile = { basename: 'layer.safetensors', sha256: 'ab'.repeat(32), format: 'safetensors' as const, scheme: 'hf-bert',
+  prefix: 'encoder.layer.3.', dModel: 4, dtypes: ['BF16'], biases: true,
+  spectrum: { q: [4, 2, 1, 0.5], k: [3, 3, 1, 1], v: [2, 1, 1, 1], o: [5, 1, 0.1, 0] } };
+const withCeilings = fixtureMeta({ ceilings: { 'onnx/cpu': { gflops: 50, shape: '512×512×512', medianMs: 5.4 } }, weightsFile });
 const LABELS = ['full attention', 'LoRA r=8 α=16 on q,v (merged)', 'LoRA r=8 α=16 on q,v (unmerged)', 'sliding window w=64', 'SVD r=16',
   'Linformer k=32'];
 
@@ -160,6 +165,17 @@ test('every chart compiles without a Vega-Lite warning and pre-renders to SVG, f
     for (const c of CHARTS) await assertCompilesAndRenders(c.id, c.build(lines, withCeilings, comparisons(lines)));
   }
   await assertCompilesAndRenders('ratios', ratiosChart(compareRuns(fixtureRun(), fixtureRun())));
+});
+
+test('spectrum: σ_i against i per projection, log–log, with the energy kept by rank i; no chart without a weights file', () => {
+  const spec = spectrumChart([], withCeilings)!;
+  const rows = values(spec);
+  assert.equal(rows.length, 15, 'four projections of four values, less the zero');
+  assert.deepEqual(rows.filter((r) => r.projection === 'Wq').map((r) => [r.rank, r.sigma, r.energy]),
+    [[1, 4, 16 / 21.25], [2, 2, 20 / 21.25], [3, 1, 21 / 21.25], [4, 0.5, 1]]);
+  assert.deepEqual([view(spec).encoding.x.scale.type, view(spec).encoding.y.scale.type], ['log', 'log']);
+  assert.match((spec as any).title.subtitle, /^sha256 abababababababab…, hf-bert encoder\.layer\.3\.$/);
+  assert.equal(spectrumChart([], fixtureMeta({})), undefined);
 });
 
 test('ratios: NEW/BASE per comparable case on a log scale, coloured by verdict, rules at 1× and the thresholds', () => {

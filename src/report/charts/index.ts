@@ -8,6 +8,7 @@ import { latencyChart } from './latency.ts';
 import { memoryChart } from './memory.ts';
 import { paramsChart } from './params.ts';
 import { speedupChart } from './speedup.ts';
+import { spectrumChart } from './spectrum.ts';
 import { throughputChart } from './throughput.ts';
 import { timelineChart } from './timeline.ts';
 
@@ -39,6 +40,10 @@ export const CHARTS: ChartDef[] = [
   { id: 'accuracy', title: 'Accuracy vs speed', build: accuracyChart,
     caption: 'One point per variant configuration at each N (larger N, larger point): relative error of its output vs exact '
       + 'full attention with the same base weights, against its speed-up. Down and right is better; the rule marks full’s speed.' },
+  { id: 'spectrum', title: 'Spectrum of the loaded layer', build: spectrumChart,
+    caption: 'Singular values σ_i of the Wq, Wk, Wv and Wo read from the weights file (run.json names it with its sha256), log–log. '
+      + 'A fast decay means a low rank keeps most of the energy (in the tooltip), so SVD and LoRA-style factors lose little; '
+      + 'a flat spectrum makes every low-rank variant costly in accuracy.' },
   { id: 'timeline', title: 'Timeline', build: timelineChart,
     caption: 'The load of the machine through the run (1-minute load average, and tasks runnable at each second) above the window '
       + 'of every timing round of every case. Rounds are interleaved: round 1 of every case in a shuffled order, then round 2, …; '
