@@ -57,5 +57,9 @@ export const messages = {
   noRuns: (root: string) => `${root} holds no runs to publish (folders with run.json and results.jsonl)`,
   publishOntoItself: (dir: string) => `--publish OUTDIR must differ from the results folder it copies. Received: ${dir}`,
   threshold: (received: string) => `--threshold expects a ratio of at least 1, e.g. 1.10 (10 % slower). Received: ${received}`,
+  causalLinformer: () =>
+    'linformer cannot be causal: its projection along the sequence mixes future positions into every key (Wang et al. 2020)',
+  noFusedKernel: (variant: string) =>
+    `${variant}: kernel 'fused' needs an engine with a fused attention kernel (onnx has one, tfjs none); use kernel=tiled`,
   commander: (text: string) => text.replace(/^error: /, ''),
 } as const;

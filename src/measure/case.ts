@@ -45,7 +45,7 @@ export function caseData(c: Pick<Case, 'seed' | 'shape' | 'weights'> & Partial<P
 export function buildCase(c: Case) {
   const v = variantOf(c);
   const { base, x } = caseData(c);
-  const o = v.resolve ? v.resolve(c.shape, c.options, base) : c.options;
+  const o = v.resolve ? v.resolve(c.shape, c.options, base, c.engine.capabilities) : c.options;
   const w = v.init(c.shape, o, createRng(`${c.seed}:${c.caseId}:init`), base);
   return { v, base, x, o, w, params: v.params(c.shape, o), flops: v.flops(c.shape, o) };
 }
