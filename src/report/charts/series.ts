@@ -18,7 +18,8 @@ export const engineOf = (l: ResultLine): string => `${l.engine}/${l.backend}`;
 export const noisyOf = (l: ResultLine): string[] => (l.status === 'ok' ? l.noisy ?? [] : []);
 /** Training-step cases: drawn in their own section, never in the inference charts. */
 export const isTrain = (l: ResultLine): boolean => l.mode === 'train';
-const shapeKey = (l: ResultLine) => `${engineOf(l)}|B${l.shape.batch}N${l.shape.seqLen}D${l.shape.dModel}H${l.shape.heads}`;
+const shapeKey = (l: ResultLine) =>
+  `${engineOf(l)}|B${l.shape.batch}N${l.shape.seqLen}D${l.shape.dModel}H${l.shape.heads}${l.shape.causal ? 'c' : ''}`;
 
 /** The inference cases that ran: what the inference charts and the findings draw. */
 export function inferenceOk(lines: ResultLine[]): OkLine[] {
@@ -31,7 +32,7 @@ export interface VsFull {
   full: OkLine;
 }
 
-/** Every non-full case of `ok` paired with the first `full` case of the same engine and shape. */
+/** Every non-full case of `ok` paired with the first `full` case of the same engine and shape (causal with causal). */
 export function pairWithFull<L extends ResultLine>(ok: L[]): Array<{ line: L; full: L }> {
   const full = new Map<string, L>();
   for (const l of ok) if (l.variant === 'full' && !full.has(shapeKey(l))) full.set(shapeKey(l), l);
