@@ -55,7 +55,8 @@ test('shape lists: every batch × width × heads × N is swept, labels name the 
 
 test('causal: a suite sweeps causal and/or bidirectional shapes; causal case ids and labels differ, the others stay as they were', () => {
   const both = parseSuite({ name: 's', variants: ['full'], seqLen: [64], dModel: 64, heads: 4, causal: [false, true] }, 's');
-  assert.deepEqual(shapesOf(both), [{ batch: 1, seqLen: 64, dModel: 64, heads: 4 }, { batch: 1, seqLen: 64, dModel: 64, heads: 4, causal: true }]);
+  const shape = { batch: 1, seqLen: 64, dModel: 64, heads: 4 };
+  assert.deepEqual(shapesOf(both), [shape, { ...shape, causal: true }]);
   const cases = planCases(both, [onnx], 'r');
   assert.deepEqual(cases.map((c) => c.caseId), ['full attention|onnx/cpu|B1N64D64H4', 'full attention · causal|onnx/cpu|B1N64D64H4c']);
   assert.deepEqual(cases.map((c) => c.shape.causal), [undefined, true]);
@@ -64,8 +65,9 @@ test('causal: a suite sweeps causal and/or bidirectional shapes; causal case ids
 
 test('--causal: linformer and a fused kernel the engine lacks are skipped lines with their reasons; the rest run causal', () => {
   const out = path.join(tmpDir(), 'causal');
-  const r = npmRun('bench', ['--variants', 'full,linformer:k=8,flash:kernel=tiled:tile=8,flash:kernel=fused', '--seq', '24', '--d-model', '16',
-    '--heads', '2', '--engine', 'tfjs', '--backend', 'cpu', '--causal', '--rounds', '1', '--time', '20', '--no-report', '--out', out], 120_000);
+  const r = npmRun('bench', ['--variants', 'full,linformer:k=8,flash:kernel=tiled:tile=8,flash:kernel=fused', '--seq', '24',
+    '--d-model', '16', '--heads', '2', '--engine', 'tfjs', '--backend', 'cpu', '--causal', '--rounds', '1', '--time', '20', '--no-report',
+    '--out', out], 120_000);
   assert.equal(r.code, 0, r.stderr);
   const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const by = (v: string, kernel?: string) => lines.find((l) => l.variant === v && (!kernel || l.options.kernel === kernel));

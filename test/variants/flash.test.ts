@@ -55,7 +55,8 @@ const tfjsCpu = (await listEngines()).find((e) => e.id === 'tfjs/cpu' && e.avail
 
 async function peakBytes(v: AnyVariant, s: Shape, o: object): Promise<number> {
   const { base, x } = data(s, 'memory');
-  const p = await (await createEngine(tfjsCpu!)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, s, o), v.init(s, o, createRng('i'), base), x);
+  const engine = await createEngine(tfjsCpu!);
+  const p = await engine.prepare((ops, xx, ww) => v.forward(ops, xx, ww, s, o), v.init(s, o, createRng('i'), base), x);
   try {
     return (await p.peakMemory()).peakBytes;
   } finally {
@@ -63,7 +64,7 @@ async function peakBytes(v: AnyVariant, s: Shape, o: object): Promise<number> {
   }
 }
 
-test('tfjs: tiled flash peak memory grows about 2× per doubling of N, full\'s about 4×', { skip: !tfjsCpu && 'tfjs/cpu unavailable' }, async () => {
+test('tfjs: tiled flash peak memory grows about 2× per doubling of N, full\'s about 4×', { skip: !tfjsCpu && 'no tfjs/cpu' }, async () => {
   const o = flash.options.parse({ kernel: 'tiled', tile: 32 });
   const at = (n: number): Shape => ({ batch: 1, seqLen: n, dModel: 32, heads: 4 });
   const flashGrowth = (await peakBytes(flash, at(512), o)) / (await peakBytes(flash, at(256), o));
