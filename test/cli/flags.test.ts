@@ -67,7 +67,7 @@ test('--causal: linformer and a fused kernel the engine lacks are skipped lines 
   const out = path.join(tmpDir(), 'causal');
   const r = npmRun('bench', ['--variants', 'full,linformer:k=8,flash:kernel=tiled:tile=8,flash:kernel=fused', '--seq', '24',
     '--d-model', '16', '--heads', '2', '--engine', 'tfjs', '--backend', 'cpu', '--causal', '--rounds', '1', '--time', '20', '--no-report',
-    '--out', out], 120_000);
+    '--out', out], 240_000);
   assert.equal(r.code, 0, r.stderr);
   const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const by = (v: string, kernel?: string) => lines.find((l) => l.variant === v && (!kernel || l.options.kernel === kernel));
