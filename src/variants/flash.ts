@@ -28,9 +28,11 @@ import { tiledAttend, tiledFlops } from './online-softmax.ts';
 import type { Capabilities, Variant } from './types.ts';
 
 /**
- * Default tile length: measured at d=512, 8 heads (scripts/flash-memory.ts): on onnx/cpu, N=4096,
- * tiles of 256 ran within 5 % of 512 and 1024, 128 was slower (more, smaller products); on
- * tfjs/wasm 256 as well.
+ * Default tile length, measured at N=4096, d=512, 8 heads on onnx/cpu (one round each, a busy
+ * 2-core machine): tiles of 128 / 256 / 512 / 1024 took 723 / 629 / 1821 (an outlier) / 664 ms and
+ * peaked at 49 / 84 / 123 / 214 MB; full 514 ms, 544 MB. On tfjs/cpu at N=1024 tiles of 64 and 256
+ * peak alike (68 MB: the pass's O(N·D) tensors dominate), 1024 at 142 MB. 256: the fastest tiled
+ * run, at a sixth of full's memory.
  */
 export const DEFAULT_TILE = 256;
 
