@@ -63,24 +63,23 @@ test('causal: a suite sweeps causal and/or bidirectional shapes; causal case ids
   assert.throws(() => parseSuite({ ...both, causal: 'yes' }, 'x'), /causal/);
 });
 
-test('--causal: linformer and a fused kernel the engine lacks are skipped lines with their reasons; the rest run causal', () => {
+test('--causal: a causal linformer is a skipped line with its reason; full and flash (tiled and fused) run causal and exact', () => {
   const out = path.join(tmpDir(), 'causal');
   const r = npmRun('bench', ['--variants', 'full,linformer:k=8,flash:kernel=tiled:tile=8,flash:kernel=fused', '--seq', '24',
-    '--d-model', '16', '--heads', '2', '--engine', 'tfjs', '--backend', 'cpu', '--causal', '--rounds', '1', '--time', '20', '--no-report',
-    '--out', out], 240_000);
+    '--d-model', '16', '--heads', '2', '--engine', 'onnx', '--causal', '--rounds', '1', '--time', '20', '--no-report',
+    '--out', out], 120_000);
   assert.equal(r.code, 0, r.stderr);
   const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const by = (v: string, kernel?: string) => lines.find((l) => l.variant === v && (!kernel || l.options.kernel === kernel));
   assert.equal(lines.length, 4);
   assert.ok(lines.every((l) => l.shape.causal === true && l.caseId.endsWith('c')), 'every case causal');
   assert.deepEqual([by('linformer').status, by('linformer').reason], ['skipped', messages.causalLinformer()]);
-  assert.deepEqual([by('flash', 'fused').status, by('flash', 'fused').reason], ['skipped', messages.noFusedKernel('flash')]);
-  for (const ok of [by('full'), by('flash', 'tiled')]) {
+  for (const ok of [by('full'), by('flash', 'tiled'), by('flash', 'fused')]) {
     assert.equal(ok.status, 'ok');
     assert.ok(ok.accuracy.relErr < 1e-4, `${ok.label}: ${ok.accuracy.relErr}`);
     assert.match(ok.label, / · causal$/);
   }
-  assert.deepEqual(by('flash', 'tiled').details, { kernel: 'tiled', tile: 8 });
+  assert.deepEqual([by('flash', 'tiled').details, by('flash', 'fused').details], [{ kernel: 'tiled', tile: 8 }, { kernel: 'fused' }]);
 });
 
 test('--help lists every built-in suite with its description and ends with four worked examples; --list shows the syntax', () => {
