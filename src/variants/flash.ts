@@ -18,7 +18,9 @@
  *          outputs; a query tile's running outputs until its scope ends) + 2·B·H·T² (one tile pair's
  *          scores and probabilities) + 2·B·H·T (running max and sum): O(N·D + T²), never O(N²).
  *          Fused: + B·N·D (its output); the kernel's own workspace is not visible to this model,
- *          the measured peak shows it
+ *          the measured peak shows it: ORT 1.30's CPU kernel peaked at 112 MB at N=8192 (d=512, 8
+ *          heads) but at 176 MB causal at N=2048, about 8 heads × N² floats: with `unidirectional`
+ *          it holds the whole score matrix, so causal, the tiled kernel is the memory-efficient one
  */
 import { z } from 'zod';
 import { messages } from '../messages.ts';
