@@ -18,6 +18,7 @@ export default {
     { name: 'sparse-window', options: { window: 256 } },
     { name: 'sparse-block', options: { block: 64, globalTokens: 16 } },
     { name: 'linformer', options: { k: 256 } },
+    'flash',
   ],
   seqLen: [256, 512, 1024],
   dModel: 512,

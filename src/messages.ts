@@ -89,6 +89,10 @@ export const messages = {
     `--weights ${file} holds a layer of width D = ${dModel}, which --heads ${heads} does not divide; `
     + `heads must divide ${dModel}, e.g. ${[1, 2, 4, 8, 12, 16, 32].filter((h) => dModel % h === 0).join(', ')}`,
   prefixNeedsWeights: () => '--weights-prefix names a layer inside --weights FILE; give --weights too',
+  causalLinformer: () =>
+    'linformer cannot be causal: its projection along the sequence mixes future positions into every key (Wang et al. 2020)',
+  noFusedKernel: (variant: string) =>
+    `${variant}: kernel 'fused' needs an engine with a fused attention kernel (onnx has one, tfjs none); use kernel=tiled`,
   commander: (text: string) => text.replace(/^error: /, ''),
   // Shards and merging (src/run/shard.ts, src/run/merge.ts).
   badShard: (received: string) => `--shard expects i/n with 1 ≤ i ≤ n, e.g. 2/3 (the second of three shards). Received: ${received}`,

@@ -24,6 +24,7 @@ interface BenchFlags {
   dModel?: number[];
   heads?: number[];
   batch?: number[];
+  causal?: boolean;
   engine?: string;
   backend?: string[];
   out?: string;
@@ -50,6 +51,8 @@ const EXAMPLES = `
 Examples:
   # LoRA r=16 merged against full at a model's width, 768 with 12 heads, at N = 512 and 2048:
   npm run bench -- --variants full,lora:rank=16:merged=true --d-model 768 --heads 12 --seq 512,2048
+  # Exact attention three ways, causal, at long N on onnx: dense, tiled online softmax, the fused kernel:
+  npm run bench -- --variants full,flash:kernel=tiled,flash:kernel=fused --causal --seq 2048,4096 --engine onnx
   # Sliding windows of two widths and SVD keeping 90 % of the energy, on onnx only, five rounds:
   npm run bench -- --variants full,sparse-window:window=128,sparse-window:window=512,svd:energy=0.9 --engine onnx --rounds 5
   # The quick suite as JSON lines, for a pipeline or a notebook (progress stays on stderr):
@@ -72,6 +75,7 @@ function whatFlags(cmd: Command): Command {
     .option('--heads <list>', 'attention heads H, dividing every D, e.g. 8,12, each swept (overrides the suite)',
       (v) => positiveInt('--heads', v))
     .option('--batch <list>', 'batch sizes B, e.g. 1,4, each swept (overrides the suite)', (v) => positiveInt('--batch', v))
+    .option('--causal', 'causal (decoder) attention: query i attends keys j ≤ i; linformer cases are skipped (overrides the suite)')
     .addOption(new Option('--engine <name>', 'engine to run (default: the suite\'s, else the fastest here)').choices(ENGINE_CHOICES))
     .option('--backend <list>', 'backends of --engine, e.g. wasm,cpu', csvList)
     .option('--seed <n>', 'seed of weights, inputs and case order (overrides the suite)', one('--seed', '1'))
@@ -131,6 +135,7 @@ async function applyFlags(suite: Suite, f: BenchFlags): Promise<Suite> {
     ...(f.dModel && { dModel: oneOrList(f.dModel) }),
     ...(f.heads && { heads: oneOrList(f.heads) }),
     ...(f.batch && { batch: oneOrList(f.batch) }),
+    ...(f.causal && { causal: true }),
     ...(f.seed !== undefined && { seed: f.seed }),
     timing: { ...suite.timing, ...(f.time !== undefined && { timeMs: f.time }), ...(f.rounds !== undefined && { rounds: f.rounds }) },
   };

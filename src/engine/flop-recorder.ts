@@ -1,6 +1,7 @@
 /**
  * A shape-only run of a forward pass: every op computes its output shape, shape-checked, and
- * nothing else, and every matrix product is recorded. Tests check each variant's FLOP formula
+ * nothing else, and every matrix product is recorded (a fused attention kernel as its two
+ * products). Tests check each variant's FLOP formula
  * against the products its forward really issues, and that no sparse variant builds an N×N score
  * matrix, without depending on any engine. The shape rules here are also the ONNX tracer's.
  */
@@ -55,6 +56,24 @@ export function matMulShape(a: number[], b: number[]): { shape: number[]; record
   return { shape: [...lead, m, n], record: { batch: sizeOf(lead), m, k, n } };
 }
 
+/** Shape of a reduction along the last axis, kept as size 1. */
+export function reducedShape(a: number[]): number[] {
+  if (a.length === 0) throw new Error('reduce: a scalar has no last axis');
+  return [...a.slice(0, -1), 1];
+}
+
+/** Shape of fused attention over projected q, k, v [B, N, D] and the two products it stands for. */
+export function attentionShape(q: number[], k: number[], v: number[], heads: number):
+  { shape: number[]; records: MatMulRecord[] } {
+  const [B, N, D] = q;
+  if (q.length !== 3 || k.length !== 3 || v.length !== 3 || k[0] !== B || v[0] !== B || k[2] !== D || v[2] !== D || k[1] !== v[1]) {
+    throw new Error(`attention: q, k, v must be [B, N, D], [B, S, D], [B, S, D]: ${q} / ${k} / ${v}`);
+  }
+  if (D % heads !== 0) throw new Error(`attention: width ${D} is not a multiple of ${heads} heads`);
+  const S = k[1], E = D / heads;
+  return { shape: q.slice(), records: [{ batch: B * heads, m: N, k: E, n: S }, { batch: B * heads, m: N, k: S, n: E }] };
+}
+
 export function transposeShape(a: number[], perm: number[]): number[] {
   return perm.map((p) => a[p]);
 }
@@ -82,6 +101,12 @@ export function shapeOps(onMatMul: (r: ProductRecord) => void): Ops<Shaped> {
     },
     add: (a, b) => of(broadcast(a.shape, b.shape)),
     mul: (a, b) => of(broadcast(a.shape, b.shape)),
+    sub: (a, b) => of(broadcast(a.shape, b.shape)),
+    div: (a, b) => of(broadcast(a.shape, b.shape)),
+    maximum: (a, b) => of(broadcast(a.shape, b.shape)),
+    exp: (a) => of(a.shape),
+    reduceMax: (a) => of(reducedShape(a.shape)),
+    reduceSum: (a) => of(reducedShape(a.shape)),
     scale: (a) => of(a.shape),
     softmax: (a) => of(a.shape),
     reshape: (_a, shape) => of(shape),
@@ -90,6 +115,13 @@ export function shapeOps(onMatMul: (r: ProductRecord) => void): Ops<Shaped> {
     concat: (ts, axis) => of(concatShape(ts.map((t) => t.shape), axis)),
     pad: (a, p) => of(padShape(a.shape, p)),
     constant: (_data, shape) => of(shape),
+    scope: (fn) => fn(),
+    // The fused kernel counts as the two products it computes, Q·Kᵀ and P·V, over every key.
+    attention(q, k, v, heads) {
+      const { shape, records } = attentionShape(q.shape, k.shape, v.shape, heads);
+      for (const r of records) onMatMul({ ...r, a: [r.batch, r.m, r.k], b: [r.batch, r.k, r.n], transposeA: false, transposeB: false });
+      return of(shape);
+    },
   };
 }
 

@@ -27,6 +27,18 @@ export interface Ops<T> {
   add(a: T, b: T): T;
   /** Element-wise product with NumPy broadcasting. */
   mul(a: T, b: T): T;
+  /** Element-wise a − b with NumPy broadcasting. */
+  sub(a: T, b: T): T;
+  /** Element-wise a / b with NumPy broadcasting. */
+  div(a: T, b: T): T;
+  /** Element-wise max(a, b) with NumPy broadcasting. */
+  maximum(a: T, b: T): T;
+  /** Element-wise eˣ. */
+  exp(a: T): T;
+  /** Largest element along the last axis, kept as size 1: [..., M, K] → [..., M, 1]. */
+  reduceMax(a: T): T;
+  /** Sum along the last axis, kept as size 1: [..., M, K] → [..., M, 1]. */
+  reduceSum(a: T): T;
   /** Multiplies every element by a constant. */
   scale(a: T, s: number): T;
   /** Softmax along the last axis. */
@@ -43,6 +55,18 @@ export interface Ops<T> {
   pad(a: T, paddings: Array<[number, number]>): T;
   /** A constant known when the forward pass is built (masks, biases of a sparsity pattern). */
   constant(data: Float32Array, shape: number[]): T;
+  /**
+   * Runs `fn` as a region whose intermediates an eager engine frees when it ends (tfjs: tf.tidy),
+   * keeping what `fn` returns; a graph engine just runs it. Tiled algorithms use one per tile so
+   * that an eager engine holds one tile's temporaries at a time, not every tile's until the pass ends.
+   */
+  scope<R extends T | T[]>(fn: () => R): R;
+  /**
+   * The engine's fused attention kernel, where it has one (Capabilities.fusedAttention):
+   * projected q, k, v [B, N, D] → concat_h softmax(Q_h·K_hᵀ/√E)·V_h [B, N, D] over `heads` heads of
+   * E = D / heads, each query i attending keys j ≤ i only when `causal`. Absent: no fused kernel.
+   */
+  attention?(q: T, k: T, v: T, heads: number, causal: boolean): T;
 }
 
 /** A weight or input as plain host data, row-major float32. */

@@ -43,6 +43,7 @@ const CHOOSES_BATCHED_KERNEL: Record<TfjsBackend, boolean> = {
 
 export const TFJS_CAPABILITIES: Capabilities = {
   gradients: true,
+  fusedAttention: false, // tfjs has no attention kernel: attention is composed from its ops
   memorySource: 'tf.profile peakBytes minus bytes held before the pass (tensor allocations)',
 };
 
@@ -91,6 +92,12 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMa
     matMul,
     add: (a, b) => tf.add(a, b),
     mul: (a, b) => tf.mul(a, b),
+    sub: (a, b) => tf.sub(a, b),
+    div: (a, b) => tf.div(a, b),
+    maximum: (a, b) => tf.maximum(a, b),
+    exp: (a) => tf.exp(a),
+    reduceMax: (a) => tf.max(a, -1, true),
+    reduceSum: (a) => tf.sum(a, -1, true),
     scale: (a, s) => tf.mul(a, tf.scalar(s)),
     softmax: (a) => tf.softmax(a),
     reshape: (a, shape) => tf.reshape(a, shape),
@@ -99,6 +106,8 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMa
     concat: (ts, axis) => tf.concat(ts, axis),
     pad: (a, paddings) => tf.pad(a, paddings),
     constant,
+    // tf.tidy frees a region's intermediates when it ends (the pass's own tidy frees only at its end).
+    scope: (fn) => tf.tidy(fn),
   };
 }
 

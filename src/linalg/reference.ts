@@ -2,6 +2,7 @@
  * Float64 reference multi-head self-attention, written for clarity, not speed:
  *   Q = x·Wq + bq, K = x·Wk + bk, V = x·Wv + bv            (x: [N, D] per batch entry)
  *   y_i = Σ_h softmax_j∈keys(i)(Q_ih·K_jhᵀ / √E) V_jh · Wo + bo
+ * A causal shape keeps only the keys j ≤ i of every query i (decoder attention).
  * Options let a variant describe its own pattern exactly (allowed keys per query, a transform of
  * K and V along the sequence as in Linformer), so "exactness" of a sparse or projected variant
  * is checked against a float64 computation of the same pattern.
@@ -49,7 +50,8 @@ export function referenceAttention(shape: AttentionShape, x: ArrayLike<number>, 
     const ctx = new Float64Array(rows.length * D);
     const all = [...Array(S).keys()];
     rows.forEach((i, r) => {
-      const keys = opts.keys ? opts.keys(i) : all;
+      const pattern = opts.keys ? opts.keys(i) : all;
+      const keys = shape.causal ? pattern.filter((j) => j <= i) : pattern;
       for (let h = 0; h < H; h++) {
         const scores = keys.map((j) => {
           let s = 0;

@@ -55,7 +55,7 @@ export function initRng(c: Pick<Case, 'seed' | 'shape'>, v: AnyVariant, o: objec
 export function buildCase(c: Case) {
   const v = variantOf(c);
   const { base, x } = caseData(c);
-  const o = v.resolve ? v.resolve(c.shape, c.options, base) : c.options;
+  const o = v.resolve ? v.resolve(c.shape, c.options, base, c.engine.capabilities) : c.options;
   const w = v.init(c.shape, o, initRng(c, v, o), base);
   return { v, base, x, o, w, params: v.params(c.shape, o), flops: v.flops(c.shape, o) };
 }

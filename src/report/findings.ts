@@ -14,6 +14,9 @@
  *                   its range over N); SVD adds its retained spectral energy.
  *   full-scaling    per engine: full attention's fitted exponents of latency and peak memory in N
  *                   (scaling.ts: the largest FIT_POINTS sequence lengths).
+ *   exact-efficient per exact-efficient configuration (flash) and engine: at each N, its paired
+ *                   latency ratio vs full (with the interval) and its measured peak memory vs full's,
+ *                   and from which N on it is faster.
  * A question whose data the run lacks is left out, never guessed.
  */
 import type { RunMeta } from '../results/run-meta.ts';
@@ -54,7 +57,7 @@ export interface Finding {
 
 /** A measured fact that is not a comparison of timings. */
 export interface Fact {
-  id: 'adapter-params' | 'accuracy' | 'full-scaling';
+  id: 'adapter-params' | 'accuracy' | 'full-scaling' | 'exact-efficient';
   question: string;
   /** One sentence per configuration or engine, numbers included. */
   answers: string[];
@@ -141,6 +144,8 @@ export function facts(lines: ResultLine[], meta?: RunMeta): Fact[] {
     { id: 'adapter-params', question: 'What does the adapter add in parameters?', answers: adapterAnswers(pairs) },
     { id: 'accuracy', question: 'What accuracy does each efficient variant give up?', answers: accuracyAnswers(pairs, meta) },
     { id: 'full-scaling', question: 'How do full attention’s time and memory grow with N?', answers: fullScalingAnswers(lines) },
+    { id: 'exact-efficient', question: 'What does exact memory-efficient attention buy, and from which N?',
+      answers: exactEfficientAnswers(pairs) },
   ];
   return all.filter((f) => f.answers.length > 0);
 }
@@ -191,5 +196,28 @@ function fullScalingAnswers(lines: ResultLine[]): string[] {
   return scalingFits(lines).filter((f) => isBaseline(f.variant)).map((f) => {
     const memory = f.memory === null ? 'peak memory grew by 0 bytes at some N (no fit)' : `peak memory ∝ N^${f.memory.toFixed(2)}`;
     return `On ${f.engine}: time ∝ N^${f.latency.toFixed(2)}, ${memory} (fitted over N=${f.seqLens.join(', ')}).`;
+  });
+}
+
+/**
+ * Per exact-efficient configuration and engine: at each N its latency (paired, with its interval)
+ * and measured peak memory vs full's, then from which N on it is faster (summaries' sentence).
+ */
+function exactEfficientAnswers(pairs: VsFull[]): string[] {
+  const exact = pairs.filter((p) => roleOf(p.line) === 'exact-efficient');
+  const found = comparisons(exact.flatMap((p) => [p.line, p.full]));
+  const at = (l: OkLine) =>
+    found.find((f) => f.subject === l.label && f.engine === `${l.engine}/${l.backend}` && f.seqLen === l.shape.seqLen);
+  const verdicts = new Map(summaries(found).map((s) => [`${s.comparisons[0].subject} on ${s.comparisons[0].engine}`, s.summary]));
+  return [...groupBy(exact, (p) => `${p.line.label} on ${p.line.engine}/${p.line.backend}`)].map(([head, ps]) => {
+    const perN = ps.map(({ line, full }) => {
+      const f = at(line);
+      const latency = f ? `latency ×${sig(f.ratio, 3)} (95 % CI ${sig(f.ci[0], 3)}–${sig(f.ci[1], 3)})` : 'latency not paired';
+      const [mine, theirs] = [line.memory.peakBytes, full.memory.peakBytes];
+      const memory = mine !== null && theirs ? `peak memory ×${sig(mine / theirs, 2)} of full's` : 'peak memory not measured';
+      return `N=${line.shape.seqLen}: ${latency}, ${memory}`;
+    });
+    const when = verdicts.get(head);
+    return `${head}: ${perN.join('; ')}.${when ? ` Latency: ${when.slice(head.length + 2)}` : ''}`;
   });
 }

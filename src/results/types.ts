@@ -13,6 +13,11 @@ export interface Shape {
   seqLen: number;
   dModel: number;
   heads: number;
+  /**
+   * Causal (decoder) attention: query i attends keys j ≤ i only. Absent = false (bidirectional),
+   * so the case ids of bidirectional cases stay as they were.
+   */
+  causal?: boolean;
 }
 
 export interface ParamCount {
@@ -36,6 +41,11 @@ export interface Capabilities {
    * case's own process measures it.
    */
   memoryProcessEnv?: Record<string, string>;
+  /**
+   * The engine runs a fused attention kernel (Ops.attention: softmax(Q·Kᵀ/√E)·V per head without
+   * an N×N matrix held by the graph); absent = it has none.
+   */
+  fusedAttention?: boolean;
 }
 
 /** One engine/backend as found on this machine. */

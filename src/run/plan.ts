@@ -24,10 +24,14 @@ export function resolveVariant(spec: VariantSpec): { name: string; options: Reco
   return { name, options: parsed.data as Record<string, unknown>, label: label ?? variant.describe(parsed.data) };
 }
 
-/** Every shape a suite sweeps: each batch × width × heads × sequence length. */
+/**
+ * Every shape a suite sweeps: each batch × width × heads × sequence length, bidirectional and/or
+ * causal. A bidirectional shape has no `causal` key, so its case ids are as they always were.
+ */
 export function shapesOf(suite: Suite): Shape[] {
+  const causal = suite.causal === undefined ? [false] : Array.isArray(suite.causal) ? suite.causal : [suite.causal];
   return listOf(suite.batch).flatMap((batch) => listOf(suite.dModel).flatMap((dModel) => listOf(suite.heads).flatMap((heads) =>
-    suite.seqLen.map((seqLen) => ({ batch, seqLen, dModel, heads })))));
+    suite.seqLen.flatMap((seqLen) => causal.map((c) => ({ batch, seqLen, dModel, heads, ...(c && { causal: true }) }))))));
 }
 
 export function planCases(suite: Suite, engines: EngineInfo[], runId: string): Case[] {
@@ -40,11 +44,12 @@ export function planCases(suite: Suite, engines: EngineInfo[], runId: string): C
   for (const shape of shapes) {
     const seqLen = shape.seqLen;
     for (const spec of variants) {
-      const v = several ? { ...spec, label: `${spec.label} · D=${shape.dModel} H=${shape.heads} B=${shape.batch}` } : spec;
+      const sized = several ? `${spec.label} · D=${shape.dModel} H=${shape.heads} B=${shape.batch}` : spec.label;
+      const v = { ...spec, label: shape.causal ? `${sized} · causal` : sized };
       for (const engine of engines) {
         for (const mode of suite.modes) {
           // Inference caseIds are as they were before train mode, so older runs still resume.
-          const caseId = `${v.label}|${engine.id}|B${shape.batch}N${seqLen}D${shape.dModel}H${shape.heads}`
+          const caseId = `${v.label}|${engine.id}|B${shape.batch}N${seqLen}D${shape.dModel}H${shape.heads}${shape.causal ? 'c' : ''}`
             + `${mode === 'train' ? '|train' : ''}`;
           cases.push({ caseId, runId, mode, variant: v.name, options: seededOptions(v, suite.seed), label: v.label, engine, shape,
             seed: suite.seed, weights: suite.weights, input: suite.input, timing: { ...suite.timing, downloadInside: true } });
@@ -66,6 +71,11 @@ function seededOptions(v: { name: string; options: Record<string, unknown> }, se
  * budgeted (not measured) as TRAIN_MEMORY_FACTOR × the forward's analytic peak.
  */
 export const TRAIN_MEMORY_FACTOR = 3;
+
+/** Why a case's variant cannot run in its shape or on its engine (a causal Linformer, a missing fused kernel); undefined when it can. */
+export function unsupported(c: Case): string | undefined {
+  return getVariant(c.variant)!.unsupported?.(c.shape, c.options, c.engine.capabilities);
+}
 
 /** Why a case cannot run within `maxMemoryBytes` by its analytic memory; undefined when it fits (or cannot be known before it runs). */
 export function preflight(c: Case, maxMemoryBytes: number): string | undefined {

@@ -30,6 +30,7 @@
 import { createHash } from 'node:crypto';
 import { UserError, messages } from '../messages.ts';
 import { getVariant } from '../variants/index.ts';
+import { BASELINE } from '../variants/roles.ts';
 import type { Case, EngineInfo } from '../results/types.ts';
 import { TRAIN_MEMORY_FACTOR } from './plan.ts';
 import { groupOf } from './rounds.ts';
@@ -65,7 +66,7 @@ function forwardFlops(c: Case): number {
   try {
     return getVariant(c.variant)!.flops(c.shape, c.options);
   } catch {
-    return getVariant('full')!.flops(c.shape, {});
+    return BASELINE.flops(c.shape, {});
   }
 }
 
@@ -122,7 +123,7 @@ export function casesMemoryBytes(cases: readonly Case[]): number {
     try {
       bytes = getVariant(c.variant)!.memory(c.shape, c.options);
     } catch {
-      bytes = getVariant('full')!.memory(c.shape, {}); // depends on the weights (SVD by energy): full attention's
+      bytes = BASELINE.memory(c.shape, {}); // depends on the weights (SVD by energy): full attention's
     }
     return bytes * (c.mode === 'train' ? TRAIN_MEMORY_FACTOR : 1);
   }));

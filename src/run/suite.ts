@@ -49,7 +49,12 @@ export const SuiteSchema = z.object({
   dModel: oneOrMany.default(512),
   heads: oneOrMany.default(8),
   batch: oneOrMany.default(1),
-  /** `tfjs`, `onnx`, `all` or `engine/backend` ids; absent = the fastest engine here. */
+  /**
+   * Causal (decoder) attention: query i attends keys j ≤ i. `true`, `false`, or both ([false, true])
+   * to sweep each shape both ways; absent = bidirectional only.
+   */
+  causal: z.union([z.boolean(), z.array(z.boolean()).min(1)]).optional(),
+    /** `tfjs`, `onnx`, `all` or `engine/backend` ids; absent = the fastest engine here. */
   engines: z.array(z.string()).optional(),
   seed: z.number().int().default(1),
   /** What each case measures: a forward pass (`inference`), a training step (`train`), or both. */

@@ -23,7 +23,7 @@ import { appendJsonLine, appendResult, createRunDir, readResults, readRounds, re
 import type { Case, CaseFacts, EngineInfo, FailedLine, ResultLine, RoundRecord, RoundTiming } from '../results/types.ts';
 import { collectEnvironment, machineName, makeRunId } from './env.ts';
 import { startLoadSampler } from './load.ts';
-import { planCases, preflight } from './plan.ts';
+import { planCases, preflight, unsupported } from './plan.ts';
 import { ceilingInChild, checkCase, roundOf, Workers, type ChildLimits } from './pool.ts';
 import { completeLine, hasRound, interleave, journalByCase, type CaseRounds } from './rounds.ts';
 import { casesOfShard, planFingerprint, shardText, type Shard } from './shard.ts';
@@ -107,8 +107,8 @@ async function runJobOf(s: SweepSettings, dir: string, c: Case, round: number, w
   const entry: CaseRounds = journal.get(c.caseId) ?? { timing: new Map() };
   journal.set(c.caseId, entry);
   if (round === 0) {
-    const tooBig = preflight(c, s.maxMemoryBytes);
-    const facts = tooBig ? caseFailed(c, 'skipped', tooBig) : await checkCase(c, workers);
+    const skip = unsupported(c) ?? preflight(c, s.maxMemoryBytes);
+    const facts = skip ? caseFailed(c, 'skipped', skip) : await checkCase(c, workers);
     if (facts.status !== 'ok') {
       appendResult(dir, facts); // a case that cannot be measured has no timing rounds
       return facts;

@@ -27,10 +27,13 @@ export interface BlockPattern {
   allowed(i: number, j: number): boolean;
 }
 
-/** Blocks of min(block, N); each block scores itself and its two neighbours (itself only if nb = 1). */
+/**
+ * Blocks of min(block, N); each block scores itself and its two neighbours (itself only if nb = 1),
+ * or, `causal`, itself and the block before it: no key after a query's block is ever scored.
+ */
 export function blockPattern(seqLen: number, block: number, allowed: BlockPattern['allowed'],
-  random: (nb: number, W: number) => number[][] = () => []): BlockPattern {
-  const W = Math.min(block, seqLen), nb = Math.ceil(seqLen / W), shifts = nb === 1 ? [0] : [-1, 0, 1];
+  random: (nb: number, W: number) => number[][] = () => [], causal = false): BlockPattern {
+  const W = Math.min(block, seqLen), nb = Math.ceil(seqLen / W), shifts = nb === 1 ? [0] : causal ? [-1, 0] : [-1, 0, 1];
   const table = random(nb, W);
   return { seqLen, W, nb, shifts, random: table, S: (shifts.length + (table[0]?.length ?? 0)) * W, allowed };
 }
@@ -56,7 +59,7 @@ export function patternKeys(p: BlockPattern, i: number): number[] {
 export function memoPattern<O>(build: (s: Shape, o: O) => BlockPattern): (s: Shape, o: O) => BlockPattern {
   const patterns = new Map<string, BlockPattern>();
   return (s, o) => {
-    const key = `${s.seqLen}:${JSON.stringify(o)}`;
+    const key = `${s.seqLen}:${s.causal === true}:${JSON.stringify(o)}`;
     return patterns.get(key) ?? patterns.set(key, build(s, o)).get(key)!;
   };
 }

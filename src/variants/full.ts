@@ -6,6 +6,8 @@
  * params   4·D² + 4·D (four D×D projections with bias)
  * flops    B·(8·N·D² + 4·N²·D): four projections 2·N·D² each, Q·Kᵀ and P·V 2·N²·D each
  * memory   4 bytes · (3·B·N·D + 2·B·H·N²): Q, K, V alive while the scores and their softmax both exist
+ * causal   query i attends keys j ≤ i: an additive mask over the dense score matrix (a constant, like a
+ *          weight), so flops still count all N² scores: they are all computed
  */
 import { z } from 'zod';
 import { attend, attendFlops, linear, mergeHeads, projectionFlops, referenceWeights, splitHeads } from './mha.ts';

@@ -1,4 +1,5 @@
 /** The variant registry: a new variant is one file and one line here. */
+import { flash } from './flash.ts';
 import { full } from './full.ts';
 import { linformer } from './linformer.ts';
 import { lora } from './lora.ts';
@@ -14,6 +15,7 @@ export const VARIANTS = {
   'sparse-window': sparseWindow,
   'sparse-block': sparseBlock,
   linformer,
+  flash,
 } satisfies Record<string, AnyVariant>;
 
 export type VariantName = keyof typeof VARIANTS;

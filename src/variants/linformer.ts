@@ -18,6 +18,8 @@
  *            (with k ≥ N, exactly full attention: a test hook).
  * Computed as (P·K)ᵀ = Kᵀ·Pᵀ on [B, D, N] so that the weight is the right operand, and laid out
  * per head as [B, H, E, K], which Q·(E·K)ᵀ consumes directly.
+ * Not causal: E·K mixes every position into every projected key, future ones included (the paper
+ * says so); a causal case is skipped with that reason.
  *
  * params   4·D² + 4·D + 2·K·N; all trainable, all held at inference
  * flops    B·8·N·D² (projections) + B·4·N·K·D (E·K and F·V) + B·4·N·K·D (Q·Kᵀ and P·V)
@@ -25,6 +27,7 @@
  *          throughout; V and its transpose while F·V is computed, or scores and probabilities.
  */
 import { z } from 'zod';
+import { messages } from '../messages.ts';
 import { matMul64 } from '../linalg/dense.ts';
 import { referenceAttention } from '../linalg/reference.ts';
 import { normalArray, type Rng } from '../linalg/rng.ts';
@@ -91,6 +94,7 @@ export const linformer: Variant<LinformerOptions> = {
     const probs = ops.softmax(ops.scale(ops.matMul(q, kT), 1 / Math.sqrt(E))); // [B, H, N, K]
     return linear(ops, mergeHeads(ops, ops.matMul(probs, vT, false, true), s), w.Wo, w.bo);
   },
+  unsupported: (s) => (s.causal ? messages.causalLinformer() : undefined),
   reference(s, o, x, w, rows) {
     const K = projected(s, o), N = s.seqLen, D = s.dModel;
     return referenceAttention(s, x, referenceWeights(w), { rows,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { Ops } from '../engine/ops.ts';
+import { MASKED } from './block-sparse.ts';
 import type { AttentionWeights } from '../linalg/reference.ts';
 import type { Shape, Weights } from './types.ts';
 
@@ -46,10 +47,35 @@ export function mergeHeads<T>(ops: Ops<T>, t: T, s: Shape): T {
   return ops.reshape(ops.transpose(t, [0, 2, 1, 3]), [s.batch, n, s.dModel]);
 }
 
-/** softmax(Q·Kᵀ/√E)·V over heads: q [B, H, N, E], k and v [B, H, S, E] → [B, H, N, E]. */
+/**
+ * softmax(Q·Kᵀ/√E)·V over heads: q [B, H, N, E], k and v [B, H, S, E] → [B, H, N, E]. In a causal
+ * shape query i (counted from the first row of q) attends keys j ≤ i: a mask over the dense score
+ * matrix, so every score is still computed (and counted in the FLOPs).
+ */
 export function attend<T>(ops: Ops<T>, q: T, k: T, v: T, s: Shape): T {
-  const scores = ops.scale(ops.matMul(q, k, false, true), 1 / Math.sqrt(s.dModel / s.heads));
+  let scores = ops.scale(ops.matMul(q, k, false, true), 1 / Math.sqrt(s.dModel / s.heads));
+  if (s.causal) {
+    const [rows, cols] = ops.shape(scores).slice(-2);
+    scores = ops.add(scores, ops.constant(causalMask(rows, cols), [rows, cols]));
+  }
   return ops.matMul(ops.softmax(scores), v);
+}
+
+const causalMasks = new Map<string, Float32Array>();
+
+/**
+ * Additive mask [rows, cols]: MASKED where key j > query i. Built once per size: eager engines
+ * upload a constant once per array (as a traced graph holds it once).
+ */
+export function causalMask(rows: number, cols: number): Float32Array {
+  const key = `${rows}x${cols}`;
+  let mask = causalMasks.get(key);
+  if (!mask) {
+    mask = new Float32Array(rows * cols);
+    for (let i = 0; i < rows; i++) mask.fill(MASKED, i * cols + i + 1, (i + 1) * cols);
+    causalMasks.set(key, mask);
+  }
+  return mask;
 }
 
 /** FLOPs of the dense core for N queries against S keys: Q·Kᵀ and P·V. */

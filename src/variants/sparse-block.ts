@@ -16,6 +16,9 @@
  * path also computes the G global rows and the Np − N padding rows, then drops them: the flops
  * count them.
  * Cost O(N·(S + G)·D): never an N×N matrix. G ≥ N is full attention, computed as such.
+ * Causal: every query keeps only keys j ≤ i: window blocks b−1 and b (S = (2 + r)·W), random
+ * blocks drawn from those before b−1, the diagonal block masked above the diagonal; the G global
+ * rows stay dense G×N with a causal mask (counted in full).
  *
  * params   4·D² + 4·D, as full
  * flops    B·8·N·D² + B·4·Np·(S + G)·D + B·4·G·N·D     (G ≥ N: full's)
@@ -44,10 +47,10 @@ export type BlockOptions = z.output<typeof blockOptions>;
 const globalsOf = (s: Shape, o: BlockOptions) => Math.min(o.globalTokens, s.seqLen);
 
 /** r random key blocks per query block; −1 where a block has fewer candidates. */
-function randomBlocks(nb: number, W: number, G: number, r: number, N: number, seed = 1): number[][] {
+function randomBlocks(nb: number, W: number, G: number, r: number, N: number, causal: boolean, seed = 1): number[][] {
   const rng = createRng(`${seed}:sparse-block:N${N}:W${W}:G${G}:r${r}`);
   const table = Array.from({ length: nb }, (_, b) => {
-    const pool = [...Array(nb).keys()].filter((c) => Math.abs(c - b) > 1 && (c + 1) * W > G);
+    const pool = [...Array(nb).keys()].filter((c) => (causal ? c < b - 1 : Math.abs(c - b) > 1) && (c + 1) * W > G);
     for (let t = 0; t < Math.min(r, pool.length); t++) {
       const j = t + Math.floor(rng.uniform() * (pool.length - t));
       [pool[t], pool[j]] = [pool[j], pool[t]];
@@ -61,7 +64,9 @@ function randomBlocks(nb: number, W: number, G: number, r: number, N: number, se
 
 export const blockSparsePattern = memoPattern((s: Shape, o: BlockOptions): BlockPattern => {
   const G = globalsOf(s, o);
-  return blockPattern(s.seqLen, o.block, (_i, j) => j >= G, (nb, W) => randomBlocks(nb, W, G, o.randomBlocks, s.seqLen, o.seed));
+  const causal = s.causal === true;
+  return blockPattern(s.seqLen, o.block, (i, j) => j >= G && (!causal || j <= i),
+    (nb, W) => randomBlocks(nb, W, G, o.randomBlocks, s.seqLen, causal, o.seed), causal);
 });
 
 /** Keys of query i (for the reference and the tests). */

@@ -10,6 +10,9 @@
  * S = 3W slots (S = W = N when nb = 1), which cover the band; an additive mask (MASKED, in
  * src/variants/block-sparse.ts) removes the slots outside the band, past the ends and in the
  * padding. So 3·a scores are computed per query for 2a + 1 kept: O(N·w), never an N×N matrix.
+ * Causal (the Longformer / Mistral sliding window): query i attends j ∈ [i − w + 1, i]; blocks of
+ * W = min(w − 1, N), query block b scores key blocks b−1 and b only (S = 2W), the diagonal block
+ * masked above the diagonal: 2(w − 1) scores computed per query for w kept.
  *
  * params   4·D² + 4·D, as full
  * flops    B·8·N·D² (projections) + B·4·Np·S·D (Q·Kᵀ and P·V over the slots, padded rows included)
@@ -29,6 +32,7 @@ const windowOptions = z.object({
 export type WindowOptions = z.output<typeof windowOptions>;
 
 export const windowPattern = memoPattern((s: Shape, o: WindowOptions): BlockPattern => {
+  if (s.causal) return blockPattern(s.seqLen, o.window - 1, (i, j) => j <= i && j > i - o.window, undefined, true);
   const a = Math.floor(o.window / 2);
   return blockPattern(s.seqLen, a, (i, j) => Math.abs(i - j) <= a);
 });

@@ -8,9 +8,9 @@ import type { z } from 'zod';
 import type { HostTensor, Ops } from '../engine/ops.ts';
 import type { BaseWeights } from '../linalg/weights.ts';
 import type { Rng } from '../linalg/rng.ts';
-import type { ParamCount, Shape } from '../results/types.ts';
+import type { Capabilities, ParamCount, Shape } from '../results/types.ts';
 
-export type { BaseWeights, ParamCount, Shape };
+export type { BaseWeights, Capabilities, ParamCount, Shape };
 
 /** Weights by name, host float32, row-major. */
 export type Weights = Record<string, HostTensor>;
@@ -62,8 +62,17 @@ export interface Variant<O extends object = object> {
    * check compares at every N even when it samples rows.
    */
   checkedRows?(shape: Shape, o: O): number[];
-  /** Options that depend on the base weights (e.g. an SVD rank from an energy target), fixed before anything runs. */
-  resolve?(shape: Shape, o: O, base: BaseWeights): O;
+  /**
+   * Options that depend on the base weights (e.g. an SVD rank from an energy target) or on the
+   * engine's capabilities (flash's kernel), fixed before anything runs.
+   */
+  resolve?(shape: Shape, o: O, base: BaseWeights, engine?: Capabilities): O;
+  /**
+   * Why this configuration cannot run in this shape or on an engine with these capabilities (a
+   * causal Linformer; a fused kernel the engine lacks), one line; undefined when it can. The
+   * harness records a `skipped` line with the reason instead of running it.
+   */
+  unsupported?(shape: Shape, o: O, engine?: Capabilities): string | undefined;
   /** Facts about this configuration worth recording beside the measurement (e.g. SVD's retained energy). */
   details?(shape: Shape, o: O, base: BaseWeights): Record<string, unknown>;
   /**

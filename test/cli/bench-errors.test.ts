@@ -24,7 +24,7 @@ test('non-numeric --seq', () => assertUserError(['--seq', '256,abc'],
 test('unknown backend', () => assertUserError(['--engine', 'tfjs', '--backend', 'metal'],
   /--backend expects one of tensorflow-gpu, tensorflow, wasm, cpu\. Received: metal/));
 test('unknown suite', () => assertUserError(['--suite', 'nope'],
-  /--suite expects a built-in suite \(default, efficiency, quick, training\) or a path/));
+  /--suite expects a built-in suite \(default, efficiency, flash, long-context, quick, training\) or a path/));
 
 test('malformed suite files', () => {
   const dir = tmpDir();

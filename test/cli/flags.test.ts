@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseVariantsFlag } from '../../src/cli/variants-flag.ts';
-import { UserError } from '../../src/messages.ts';
+import { messages, UserError } from '../../src/messages.ts';
 import { planCases, shapesOf } from '../../src/run/plan.ts';
 import { parseSuite } from '../../src/run/suite.ts';
 import type { EngineInfo } from '../../src/results/types.ts';
@@ -53,18 +53,47 @@ test('shape lists: every batch × width × heads × N is swept, labels name the 
   assert.deepEqual(one.map((c) => c.caseId), ['full attention|onnx/cpu|B1N64D64H4'], 'one shape: labels and case ids as before');
 });
 
-test('--help lists every built-in suite with its description and ends with three worked examples; --list shows the syntax', () => {
+test('causal: a suite sweeps causal and/or bidirectional shapes; causal case ids and labels differ, the others stay as they were', () => {
+  const both = parseSuite({ name: 's', variants: ['full'], seqLen: [64], dModel: 64, heads: 4, causal: [false, true] }, 's');
+  const shape = { batch: 1, seqLen: 64, dModel: 64, heads: 4 };
+  assert.deepEqual(shapesOf(both), [shape, { ...shape, causal: true }]);
+  const cases = planCases(both, [onnx], 'r');
+  assert.deepEqual(cases.map((c) => c.caseId), ['full attention|onnx/cpu|B1N64D64H4', 'full attention · causal|onnx/cpu|B1N64D64H4c']);
+  assert.deepEqual(cases.map((c) => c.shape.causal), [undefined, true]);
+  assert.throws(() => parseSuite({ ...both, causal: 'yes' }, 'x'), /causal/);
+});
+
+test('--causal: a causal linformer is a skipped line with its reason; full and flash (tiled and fused) run causal and exact', () => {
+  const out = path.join(tmpDir(), 'causal');
+  const r = npmRun('bench', ['--variants', 'full,linformer:k=8,flash:kernel=tiled:tile=8,flash:kernel=fused', '--seq', '24',
+    '--d-model', '16', '--heads', '2', '--engine', 'onnx', '--causal', '--rounds', '1', '--time', '20', '--no-report',
+    '--out', out], 120_000);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const by = (v: string, kernel?: string) => lines.find((l) => l.variant === v && (!kernel || l.options.kernel === kernel));
+  assert.equal(lines.length, 4);
+  assert.ok(lines.every((l) => l.shape.causal === true && l.caseId.endsWith('c')), 'every case causal');
+  assert.deepEqual([by('linformer').status, by('linformer').reason], ['skipped', messages.causalLinformer()]);
+  for (const ok of [by('full'), by('flash', 'tiled'), by('flash', 'fused')]) {
+    assert.equal(ok.status, 'ok');
+    assert.ok(ok.accuracy.relErr < 1e-4, `${ok.label}: ${ok.accuracy.relErr}`);
+    assert.match(ok.label, / · causal$/);
+  }
+  assert.deepEqual([by('flash', 'tiled').details, by('flash', 'fused').details], [{ kernel: 'tiled', tile: 8 }, { kernel: 'fused' }]);
+});
+
+test('--help lists every built-in suite with its description and ends with four worked examples; --list shows the syntax', () => {
   const help = npmRun('bench', ['--help']);
   assert.equal(help.code, 0, help.stderr);
   const suites = [['default', 'Every attention variant'], ['efficiency', 'Measured speed-up vs analytic FLOP'], ['quick', 'Smoke suite'],
-    ['training', 'One training step']];
+    ['training', 'One training step'], ['flash', 'Exact attention three ways'], ['long-context', 'Long sequences']];
   for (const [name, words] of suites) assert.match(help.stdout, new RegExp(`\\n  ${name} +${words}`));
-  assert.equal(help.stdout.match(/\n {2}npm run bench -- /g)?.length, 3);
-  assert.match(help.stdout, /--d-model <list>[\s\S]*--heads <list>[\s\S]*--batch <list>[\s\S]*--json/);
+  assert.equal(help.stdout.match(/\n {2}npm run bench -- /g)?.length, 4);
+  assert.match(help.stdout, /--d-model <list>[\s\S]*--heads <list>[\s\S]*--batch <list>[\s\S]*--causal[\s\S]*--json/);
   const list = npmRun('bench', ['--list']);
   assert.match(list.stdout, /--variants name\[:key=value…\],…/);
   assert.match(list.stdout, /inline: lora:rank=8:alpha=16:targets=q\+v:merged=false/);
-  assert.equal(list.stdout.match(/\n {2}inline: /g)?.length, 6, 'an inline example per variant');
+  assert.equal(list.stdout.match(/\n {2}inline: /g)?.length, 7, 'an inline example per variant');
 });
 
 test('--json: the final table as JSON lines on stdout, progress on stderr; shape flags recorded in run.json', () => {

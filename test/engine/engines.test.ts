@@ -75,3 +75,32 @@ test('parameters of full are 4·d² + 4·d and equal the weights it holds', () =
   assert.equal(held, 4 * 512 ** 2 + 4 * 512);
   assert.deepEqual(full.params({ ...shape, dModel: 512, heads: 8 }, {}), { total: 1050624, trainable: 1050624, inference: 1050624 });
 });
+
+test('the element-wise and reduction ops compute the same values on every engine, and check their shapes', async () => {
+  const x = { data: Float32Array.from({ length: 12 }, (_, i) => Math.sin(i) * 3), shape: [2, 2, 3] };
+  const b = { data: Float32Array.of(0.5, -1, 2), shape: [3] };
+  const at = (i: number) => x.data[i];
+  // exp(x − max_row) / Σ_row, then max(·, b) − b / 2: every new op, checked against plain JavaScript.
+  const expected = Float32Array.from(x.data, (_, i) => {
+    const row = Math.floor(i / 3) * 3, max = Math.max(at(row), at(row + 1), at(row + 2));
+    const sum = [0, 1, 2].reduce((s, k) => s + Math.exp(at(row + k) - max), 0);
+    return Math.max(Math.exp(at(i) - max) / sum, b.data[i % 3]) - b.data[i % 3] / 2;
+  });
+  for (const info of (await listEngines()).filter((i) => i.available)) {
+    const engine = await createEngine(info);
+    const p = await engine.prepare((ops, xx, w) => {
+      const e = ops.exp(ops.sub(xx, ops.reduceMax(xx)));
+      return ops.sub(ops.maximum(ops.div(e, ops.reduceSum(e)), w.b), ops.scale(w.b, 0.5));
+    }, { b }, x);
+    try {
+      assert.ok(relativeError(await p.run(), expected) < 1e-6, info.id);
+    } finally {
+      await p.dispose();
+    }
+    const bad = { data: new Float32Array(4), shape: [4] };
+    await assert.rejects(async () => {
+      const q = await engine.prepare((ops, xx, w) => ops.sub(xx, w.b), { b: bad }, x);
+      await q.run();
+    }, `${info.id}: [2, 2, 3] − [4] is refused`);
+  }
+});

@@ -91,8 +91,10 @@ const expected = new Map(cases.map((c) => [c,
   Object.fromEntries(c.names.map((n) => [n, finiteDifference(c.variant, c.options, c.x, c.w, c.t, n)]))]));
 
 for (const info of engines) {
+  // A configuration the engine cannot run (a fused kernel it lacks) is a skipped case in a sweep.
+  const runnable = cases.filter((c) => c.variant.unsupported?.(TINY, c.options, info.capabilities) === undefined);
   test(`${info.id}: the gradient of every trainable weight matches a finite difference of the float64 loss`, async () => {
-    for (const c of cases) {
+    for (const c of runnable) {
       const p = await prepare(info, c.variant, TINY, c.options, c.w, c.x, c.t);
       try {
         const grads = await p.gradients(), fd = expected.get(c)!;
@@ -111,7 +113,7 @@ for (const info of engines) {
   });
 
   test(`${info.id}: one Adam step holds 2 × 4 bytes per trainable parameter, moves the trainable weights, not the frozen`, async () => {
-    for (const c of cases) {
+    for (const c of runnable) {
       const p = await prepare(info, c.variant, TINY, c.options, c.w, c.x, c.t);
       try {
         await p.step();

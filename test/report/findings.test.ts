@@ -113,3 +113,16 @@ test('results written before rounds and modes still read, report and compare: ea
   assert.ok(file.every((f) => f.rounds === 1));
   assert.equal(file.find((f) => f.subject === 'sliding window w=64' && f.engine === 'onnx/cpu' && f.seqLen === 1024)!.verdict, 'faster');
 });
+
+test('exact-efficient: latency ratio with its interval and peak memory vs full at each N, and from which N it is faster', () => {
+  const F = 'flash (fused)';
+  const lines = [1024, 2048, 4096].flatMap((n, i) => [
+    okLine({ seqLen: n, median: 10 * 4 ** i, peakBytes: 1000 * 4 ** i }),
+    okLine({ variant: 'flash', label: F, seqLen: n, median: [10, 30, 80][i], peakBytes: 100 * 2 ** i }),
+  ]);
+  const answers = byId(facts(lines))['exact-efficient'];
+  assert.equal(answers.length, 1);
+  assert.match(answers[0], new RegExp(`^${F.replace(/[()]/g, '\\$&')} on onnx/cpu: N=1024: latency ×1 \\(95 % CI [\\d.]+–[\\d.]+\\), `
+    + 'peak memory ×0.1 of full\'s; N=2048: latency ×0.75 .*peak memory ×0.05 of full\'s; N=4096: latency ×0.5 .*×0.025 of full\'s\\. '
+    + 'Latency: faster from N=2048 on, at every larger N measured\\.$'));
+});

@@ -11,14 +11,19 @@ import { createRng } from '../../src/linalg/rng.ts';
 import { baseWeights, makeInput } from '../../src/linalg/weights.ts';
 import { full } from '../../src/variants/full.ts';
 import { VARIANTS, type VariantName } from '../../src/variants/index.ts';
-import type { AnyVariant, BaseWeights, Shape, Weights } from '../../src/variants/types.ts';
+import type { AnyVariant, BaseWeights, Capabilities, Shape, Weights } from '../../src/variants/types.ts';
 import type { HostTensor } from '../../src/engine/ops.ts';
 
-/** Batch 2, D not a power of two (48, 24), N not a multiple of the blocks below (13, 37). */
+/**
+ * Batch 2, D not a power of two (48, 24), N not a multiple of the blocks below (13, 37); causal
+ * shapes too: a variant that cannot be causal says so through `unsupported`, and is skipped there.
+ */
 export const SHAPES: Shape[] = [
   { batch: 1, seqLen: 16, dModel: 32, heads: 2 },
   { batch: 2, seqLen: 13, dModel: 48, heads: 4 },
   { batch: 2, seqLen: 37, dModel: 24, heads: 3 },
+  { batch: 1, seqLen: 16, dModel: 32, heads: 2, causal: true },
+  { batch: 2, seqLen: 37, dModel: 24, heads: 3, causal: true },
 ];
 
 export const SMALL_OPTIONS: Partial<Record<VariantName, object[]>> = {
@@ -29,6 +34,7 @@ export const SMALL_OPTIONS: Partial<Record<VariantName, object[]>> = {
     { block: 4, globalTokens: 2 }, { block: 5, globalTokens: 0, randomBlocks: 2 }, { block: 4, globalTokens: 3, randomBlocks: 1 },
   ],
   linformer: [{ k: 5 }, { k: 5, projection: 'gaussian' }, { k: 64, projection: 'identity' }],
+  flash: [{ tile: 5, kernel: 'tiled' }, { tile: 16, kernel: 'tiled' }, { kernel: 'fused' }],
 };
 
 export interface VariantCase {
@@ -47,8 +53,22 @@ export function variantCases(): VariantCase[] {
 }
 
 export function label(c: VariantCase, s: Shape): string {
-  return `${c.name} ${JSON.stringify(c.options)} B${s.batch} N${s.seqLen} D${s.dModel} H${s.heads}`;
+  return `${c.name} ${JSON.stringify(c.options)} B${s.batch} N${s.seqLen} D${s.dModel} H${s.heads}${s.causal ? ' causal' : ''}`;
 }
+
+/**
+ * The case's options as the harness runs them on an engine with `engine`'s capabilities
+ * (src/measure/case.ts), or why it cannot run there (Variant.unsupported).
+ */
+export function onEngine(c: VariantCase, s: Shape, base: BaseWeights, engine?: Capabilities):
+  { options: object } | { skipped: string } {
+  const options = c.variant.resolve ? c.variant.resolve(s, c.options, base, engine) as object : c.options;
+  const skipped = c.variant.unsupported?.(s, options, engine);
+  return skipped !== undefined ? { skipped } : { options };
+}
+
+/** What the shape-only recorder runs: it has a fused attention kernel (recorded as its two products). */
+export const RECORDER_CAPABILITIES: Capabilities = { gradients: false, memorySource: 'none', fusedAttention: true };
 
 /** Base weights and a fresh input of a shape, from `seed`. */
 export function data(s: Shape, seed: string): { base: BaseWeights; x: HostTensor } {

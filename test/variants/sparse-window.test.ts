@@ -30,3 +30,15 @@ test('really sparse: no N×N product, and FLOPs linear in N', () => {
   assert.equal(sparseWindow.flops(at(1001), o) - 4 * 2 * 1001 * 16 * 16, 4 * 1008 * 24 * 16,
     'N = 1001 pads to 126 blocks of 8, S = 24 slots');
 });
+
+test('causal window w: query i attends exactly the keys i − w + 1 … i, computing key blocks b−1 and b only', () => {
+  const causal = (seqLen: number) => ({ ...at(seqLen), causal: true });
+  const p = windowPattern(causal(10), { window: 4 });
+  assert.deepEqual(patternKeys(p, 5).sort((a, b) => a - b), range(2, 5));
+  assert.deepEqual(patternKeys(p, 0), [0]);
+  assert.deepEqual(patternKeys(p, 9).sort((a, b) => a - b), range(6, 9));
+  const o = sparseWindow.options.parse({ window: 16 });
+  assert.equal(hasSquareProduct(sparseWindow, causal(256), o), false);
+  // Blocks of w − 1 = 15: N = 1001 pads to 67 blocks (1005 rows), S = 2·15 slots.
+  assert.equal(sparseWindow.flops(causal(1001), o) - 4 * 2 * 1001 * 16 * 16, 4 * 1005 * 30 * 16);
+});

@@ -27,6 +27,7 @@ const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=16384:glibc.malloc.trim_thr
 
 export const ONNX_CAPABILITIES: Capabilities = {
   gradients: false,
+  fusedAttention: true, // com.microsoft MultiHeadAttention (contrib op of every onnxruntime-node build)
   memoryProcessEnv: { GLIBC_TUNABLES: MALLOC_TUNABLES },
   memorySource: 'growth of process peak RSS (VmHWM reset via /proc/self/clear_refs) over one run, CPU arena off',
 };

@@ -6,7 +6,8 @@
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import type { HostTensor, Ops } from '../ops.ts';
 import type { ForwardFn } from '../types.ts';
-import { broadcast, concatShape, matMulShape, padShape, swapLastPerm, transposeShape, type Shaped } from '../flop-recorder.ts';
+import { attentionShape, broadcast, concatShape, matMulShape, padShape, reducedShape, swapLastPerm, transposeShape,
+  type Shaped } from '../flop-recorder.ts';
 
 const { onnx } = onnxProto;
 type IAttr = OnnxTypes.IAttributeProto;
@@ -30,7 +31,7 @@ interface GraphBuilder {
   nodes: OnnxTypes.INodeProto[];
   inits: OnnxTypes.ITensorProto[];
   fresh(prefix: string): string;
-  node(op: string, inputs: string[], shape: number[], attribute?: IAttr[]): Sym;
+  node(op: string, inputs: string[], shape: number[], attribute?: IAttr[], domain?: string): Sym;
   floatInit(name: string, data: Float32Array, shape: number[]): Sym;
   /** A 1-D int64 initializer (shapes, slice bounds, paddings); returns its name. */
   int64Init(values: number[]): string;
@@ -42,9 +43,9 @@ function graphBuilder(): GraphBuilder {
   const fresh = (prefix: string) => `${prefix}_${counter++}`;
   return {
     nodes, inits, fresh,
-    node(op, inputs, shape, attribute = []) {
+    node(op, inputs, shape, attribute = [], domain) {
       const name = fresh(op.toLowerCase());
-      nodes.push({ opType: op, input: inputs, output: [name], name, attribute });
+      nodes.push({ opType: op, input: inputs, output: [name], name, attribute, ...(domain && { domain }) });
       return { name, shape };
     },
     floatInit(name, data, shape) {
@@ -63,6 +64,9 @@ function graphBuilder(): GraphBuilder {
 const ints = (name: string, v: number[]): IAttr => ({ name, type: ATTR.INTS, ints: v });
 const int = (name: string, i: number): IAttr => ({ name, type: ATTR.INT, i });
 
+/** ONNX Runtime's contrib-op domain: MultiHeadAttention lives there (docs/ContribOperators.md). */
+const MS_DOMAIN = 'com.microsoft';
+
 /** `Ops` that add nodes to `g`. */
 function graphOps(g: GraphBuilder): Ops<Sym> {
   const transpose = (a: Sym, perm: number[]) => g.node('Transpose', [a.name], transposeShape(a.shape, perm), [ints('perm', perm)]);
@@ -75,6 +79,13 @@ function graphOps(g: GraphBuilder): Ops<Sym> {
     },
     add: (a, b) => g.node('Add', [a.name, b.name], broadcast(a.shape, b.shape)),
     mul: (a, b) => g.node('Mul', [a.name, b.name], broadcast(a.shape, b.shape)),
+    sub: (a, b) => g.node('Sub', [a.name, b.name], broadcast(a.shape, b.shape)),
+    div: (a, b) => g.node('Div', [a.name, b.name], broadcast(a.shape, b.shape)),
+    maximum: (a, b) => g.node('Max', [a.name, b.name], broadcast(a.shape, b.shape)),
+    exp: (a) => g.node('Exp', [a.name], a.shape),
+    // Opset 17: ReduceMax takes its axes as an attribute, ReduceSum (since 13) as an input.
+    reduceMax: (a) => g.node('ReduceMax', [a.name], reducedShape(a.shape), [ints('axes', [-1]), int('keepdims', 1)]),
+    reduceSum: (a) => g.node('ReduceSum', [a.name, g.int64Init([-1])], reducedShape(a.shape), [int('keepdims', 1)]),
     scale: (a, s) => g.node('Mul', [a.name, g.floatInit(g.fresh('scale'), Float32Array.of(s), []).name], a.shape),
     softmax: (a) => g.node('Softmax', [a.name], a.shape, [int('axis', -1)]),
     reshape: (a, shape) => g.node('Reshape', [a.name, g.int64Init(shape)], shape),
@@ -83,6 +94,9 @@ function graphOps(g: GraphBuilder): Ops<Sym> {
     concat: (ts, axis) => g.node('Concat', ts.map((t) => t.name), concatShape(ts.map((t) => t.shape), axis), [int('axis', axis)]),
     pad: (a, p) => g.node('Pad', [a.name, g.int64Init([...p.map((x) => x[0]), ...p.map((x) => x[1])])], padShape(a.shape, p)),
     constant: (data, shape) => g.floatInit(g.fresh('const'), data, shape),
+    scope: (fn) => fn(), // a static graph: ORT's memory planner decides what lives when
+    attention: (q, k, v, heads, causal) => g.node('MultiHeadAttention', [q.name, k.name, v.name],
+      attentionShape(q.shape, k.shape, v.shape, heads).shape, [int('num_heads', heads), int('unidirectional', causal ? 1 : 0)], MS_DOMAIN),
   };
 }
 
@@ -94,7 +108,7 @@ function encodeModel(g: GraphBuilder, inputShape: number[], out: Sym): Uint8Arra
   const graph: OnnxTypes.IGraphProto = { name: 'attnbench', node: g.nodes, initializer: g.inits,
     input: [valueInfo('x', inputShape)], output: [valueInfo('y', out.shape)] };
   return onnx.ModelProto.encode({ irVersion: 8, producerName: 'attnbench',
-    opsetImport: [{ domain: '', version: 17 }], graph }).finish();
+    opsetImport: [{ domain: '', version: 17 }, { domain: MS_DOMAIN, version: 1 }], graph }).finish();
 }
 
 /** Traces `forward` into an ONNX model with input `x` and output `y`. */

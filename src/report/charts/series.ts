@@ -20,7 +20,7 @@ export const engineOf = (l: ResultLine): string => `${l.engine}/${l.backend}`;
 export const noisyOf = (l: ResultLine): string[] => (l.status === 'ok' ? l.noisy ?? [] : []);
 /** Training-step cases: drawn in their own section, never in the inference charts. */
 export const isTrain = (l: ResultLine): boolean => l.mode === 'train';
-/** A case's comparison group (src/results/group.ts): engine, mode, shape, and the shard and machine on merged runs. */
+/** A case's comparison group (src/results/group.ts): engine, mode, shape (causal included), shard and machine (merged runs). */
 const shapeKey = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard);
 
 /** The inference cases that ran: what the inference charts and the findings draw. */
@@ -34,7 +34,7 @@ export interface VsFull {
   full: OkLine;
 }
 
-/** Every non-full case of `ok` paired with the first `full` case of its comparison group (never one of another machine). */
+/** Every non-full case of `ok` paired with the first `full` case of its comparison group (causal with causal; never across machines). */
 export function pairWithFull<L extends ResultLine>(ok: L[]): Array<{ line: L; full: L }> {
   const full = new Map<string, L>();
   for (const l of ok) if (isBaseline(l.variant) && !full.has(shapeKey(l))) full.set(shapeKey(l), l);
