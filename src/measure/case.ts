@@ -26,7 +26,8 @@ export function variantOf(c: Case): AnyVariant {
 export function countsOf(c: Case, options = c.options): CaseCounts {
   const v = variantOf(c);
   const known = <T>(f: () => T): T | null => { try { return f(); } catch { return null; } };
-  const flops = known(() => v.flops(c.shape, options)), notEfficient = notEfficientReason(c.variant, c.shape, flops);
+  const flops = known(() => v.flops(c.shape, options));
+  const notEfficient = notEfficientReason(c.variant, c.shape, flops, known(() => v.memory(c.shape, options)));
   return { options, params: known(() => v.params(c.shape, options)), flops, ...(notEfficient && { notEfficient }) };
 }
 

@@ -25,12 +25,17 @@ export const meantToSaveWork = (variant: string): boolean => {
 };
 
 /**
- * Why a configuration meant to save work does not at this shape — its FLOPs are not below the
- * baseline's (Linformer with k = N, a window as wide as the sequence) — or undefined when it does
- * (or is not meant to).
+ * Why a configuration meant to save work does not at this shape, or undefined when it does (or is
+ * not meant to). An approximation promises fewer FLOPs: not when they are not below the baseline's
+ * (Linformer with k = N, a window as wide as the sequence). An exact-efficient kernel computes the
+ * baseline's products and promises less memory: not when its analytic peak is not below the
+ * baseline's (a tile as long as the sequence).
  */
-export function notEfficientReason(variant: string, s: Shape, flops: number | null): string | undefined {
-  if (flops === null || !meantToSaveWork(variant)) return undefined;
-  const ratio = flops / BASELINE.flops(s, {});
-  return ratio >= 1 ? `not efficient at this N: ${ratio.toFixed(2)}× ${BASELINE.name}'s FLOPs` : undefined;
+export function notEfficientReason(variant: string, s: Shape, flops: number | null, memory: number | null): string | undefined {
+  const role = roleOf(variant);
+  const [mine, theirs, what] = role === 'approximation' ? [flops, BASELINE.flops(s, {}), 'FLOPs']
+    : role === 'exact-efficient' ? [memory, BASELINE.memory(s, {}), 'analytic peak memory'] : [null, 1, ''];
+  if (mine === null) return undefined;
+  const ratio = mine / theirs;
+  return ratio >= 1 ? `not efficient at this N: ${ratio.toFixed(2)}× ${BASELINE.name}'s ${what}` : undefined;
 }
