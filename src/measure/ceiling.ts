@@ -29,8 +29,11 @@ export const CEILING_SHAPES: Array<[number[], number[]]> = [
   [[4096, 512], [512, 512]],
   [[8, 1024, 64], [8, 64, 1024]],
 ];
-/** A shape expected to take longer than this per product (from the best throughput so far) is not timed: it would add seconds, not roof. */
-const MAX_PRODUCT_MS = 300;
+/**
+ * A shape expected to take longer than this per product (from the best throughput so far) is not
+ * timed: it would add seconds, not roof (tfjs/wasm's [2048×2048]² takes about a second).
+ */
+const MAX_PRODUCT_MS = 200;
 
 const describe = (a: number[], b: number[]) => `[${a.join('×')}]·[${b.join('×')}] float32`;
 const flopsOf = (a: number[], b: number[]) => 2 * a.reduce((x, y) => x * y, 1) * b[b.length - 1];
@@ -42,7 +45,7 @@ async function timeShape(info: EngineInfo, a: number[], b: number[]): Promise<Ce
     { W: { data: normalArray(rng, size(b), 1), shape: b } }, { data: normalArray(rng, size(a), 1), shape: a });
   try {
     const { stats } = await measureLatency(() => prepared.run(),
-      { timeMs: 400, warmupMs: 100, warmupIterations: 2, minSamples: 5, targetRme: 2, downloadInside: true });
+      { timeMs: 250, warmupMs: 50, warmupIterations: 2, minSamples: 5, targetRme: 2, downloadInside: true });
     return { shape: describe(a, b), gflops: flopsOf(a, b) / stats.median / 1e6, medianMs: stats.median };
   } finally {
     await prepared.dispose();
