@@ -88,6 +88,8 @@ export const messages = {
   weightsHeads: (file: string, dModel: number, heads: number) =>
     `--weights ${file} holds a layer of width D = ${dModel}, which --heads ${heads} does not divide; `
     + `heads must divide ${dModel}, e.g. ${[1, 2, 4, 8, 12, 16, 32].filter((h) => dModel % h === 0).join(', ')}`,
+  badTfjsKernel: (name: string, received: string) =>
+    `${name}='${received}' is not a kernel choice; use loop, batched or measured (the default: each product on its faster kernel)`,
   prefixNeedsWeights: () => '--weights-prefix names a layer inside --weights FILE; give --weights too',
   causalLinformer: () =>
     'linformer cannot be causal: its projection along the sequence mixes future positions into every key (Wang et al. 2020)',

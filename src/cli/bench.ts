@@ -4,6 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { forcedKernel } from '../engine/tfjs-kernels.ts';
 import { ENGINE_NAMES, EngineSelectionError, listEngines, requestsOf, selectAll, type Selection } from '../engine/resolve.ts';
 import type { EngineInfo } from '../engine/types.ts';
 import { builtinSuites, loadSuite, parseSuite, type Suite } from '../run/suite.ts';
@@ -56,7 +57,11 @@ Examples:
   # Sliding windows of two widths and SVD keeping 90 % of the energy, on onnx only, five rounds:
   npm run bench -- --variants full,sparse-window:window=128,sparse-window:window=512,svd:energy=0.9 --engine onnx --rounds 5
   # The quick suite as JSON lines, for a pipeline or a notebook (progress stays on stderr):
-  npm run bench -- --suite quick --json --no-report | jq .medianMs`;
+  npm run bench -- --suite quick --json --no-report | jq .medianMs
+
+Environment:
+  ATTNBENCH_TFJS_KERNEL  loop|batched: run tfjs/wasm's batched products on that kernel (default: measured, the faster)
+  ATTNBENCH_MACHINE      the machine's name in run.json and merged reports (default: the host name)`;
 
 /** One value of a flag: a positive integer. */
 const one = (flag: string, example: string) => (v: string) => {
@@ -177,6 +182,7 @@ export async function bench(argv: string[]): Promise<number> {
   if (f.list) return (console.log(variantList()), 0);
   if (f.engines) return (console.log(engineTable(await listEngines())), 0);
   if (f.resume && !f.out) throw new UserError(messages.resumeNeedsOut());
+  forcedKernel(); // a bad ATTNBENCH_TFJS_KERNEL is one line and exit 2 here, not an error in every tfjs/wasm case
   const suite = await applyFlags(await loadSuite(f.suite), f); // bad input is found before the engines are probed (seconds)
   suite.variants.forEach(resolveVariant);
   const maxMemoryBytes = f.maxMemory ? f.maxMemory * 2 ** 20 : Math.floor(os.freemem() / 2);

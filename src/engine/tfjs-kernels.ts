@@ -16,12 +16,17 @@
  * keyed by backend, tfjs version and product, so the rounds of a run (and later runs) run the same
  * kernels; each line records its choices with their timings (`kernels`). Delete the file to re-measure.
  * The math is the same either way.
+ *
+ * ATTNBENCH_TFJS_KERNEL=loop|batched runs every batched product on that kernel instead, untimed
+ * (source `forced`): to compare the kernels, or to hold a measurement that depends on the kernel
+ * (peak memory: a loop copies its slices) to one kernel across shapes. Unset or `measured`: as above.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { recordMatMuls, type ProductRecord } from './flop-recorder.ts';
+import { UserError, messages } from '../messages.ts';
 import type { HostTensor } from './ops.ts';
 import type { ForwardFn, KernelChoice } from './types.ts';
 
@@ -53,6 +58,16 @@ export function batchedProducts(forward: ForwardFn, weights: Record<string, Host
 }
 
 type Cached = Omit<KernelChoice, 'source'>;
+
+export const KERNEL_ENV = 'ATTNBENCH_TFJS_KERNEL';
+
+/** The kernel ATTNBENCH_TFJS_KERNEL forces on every batched product; undefined = chosen by measurement. */
+export function forcedKernel(env: NodeJS.ProcessEnv = process.env): BatchedKernel | undefined {
+  const value = env[KERNEL_ENV]?.trim();
+  if (!value || value === 'measured') return undefined;
+  if (value === 'loop' || value === 'batched') return value;
+  throw new UserError(messages.badTfjsKernel(KERNEL_ENV, value));
+}
 
 function readCache(): Record<string, Cached> {
   try {
@@ -107,6 +122,11 @@ async function measure(tf: typeof TF, runner: KernelRunner, p: ProductRecord, pr
 /** The kernel of every batched product of `products`: from the cache, else measured now (and cached). */
 export async function chooseKernels(tf: typeof TF, backend: string, runner: KernelRunner, products: ProductRecord[],
   likely: (p: ProductRecord) => BatchedKernel): Promise<KernelChoice[]> {
+  const forced = forcedKernel();
+  if (forced) {
+    return products.map((p) => ({ product: productKey(p.a, p.b, p.transposeA, p.transposeB), kernel: forced, loopMs: null,
+      batchedMs: null, source: 'forced' }));
+  }
   const cache = readCache(), fresh: Record<string, Cached> = {};
   const choices: KernelChoice[] = [];
   for (const p of products) {

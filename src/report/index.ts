@@ -46,6 +46,18 @@ async function charts(lines: ResultLine[], meta: RunMeta | undefined, found: Fin
     ...(id === 'latency' && aside && { aside }) })));
 }
 
+/** Cases whose batched products ran on a kernel ATTNBENCH_TFJS_KERNEL forced, not the one measured faster. */
+function forcedKernelNotices(lines: ResultLine[]): string[] {
+  const byKernel = new Map<string, Set<string>>();
+  for (const l of lines) {
+    for (const k of (l.status === 'ok' && l.kernels) || []) {
+      if (k.source === 'forced') byKernel.set(k.kernel, (byKernel.get(k.kernel) ?? new Set()).add(l.caseId));
+    }
+  }
+  return [...byKernel].map(([kernel, cases]) => `${cases.size} case(s) ran every batched product on the ${kernel} kernel, `
+    + 'forced by ATTNBENCH_TFJS_KERNEL, not on the kernel measured faster: their timings measure that kernel');
+}
+
 function notices(lines: ResultLine[], meta: RunMeta | undefined): string {
   const failed = lines.filter((l) => l.status !== 'ok').length;
   const rounds = meta?.suite.timing.rounds ?? 1;
@@ -55,6 +67,7 @@ function notices(lines: ResultLine[], meta: RunMeta | undefined): string {
     ...(failed ? [`${failed} case(s) skipped or failed: see the table`] : []),
     ...(meta?.missing?.length ? [`merged from shards with ${meta.missing.length} of ${meta.cases} planned case(s) missing: `
       + `${meta.missing.join('; ')}`] : []),
+    ...forcedKernelNotices(lines),
     ...(rounds < 2 ? ['this run measured one round per case: its intervals hold the sampling noise of that round only, '
       + 'not the variation between rounds'] : []),
   ].map((n) => `<p class="notice">${escapeHtml(n)}</p>`).join('\n');

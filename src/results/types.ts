@@ -148,9 +148,12 @@ export interface KernelChoice {
   /** Fastest of the timed runs of each kernel, ms; null where a kernel was abandoned as far slower. */
   loopMs: number | null;
   batchedMs: number | null;
-  /** `measured` in this process, or read from the per-machine cache (`cached`, measured at `measuredAt`). */
-  source: 'measured' | 'cached';
-  measuredAt: string;
+  /**
+   * `measured` in this process, or read from the per-machine cache (`cached`, measured at
+   * `measuredAt`), or `forced` by ATTNBENCH_TFJS_KERNEL (then neither kernel was timed).
+   */
+  source: 'measured' | 'cached' | 'forced';
+  measuredAt?: string;
 }
 
 interface LineBase {

@@ -39,6 +39,16 @@ test('malformed suite files', () => {
   assertUserError(['--suite', bad], /Unrecognized key.*colour/);
 });
 
+test('a bad ATTNBENCH_TFJS_KERNEL, before any engine starts', () => {
+  process.env.ATTNBENCH_TFJS_KERNEL = 'fastest';
+  try {
+    assertUserError(['--suite', 'quick', '--out', tmpDir()],
+      /ATTNBENCH_TFJS_KERNEL='fastest' is not a kernel choice; use loop, batched or measured/);
+  } finally {
+    delete process.env.ATTNBENCH_TFJS_KERNEL;
+  }
+});
+
 test('--resume without --out', () => assertUserError(['--resume'], /--resume needs --out DIR/));
 
 test('--out naming a file, or a folder that cannot be made', () => {

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine, listEngines } from '../../src/engine/resolve.ts';
-import { batchedProducts, productKey } from '../../src/engine/tfjs-kernels.ts';
+import { batchedProducts, forcedKernel, KERNEL_ENV, productKey } from '../../src/engine/tfjs-kernels.ts';
+import { UserError } from '../../src/messages.ts';
 import { relativeError } from '../../src/linalg/dense.ts';
 import { createRng, normalArray } from '../../src/linalg/rng.ts';
 import { full } from '../../src/variants/full.ts';
@@ -41,4 +42,34 @@ test('tfjs/wasm: each batched product runs on its faster kernel, measured once a
   await again.dispose();
   assert.deepEqual(again.kernels, [{ ...k, source: 'cached' }]);
   assert.ok(relativeError(y2, y) < 1e-6);
+});
+
+test(`${KERNEL_ENV}: loop or batched forces the kernel; unset, empty or measured measures; anything else is a UserError`, () => {
+  assert.equal(forcedKernel({ [KERNEL_ENV]: 'loop' }), 'loop');
+  assert.equal(forcedKernel({ [KERNEL_ENV]: ' batched ' }), 'batched');
+  for (const env of [{}, { [KERNEL_ENV]: '' }, { [KERNEL_ENV]: 'measured' }]) assert.equal(forcedKernel(env), undefined);
+  assert.throws(() => forcedKernel({ [KERNEL_ENV]: 'xnnpack' }),
+    (e) => e instanceof UserError && /'xnnpack' is not a kernel choice; use loop, batched or measured/.test(e.message));
+});
+
+test('tfjs/wasm: a forced kernel runs every batched product untimed, recorded as forced, with the same output',
+  { skip: !wasm }, async () => {
+  const n = 48, rng = createRng('forced-kernel'), engine = await createEngine(wasm!);
+  const forward = <T>(ops: import('../../src/engine/ops.ts').Ops<T>, x: T, w: Record<string, T>) => ops.matMul(x, w.B, false, true);
+  const weights = { B: { data: normalArray(rng, 3 * n * 24, 1), shape: [3, n, 24] } };
+  const input = { data: normalArray(rng, 3 * n * 24, 1), shape: [3, n, 24] };
+  const outputs: Float32Array[] = [];
+  for (const kernel of ['loop', 'batched'] as const) {
+    process.env[KERNEL_ENV] = kernel;
+    try {
+      const prepared = await engine.prepare(forward, weights, input);
+      outputs.push(await prepared.run());
+      await prepared.dispose();
+      assert.deepEqual(prepared.kernels,
+        [{ product: `[3,${n},24]·[3,${n},24]ᵀ`, kernel, loopMs: null, batchedMs: null, source: 'forced' }]);
+    } finally {
+      delete process.env[KERNEL_ENV];
+    }
+  }
+  assert.ok(relativeError(outputs[1], outputs[0]) < 1e-6);
 });

@@ -39,3 +39,13 @@ test('a run with no ok case: no charts, no vega libraries, the failures listed',
   assert.match(html, /1 case\(s\) skipped or failed/);
   assert.match(html, /run\.json is missing/);
 });
+
+test('cases whose tfjs/wasm kernels ATTNBENCH_TFJS_KERNEL forced are named at the top; measured choices are not', async () => {
+  const forced = { product: '[1,8,64,64]·[1,8,64,64]', kernel: 'loop' as const, loopMs: null, batchedMs: null, source: 'forced' as const };
+  const measured = { ...forced, kernel: 'batched' as const, loopMs: 3, batchedMs: 2, source: 'measured' as const, measuredAt: 'x' };
+  const ok = fixtureRun().filter((l) => l.status === 'ok');
+  const withForced = ok.map((l, i) => ({ ...l, kernels: [i < 2 ? forced : measured] }));
+  assert.match(await renderReport(withForced, fixtureMeta()),
+    /<p class="notice">2 case\(s\) ran every batched product on the loop kernel, forced by ATTNBENCH_TFJS_KERNEL/);
+  assert.doesNotMatch(await renderReport(ok.map((l) => ({ ...l, kernels: [measured] })), fixtureMeta()), /ATTNBENCH_TFJS_KERNEL/);
+});
