@@ -12,7 +12,7 @@ import type { HostTensor, Ops } from './ops.ts';
 import { firstLine, type BackendEntry, type Capabilities, type Engine, type EngineInfo, type ForwardFn, type KernelChoice,
   type Prepared } from './types.ts';
 import { prepareTfjsTraining } from './tfjs-train.ts';
-import { batchedProducts, chooseKernels, productKey, type BatchedKernel, type KernelRunner } from './tfjs-kernels.ts';
+import { batchedProducts, chooseKernels, forcedKernel, productKey, type BatchedKernel, type KernelRunner } from './tfjs-kernels.ts';
 
 type Tensor = TF.Tensor;
 export type TfjsBackend = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -32,8 +32,8 @@ const PACKAGE: Record<TfjsBackend, string | undefined> = {
  * products with transposes materialised first — its transposeB path is 4× slower than a plain
  * product — and so are the products of their gradient (plainMatMul). A batched product runs on the
  * kernel measured fastest for it (tfjs-kernels.ts: one 2-D product per entry, or the batched
- * kernel); one that was not measured (a training step's backward) falls back to the size rule the
- * measurements suggested: a loop until it would copy more than LOOP_MAX_COPY elements.
+ * kernel); one that was not measured (a training step's backward) runs on the kernel ATTNBENCH_TFJS_KERNEL
+ * forces, else on the size rule the measurements suggested: a loop until it would copy more than LOOP_MAX_COPY elements.
  * The other backends have one good batched kernel. The math is the same either way.
  */
 const LOOP_MAX_COPY = 32 * 2 ** 20;
@@ -67,6 +67,7 @@ function gpuInUse(tf: typeof TF): boolean {
 
 export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMap<string, BatchedKernel> = new Map()): Ops<Tensor> {
   const choosing = CHOOSES_BATCHED_KERNEL[backend];
+  const unmeasured = choosing ? forcedKernel() : undefined; // a training step's backward products too
   // Constants (sparsity masks) are uploaded once per array, not on every pass, as a traced graph
   // holds them once; kept out of tidy so they outlive the pass.
   const constants = new WeakMap<Float32Array, Tensor>();
@@ -85,7 +86,7 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMa
     }
     if (a.rank === 2 && b.rank === 2) return matMul2d(a, b, ta, tb);
     if (!choosing) return tf.matMul(a, b, ta, tb);
-    return runBatched(kernels.get(productKey(a.shape, b.shape, ta, tb)) ?? sizeRule(a.shape, b.shape), a, b, ta, tb);
+    return runBatched(kernels.get(productKey(a.shape, b.shape, ta, tb)) ?? unmeasured ?? sizeRule(a.shape, b.shape), a, b, ta, tb);
   };
   return {
     shape: (a) => a.shape.slice(),

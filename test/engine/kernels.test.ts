@@ -73,3 +73,22 @@ test('tfjs/wasm: a forced kernel runs every batched product untimed, recorded as
   }
   assert.ok(relativeError(outputs[1], outputs[0]) < 1e-6);
 });
+
+test('tfjs/wasm: a product no forward measured (a training step\'s backward) runs on the forced kernel too', { skip: !wasm }, async () => {
+  const { loadTfjs, tfjsOps } = await import('../../src/engine/tfjs.ts');
+  const tf = await loadTfjs('wasm');
+  const a = tf.randomNormal([2, 3, 40, 8]), b = tf.randomNormal([2, 3, 8, 40]);
+  const kernelsRun: Record<string, string[]> = {};
+  for (const kernel of ['loop', 'batched'] as const) {
+    process.env[KERNEL_ENV] = kernel;
+    try {
+      const ops = tfjsOps(tf, 'wasm'); // no measured choices: every batched product is unmeasured
+      kernelsRun[kernel] = (await tf.profile(() => ops.matMul(a, b))).kernelNames;
+    } finally {
+      delete process.env[KERNEL_ENV];
+    }
+  }
+  tf.dispose([a, b]);
+  assert.ok(kernelsRun.loop.includes('Slice'), `the loop slices its entries: ${kernelsRun.loop.join(',')}`);
+  assert.ok(!kernelsRun.batched.includes('Slice'), `one batched product: ${kernelsRun.batched.join(',')}`);
+});
