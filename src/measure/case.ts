@@ -9,6 +9,7 @@ import { FORWARD_OUTPUT, forwardProgram, type ForwardFn, type Prepared } from '.
 import { createRng } from '../linalg/rng.ts';
 import { makeInput, seededBaseWeights } from '../linalg/weights.ts';
 import { getVariant } from '../variants/index.ts';
+import { analyticCounts } from '../variants/analytic.ts';
 import { notEfficientReason } from '../variants/roles.ts';
 import { countParams, type AnyVariant } from '../variants/types.ts';
 import { failedLine, lineBase, type CaseCounts } from '../results/lines.ts';
@@ -24,11 +25,9 @@ export function variantOf(c: Case): AnyVariant {
 
 /** Parameter and FLOP counts of a case where its variant can give them without weights; null where it cannot. */
 export function countsOf(c: Case, options = c.options): CaseCounts {
-  const v = variantOf(c);
-  const known = <T>(f: () => T): T | null => { try { return f(); } catch { return null; } };
-  const flops = known(() => v.flops(c.shape, options));
-  const notEfficient = notEfficientReason(c.variant, c.shape, flops, known(() => v.memory(c.shape, options)));
-  return { options, params: known(() => v.params(c.shape, options)), flops, ...(notEfficient && { notEfficient }) };
+  const { params, flops, memory } = analyticCounts(variantOf(c), c.shape, options);
+  const notEfficient = notEfficientReason(c.variant, c.shape, flops, memory);
+  return { options, params, flops, ...(notEfficient && { notEfficient }) };
 }
 
 /** A line saying why a case has no measurement; `options` are the resolved ones once the case built its weights. */

@@ -44,6 +44,12 @@ export interface Variant<O extends object = object> {
    * is not a weight (block-sparse's random blocks); applied when a suite is planned.
    */
   seeded?(o: O, seed: number): O;
+  /**
+   * Why `params`, `flops` and `memory` cannot be evaluated for these options until `resolve` has
+   * seen the weights or the engine (SVD by energy: the rank comes from the spectrum); undefined
+   * when they can. Callers ask through analyticCounts (analytic.ts), never by catching a throw.
+   */
+  unresolved?(shape: Shape, o: O): string | undefined;
   /** Exact parameter counts (tests compare them with the weights `init` returns). */
   params(shape: Shape, o: O): ParamCount;
   /** Multiply-adds × 2 of the matrix products of one forward pass (softmax, adds not counted). */
