@@ -25,9 +25,9 @@ export function variantOf(c: Case): AnyVariant {
 
 /** Parameter and FLOP counts of a case where its variant can give them without weights; null where it cannot. */
 export function countsOf(c: Case, options = c.options): CaseCounts {
-  const { params, flops, memory } = analyticCounts(variantOf(c), c.shape, options);
-  const notEfficient = notEfficientReason(c.variant, c.shape, flops, memory);
-  return { options, params, flops, ...(notEfficient && { notEfficient }) };
+  const v = variantOf(c), { params, flops, memory } = analyticCounts(v, c.shape, options);
+  const notEfficient = notEfficientReason(c.variant, c.shape, flops, memory), sameGraphAs = v.sameGraphAs?.(options);
+  return { options, params, flops, ...(notEfficient && { notEfficient }), role: v.role, ...(sameGraphAs && { sameGraphAs }) };
 }
 
 /** A line saying why a case has no measurement; `options` are the resolved ones once the case built its weights. */

@@ -21,7 +21,7 @@
  */
 import type { RunMeta } from '../results/run-meta.ts';
 import type { OkLine, ResultLine } from '../results/types.ts';
-import { isBaseline, meantToSaveWork, roleOf as roleOfVariant } from '../variants/roles.ts';
+import { meantToSaveWorkLine, roleOfLine } from './roles.ts';
 import { vsFull, type VsFull } from './charts/series.ts';
 import { count, sig, signedCount, times } from './format.ts';
 import { pairedRatio, roundsOf, verdictOf, type Verdict } from './paired.ts';
@@ -68,7 +68,7 @@ export const QUESTIONS = {
   efficient: 'Is the efficient variant faster than full attention?',
 } as const;
 
-const roleOf = (l: ResultLine) => roleOfVariant(l.variant);
+const roleOf = roleOfLine;
 
 /** `ratio 0.66, 95 % CI 0.64–0.68` and what it means. */
 export function verdictText(verdict: Verdict, ratio: number, ci: [number, number]): string {
@@ -161,7 +161,7 @@ function adapterAnswers(pairs: VsFull[]): string[] {
   });
 }
 
-const efficient = (pairs: VsFull[]) => pairs.filter((p) => meantToSaveWork(p.line.variant));
+const efficient = (pairs: VsFull[]) => pairs.filter((p) => meantToSaveWorkLine(p.line));
 
 function accuracyAnswers(pairs: VsFull[], meta: RunMeta | undefined): string[] {
   const answers = [...groupBy(efficient(pairs), (p) => p.line.label)].flatMap(([label, ps]) => {
@@ -193,7 +193,7 @@ function weightsOf(meta: RunMeta | undefined): string | undefined {
 }
 
 function fullScalingAnswers(lines: ResultLine[]): string[] {
-  return scalingFits(lines).filter((f) => isBaseline(f.variant)).map((f) => {
+  return scalingFits(lines).filter((f) => f.baseline).map((f) => {
     const memory = f.memory === null ? 'peak memory grew by 0 bytes at some N (no fit)' : `peak memory ∝ N^${f.memory.toFixed(2)}`;
     return `On ${f.engine}: time ∝ N^${f.latency.toFixed(2)}, ${memory} (fitted over N=${f.seqLens.join(', ')}).`;
   });

@@ -18,7 +18,7 @@ import { isForwardOk } from '../modes/index.ts';
 import { comparisonGroup } from '../results/group.ts';
 import type { RunMeta } from '../results/run-meta.ts';
 import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
-import { getVariant } from '../variants/index.ts';
+import { sameGraphOf } from './roles.ts';
 import { engineOf } from './charts/series.ts';
 import { sig } from './format.ts';
 import { median, medianInterval, pairedRatio, roundsOf, verdictOf } from './paired.ts';
@@ -55,7 +55,7 @@ function sameGraph(lines: Measured[]): Violation[] {
   const byShape = new Map<string, Measured[]>();
   for (const l of lines) byShape.set(shapeKey(l), [...(byShape.get(shapeKey(l)) ?? []), l]);
   return lines.flatMap((l) => {
-    const twinName = getVariant(l.variant)?.sameGraphAs?.(l.options);
+    const twinName = sameGraphOf(l);
     const twin = twinName === undefined ? undefined : byShape.get(shapeKey(l))?.find((t) => t.variant === twinName);
     if (!twin) return [];
     const p = pairedRatio(roundsOf(l), roundsOf(twin), `${l.caseId}|${twin.caseId}`);

@@ -21,7 +21,7 @@ import { verdictText } from './findings.ts';
 import { pairedRatio, roundsOf, verdictOf } from './paired.ts';
 import { chartSection, table, type Chart } from './page.ts';
 import { toSvg } from './svg.ts';
-import { isBaseline } from '../variants/roles.ts';
+import { isBaselineLine } from './roles.ts';
 
 
 /**
@@ -55,7 +55,7 @@ const CHARTS = [
 function casesTable(lines: ResultLine[]): string {
   const train = lines.filter(isTrainLine);
   const group = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard); // never a ratio across machines
-  const full = new Map(trainOk(lines).filter((l) => isBaseline(l.variant)).map((l) => [group(l), l]));
+  const full = new Map(trainOk(lines).filter(isBaselineLine).map((l) => [group(l), l]));
   const ok = (l: ResultLine): TrainOkLine | undefined => (isTrainOk(l) ? l : undefined);
   const vsFull = (l: ResultLine, f: (t: TrainOkLine) => number) => {
     const t = ok(l), base = full.get(group(l));

@@ -8,19 +8,15 @@ import type { z } from 'zod';
 import type { HostTensor, Ops } from '../engine/ops.ts';
 import type { BaseWeights } from '../linalg/weights.ts';
 import type { Rng } from '../linalg/rng.ts';
-import type { Capabilities, ParamCount, Shape } from '../results/types.ts';
+import type { Capabilities, ParamCount, Shape, VariantRole } from '../results/types.ts';
 
 export type { BaseWeights, Capabilities, ParamCount, Shape };
 
 /** Weights by name, host float32, row-major. */
 export type Weights = Record<string, HostTensor>;
 
-/**
- * What a variant is to a reader, so that the report never tests names: the baseline (exact full
- * attention), an adapter (fine-tuning weights on top of the baseline), an approximation (computes
- * less, differs from the baseline), or exact-efficient (the baseline's output, computed otherwise).
- */
-export type VariantRole = 'baseline' | 'adapter' | 'approximation' | 'exact-efficient';
+/** What a variant is to a reader, so that the report never tests names (recorded on each line: src/results/types.ts). */
+export type { VariantRole };
 
 export interface Variant<O extends object = object> {
   name: string;
