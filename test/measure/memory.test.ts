@@ -15,9 +15,14 @@ async function peak(engine: EngineInfo, kernel: BatchedKernel | undefined,
     label: v.label, engine,
     shape: { batch: 1, seqLen, dModel: 64, heads: 4 }, seed: 3, weights: { init: 'gaussian' }, input: { input: 'gaussian' },
     timing: { timeMs: 30, warmupMs: 10, warmupIterations: 1, minSamples: 3, targetRme: 50, downloadInside: true } };
+  const before = process.env[KERNEL_ENV];
   if (kernel) process.env[KERNEL_ENV] = kernel; // the workers inherit it
   const workers = new Workers({ timeoutMs: 120_000, heapMb: 4096 });
-  const line = await checkCase(c, workers).finally(() => workers.close());
+  const line = await checkCase(c, workers).finally(() => {
+    workers.close();
+    if (before === undefined) delete process.env[KERNEL_ENV];
+    else process.env[KERNEL_ENV] = before;
+  });
   assert.equal(line.status, 'ok', line.status !== 'ok' ? line.reason : '');
   if (kernel && line.status === 'ok') {
     assert.ok(line.kernels?.length && line.kernels.every((k) => k.kernel === kernel && k.source === 'forced'));
@@ -41,3 +46,8 @@ for (const engine of engines) {
     });
   }
 }
+
+const kernelAtStart = process.env[KERNEL_ENV];
+test('the kernel tests leave process.env as they found it', () => {
+  assert.equal(process.env[KERNEL_ENV], kernelAtStart);
+});
