@@ -45,7 +45,9 @@ export const messages = {
   skippedResultsLine: (file: string, line: number, problem: string) =>
     `warning: ${file}:${line}: not a results line (${problem}); skipped`,
   tornLineMoved: (file: string, line: number, to: string) =>
-    `${file}:${line} was torn by an interrupted write: moved to ${to}; its case runs again`,
+    `${file}:${line} was torn by an interrupted write: moved to ${to}; `
+    + 'its case\'s line is rebuilt from the journal (rounds.jsonl) if every round is there, else its missing rounds run again',
+  lineFromJournal: (caseId: string) => `${caseId}: every round is in the journal; its results line is rebuilt from it`,
   runFolderInUse: (dir: string, pid: number) =>
     `run folder in use by pid ${pid}: ${dir} has one writer at a time; wait for it, or choose another --out`,
   outIsFile: (dir: string) => `--out expects a folder (new or a run's). Received: ${dir}, which is a file`,

@@ -25,7 +25,7 @@ import { collectEnvironment, machineName, makeRunId } from './env.ts';
 import { startLoadSampler } from './load.ts';
 import { planCases, preflight, unsupported } from './plan.ts';
 import { ceilingInChild, checkCase, roundOf, Workers, type ChildLimits } from './pool.ts';
-import { completeLine, hasRound, interleave, journalByCase, type CaseRounds } from './rounds.ts';
+import { completeLine, hasRound, interleave, journalByCase, linesFromJournal, roundsComplete, type CaseRounds } from './rounds.ts';
 import { casesOfShard, planFingerprint, shardText, type Shard } from './shard.ts';
 import type { Suite } from './suite.ts';
 
@@ -127,10 +127,33 @@ async function runJobOf(s: SweepSettings, dir: string, c: Case, round: number, w
 /** Writes the case's line once every timing round is in the journal. */
 function completeIfDone(dir: string, c: Case, rounds: number, journal: Map<string, CaseRounds>, done: Set<string>): void {
   const entry = journal.get(c.caseId);
-  if (!entry?.facts || done.has(c.caseId)) return;
-  for (let r = 1; r <= rounds; r++) if (!entry.timing.has(r)) return;
+  if (!entry?.facts || done.has(c.caseId) || !roundsComplete(entry, rounds)) return;
   appendResult(dir, completeLine(entry.facts, entry.timing));
   done.add(c.caseId);
+}
+
+/** run.json at the start of a sweep (the ceilings, the load and the end come later). */
+function runMetaOf(s: SweepSettings, runId: string, previous: RunMeta | undefined, cases: number, plan: Case[]): RunMeta {
+  return { schema: 1, runId, suite: s.suite, argv: s.argv, startedAt: previous?.startedAt ?? new Date().toISOString(),
+    environment: collectEnvironment(), engines: s.engines, selected: s.selected.map((e) => e.id), fallbacks: s.fallbacks,
+    cases, maxMemoryBytes: s.maxMemoryBytes, machine: machineName(),
+    plan: { fingerprint: planFingerprint(s.suite, s.selected, plan), cases: plan.length }, ...(s.shard && { shard: s.shard }),
+    ...weightsFileOf(s.suite, previous) };
+}
+
+/**
+ * The lines of planned cases whose every round is in the journal but not in results.jsonl (a kill
+ * between the last round's record and the results append, or a torn line set aside): written from
+ * the journal, their rounds never measured again.
+ */
+function writeJournaledLines(dir: string, cases: Case[], rounds: number, journal: Map<string, CaseRounds>, done: Set<string>,
+  listener: SweepListener): void {
+  const planned = new Set(cases.map((c) => c.caseId));
+  for (const line of linesFromJournal(journal, rounds, done).filter((l) => planned.has(l.caseId))) {
+    appendResult(dir, line);
+    done.add(line.caseId);
+    listener.note(messages.lineFromJournal(line.caseId));
+  }
 }
 
 /** run.json's record of a weights file; a resumed run must read the same file it started with. */
@@ -150,13 +173,10 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
   const donePrior = new Set(done);
   const todo = interleave(cases, s.suite.seed, rounds)
     .filter(({ c, round }) => !done.has(c.caseId) && !hasRound(journal.get(c.caseId), round));
-  const meta: RunMeta = { schema: 1, runId, suite: s.suite, argv: s.argv, startedAt: previous?.startedAt ?? new Date().toISOString(),
-    environment: collectEnvironment(), engines: s.engines, selected: s.selected.map((e) => e.id), fallbacks: s.fallbacks,
-    cases: cases.length, maxMemoryBytes: s.maxMemoryBytes, machine: machineName(),
-    plan: { fingerprint: planFingerprint(s.suite, s.selected, plan), cases: plan.length }, ...(s.shard && { shard: s.shard }),
-    ...weightsFileOf(s.suite, previous) };
+  const meta = runMetaOf(s, runId, previous, cases.length, plan);
   writeRunMeta(dir, meta);
   appendFileSync(path.join(dir, RESULTS_FILE), ''); // a run (an empty shard too) always has its results file
+  writeJournaledLines(dir, cases, rounds, journal, done, listener);
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
   const load = startLoadSampler();
   // Ceilings of the engines this run's cases use: a shard of one engine's groups measures that engine's, an empty shard none.
