@@ -11,6 +11,12 @@ import { traceGraph } from './trace.ts';
 export { createSession, loadOrt, ONNX_CAPABILITIES, onnxEngine, onnxThreads, type OnnxBackend } from './session.ts';
 export { traceGraph, type Sym, type TracedGraph } from './trace.ts';
 
+/**
+ * How a CUDA 12 machine gets the CUDA provider: onnxruntime-node's install script downloads it, and
+ * package.json's allowScripts denies that script (an offline install must work), so it is run by hand.
+ */
+export const CUDA_PROVIDER_INSTALL = 'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js';
+
 /** Probes one execution provider with a one-node session. */
 export async function probeOnnx(backend: OnnxBackend): Promise<Omit<EngineInfo, 'priority'>> {
   const id = `onnx/${backend}`;
@@ -25,7 +31,7 @@ export async function probeOnnx(backend: OnnxBackend): Promise<Omit<EngineInfo, 
   } catch (e) {
     const msg = firstLine(e instanceof Error ? e.message : String(e));
     const reason = backend === 'cuda' && /cuda/i.test(msg)
-      ? `CUDA execution provider not usable (${msg}); install with npm install --onnxruntime-node-install=cuda12 on a CUDA 12 machine`
+      ? `CUDA execution provider not usable (${msg}); on a CUDA 12 machine run ${CUDA_PROVIDER_INSTALL}`
       : msg;
     return { engine: 'onnx', backend, id, available: false, reason };
   }
