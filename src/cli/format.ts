@@ -62,23 +62,43 @@ export function jsonLines(lines: ResultLine[]): string {
       : { reason: l.reason }) })).join('\n');
 }
 
+/** Borderless: the final table is read in terminals and CI logs, where a rule under every row doubles its height. */
+const NO_RULES = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
+  'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ' };
+/** Column widths (padding included) of the final table: with the five separators, 100 columns. */
+const SUMMARY_WIDTHS = [34, 10, 8, 8, 8, 27];
+
+/** A group's title: engine, mode and N, and the other shape letters where the run holds more than one value of them. */
+function groupTitle(l: ResultLine, varies: ReadonlySet<string>): string {
+  const { batch, dModel, heads, causal } = l.shape;
+  const extra = [varies.has('batch') && `B=${batch}`, varies.has('dModel') && `D=${dModel}`, varies.has('heads') && `H=${heads}`,
+    causal && 'causal'].filter(Boolean);
+  return `── ${l.engine}/${l.backend} · ${l.mode ?? 'inference'} · N=${l.shape.seqLen}${extra.length ? ` · ${extra.join(' ')}` : ''}`;
+}
+
+/**
+ * The final table: one group per engine, mode and shape (engines, then N ascending), the variants
+ * of a group under its title, within 100 columns (long labels and reasons wrap). median ms is per
+ * forward pass for inference, per training step for train; GFLOP/s is of forward passes.
+ */
 export function summaryTable(lines: ResultLine[]): string {
-  // median ms is per forward pass for inference, per training step for train; GFLOP/s is of forward passes.
-  const t = new Table({ style: tableStyle(),
-    head: ['variant', 'engine', 'mode', 'N', 'median ms', '± rme %', 'samples', 'GFLOP/s', 'status'] });
-  const modeOf = (l: ResultLine) => l.mode ?? 'inference';
-  const sorted = [...lines].sort((a, b) => a.label.localeCompare(b.label) || a.engine.localeCompare(b.engine)
-    || a.backend.localeCompare(b.backend) || modeOf(a).localeCompare(modeOf(b)) || a.shape.seqLen - b.shape.seqLen);
-  for (const l of sorted) {
-    const head = [l.label, `${l.engine}/${l.backend}`, modeOf(l), l.shape.seqLen];
-    if (l.status === 'ok') {
-      const gflops = l.mode === 'train' ? '' : l.gflops.toFixed(1);
-      t.push([...head, l.latencyMs.median.toFixed(3), l.latencyMs.rme.toFixed(1), l.latencyMs.samples, gflops, 'ok']);
-    } else {
-      t.push([...head, '', '', '', '', `${l.status}: ${l.reason}`]);
+  const t = new Table({ chars: NO_RULES, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 1 },
+    colWidths: SUMMARY_WIDTHS, colAligns: ['left', 'right', 'right', 'right', 'right', 'left'], wordWrap: true,
+    head: ['variant', 'median ms', '± rme %', 'samples', 'GFLOP/s', 'status'] });
+  const keyOf = (l: ResultLine) => `${l.engine}/${l.backend}|${l.mode ?? 'inference'}|${JSON.stringify(l.shape)}`;
+  const varies = new Set((['batch', 'dModel', 'heads'] as const).filter((k) => new Set(lines.map((l) => l.shape[k])).size > 1));
+  const sorted = [...lines].sort((a, b) => `${a.engine}/${a.backend}`.localeCompare(`${b.engine}/${b.backend}`)
+    || (a.mode ?? '').localeCompare(b.mode ?? '') || a.shape.seqLen - b.shape.seqLen || keyOf(a).localeCompare(keyOf(b))
+    || a.label.localeCompare(b.label));
+  sorted.forEach((l, i) => {
+    if (i === 0 || keyOf(sorted[i - 1]) !== keyOf(l)) t.push([{ colSpan: SUMMARY_WIDTHS.length, content: groupTitle(l, varies) }]);
+    if (l.status !== 'ok') t.push([l.label, '', '', '', '', `${l.status}: ${l.reason}`]);
+    else {
+      t.push([l.label, l.latencyMs.median.toFixed(3), l.latencyMs.rme.toFixed(1), l.latencyMs.samples,
+        'gflops' in l ? l.gflops.toFixed(1) : '', 'ok']);
     }
-  }
-  return t.toString();
+  });
+  return t.toString().split('\n').map((row) => row.trimEnd()).join('\n');
 }
 
 /** True when `moduleUrl` is the script node was started with. */

@@ -17,7 +17,7 @@ before(() => {
 test('npm run bench -- --suite quick exits 0 and says where the report is', () => {
   assert.equal(ran.code, 0, ran.stderr);
   assert.match(ran.stdout, new RegExp(`report: ${out}/report.html`));
-  assert.match(ran.stdout, /full attention.*onnx\/cpu.*64/);
+  assert.match(ran.stdout, /── onnx\/cpu · inference · N=64\nfull attention +\d+\.\d{3} /);
 });
 
 test('run.json records suite, argv, environment and engines', () => {
