@@ -96,7 +96,8 @@ export const messages = {
   causalLinformer: () =>
     'linformer cannot be causal: its projection along the sequence mixes future positions into every key (Wang et al. 2020)',
   noFusedKernel: (variant: string) =>
-    `${variant}: kernel 'fused' needs an engine with a fused attention kernel (onnx has one, tfjs none); use kernel=tiled`,
+    `${variant}: kernel 'fused' needs an engine whose capabilities declare a fused attention kernel, and this one has none; `
+    + 'use kernel=tiled (or kernel=auto: fused where there is one)',
   commander: (text: string) => text.replace(/^error: /, ''),
   // Shards and merging (src/run/shard.ts, src/run/merge.ts).
   badShard: (received: string) => `--shard expects i/n with 1 ≤ i ≤ n, e.g. 2/3 (the second of three shards). Received: ${received}`,

@@ -4,8 +4,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { forcedKernel } from '../engine/tfjs-kernels.ts';
-import { ENGINE_NAMES, EngineSelectionError, listEngines, requestsOf, selectAll, type Selection } from '../engine/resolve.ts';
+import { checkEngineSettings, ENGINE_NAMES, EngineSelectionError, listEngines, requestsOf, selectAll,
+  type Selection } from '../engine/resolve.ts';
 import type { EngineInfo } from '../engine/types.ts';
 import { builtinSuites, loadSuite, parseSuite, type Suite } from '../run/suite.ts';
 import { parseVariantsFlag, type InlineSpec } from './variants-flag.ts';
@@ -182,7 +182,7 @@ export async function bench(argv: string[]): Promise<number> {
   if (f.list) return (console.log(variantList()), 0);
   if (f.engines) return (console.log(engineTable(await listEngines())), 0);
   if (f.resume && !f.out) throw new UserError(messages.resumeNeedsOut());
-  forcedKernel(); // a bad ATTNBENCH_TFJS_KERNEL is one line and exit 2 here, not an error in every tfjs/wasm case
+  checkEngineSettings(); // e.g. a bad ATTNBENCH_TFJS_KERNEL: one line and exit 2 here, not an error in every case
   const suite = await applyFlags(await loadSuite(f.suite), f); // bad input is found before the engines are probed (seconds)
   suite.variants.forEach(resolveVariant);
   const maxMemoryBytes = f.maxMemory ? f.maxMemory * 2 ** 20 : Math.floor(os.freemem() / 2);

@@ -12,7 +12,8 @@ import type { HostTensor, Ops } from './ops.ts';
 import { firstLine, type BackendEntry, type Capabilities, type Engine, type EngineInfo, type ForwardFn, type KernelChoice,
   type Prepared } from './types.ts';
 import { prepareTfjsTraining } from './tfjs-train.ts';
-import { batchedProducts, chooseKernels, forcedKernel, productKey, type BatchedKernel, type KernelRunner } from './tfjs-kernels.ts';
+import { batchedProducts, chooseKernels, forcedKernel, forcedKernelNotices, productKey, type BatchedKernel,
+  type KernelRunner } from './tfjs-kernels.ts';
 
 type Tensor = TF.Tensor;
 export type TfjsBackend = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -45,6 +46,8 @@ export const TFJS_CAPABILITIES: Capabilities = {
   gradients: true,
   fusedAttention: false, // tfjs has no attention kernel: attention is composed from its ops
   memorySource: 'tf.profile peakBytes minus bytes held before the pass (tensor allocations)',
+  trainingMemoryNote: 'tfjs counts a tensor that shares another’s buffer (a reshape, a tensor the tape saves) again, '
+    + 'so its activations are an upper bound',
 };
 
 export async function loadTfjs(backend: TfjsBackend): Promise<typeof TF> {
@@ -207,16 +210,15 @@ export function tfjsEngine(tf: typeof TF, backend: TfjsBackend, info: EngineInfo
 
 /** Probes one backend in this process: version, device, or why it is unavailable. */
 export async function probeTfjs(backend: TfjsBackend): Promise<Omit<EngineInfo, 'priority'>> {
-  const id = `tfjs/${backend}`;
+  const id = `tfjs/${backend}`, device = backend === 'tensorflow-gpu' ? 'cuda' : 'cpu';
   try {
     const tf = await loadTfjs(backend);
     const versions = tf.version as Record<string, string>;
-    const device = backend === 'tensorflow-gpu' ? 'cuda' : 'cpu';
     const threads = backend === 'wasm' ? 1 : undefined;
     return { engine: 'tfjs', backend, id, available: true, version: versions['tfjs-core'], device, threads,
       capabilities: TFJS_CAPABILITIES };
   } catch (e) {
-    return { engine: 'tfjs', backend, id, available: false, reason: whyNot(PACKAGE[backend], e) };
+    return { engine: 'tfjs', backend, id, available: false, device, reason: whyNot(PACKAGE[backend], e) };
   }
 }
 
@@ -235,4 +237,6 @@ const PRIORITY: Record<TfjsBackend, number> = { 'tensorflow-gpu': 20, tensorflow
 export const TFJS_BACKENDS: BackendEntry[] = (Object.keys(PRIORITY) as TfjsBackend[]).map((backend) => ({
   engine: 'tfjs', backend, priority: PRIORITY[backend], probe: () => probeTfjs(backend),
   create: async (info) => tfjsEngine(await loadTfjs(backend), backend, info),
+  checkSettings: () => { forcedKernel(); }, // a bad ATTNBENCH_TFJS_KERNEL is one line and exit 2, not an error in every case
+  notices: forcedKernelNotices,
 }));

@@ -46,6 +46,8 @@ export interface Capabilities {
    * an N×N matrix held by the graph); absent = it has none.
    */
   fusedAttention?: boolean;
+  /** How to read the engine's measured training memory, when it needs saying (the report shows it beside the chart). */
+  trainingMemoryNote?: string;
 }
 
 /** One engine/backend as found on this machine. */

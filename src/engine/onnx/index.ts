@@ -19,13 +19,12 @@ export const CUDA_PROVIDER_INSTALL = 'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_
 
 /** Probes one execution provider with a one-node session. */
 export async function probeOnnx(backend: OnnxBackend): Promise<Omit<EngineInfo, 'priority'>> {
-  const id = `onnx/${backend}`;
+  const id = `onnx/${backend}`, device = backend === 'cuda' ? 'cuda' : 'cpu';
   try {
     const ort = loadOrt();
     const tiny = traceGraph((ops, x) => ops.add(x, x), {}, [1]);
     const session = await createSession(ort, tiny.model, backend, true, true);
     await session.release();
-    const device = backend === 'cuda' ? 'cuda' : 'cpu';
     return { engine: 'onnx', backend, id, available: true, version: ort.env.versions.node, device,
       threads: backend === 'cpu' ? onnxThreads() : undefined, capabilities: ONNX_CAPABILITIES };
   } catch (e) {
@@ -33,7 +32,7 @@ export async function probeOnnx(backend: OnnxBackend): Promise<Omit<EngineInfo, 
     const reason = backend === 'cuda' && /cuda/i.test(msg)
       ? `CUDA execution provider not usable (${msg}); on a CUDA 12 machine run ${CUDA_PROVIDER_INSTALL}`
       : msg;
-    return { engine: 'onnx', backend, id, available: false, reason };
+    return { engine: 'onnx', backend, id, available: false, device, reason };
   }
 }
 

@@ -21,7 +21,8 @@ export const noisyOf = (l: ResultLine): string[] => (l.status === 'ok' ? l.noisy
 /** Training-step cases: drawn in their own section, never in the inference charts. */
 export const isTrain = (l: ResultLine): boolean => l.mode === 'train';
 /** A case's comparison group (src/results/group.ts): engine, mode, shape (causal included), shard and machine (merged runs). */
-const shapeKey = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard);
+/** The comparison group of a line (src/results/group.ts): engine, mode, shape and, in a merged run, machine. */
+export const groupOfLine = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard);
 
 /** The inference cases that ran: what the inference charts and the findings draw. */
 export function inferenceOk(lines: ResultLine[]): OkLine[] {
@@ -37,9 +38,9 @@ export interface VsFull {
 /** Every non-full case of `ok` paired with the first `full` case of its comparison group (causal with causal; never across machines). */
 export function pairWithFull<L extends ResultLine>(ok: L[]): Array<{ line: L; full: L }> {
   const full = new Map<string, L>();
-  for (const l of ok) if (isBaseline(l.variant) && !full.has(shapeKey(l))) full.set(shapeKey(l), l);
+  for (const l of ok) if (isBaseline(l.variant) && !full.has(groupOfLine(l))) full.set(groupOfLine(l), l);
   return ok.flatMap((line) => {
-    const f = full.get(shapeKey(line));
+    const f = full.get(groupOfLine(line));
     return isBaseline(line.variant) || !f ? [] : [{ line, full: f }];
   });
 }
