@@ -16,7 +16,7 @@ import { readResults, RESULTS_ROOT } from '../results/store.ts';
 import { UserError, messages } from '../messages.ts';
 import { createProgress } from './progress.ts';
 import { planOutput, unprobedEngines } from './plan.ts';
-import { csvList, engineTable, isMain, jsonLines, positiveInt, runCli, summaryTable, variantList } from './format.ts';
+import { csvList, engineTable, isMain, jsonLines, onePositiveInt, positiveInt, runCli, summaryTable, variantList } from './format.ts';
 
 interface BenchFlags {
   suite: string;
@@ -64,10 +64,7 @@ Environment:
   ATTNBENCH_MACHINE      the machine's name in run.json and merged reports (default: the host name)`;
 
 /** One value of a flag: a positive integer. */
-const one = (flag: string, example: string) => (v: string) => {
-  if (!/^[1-9]\d*$/.test(v.trim())) throw new UserError(messages.positiveInt(flag, example, v));
-  return Number(v);
-};
+const one = (flag: string, example: string) => (v: string) => onePositiveInt(flag, example, v);
 
 /** What a run sweeps: the suite, and the flags that override it. */
 function whatFlags(cmd: Command): Command {

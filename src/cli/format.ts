@@ -25,11 +25,19 @@ export function csvList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+const POSITIVE_INT = /^[1-9]\d*$/;
+
 /** A comma-separated list of positive integers; an empty entry is an error, as any other bad one. */
 export function positiveInt(flag: string, value: string): number[] {
   const parts = value.split(',').map((p) => p.trim());
-  if (!parts.every((p) => /^[1-9]\d*$/.test(p))) throw new UserError(messages.positiveInts(flag, value));
+  if (!parts.every((p) => POSITIVE_INT.test(p))) throw new UserError(messages.positiveInts(flag, value));
   return parts.map(Number);
+}
+
+/** One positive integer, e.g. `--seed 3`; `example` is what the message suggests. */
+export function onePositiveInt(flag: string, example: string, value: string): number {
+  if (!POSITIVE_INT.test(value.trim())) throw new UserError(messages.positiveInt(flag, example, value));
+  return Number(value);
 }
 
 export function engineTable(all: EngineInfo[]): string {
