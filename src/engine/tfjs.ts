@@ -4,10 +4,12 @@
  *   tensorflow      @tensorflow/tfjs-node     (libtensorflow on the CPU)  optional dependency
  *   wasm            @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD; single-threaded in Node)
  *   cpu             pure JavaScript
- * A backend is loaded only in the process that uses it (one case = one process).
+ * A backend is loaded only in the process that uses it: a case's checks, or one worker of a timing
+ * round (src/run/pool.ts), which serves that round's cases one after another.
  */
 import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs';
+import { checkedConcatAxis, checkedPaddings, checkedPerm, reshapeShape, sliceShape } from './flop-recorder.ts';
 import type { HostTensor, Ops } from './ops.ts';
 import { firstLine, type BackendEntry, type Capabilities, type Engine, type EngineInfo, type ForwardFn, type KernelChoice,
   type Prepared } from './types.ts';
@@ -104,11 +106,12 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMa
     reduceSum: (a) => tf.sum(a, -1, true),
     scale: (a, s) => tf.mul(a, tf.scalar(s)),
     softmax: (a) => tf.softmax(a),
-    reshape: (a, shape) => tf.reshape(a, shape),
-    transpose: (a, perm) => tf.transpose(a, perm),
-    slice: (a, begin, size) => tf.slice(a, begin, size),
-    concat: (ts, axis) => tf.concat(ts, axis),
-    pad: (a, paddings) => tf.pad(a, paddings),
+    // The shape recorder's rules (flop-recorder.ts), so that every engine refuses the same bad shapes.
+    reshape: (a, shape) => tf.reshape(a, reshapeShape(a.shape, shape)),
+    transpose: (a, perm) => tf.transpose(a, checkedPerm(a.shape, perm)),
+    slice: (a, begin, size) => tf.slice(a, begin, sliceShape(a.shape, begin, size)),
+    concat: (ts, axis) => tf.concat(ts, checkedConcatAxis(ts.map((t) => t.shape), axis)),
+    pad: (a, paddings) => tf.pad(a, checkedPaddings(a.shape, paddings)),
     constant,
     // tf.tidy frees a region's intermediates when it ends (the pass's own tidy frees only at its end).
     scope: (fn) => tf.tidy(fn),

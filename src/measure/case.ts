@@ -7,16 +7,16 @@
 import { createEngine } from '../engine/resolve.ts';
 import type { Prepared } from '../engine/types.ts';
 import { createRng } from '../linalg/rng.ts';
-import { makeInput, seededBaseWeights } from '../linalg/weights.ts';
+import { makeInput, seededBaseWeights, type BaseWeights } from '../linalg/weights.ts';
 import { getVariant } from '../variants/index.ts';
 import { notEfficientReason } from '../variants/roles.ts';
-import { countParams, type AnyVariant } from '../variants/types.ts';
+import { countParams, forwardAt, type AnyVariant } from '../variants/types.ts';
 import { failedLine, lineBase, type CaseCounts } from '../results/lines.ts';
 import type { Case, CaseFacts, FailedLine, RoundTiming } from '../results/types.ts';
 import { implementationError, measureAccuracy } from './accuracy.ts';
 import { measureOverhead, timeRound } from './latency.ts';
 
-export function variantOf(c: Case): AnyVariant {
+export function variantOf(c: Pick<Case, 'variant'>): AnyVariant {
   const v = getVariant(c.variant);
   if (!v) throw new Error(`unknown variant ${c.variant}`);
   return v;
@@ -52,13 +52,22 @@ export function initRng(c: Pick<Case, 'seed' | 'shape'>, v: AnyVariant, o: objec
   return createRng(`${c.seed}:${v.name}:${v.seedKey?.(c.shape, o) ?? ''}:init`);
 }
 
-/** Options resolved against the base weights, the variant's weights, and its counts. */
-export function buildCase(c: Case) {
+/**
+ * A configuration on base weights, as every case builds it: options resolved against the weights
+ * and the engine's capabilities, weights seeded by `initRng`, the forward pass at the shape.
+ * `npm run attend` builds its configuration here too.
+ */
+export function buildConfiguration(c: Pick<Case, 'variant' | 'options' | 'seed' | 'shape' | 'engine'>, base: BaseWeights) {
   const v = variantOf(c);
-  const { base, x } = caseData(c);
   const o = v.resolve ? v.resolve(c.shape, c.options, base, c.engine.capabilities) : c.options;
   const w = v.init(c.shape, o, initRng(c, v, o), base);
-  return { v, base, x, o, w, params: v.params(c.shape, o), flops: v.flops(c.shape, o) };
+  return { v, o, w, forward: forwardAt(v, c.shape, o) };
+}
+
+export function buildCase(c: Case) {
+  const { base, x } = caseData(c);
+  const { v, o, w, forward } = buildConfiguration(c, base);
+  return { v, base, x, o, w, forward, params: v.params(c.shape, o), flops: v.flops(c.shape, o) };
 }
 
 export interface MemoryMeasurement {
@@ -81,8 +90,8 @@ async function peakOf(prepared: Prepared, runs = 1): Promise<MemoryMeasurement> 
 
 /** Peak memory of one forward pass of the case, alone in its process (see Capabilities.memoryProcessEnv). */
 export async function measureCaseMemory(c: Case): Promise<MemoryMeasurement> {
-  const { v, x, o, w } = buildCase(c);
-  const prepared = await (await createEngine(c.engine)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
+  const { x, w, forward } = buildCase(c);
+  const prepared = await (await createEngine(c.engine)).prepare(forward, w, x);
   try {
     await prepared.run();
     return await peakOf(prepared, 3);
@@ -107,12 +116,12 @@ export type CaseOutcome =
  * Its latency is measured by the timing rounds, in processes of their own (measureRound).
  */
 export async function measureCase(c: Case): Promise<CaseOutcome> {
-  const { v, base, x, o, w, params, flops } = buildCase(c);
+  const { v, base, x, o, w, forward, params, flops } = buildCase(c);
   const failed = (reason: string): CaseOutcome => ({ kind: 'failed', line: caseFailed(c, 'error', reason, o) });
   const held = countParams(w);
   if (held !== params.inference) return failed(`variant holds ${held} parameters at inference, its formula says ${params.inference}`);
   const engine = await createEngine(c.engine);
-  const prepared = await engine.prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
+  const prepared = await engine.prepare(forward, w, x);
   try {
     const y = await prepared.run();
     const bad = y.findIndex((e) => !Number.isFinite(e));
@@ -137,8 +146,8 @@ export async function measureCase(c: Case): Promise<CaseOutcome> {
  * afresh in this round's worker, then the case's warm-up and sampling (measureLatency).
  */
 export async function measureRound(c: Case, round: number): Promise<RoundTiming> {
-  const { v, x, o, w } = buildCase(c);
-  const prepared = await (await createEngine(c.engine)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
+  const { x, w, forward } = buildCase(c);
+  const prepared = await (await createEngine(c.engine)).prepare(forward, w, x);
   try {
     return (await timeRound(() => prepared.run(), c.timing, round)).timing; // its warm-up runs the first passes
   } finally {

@@ -10,7 +10,7 @@ import { timeRound } from './latency.ts';
 import { LEARNING_RATE, trainableNames, trainTarget } from './train.ts';
 
 export async function measureTrainRound(c: Case, round: number): Promise<RoundTiming> {
-  const { v, x, o, w } = buildCase(c);
+  const { v, x, o, w, forward } = buildCase(c);
   const engine = await createEngine(c.engine);
   if (!engine.prepareTraining) throw new Error(`${c.engine.id} cannot train`);
   const prepared = await engine.prepareTraining((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x,

@@ -122,7 +122,10 @@ export interface TimingSettings {
   downloadInside: boolean;
 }
 
-/** One case: a variant configuration × an engine/backend × a shape × a mode, measured in a process of its own. */
+/**
+ * One case: a variant configuration × an engine/backend × a shape × a mode. Its checks run in a
+ * process of its own; each timing round runs in that round's worker, shared with other cases.
+ */
 export interface Case {
   caseId: string;
   runId: string;

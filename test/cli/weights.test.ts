@@ -6,7 +6,13 @@ import path from 'node:path';
 import { dump, parse } from 'npyjs';
 import { relativeError } from '../../src/linalg/dense.ts';
 import { safetensorsBytes, schemeTensors, torchAttention, torchLayer, writeLayerFile } from '../linalg/layer-files.ts';
-import { npmRun, tmpDir, type Ran } from './helpers.ts';
+import { attend } from '../../src/cli/attend.ts';
+import { createEngine, listEngines } from '../../src/engine/resolve.ts';
+import { inspectWeightsFile, readBaseWeights } from '../../src/linalg/weights-file.ts';
+import { buildConfiguration } from '../../src/measure/case.ts';
+import { resolveVariant } from '../../src/run/plan.ts';
+import { bench } from '../../src/cli/bench.ts';
+import { npmRun, runInProcess, tmpDir, type Ran } from './helpers.ts';
 
 const D = 12, dir = tmpDir('attnbench-weights-cli-');
 const layer = torchLayer(D, 'F16', 21);
@@ -117,4 +123,25 @@ test('npm run attend: the output .npy matches nn.MultiheadAttention computed fro
     /--input expects a float32 \.npy of shape \[B, N, 12\] or \[N, 12\] \(D from --weights\)\. Received: .*x\.npy, F64 \[9, 12\]/);
   assertUserError(npmRun('attend', ['--variant', 'lora', '--options', '{rank: 2}', '--weights', bert, '--heads', '3', '--input', input,
     '--out', output]), /--options expects a JSON object/);
+});
+
+test('npm run attend takes a case\'s path: options resolved with the engine\'s capabilities, weights seeded as a case\'s', async (t) => {
+  const N = 8, x = Float32Array.from({ length: N * D }, (_, i) => Math.sin(i * 0.37));
+  const input = path.join(dir, 'x-case.npy'), output = path.join(dir, 'y-case.npy');
+  writeFileSync(input, new Uint8Array(dump(x, [N, D])));
+  const said: string[] = [];
+  t.mock.method(console, 'log', (m: string) => { said.push(m); });
+  const run = (variant: string, options: string) => attend(['--variant', variant, '--options', options, '--weights', bert, '--heads', '3',
+    '--input', input, '--out', output, '--engine', 'onnx', '--seed', '5']);
+  assert.equal(await run('flash', '{}'), 0);
+  assert.match(said.at(-1)!, /: flash \(fused\) on onnx\/cpu/, 'kernel auto resolves to the engine\'s fused kernel, as a case does');
+  assert.equal(await run('linformer', '{"k": 4}'), 0);
+  const info = (await listEngines()).find((e) => e.id === 'onnx/cpu')!;
+  const shape = { batch: 1, seqLen: N, dModel: D, heads: 3 };
+  const c = buildConfiguration({ variant: 'linformer', options: resolveVariant({ name: 'linformer', options: { k: 4 } }).options, seed: 5,
+    shape, engine: info }, readBaseWeights(inspectWeightsFile(bert)));
+  const prepared = await (await createEngine(info)).prepare(c.forward, c.w, { data: x, shape: [1, N, D] });
+  const expected = await prepared.run().finally(() => prepared.dispose());
+  const bytes = readFileSync(output), y = parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  assert.deepEqual(Array.from(y.data as Float32Array), Array.from(expected), 'the projections a case of seed 5 draws');
 });
