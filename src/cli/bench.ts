@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { checkEngineSettings, ENGINE_NAMES, EngineSelectionError, listEngines, requestsOf, selectAll,
   type Selection } from '../engine/resolve.ts';
 import type { EngineInfo } from '../engine/types.ts';
-import { builtinSuites, loadSuite, parseSuite, type Suite } from '../run/suite.ts';
+import { builtinSuites, loadSuite, parseSuite, withFileLayer, type Suite } from '../run/suite.ts';
 import { parseVariantsFlag, type InlineSpec } from './variants-flag.ts';
 import { resolveVariant } from '../run/plan.ts';
 import { runSweep } from '../run/sweep.ts';
@@ -142,7 +142,7 @@ async function applyFlags(suite: Suite, f: BenchFlags): Promise<Suite> {
     timing: { ...suite.timing, ...(f.time !== undefined && { timeMs: f.time }), ...(f.rounds !== undefined && { rounds: f.rounds }) },
   };
   if (f.weights && !f.dModel) delete raw.dModel; // D comes from the file (src/run/suite.ts)
-  return parseSuite(raw, '(after command-line overrides)');
+  return parseSuite(withFileLayer(raw), '(after command-line overrides)');
 }
 
 /** The built-in suites with their descriptions, one per line, for --help. */
