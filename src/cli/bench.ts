@@ -173,17 +173,23 @@ export function worded<T>(f: () => T): T {
   }
 }
 
+/** Prints a command's whole answer; its exit code is 0. */
+function printed(text: string): number {
+  console.log(text);
+  return 0;
+}
+
 export async function bench(argv: string[]): Promise<number> {
   const wantsHelp = argv.includes('--help') || argv.includes('-h'); // the suites' descriptions take loading every suite
   const f = benchCommand(wantsHelp ? await suiteList() : undefined).parse(argv, { from: 'user' }).opts<BenchFlags>();
-  if (f.list) return (console.log(variantList()), 0);
-  if (f.engines) return (console.log(engineTable(await listEngines())), 0);
+  if (f.list) return printed(variantList());
+  if (f.engines) return printed(engineTable(await listEngines()));
   if (f.resume && !f.out) throw new UserError(messages.resumeNeedsOut());
   checkEngineSettings(); // e.g. a bad ATTNBENCH_TFJS_KERNEL: one line and exit 2 here, not an error in every case
   const suite = await applyFlags(await loadSuite(f.suite), f); // bad input is found before the engines are probed (seconds)
   suite.variants.forEach(resolveVariant);
   const maxMemoryBytes = f.maxMemory ? f.maxMemory * 2 ** 20 : Math.floor(os.freemem() / 2);
-  if (f.plan) return (console.log(planOutput(suite, planEngines(suite, f), maxMemoryBytes, Boolean(f.json))), 0);
+  if (f.plan) return printed(planOutput(suite, planEngines(suite, f), maxMemoryBytes, Boolean(f.json)));
   const all = await listEngines();
   const selection = chooseEngines(all, suite, f);
   const progress = createProgress();

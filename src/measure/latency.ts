@@ -43,13 +43,11 @@ export async function measureLatency(fn: () => Promise<unknown>, t: TimingSettin
   };
 }
 
-/** One round: the latency measurement and its record (samples and wall-clock window). */
-export async function timeRound(fn: () => Promise<unknown>, t: TimingSettings,
-  round: number): Promise<{ latency: LatencyMeasurement; timing: RoundTiming }> {
+/** One round's record: its samples and wall-clock window. */
+export async function timeRound(fn: () => Promise<unknown>, t: TimingSettings, round: number): Promise<RoundTiming> {
   const startedAt = new Date().toISOString();
   const latency = await measureLatency(fn, t);
-  return { latency, timing: { round, startedAt, endedAt: new Date().toISOString(), median: latency.stats.median,
-    samplesMs: latency.samples } };
+  return { round, startedAt, endedAt: new Date().toISOString(), median: latency.stats.median, samplesMs: latency.samples };
 }
 
 /**

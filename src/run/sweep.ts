@@ -76,14 +76,14 @@ function openRun(s: SweepSettings, listener: SweepListener) {
   const runId = previous?.runId ?? makeRunId(s.suite.name);
   const dir = s.out ?? path.join(RESULTS_ROOT, runId);
   createRunDir(dir);
-  lockRunDir(dir);
+  const release = lockRunDir(dir);
   for (const name of s.resume ? [RESULTS_FILE, ROUNDS_FILE] : []) {
     const file = path.join(dir, name), torn = setAsideTornTail(file);
     if (torn !== undefined) listener.note(messages.tornLineMoved(file, torn, `${file}${TORN_SUFFIX}`));
   }
   const done = new Set(previous ? readResults(dir).map((l) => l.caseId) : []);
   const journal = journalByCase(previous ? readRounds(dir) : []);
-  return { previous, runId, dir, done, journal };
+  return { previous, runId, dir, done, journal, release };
 }
 
 /**
@@ -167,7 +167,7 @@ function weightsFileOf(suite: Suite, previous: RunMeta | undefined): Pick<RunMet
 }
 
 export async function runSweep(s: SweepSettings, listener: SweepListener): Promise<SweepResult> {
-  const { previous, runId, dir, done, journal } = openRun(s, listener);
+  const { previous, runId, dir, done, journal, release } = openRun(s, listener);
   const plan = planCases(s.suite, s.selected, runId), rounds = s.suite.timing.rounds;
   const cases = s.shard ? casesOfShard(plan, s.shard) : plan;
   const donePrior = new Set(done);
@@ -195,7 +195,10 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
     for (const [i, { c, round }] of todo.entries()) {
       if (interrupted) break;
       if (done.has(c.caseId) || (round > 0 && !journal.get(c.caseId)?.facts)) continue; // could not be measured
-      if (round !== workersRound) [workers, workersRound] = [(workers.close(), new Workers(s.limits)), round];
+      if (round !== workersRound) { // each round in workers of its own (rounds.ts)
+        workers.close();
+        [workers, workersRound] = [new Workers(s.limits), round];
+      }
       listener.start(c, round, i, todo.length);
       listener.done(c, round, await runJobOf(s, dir, c, round, workers, journal));
       completeIfDone(dir, c, rounds, journal, done);
@@ -208,6 +211,7 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
     meta.load = [...(previous?.load ?? []), ...load.stop()];
     meta.environment.loadAverage.end = collectEnvironment().loadAverage.start;
     writeRunMeta(dir, { ...meta, finishedAt: new Date().toISOString(), interrupted: interrupted || undefined });
+    release(); // the folder is free for the next writer as soon as this sweep is done, not when the process exits
   }
   const lines = readResults(dir).filter((l) => !donePrior.has(l.caseId));
   return { dir, todo: cases.length - donePrior.size, lines, interrupted };
