@@ -120,16 +120,17 @@ export function isMain(moduleUrl: string): boolean {
  */
 export function runCli(main: () => Promise<number>): void {
   main().then((code) => { process.exitCode = code; }, (e: unknown) => {
-    if (e instanceof CommanderError) {
-      if (e.exitCode === 0) return;
-      console.error(`attnbench: ${messages.commander(e.message)} (see --help)`);
-      process.exitCode = 2;
-    } else if (e instanceof UserError) {
-      console.error(`attnbench: ${e.message}`);
-      process.exitCode = 2;
-    } else {
-      console.error(e);
-      process.exitCode = 1;
-    }
+    const { code, text } = errorOutcome(e);
+    if (text !== undefined) console.error(text);
+    process.exitCode = code;
   });
+}
+
+/** The exit code and stderr text of an error that ends a command (help and --version are CommanderErrors of exit code 0). */
+export function errorOutcome(e: unknown): { code: number; text?: unknown } {
+  if (e instanceof CommanderError) {
+    return e.exitCode === 0 ? { code: 0 } : { code: 2, text: `attnbench: ${messages.commander(e.message)} (see --help)` };
+  }
+  if (e instanceof UserError) return { code: 2, text: `attnbench: ${e.message}` };
+  return { code: 1, text: e };
 }

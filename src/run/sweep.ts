@@ -181,7 +181,8 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
   const load = startLoadSampler();
   // Ceilings of the engines this run's cases use: a shard of one engine's groups measures that engine's, an empty shard none.
   const used = s.selected.filter((e) => cases.some((c) => c.engine.id === e.id));
-  meta.ceilings = await measureCeilings(used, s.limits, listener, previous?.ceilings);
+  // A resumed run with nothing left to measure keeps the ceilings measured with its cases.
+  meta.ceilings = todo.length > 0 ? await measureCeilings(used, s.limits, listener, previous?.ceilings) : { ...previous?.ceilings };
   writeRunMeta(dir, meta);
   const part = s.shard ? ` shard ${shardText(s.shard)} (${cases.length} of ${plan.length} case(s))` : '';
   listener.note(`attnbench: suite '${s.suite.name}'${part}, ${cases.length - donePrior.size} case(s) × ${rounds} round(s), `

@@ -1,11 +1,12 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { npmRun, tmpDir } from './helpers.ts';
+import { npmRun, ROOT, tmpDir } from './helpers.ts';
 import { openReport } from '../report/browser.ts';
-
 import { report } from '../../src/cli/report.ts';
+
 let out = '';
 let ran: ReturnType<typeof npmRun>;
 
@@ -58,12 +59,14 @@ test('results.jsonl holds one complete line per case', () => {
   }
 });
 
-test('report.html is self-contained and renders the latency chart in a browser', async () => {
-  const html = readFileSync(path.join(out, 'report.html'), 'utf8');
-  assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=|https?:\/\/cdn/i, 'nothing loaded from elsewhere');
-  assert.ok(existsSync(path.join(out, 'report.html')));
-  const page = await openReport(path.join(out, 'report.html'));
+test('report.html is self-contained: in a browser every chart renders, no errors or requests; a screenshot is taken', async () => {
+  const file = path.join(out, 'report.html');
+  assert.doesNotMatch(readFileSync(file, 'utf8'), /<script[^>]+src=|<link[^>]+href=|https?:\/\/cdn/i, 'nothing loaded from elsewhere');
+  const page = await openReport(file);
   try {
+    const charts = await page.charts();
+    assert.ok(charts.length >= 3, JSON.stringify(charts));
+    assert.deepEqual(charts.filter((c) => c.state !== 'live'), []);
     assert.deepEqual(page.consoleErrors, []);
     assert.deepEqual(page.requests, []);
     const series = await page.chartSeries('latency');
@@ -72,6 +75,12 @@ test('report.html is self-contained and renders the latency chart in a browser',
   } finally {
     await page.close();
   }
+  // The README's screenshot command: npx tsx scripts/report-screenshot.ts REPORT PNG.
+  const png = path.join(tmpDir(), 'report.png');
+  const shot = spawnSync('npx', ['tsx', 'scripts/report-screenshot.ts', file, png, '--height', '900'],
+    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(shot.status, 0, shot.stderr);
+  assert.ok(statSync(png).size > 10_000);
 });
 
 test('run.json samples the load through the run; rounds.jsonl journals facts and every round; findings.json is written', () => {
