@@ -124,11 +124,11 @@ export async function roundOf(c: Case, round: number, worker: WarmWorker, limits
   return { error: oom ? `out of memory: the round exceeded its ${limits.heapMb} MB JavaScript heap` : exitReason(r, limits) };
 }
 
-/** The engine's matmul ceiling, measured in a worker of its own. */
-export async function ceilingInChild(engine: EngineInfo, limits: ChildLimits): Promise<Ceiling | { error: string }> {
+/** The engine's matmul ceiling, measured in a worker of its own, `timeMs` of sampling per shape. */
+export async function ceilingInChild(engine: EngineInfo, limits: ChildLimits, timeMs: number): Promise<Ceiling | { error: string }> {
   const worker = new WarmWorker(limits);
   try {
-    const r = await worker.run<JobResult['ceiling']>({ kind: 'ceiling', engine });
+    const r = await worker.run<JobResult['ceiling']>({ kind: 'ceiling', engine, timeMs });
     return r.ok ? r.value : { error: exitReason(r, limits) };
   } finally {
     worker.close();

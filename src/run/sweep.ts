@@ -14,7 +14,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { caseFailed } from '../measure/case.ts';
 import { weightsFileFacts } from '../linalg/weights-record.ts';
-import { mergeCeilings } from '../measure/ceiling.ts';
+import { CEILING_TIME_MS, mergeCeilings } from '../measure/ceiling.ts';
 import { UserError, messages } from '../messages.ts';
 import { lockRunDir } from '../results/lock.ts';
 import type { RunMeta } from '../results/run-meta.ts';
@@ -90,11 +90,11 @@ function openRun(s: SweepSettings, listener: SweepListener) {
  * Each engine's matmul ceiling, measured in a worker of its own; merged into `earlier` (the same
  * run's measurement before its cases, or a resumed run's), each shape's best kept (ceiling.ts).
  */
-async function measureCeilings(engines: EngineInfo[], limits: ChildLimits, listener: SweepListener,
+async function measureCeilings(s: SweepSettings, engines: EngineInfo[], listener: SweepListener,
   earlier: RunMeta['ceilings'] = {}): Promise<RunMeta['ceilings']> {
   const ceilings: NonNullable<RunMeta['ceilings']> = { ...earlier };
   for (const e of engines) {
-    const c = await ceilingInChild(e, limits);
+    const c = await ceilingInChild(e, s.limits, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs));
     if ('error' in c) listener.note(`matmul ceiling of ${e.id} not measured: ${c.error}`);
     else ceilings[e.id] = ceilings[e.id] ? mergeCeilings(ceilings[e.id], c) : c;
   }
@@ -179,10 +179,10 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
   writeJournaledLines(dir, cases, rounds, journal, done, listener);
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
   const load = startLoadSampler();
-  // Ceilings of the engines this run's cases use: a shard of one engine's groups measures that engine's, an empty shard none.
-  const used = s.selected.filter((e) => cases.some((c) => c.engine.id === e.id));
-  // A resumed run with nothing left to measure keeps the ceilings measured with its cases.
-  meta.ceilings = todo.length > 0 ? await measureCeilings(used, s.limits, listener, previous?.ceilings) : { ...previous?.ceilings };
+  // Ceilings of the engines this sweep's jobs run on (a shard of one engine's groups: that engine's; an empty shard, or a
+  // resumed run with nothing left to measure: none), merged into those the run measured before.
+  const used = s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
+  meta.ceilings = await measureCeilings(s, used, listener, previous?.ceilings);
   writeRunMeta(dir, meta);
   const part = s.shard ? ` shard ${shardText(s.shard)} (${cases.length} of ${plan.length} case(s))` : '';
   listener.note(`attnbench: suite '${s.suite.name}'${part}, ${cases.length - donePrior.size} case(s) × ${rounds} round(s), `
@@ -205,7 +205,7 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
       completeIfDone(dir, c, rounds, journal, done);
     }
     // A second look at the roof after the cases: one busy moment must not set it for the whole run.
-    if (!interrupted && todo.length > 0) meta.ceilings = await measureCeilings(used, s.limits, listener, meta.ceilings);
+    if (!interrupted) meta.ceilings = await measureCeilings(s, used, listener, meta.ceilings);
   } finally {
     workers.close();
     process.removeListener('SIGINT', onSigint);
