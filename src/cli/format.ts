@@ -81,7 +81,7 @@ function groupTitle(l: ResultLine, varies: ReadonlySet<string>): string {
   const { batch, dModel, heads, causal } = l.shape;
   const extra = [varies.has('batch') && `B=${batch}`, varies.has('dModel') && `D=${dModel}`, varies.has('heads') && `H=${heads}`,
     causal && 'causal'].filter(Boolean);
-  return `── ${l.engine}/${l.backend} · ${l.mode ?? 'inference'} · N=${l.shape.seqLen}${extra.length ? ` · ${extra.join(' ')}` : ''}`;
+  return `── ${l.engine}/${l.backend} · ${l.mode} · N=${l.shape.seqLen}${extra.length ? ` · ${extra.join(' ')}` : ''}`;
 }
 
 /**
@@ -93,10 +93,10 @@ export function summaryTable(lines: ResultLine[]): string {
   const t = new Table({ chars: NO_RULES, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 1 },
     colWidths: SUMMARY_WIDTHS, colAligns: ['left', 'right', 'right', 'right', 'right', 'left'], wordWrap: true,
     head: ['variant', 'median ms', '± rme %', 'samples', 'GFLOP/s', 'status'] });
-  const keyOf = (l: ResultLine) => `${l.engine}/${l.backend}|${l.mode ?? 'inference'}|${JSON.stringify(l.shape)}`;
+  const keyOf = (l: ResultLine) => `${l.engine}/${l.backend}|${l.mode}|${JSON.stringify(l.shape)}`;
   const varies = new Set((['batch', 'dModel', 'heads'] as const).filter((k) => new Set(lines.map((l) => l.shape[k])).size > 1));
   const sorted = [...lines].sort((a, b) => `${a.engine}/${a.backend}`.localeCompare(`${b.engine}/${b.backend}`)
-    || (a.mode ?? '').localeCompare(b.mode ?? '') || a.shape.seqLen - b.shape.seqLen || keyOf(a).localeCompare(keyOf(b))
+    || a.mode.localeCompare(b.mode) || a.shape.seqLen - b.shape.seqLen || keyOf(a).localeCompare(keyOf(b))
     || a.label.localeCompare(b.label));
   sorted.forEach((l, i) => {
     if (i === 0 || keyOf(sorted[i - 1]) !== keyOf(l)) t.push([{ colSpan: SUMMARY_WIDTHS.length, content: groupTitle(l, varies) }]);

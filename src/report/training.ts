@@ -10,7 +10,7 @@
  */
 import type { RunMeta } from '../results/run-meta.ts';
 import type { ResultLine, TrainOkLine } from '../results/types.ts';
-import { engineOf, groupOfLine, noisyOf } from './charts/series.ts';
+import { engineOf, groupOfLine, isTrain, noisyOf } from './charts/series.ts';
 import { trainingMemoryChart } from './charts/training-memory.ts';
 import { stepsVsFull, trainOk, type VsFullStep } from './charts/training-rows.ts';
 import { trainingTimeChart } from './charts/training-time.ts';
@@ -91,7 +91,7 @@ function casesTable(lines: ResultLine[]): string {
 
 /** What the engines of the run's train cases say about reading their training memory (Capabilities.trainingMemoryNote). */
 function memoryNotes(lines: ResultLine[], meta: RunMeta | undefined): string {
-  const ids = new Set(lines.filter((l) => l.mode === 'train').map(engineOf));
+  const ids = new Set(lines.filter(isTrain).map(engineOf));
   const notes = (meta?.engines ?? []).filter((e) => ids.has(e.id) && e.capabilities?.trainingMemoryNote)
     .map((e) => `On ${e.id}: ${e.capabilities!.trainingMemoryNote}.`);
   return notes.length > 0 ? ` ${notes.join(' ')}` : '';
