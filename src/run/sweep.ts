@@ -24,7 +24,7 @@ import type { Case, CaseFacts, EngineInfo, FailedLine, ResultLine, RoundRecord, 
 import { collectEnvironment, machineName, makeRunId } from './env.ts';
 import { startLoadSampler } from './load.ts';
 import { planCases, preflight, unsupported } from './plan.ts';
-import { ceilingInChild, checkCase, roundOf, Workers, type ChildLimits } from './pool.ts';
+import { ceilingIn, checkCase, roundOf, WarmWorker, Workers, type ChildLimits } from './pool.ts';
 import { completeLine, hasRound, interleave, journalByCase, linesFromJournal, roundsComplete, type CaseRounds } from './rounds.ts';
 import { casesOfShard, planFingerprint, shardText, type Shard } from './shard.ts';
 import type { Suite } from './suite.ts';
@@ -87,16 +87,23 @@ function openRun(s: SweepSettings, listener: SweepListener) {
 }
 
 /**
- * Each engine's matmul ceiling, measured in a worker of its own; merged into `earlier` (the same
- * run's measurement before its cases, or a resumed run's), each shape's best kept (ceiling.ts).
+ * Each engine's matmul ceiling, one engine after another in a worker apart from the cases' (as a
+ * timing round's worker serves every engine); merged into `earlier` (the same run's measurement
+ * before its cases, or a resumed run's), each shape's best kept (ceiling.ts).
  */
 async function measureCeilings(s: SweepSettings, engines: EngineInfo[], listener: SweepListener,
   earlier: RunMeta['ceilings'] = {}): Promise<RunMeta['ceilings']> {
   const ceilings: NonNullable<RunMeta['ceilings']> = { ...earlier };
-  for (const e of engines) {
-    const c = await ceilingInChild(e, s.limits, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs));
-    if ('error' in c) listener.note(`matmul ceiling of ${e.id} not measured: ${c.error}`);
-    else ceilings[e.id] = ceilings[e.id] ? mergeCeilings(ceilings[e.id], c) : c;
+  if (engines.length === 0) return ceilings;
+  const worker = new WarmWorker(s.limits);
+  try {
+    for (const e of engines) {
+      const c = await ceilingIn(worker, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs));
+      if ('error' in c) listener.note(`matmul ceiling of ${e.id} not measured: ${c.error}`);
+      else ceilings[e.id] = ceilings[e.id] ? mergeCeilings(ceilings[e.id], c) : c;
+    }
+  } finally {
+    worker.close();
   }
   return ceilings;
 }
