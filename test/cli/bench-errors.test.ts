@@ -32,13 +32,6 @@ async function assertRejected(args: string[], expected: RegExp) {
   assertOneLine({ code: outcome.code, stderr: String(outcome.text) }, args, expected);
 }
 
-test('through npm run bench: an unknown variant and a malformed suite file are one line, exit 2', () => {
-  assertUserError(['--variants', 'full,nope', '--out', tmpDir()], /unknown variant 'nope'\. Known variants: full/);
-  const bad = path.join(tmpDir(), 'bad.json');
-  writeFileSync(bad, '{ "name": "x", ');
-  assertUserError(['--suite', bad], /suite .*bad\.json: \(file\): not valid JSON/);
-});
-
 test('unknown variant', () => assertRejected(['--variants', 'full,nope', '--out', tmpDir()],
   /unknown variant 'nope'\. Known variants: full/));
 test('unknown engine', () => assertRejected(['--engine', 'torch'], /--engine.*Allowed choices are onnx, tfjs, all/));

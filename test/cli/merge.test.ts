@@ -9,9 +9,9 @@ import { bench } from '../../src/cli/bench.ts';
 import { merge } from '../../src/cli/merge.ts';
 import { npmRun, runInProcess, tmpDir } from './helpers.ts';
 
-/** A mistake found once the run folder is opened: through `npm run bench`, as a user runs it. */
-function assertSpawned(args: string[], expected: RegExp) {
-  const r = npmRun('bench', args);
+/** A mistake found once the engines are probed and the run folder opened, in this process: no job runs. */
+async function assertRefusedRun(args: string[], expected: RegExp) {
+  const r = await runInProcess(bench, args);
   assert.equal(r.code, 2, `exit code for bench ${args.join(' ')}: ${r.stderr}`);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr.trim(), expected);
@@ -75,10 +75,10 @@ test('--shard: 0/2, 3/2 and a/b are one line and exit 2, before any engine is pr
   }
 });
 
-test('--shard with --resume continues only the same shard: another shard into that folder is one line and exit 2', () => {
+test('--shard with --resume continues only the same shard: another shard into that folder is one line and exit 2', async () => {
   const dir = writeShard(1, 2), suiteFile = path.join(tmpDir(), 'shards.json');
   writeFileSync(suiteFile, JSON.stringify(SUITE));
-  assertSpawned( ['--suite', suiteFile, '--shard', '2/2', '--out', dir, '--resume'],
+  await assertRefusedRun(['--suite', suiteFile, '--shard', '2/2', '--out', dir, '--resume'],
     new RegExp(`^attnbench: --resume: ${dir} holds shard 1/2, not shard 2/2; resume each shard into its own folder$`));
-  assertSpawned( ['--suite', suiteFile, '--out', dir, '--resume'], /holds shard 1\/2, not a whole run;/);
+  await assertRefusedRun(['--suite', suiteFile, '--out', dir, '--resume'], /holds shard 1\/2, not a whole run;/);
 });
