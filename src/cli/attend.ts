@@ -14,6 +14,7 @@ import { Command } from 'commander';
 import { dump } from 'npyjs';
 import { createEngine, listEngines, requestsOf, selectAll } from '../engine/resolve.ts';
 import type { HostTensor } from '../engine/ops.ts';
+import { FORWARD_OUTPUT, forwardProgram } from '../engine/types.ts';
 import { inspectWeightsFile, readBaseWeights } from '../linalg/weights-file.ts';
 import { openNpy } from '../linalg/tensor-file.ts';
 import { measureAccuracy } from '../measure/accuracy.ts';
@@ -80,10 +81,10 @@ export async function attend(argv: string[]): Promise<number> {
   const shape = { batch: x.shape[0], seqLen: x.shape[1], dModel: D, heads };
   const base = readBaseWeights(layout);
   const { v, o, w, forward } = buildConfiguration({ variant: spec.name, options: spec.options, seed, shape, engine: info }, base);
-  const prepared = await (await createEngine(info)).prepare(forward, w, x);
+  const prepared = await (await createEngine(info)).prepare(forwardProgram(forward, x), w);
   let y: Float32Array;
   try {
-    y = await prepared.run();
+    y = (await prepared.run())[FORWARD_OUTPUT];
   } finally {
     await prepared.dispose();
   }

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import Table from 'cli-table3';
 import { CommanderError } from 'commander';
 import type { EngineInfo } from '../engine/types.ts';
+import { isForwardOk } from '../modes/index.ts';
 import type { ResultLine } from '../results/types.ts';
 import { VARIANTS } from '../variants/index.ts';
 import { UserError, messages } from '../messages.ts';
@@ -66,7 +67,7 @@ export function jsonLines(lines: ResultLine[]): string {
     mode: l.mode, ...l.shape, status: l.status,
     ...(l.status === 'ok'
       ? { medianMs: l.latencyMs.median, rme: l.latencyMs.rme, samples: l.latencyMs.samples, rounds: l.rounds?.length ?? 1,
-        gflops: l.mode === 'train' ? null : l.gflops }
+        gflops: isForwardOk(l) ? l.gflops : null }
       : { reason: l.reason }) })).join('\n');
 }
 
@@ -103,7 +104,7 @@ export function summaryTable(lines: ResultLine[]): string {
     if (l.status !== 'ok') t.push([l.label, '', '', '', '', `${l.status}: ${l.reason}`]);
     else {
       t.push([l.label, l.latencyMs.median.toFixed(3), l.latencyMs.rme.toFixed(1), l.latencyMs.samples,
-        'gflops' in l ? l.gflops.toFixed(1) : '', 'ok']);
+        isForwardOk(l) ? l.gflops.toFixed(1) : '', 'ok']);
     }
   });
   return t.toString().split('\n').map((row) => row.trimEnd()).join('\n');

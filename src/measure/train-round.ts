@@ -6,7 +6,7 @@
 import { createEngine } from '../engine/resolve.ts';
 import type { Case, RoundTiming } from '../results/types.ts';
 import { buildCase } from './case.ts';
-import { timeRound } from './latency.ts';
+import { HARNESS_TIMING, timeRound } from './latency.ts';
 import { LEARNING_RATE, trainableNames, trainTarget } from './train.ts';
 
 export async function measureTrainRound(c: Case, round: number): Promise<RoundTiming> {
@@ -16,7 +16,7 @@ export async function measureTrainRound(c: Case, round: number): Promise<RoundTi
   const prepared = await engine.prepareTraining(forward, w, x,
     { trainable: trainableNames(v, c.shape, o, w), target: trainTarget(c), learningRate: LEARNING_RATE });
   try {
-    return await timeRound(() => prepared.step(), c.timing, round); // its warm-up runs the first steps
+    return { ...(await timeRound(() => prepared.step(), c.timing, round)), ...HARNESS_TIMING }; // its warm-up runs the first steps
   } finally {
     await prepared.dispose();
   }

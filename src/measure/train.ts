@@ -37,9 +37,6 @@ export function trainableNames(v: AnyVariant, s: Shape, o: object, w: Weights): 
 export async function measureTrainCase(c: Case): Promise<CaseOutcome> {
   const fail = (status: 'skipped' | 'error', reason: string, o = c.options): CaseOutcome =>
     ({ kind: 'failed', line: caseFailed(c, status, reason, o) });
-  if (!c.engine.capabilities?.gradients) {
-    return fail('skipped', `${c.engine.id} cannot train: the engine computes no gradients (capabilities.gradients is false)`);
-  }
   const { v, base, x, o, w, forward, params, flops } = buildCase(c);
   const trainable = trainableNames(v, c.shape, o, w);
   if (trainable.length === 0) return fail('skipped', `nothing to train: ${c.label} holds no trainable weights`, o);
@@ -48,7 +45,7 @@ export async function measureTrainCase(c: Case): Promise<CaseOutcome> {
     return fail('error', `variant trains ${held} parameters, its formula says ${params.trainable}`, o);
   }
   const engine = await createEngine(c.engine);
-  if (!engine.prepareTraining) throw new Error(`${c.engine.id} declares gradients but has no prepareTraining`);
+  if (!engine.prepareTraining) throw new Error(`${c.engine.id} has no training step (Engine.prepareTraining)`);
   const prepared = await engine.prepareTraining(forward, w, x,
     { trainable, target: trainTarget(c), learningRate: LEARNING_RATE });
   try {

@@ -8,9 +8,10 @@
  * parameters (share of full's), Adam state and checkpoint bytes (vs full's), and the median step
  * time vs full's, "within noise" when the two p25–p75 ranges overlap.
  */
+import { isTrainLine, isTrainOk } from '../modes/index.ts';
 import type { RunMeta } from '../results/run-meta.ts';
 import type { ResultLine, TrainOkLine } from '../results/types.ts';
-import { engineOf, groupOfLine, isTrain, noisyOf } from './charts/series.ts';
+import { engineOf, groupOfLine, noisyOf } from './charts/series.ts';
 import { trainingMemoryChart } from './charts/training-memory.ts';
 import { stepsVsFull, trainOk, type VsFullStep } from './charts/training-rows.ts';
 import { trainingTimeChart } from './charts/training-time.ts';
@@ -51,9 +52,9 @@ const CHARTS = [
 ];
 
 function casesTable(lines: ResultLine[]): string {
-  const train = lines.filter((l) => l.mode === 'train');
+  const train = lines.filter(isTrainLine);
   const full = new Map(trainOk(lines).filter((l) => isBaseline(l.variant)).map((l) => [groupOfLine(l), l]));
-  const ok = (l: ResultLine): TrainOkLine | undefined => (l.status === 'ok' && l.mode === 'train' ? l : undefined);
+  const ok = (l: ResultLine): TrainOkLine | undefined => (isTrainOk(l) ? l : undefined);
   const vsFull = (l: ResultLine, f: (t: TrainOkLine) => number) => {
     const t = ok(l), base = full.get(groupOfLine(l)); // the group holds the machine: never a ratio across machines
     return t && base && t !== base ? f(t) / f(base) : undefined;
@@ -91,7 +92,7 @@ function casesTable(lines: ResultLine[]): string {
 
 /** What the engines of the run's train cases say about reading their training memory (Capabilities.trainingMemoryNote). */
 function memoryNotes(lines: ResultLine[], meta: RunMeta | undefined): string {
-  const ids = new Set(lines.filter(isTrain).map(engineOf));
+  const ids = new Set(lines.filter(isTrainLine).map(engineOf));
   const notes = (meta?.engines ?? []).filter((e) => ids.has(e.id) && e.capabilities?.trainingMemoryNote)
     .map((e) => `On ${e.id}: ${e.capabilities!.trainingMemoryNote}.`);
   return notes.length > 0 ? ` ${notes.join(' ')}` : '';
@@ -99,7 +100,7 @@ function memoryNotes(lines: ResultLine[], meta: RunMeta | undefined): string {
 
 /** The training section (trusted HTML built from escaped parts); '' when the run has no train case. */
 export async function trainingSection(lines: ResultLine[], meta?: RunMeta): Promise<string> {
-  if (!lines.some((l) => l.mode === 'train')) return '';
+  if (!lines.some(isTrainLine)) return '';
   const found = trainingFindings(lines);
   const charts: Chart[] = await Promise.all(CHARTS.flatMap(({ build, engineNotes, ...c }) => {
     const spec = build(lines);

@@ -8,6 +8,7 @@ import { relativeError } from '../../src/linalg/dense.ts';
 import { safetensorsBytes, schemeTensors, torchAttention, torchLayer, writeLayerFile } from '../linalg/layer-files.ts';
 import { attend } from '../../src/cli/attend.ts';
 import { createEngine, listEngines } from '../../src/engine/resolve.ts';
+import { FORWARD_OUTPUT, forwardProgram } from '../../src/engine/types.ts';
 import { inspectWeightsFile, readBaseWeights } from '../../src/linalg/weights-file.ts';
 import { buildConfiguration } from '../../src/measure/case.ts';
 import { resolveVariant } from '../../src/run/plan.ts';
@@ -142,8 +143,8 @@ test('npm run attend takes a case\'s path: options resolved with the engine\'s c
   const shape = { batch: 1, seqLen: N, dModel: D, heads: 3 };
   const c = buildConfiguration({ variant: 'linformer', options: resolveVariant({ name: 'linformer', options: { k: 4 } }).options, seed: 5,
     shape, engine: info }, readBaseWeights(inspectWeightsFile(bert)));
-  const prepared = await (await createEngine(info)).prepare(c.forward, c.w, { data: x, shape: [1, N, D] });
-  const expected = await prepared.run().finally(() => prepared.dispose());
+  const prepared = await (await createEngine(info)).prepare(forwardProgram(c.forward, { data: x, shape: [1, N, D] }), c.w);
+  const expected = (await prepared.run().finally(() => prepared.dispose()))[FORWARD_OUTPUT];
   const bytes = readFileSync(output), y = parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   assert.deepEqual(Array.from(y.data as Float32Array), Array.from(expected), 'the projections a case of seed 5 draws');
 });

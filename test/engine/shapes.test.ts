@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { shapeOps, type Shaped } from '../../src/engine/flop-recorder.ts';
 import { traceGraph } from '../../src/engine/onnx/trace.ts';
 import type { Ops } from '../../src/engine/ops.ts';
-import type { ForwardFn } from '../../src/engine/types.ts';
+import { forwardProgram, type ForwardFn } from '../../src/engine/types.ts';
 import { tfjsEngine } from '../../src/engine/tfjs.ts';
 
 /** Forwards on x [2, 3, 4] that each misuse one op. */
@@ -24,7 +24,8 @@ for (const [op, { forward, error }] of Object.entries(BAD)) {
     await tf.setBackend('cpu');
     const info = { engine: 'tfjs', backend: 'cpu', id: 'tfjs/cpu', priority: 60, available: true };
     const engine = tfjsEngine(tf, 'cpu', info);
-    await assert.rejects(engine.prepare(forward, {}, { data: new Float32Array(24), shape: [2, 3, 4] }).then((p) => p.run()), error);
+    await assert.rejects(engine.prepare(forwardProgram(forward, { data: new Float32Array(24), shape: [2, 3, 4] }), {})
+      .then((p) => p.run()), error);
   });
 }
 
