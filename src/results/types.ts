@@ -53,6 +53,8 @@ export interface Capabilities {
    * an N×N matrix held by the graph); absent = it has none.
    */
   fusedAttention?: boolean;
+  /** How to read the engine's measured training memory, when it needs saying (the report shows it beside the chart). */
+  trainingMemoryNote?: string;
 }
 
 /** One engine/backend as found on this machine. */
@@ -136,7 +138,10 @@ export interface TimingSettings {
   clock?: string;
 }
 
-/** One case: a variant configuration × an engine/backend × a shape × a mode, measured in a process of its own. */
+/**
+ * One case: a variant configuration × an engine/backend × a shape × a mode. Its checks run in a
+ * process of its own; each timing round runs in that round's worker, shared with other cases.
+ */
 export interface Case {
   caseId: string;
   runId: string;

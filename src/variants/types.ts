@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { HostTensor, Ops } from '../engine/ops.ts';
+import type { ForwardFn } from '../engine/types.ts';
 import type { BaseWeights } from '../linalg/weights.ts';
 import type { Rng } from '../linalg/rng.ts';
 import type { Capabilities, ParamCount, Shape, VariantRole } from '../results/types.ts';
@@ -97,3 +98,8 @@ export function countParams(w: Weights): number {
 /** A variant with its options type erased, as the registry and the harness hold it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyVariant = Variant<any>;
+
+/** The variant's forward pass at one shape and resolved options, as an engine compiles it: (ops, x, weights) → output. */
+export function forwardAt<O extends object>(v: Variant<O>, shape: Shape, o: O): ForwardFn {
+  return (ops, x, w) => v.forward(ops, x, w, shape, o);
+}

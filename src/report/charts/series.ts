@@ -20,7 +20,8 @@ export const engineOf = (l: ResultLine): string => `${l.engine}/${l.backend}`;
 /** Why the timing of a case is noisy (none for failed cases and steady timings). */
 export const noisyOf = (l: ResultLine): string[] => (l.status === 'ok' ? l.noisy ?? [] : []);
 /** A case's comparison group (src/results/group.ts): engine, mode, shape (causal included), shard and machine (merged runs). */
-const shapeKey = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard);
+/** The comparison group of a line (src/results/group.ts): engine, mode, shape and, in a merged run, machine. */
+export const groupOfLine = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard);
 
 /** The forward-pass cases that ran (src/modes, ModeReport.forwardPass): what the inference charts and the findings draw. */
 export function inferenceOk(lines: ResultLine[]): OkLine[] {
@@ -36,9 +37,9 @@ export interface VsFull {
 /** Every non-full case of `ok` paired with the first `full` case of its comparison group (causal with causal; never across machines). */
 export function pairWithFull<L extends ResultLine>(ok: L[]): Array<{ line: L; full: L }> {
   const full = new Map<string, L>();
-  for (const l of ok) if (isBaselineLine(l) && !full.has(shapeKey(l))) full.set(shapeKey(l), l);
+  for (const l of ok) if (isBaselineLine(l) && !full.has(groupOfLine(l))) full.set(groupOfLine(l), l);
   return ok.flatMap((line) => {
-    const f = full.get(shapeKey(line));
+    const f = full.get(groupOfLine(line));
     return isBaselineLine(line) || !f ? [] : [{ line, full: f }];
   });
 }
