@@ -24,8 +24,8 @@
  *               and audio embeddings — the locality sparse-window attention bets on. Default ρ = 0.9
  *               (correlation length 1/(1−ρ) = 10 positions).
  */
-import { z } from 'zod';
 import type { Shape } from '../results/types.ts';
+import { DEFAULT_DECAY, DEFAULT_RHO, type InputInit, type WeightsInit } from '../results/schema.ts';
 import { cachedArray } from './cache.ts';
 import { createRng, normalArray, type Rng } from './rng.ts';
 import { matMul64 } from './dense.ts';
@@ -35,27 +35,8 @@ import { loadWeightsFile } from './weights-file.ts';
 /** The base weights every variant of a case starts from: `full`'s Wq, bq, …, Wo, bo. */
 export type BaseWeights = Record<'Wq' | 'bq' | 'Wk' | 'bk' | 'Wv' | 'bv' | 'Wo' | 'bo', HostTensor>;
 
-export const DEFAULT_DECAY = 0.5;
-export const DEFAULT_RHO = 0.9;
-
-const WeightsInitUnion = z.discriminatedUnion('init', [
-  z.object({ init: z.literal('gaussian') }).strict(),
-  z.object({ init: z.literal('spectrum'), decay: z.number().min(0).default(DEFAULT_DECAY) }).strict(),
-  z.object({ init: z.literal('file'), file: z.string().min(1), prefix: z.string().default('') }).strict(),
-]);
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-/** A suite's `weights`; `{ "file": PATH }` alone reads as `{ "init": "file", "file": PATH }`. */
-export const WeightsInitSchema = z.preprocess((v) => (isRecord(v) && 'file' in v && !('init' in v) ? { init: 'file', ...v } : v),
-  WeightsInitUnion);
-export type WeightsInit = z.input<typeof WeightsInitUnion>;
 /** Weights drawn from a seeded generator (not read from a file). */
 export type SyntheticInit = Exclude<WeightsInit, { init: 'file' }>;
-
-export const InputInitSchema = z.discriminatedUnion('input', [
-  z.object({ input: z.literal('gaussian') }).strict(),
-  z.object({ input: z.literal('correlated'), rho: z.number().min(0).lt(1).default(DEFAULT_RHO) }).strict(),
-]);
-export type InputInit = z.input<typeof InputInitSchema>;
 
 export function baseWeights(s: Shape, cfg: SyntheticInit, rng: Rng): BaseWeights {
   const D = s.dModel;

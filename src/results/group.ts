@@ -22,7 +22,7 @@ export interface ShardTag {
 /** The shape as JSON with its keys sorted: the same shape gives the same text whatever the order it was built in. */
 export const shapeText = (shape: Shape): string => JSON.stringify(shape, Object.keys(shape).sort());
 
-export function comparisonGroup(engineId: string, mode: CaseMode | undefined, shape: Shape, shard?: ShardTag): string {
+export function comparisonGroup(engineId: string, mode: CaseMode, shape: Shape, shard?: ShardTag): string {
   const where = shard ? `|shard ${shard.index}/${shard.count} on ${shard.machine}` : '';
-  return `${engineId}|${mode ?? 'inference'}|${shapeText(shape)}${where}`;
+  return `${engineId}|${mode}|${shapeText(shape)}${where}`;
 }

@@ -1,5 +1,8 @@
 /** What run.json records: the suite, the command, the machine, the engines, and when. A leaf, as types.ts. */
-import type { CaseMode, EngineInfo, InputSpec, WeightsFileFacts, WeightsSpec } from './types.ts';
+import type { RecordedSuite } from './schema.ts';
+import type { EngineInfo, WeightsFileFacts } from './types.ts';
+
+export type { RecordedSuite };
 
 export interface Environment {
   cpuModel: string;
@@ -14,24 +17,6 @@ export interface Environment {
   /** 1-, 5- and 15-minute load averages at the start and at the end of the run. */
   loadAverage: { start: number[]; end?: number[] };
   git?: { commit: string; dirty: boolean };
-}
-
-/** The suite as run.json records it, after defaults and command-line overrides (src/run/suite.ts validates it). */
-export interface RecordedSuite {
-  name: string;
-  description: string;
-  variants: Array<string | { name: string; options: Record<string, unknown>; label?: string }>;
-  seqLen: number[];
-  /** One value, or a list swept. */
-  dModel: number | number[];
-  heads: number | number[];
-  batch: number | number[];
-  engines?: string[];
-  seed: number;
-  modes: CaseMode[];
-  weights: WeightsSpec;
-  input: InputSpec;
-  timing: { rounds?: number; timeMs: number; warmupMs: number; warmupIterations: number; minSamples: number; targetRme: number };
 }
 
 /** The machine's load at one instant of a run (src/run/load.ts). */

@@ -11,6 +11,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSy
 import path from 'node:path';
 import { UserError, messages } from '../messages.ts';
 import type { RunMeta } from './run-meta.ts';
+import { firstProblem, migrateLine, ResultLineSchema } from './schema.ts';
 import type { ResultLine, RoundRecord } from './types.ts';
 
 /** Where runs go unless --out says otherwise; its index.html lists them. */
@@ -104,17 +105,17 @@ export interface SkippedLine {
 const warnSkipped = (s: SkippedLine) => console.error(messages.skippedResultsLine(s.file, s.line, s.problem));
 
 /**
- * Every well-formed object of a JSON-lines file, with `check` saying what a line must hold; a
+ * Every well-formed object of a JSON-lines file, `migrate`d, with `check` saying what a line must hold; a
  * malformed line is skipped and reported through `onSkip` (default: one warning on stderr).
  */
 export function readJsonLines<T>(file: string, check: (v: unknown) => string | undefined,
-  onSkip: (s: SkippedLine) => void = warnSkipped): T[] {
+  onSkip: (s: SkippedLine) => void = warnSkipped, migrate: (v: unknown) => unknown = (v) => v): T[] {
   const out: T[] = [];
   readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
     if (text.trim() === '') return;
     let problem: string | undefined;
     try {
-      const value: unknown = JSON.parse(text);
+      const value = migrate(JSON.parse(text));
       problem = check(value);
       if (!problem) out.push(value as T);
     } catch (e) {
@@ -125,16 +126,19 @@ export function readJsonLines<T>(file: string, check: (v: unknown) => string | u
   return out;
 }
 
-function checkResultLine(v: unknown): string | undefined {
-  if (typeof v !== 'object' || v === null || !('status' in v) || !('caseId' in v)) return 'missing status or caseId';
-  return undefined;
-}
-
-/** Every results line of a run, `mode` filled in on lines written before it existed. */
+/**
+ * Every results line of a run, older lines migrated (src/results/schema.ts); a line that fails the
+ * schema is skipped with one warning naming its field. Fields the schema does not know are kept.
+ */
 export function readResults(dir: string, onSkip?: (s: SkippedLine) => void): ResultLine[] {
   const file = path.join(dir, RESULTS_FILE);
   if (!existsSync(file)) throw new UserError(messages.noResults(dir));
-  return readJsonLines<ResultLine>(file, checkResultLine, onSkip).map((l) => ({ ...l, mode: l.mode ?? 'inference' }) as ResultLine);
+  return readJsonLines<ResultLine>(file, checkResultLine, onSkip, migrateLine);
+}
+
+function checkResultLine(v: unknown): string | undefined {
+  const parsed = ResultLineSchema.safeParse(v);
+  return parsed.success ? undefined : firstProblem(parsed.error);
 }
 
 /** The round journal of a run (empty when it has none). */

@@ -4,21 +4,9 @@
  * field docs. Schema version 1; adding optional fields keeps it, renaming or removing fields bumps it.
  */
 import type { ShardTag } from './group.ts';
+import type { InputSpec, Shape, TimingSettings, WeightsSpec } from './schema.ts';
 
-export type { ShardTag };
-
-/** Shape letters as in src/engine/ops.ts: B batch, N sequence length, D model width, H heads. */
-export interface Shape {
-  batch: number;
-  seqLen: number;
-  dModel: number;
-  heads: number;
-  /**
-   * Causal (decoder) attention: query i attends keys j ≤ i only. Absent = false (bidirectional),
-   * so the case ids of bidirectional cases stay as they were.
-   */
-  causal?: boolean;
-}
+export type { InputSpec, ShardTag, Shape, TimingSettings, WeightsSpec };
 
 /**
  * What a variant is to the report: the baseline (exact full attention), an adapter (fine-tuning
@@ -77,11 +65,6 @@ export interface EngineInfo {
   capabilities?: Capabilities;
 }
 
-/** Base weights of a suite (see src/linalg/weights.ts). */
-export type WeightsSpec = { init: 'gaussian' } | { init: 'spectrum'; decay: number }
-  /** One attention layer's weights from a file (src/linalg/weights-file.ts); `prefix` names the layer in it. */
-  | { init: 'file'; file: string; prefix: string };
-
 /** What run.json records about base weights read from a file (src/linalg/weights-record.ts). */
 export interface WeightsFileFacts {
   /** The file's (or folder's) name, without its directory. */
@@ -104,39 +87,10 @@ export interface WeightsFileFacts {
   spectrum?: Record<'q' | 'k' | 'v' | 'o', number[]>;
   spectrumSkipped?: string;
 }
-/** Inputs of a suite (see src/linalg/weights.ts). */
-export type InputSpec = { input: 'gaussian' } | { input: 'correlated'; rho: number };
-
 export const RESULT_SCHEMA = 1;
 
 /** What a case measures: a mode's name from the registry (src/modes: `inference`, a forward pass; `train`, a training step). */
 export type CaseMode = string;
-
-/** How latency was measured for this line. */
-export interface TimingSettings {
-  /** Rounds each case is measured in, interleaved with every other case's (absent on older lines: 1). */
-  rounds?: number;
-  /** Time budget for the sampling phase of one round, ms (stops earlier once `targetRme` is reached). */
-  timeMs: number;
-  /** Warm-up budget, ms (tinybench warm-up; at least `warmupIterations` calls). */
-  warmupMs: number;
-  warmupIterations: number;
-  /** Minimum number of samples, whatever the budget. */
-  minSamples: number;
-  /** Sampling stops once the relative margin of error (%) is at or below this. */
-  targetRme: number;
-  /**
-   * Whether a sample includes the outputs' download to the host: true for the harness's own timing
-   * around a call (the plan's setting); on a measured line, what its rounds' samples were
-   * (false where the engine timed itself on its device, Prepared.timeSamples).
-   */
-  downloadInside: boolean;
-  /**
-   * The clock a measured line's samples were taken on (`performance.now`: the harness's; e.g. `cuda-events`: the
-   * engine's); absent on older lines and before measuring.
-   */
-  clock?: string;
-}
 
 /**
  * One case: a variant configuration × an engine/backend × a shape × a mode. Its checks run in a

@@ -8,64 +8,17 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UserError, messages } from '../messages.ts';
 import { DEFAULT_MODE, modeNames } from '../modes/index.ts';
-import { InputInitSchema, WeightsInitSchema } from '../linalg/weights.ts';
+import { SuiteFields, WeightsInitSchema, type VariantSpec } from '../results/schema.ts';
 import { inspectWeightsFile } from '../linalg/weights-file.ts';
-
-const positiveInt = z.number().int().positive();
-const oneOrMany = z.union([positiveInt, z.array(positiveInt).min(1)]);
 
 /** A suite value that may be one number or a list of them, as a list. */
 export const listOf = (v: number | number[]): number[] => (Array.isArray(v) ? v : [v]);
 
-export const VariantSpecSchema = z.union([
-  z.string(),
-  z.object({
-    name: z.string(),
-    options: z.record(z.string(), z.unknown()).default({}),
-    /** Overrides the variant's own description in charts and tables. */
-    label: z.string().optional(),
-  }).strict(),
-]);
-
-/** Rounds per case when a suite does not say (see src/run/rounds.ts and the README's Measurement section). */
-export const DEFAULT_ROUNDS = 3;
-
-export const TimingSchema = z.object({
-  /** Rounds each case is measured in, interleaved with every other case's (src/run/rounds.ts). */
-  rounds: positiveInt.default(DEFAULT_ROUNDS),
-  /** Sampling budget of one round, ms. */
-  timeMs: positiveInt.default(1000),
-  warmupMs: positiveInt.default(200),
-  warmupIterations: positiveInt.default(2),
-  minSamples: positiveInt.default(5),
-  targetRme: z.number().positive().default(2),
-}).strict();
-
 export const SuiteSchema = z.object({
-  name: z.string().min(1),
-  description: z.string().default(''),
-  variants: z.array(VariantSpecSchema).min(1),
-  seqLen: z.array(positiveInt).min(1),
-  /** Model width, heads and batch: one value, or a list whose every value is swept (with every other). */
-  dModel: oneOrMany.default(512),
-  heads: oneOrMany.default(8),
-  batch: oneOrMany.default(1),
-  /**
-   * Causal (decoder) attention: query i attends keys j ≤ i. `true`, `false`, or both ([false, true])
-   * to sweep each shape both ways; absent = bidirectional only.
-   */
-  causal: z.union([z.boolean(), z.array(z.boolean()).min(1)]).optional(),
-    /** `tfjs`, `onnx`, `all` or `engine/backend` ids; absent = the fastest engine here. */
-  engines: z.array(z.string()).optional(),
-  seed: z.number().int().default(1),
-  /** What each case measures, by mode (src/modes: `inference`, a forward pass; `train`, a training step; …). */
+  ...SuiteFields,
+  /** The registry's modes only (src/modes); absent = the default mode. */
   modes: z.array(z.string().refine((m) => modeNames().includes(m),
     { error: (i) => `unknown mode '${String(i.input)}'; known: ${modeNames().join(', ')}` })).min(1).default([DEFAULT_MODE]),
-  /** Base weights every variant of a case starts from (see src/linalg/weights.ts). */
-  weights: WeightsInitSchema.default({ init: 'gaussian' }),
-  /** Inputs of the cases (see src/linalg/weights.ts). */
-  input: InputInitSchema.default({ input: 'gaussian' }),
-  timing: TimingSchema.default(TimingSchema.parse({})),
 }).strict().superRefine((s, ctx) => {
   for (const d of listOf(s.dModel)) {
     for (const h of listOf(s.heads)) {
@@ -77,7 +30,7 @@ export const SuiteSchema = z.object({
 
 export type SuiteInput = z.input<typeof SuiteSchema>;
 export type Suite = z.output<typeof SuiteSchema>;
-export type VariantSpec = z.output<typeof VariantSpecSchema>;
+export type { VariantSpec };
 
 const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench');
 

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRng, normalArray } from '../../src/linalg/rng.ts';
 import { singularValues } from '../../src/linalg/svd.ts';
-import { baseWeights, InputInitSchema, makeInput, WeightsInitSchema } from '../../src/linalg/weights.ts';
+import { baseWeights, makeInput } from '../../src/linalg/weights.ts';
+import { InputInitSchema, WeightsInitSchema } from '../../src/results/schema.ts';
 
 const s = { batch: 2, seqLen: 8, dModel: 32, heads: 4 };
 

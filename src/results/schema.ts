@@ -1,0 +1,188 @@
+/**
+ * The results schema, written once as zod schemas: the suite's weights, inputs and timing (parsed
+ * strictly from a suite file by src/run/suite.ts), the suite as run.json records it, and one line of
+ * results.jsonl as readers validate it. The TypeScript types of these pieces are inferred from here.
+ *
+ * Lines are read LOOSE: fields this code does not know (added by newer code or by other modes) are
+ * kept, never stripped. Older lines are brought up to date by `migrateLine`, the one place that
+ * knows what older code wrote.
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const oneOrMany = z.union([positiveInt, z.array(positiveInt).min(1)]);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export const DEFAULT_DECAY = 0.5;
+export const DEFAULT_RHO = 0.9;
+/** Rounds per case when a suite does not say (see src/run/rounds.ts and the README's Measurement section). */
+export const DEFAULT_ROUNDS = 3;
+
+const WeightsInitUnion = z.discriminatedUnion('init', [
+  z.object({ init: z.literal('gaussian') }).strict(),
+  z.object({ init: z.literal('spectrum'), decay: z.number().min(0).default(DEFAULT_DECAY) }).strict(),
+  /** One attention layer's weights from a file (src/linalg/weights-file.ts); `prefix` names the layer in it. */
+  z.object({ init: z.literal('file'), file: z.string().min(1), prefix: z.string().default('') }).strict(),
+]);
+/** A suite's `weights`; `{ "file": PATH }` alone reads as `{ "init": "file", "file": PATH }`. */
+export const WeightsInitSchema = z.preprocess((v) => (isRecord(v) && 'file' in v && !('init' in v) ? { init: 'file', ...v } : v),
+  WeightsInitUnion);
+/** Base weights as a suite may write them (defaults not yet filled in). */
+export type WeightsInit = z.input<typeof WeightsInitUnion>;
+/** Base weights of a suite, defaults filled in (see src/linalg/weights.ts). */
+export type WeightsSpec = z.output<typeof WeightsInitUnion>;
+
+export const InputInitSchema = z.discriminatedUnion('input', [
+  z.object({ input: z.literal('gaussian') }).strict(),
+  z.object({ input: z.literal('correlated'), rho: z.number().min(0).lt(1).default(DEFAULT_RHO) }).strict(),
+]);
+export type InputInit = z.input<typeof InputInitSchema>;
+/** Inputs of a suite, defaults filled in (see src/linalg/weights.ts). */
+export type InputSpec = z.output<typeof InputInitSchema>;
+
+/** A suite's timing, each field with its default. */
+export const TimingSchema = z.object({
+  /** Rounds each case is measured in, interleaved with every other case's (src/run/rounds.ts). */
+  rounds: positiveInt.default(DEFAULT_ROUNDS),
+  /** Time budget for the sampling phase of one round, ms (stops earlier once `targetRme` is reached). */
+  timeMs: positiveInt.default(1000),
+  /** Warm-up budget, ms (tinybench warm-up; at least `warmupIterations` calls). */
+  warmupMs: positiveInt.default(200),
+  warmupIterations: positiveInt.default(2),
+  /** Minimum number of samples, whatever the budget. */
+  minSamples: positiveInt.default(5),
+  /** Sampling stops once the relative margin of error (%) is at or below this. */
+  targetRme: z.number().positive().default(2),
+}).strict();
+
+/** How latency was measured for a case or a line: the suite's timing and what a sample includes. */
+export const TimingSettingsSchema = z.looseObject({
+  /** Absent on older lines: 1. */
+  rounds: TimingSchema.shape.rounds.unwrap().optional(),
+  timeMs: TimingSchema.shape.timeMs.unwrap(),
+  warmupMs: TimingSchema.shape.warmupMs.unwrap(),
+  warmupIterations: TimingSchema.shape.warmupIterations.unwrap(),
+  minSamples: TimingSchema.shape.minSamples.unwrap(),
+  targetRme: TimingSchema.shape.targetRme.unwrap(),
+  /**
+   * Whether a sample includes the outputs' download to the host: true for the harness's own timing
+   * around a call (the plan's setting); on a measured line, what its rounds' samples were
+   * (false where the engine timed itself on its device, Prepared.timeSamples).
+   */
+  downloadInside: z.boolean(),
+  /**
+   * The clock a measured line's samples were taken on (`performance.now`: the harness's; e.g. `cuda-events`: the
+   * engine's); absent on older lines and before measuring.
+   */
+  clock: z.string().optional(),
+});
+export type TimingSettings = z.infer<typeof TimingSettingsSchema>;
+
+export const VariantSpecSchema = z.union([
+  z.string(),
+  z.object({
+    name: z.string(),
+    options: z.record(z.string(), z.unknown()).default({}),
+    /** Overrides the variant's own description in charts and tables. */
+    label: z.string().optional(),
+  }).strict(),
+]);
+export type VariantSpec = z.output<typeof VariantSpecSchema>;
+
+/**
+ * The fields of a suite (src/run/suite.ts adds the mode registry's check of `modes`, its default, and
+ * the cross-field checks): what run.json records after defaults, as `RecordedSuite`.
+ */
+export const SuiteFields = {
+  name: z.string().min(1),
+  description: z.string().default(''),
+  variants: z.array(VariantSpecSchema).min(1),
+  seqLen: z.array(positiveInt).min(1),
+  /** Model width, heads and batch: one value, or a list whose every value is swept (with every other). */
+  dModel: oneOrMany.default(512),
+  heads: oneOrMany.default(8),
+  batch: oneOrMany.default(1),
+  /**
+   * Causal (decoder) attention: query i attends keys j ≤ i. `true`, `false`, or both ([false, true])
+   * to sweep each shape both ways; absent = bidirectional only.
+   */
+  causal: z.union([z.boolean(), z.array(z.boolean()).min(1)]).optional(),
+  /** `tfjs`, `onnx`, `all` or `engine/backend` ids; absent = the fastest engine here. */
+  engines: z.array(z.string()).optional(),
+  seed: z.number().int().default(1),
+  /** What each case measures, by mode (src/modes: `inference`, a forward pass; `train`, a training step; …). */
+  modes: z.array(z.string()).min(1),
+  /** Base weights every variant of a case starts from (see src/linalg/weights.ts). */
+  weights: WeightsInitSchema.default({ init: 'gaussian' }),
+  /** Inputs of the cases (see src/linalg/weights.ts). */
+  input: InputInitSchema.default({ input: 'gaussian' }),
+  timing: TimingSchema.default(TimingSchema.parse({})),
+};
+const RecordedSuiteSchema = z.object(SuiteFields);
+/** The suite as run.json records it, after defaults and command-line overrides (src/run/suite.ts validates it). */
+export type RecordedSuite = z.output<typeof RecordedSuiteSchema>;
+
+/** Shape letters as in src/engine/ops.ts: B batch, N sequence length, D model width, H heads. */
+export const ShapeSchema = z.looseObject({
+  batch: z.number(),
+  seqLen: z.number(),
+  dModel: z.number(),
+  heads: z.number(),
+  /**
+   * Causal (decoder) attention: query i attends keys j ≤ i only. Absent = false (bidirectional),
+   * so the case ids of bidirectional cases stay as they were.
+   */
+  causal: z.boolean().optional(),
+});
+export type Shape = z.infer<typeof ShapeSchema>;
+
+/** What every line has: which case, where, how it was timed. Mode-specific fields are the mode's (src/modes). */
+const lineBase = {
+  schema: z.number(),
+  runId: z.string(),
+  caseId: z.string(),
+  mode: z.string(),
+  variant: z.string(),
+  options: z.record(z.string(), z.unknown()),
+  label: z.string(),
+  engine: z.string(),
+  backend: z.string(),
+  device: z.string(),
+  shape: ShapeSchema,
+  timing: TimingSettingsSchema,
+  finishedAt: z.string(),
+};
+
+const MeasuredLineSchema = z.looseObject({
+  ...lineBase,
+  status: z.literal('ok'),
+  flops: z.number(),
+  latencyMs: z.looseObject({ median: z.number(), mean: z.number(), rme: z.number(), samples: z.number() }),
+  samplesMs: z.array(z.number()),
+  overheadMs: z.number(),
+});
+
+const FailedLineSchema = z.looseObject({
+  ...lineBase,
+  status: z.enum(['skipped', 'error']),
+  /** One line: why the case has no measurement. */
+  reason: z.string(),
+});
+
+/** One line of results.jsonl as readers check it (after `migrateLine`). */
+export const ResultLineSchema = z.discriminatedUnion('status', [MeasuredLineSchema, FailedLineSchema]);
+
+/**
+ * Brings a line written by older code up to the current schema; the one place such defaults live.
+ * - `mode`: lines written before training steps were measured have none; they measured inference.
+ */
+export function migrateLine(raw: unknown): unknown {
+  if (!isRecord(raw)) return raw;
+  return raw.mode === undefined ? { ...raw, mode: 'inference' } : raw;
+}
+
+/** What is wrong with a value that fails a schema, in one line: the first issue's field and message. */
+export function firstProblem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue.path.length ? `field ${issue.path.join('.')}: ${issue.message}` : issue.message;
+}
