@@ -6,6 +6,8 @@ import path from 'node:path';
 import { UserError } from '../../src/messages.ts';
 import { LOCK_FILE, lockRunDir } from '../../src/results/lock.ts';
 import { appendJsonLine, readResults, RESULTS_FILE, setAsideTornTail, type SkippedLine } from '../../src/results/store.ts';
+import { migrateLine } from '../../src/results/schema.ts';
+import type { RecordedSuite } from '../../src/results/run-meta.ts';
 import { okLine } from '../report/fixtures.ts';
 import { ROOT, tmpDir } from '../cli/helpers.ts';
 
@@ -46,7 +48,7 @@ test('a corrupt middle line is skipped with a warning; the run still reads', () 
   const skipped: SkippedLine[] = [];
   assert.deepEqual(readResults(dir, (s) => skipped.push(s)).map((l) => l.shape.seqLen), [64, 256]);
   assert.deepEqual(skipped.map((s) => s.line), [2, 4]);
-  assert.match(skipped[1].problem, /missing status or caseId/);
+  assert.match(skipped[1].problem, /^(?!.*\n)/, 'one line');
 });
 
 test('lines written before `mode` existed read as inference', () => {
@@ -83,4 +85,42 @@ test('one writer per run folder: a second is refused with the pid; a dead writer
   assert.equal(readFileSync(path.join(dir, LOCK_FILE), 'utf8').trim(), String(process.pid));
   release();
   assert.ok(!existsSync(path.join(dir, LOCK_FILE)));
+});
+
+test('a line with a wrong-typed or missing field is skipped with one warning naming the field', () => {
+  const wrong = { ...okLine({ seqLen: 128 }), latencyMs: { ...okLine({ seqLen: 128 }).latencyMs, median: 'fast' } };
+  const { caseId: _caseId, ...noCaseId } = okLine({ seqLen: 256 });
+  const { dir } = runWith(`${good(64)}\n${JSON.stringify(wrong)}\n${JSON.stringify(noCaseId)}\n`);
+  const skipped: SkippedLine[] = [];
+  assert.deepEqual(readResults(dir, (s) => skipped.push(s)).map((l) => l.shape.seqLen), [64]);
+  assert.deepEqual(skipped.map((s) => s.line), [2, 3]);
+  assert.match(skipped[0].problem, /^field latencyMs\.median: .*number/);
+  assert.match(skipped[1].problem, /^field caseId: /);
+  assert.ok(skipped.every((s) => !s.problem.includes('\n')), 'each warning is one line');
+});
+
+test('reading keeps the fields the schema does not know (other modes, newer shape fields)', () => {
+  const line = { ...okLine({ seqLen: 64 }), decode: { cacheLen: 512 } };
+  const withDtype = { ...line, shape: { ...line.shape, dtype: 'bfloat16', kvHeads: 2 } };
+  const { dir } = runWith(`${JSON.stringify(withDtype)}\n`);
+  const [read] = readResults(dir, () => assert.fail('the line is well-formed')) as unknown as Array<typeof withDtype>;
+  assert.deepEqual(read.decode, { cacheLen: 512 });
+  assert.equal(read.shape.dtype, 'bfloat16');
+  assert.equal(read.shape.kvHeads, 2);
+});
+
+test('migrateLine gives an old line without `mode` the inference mode and leaves a current line as it is', () => {
+  const { mode: _mode, ...old } = okLine({ seqLen: 64 });
+  assert.equal((migrateLine(old) as { mode: string }).mode, 'inference');
+  const train = { ...okLine({ seqLen: 64 }), mode: 'train' };
+  assert.equal(migrateLine(train), train);
+});
+
+test('RecordedSuite records causal (a type checked by tsc: it was missing before)', () => {
+  const suite: RecordedSuite = {
+    name: 's', description: '', variants: ['full'], seqLen: [64], dModel: 64, heads: 2, batch: 1, causal: [false, true],
+    seed: 1, modes: ['inference'], weights: { init: 'gaussian' }, input: { input: 'gaussian' },
+    timing: { rounds: 1, timeMs: 10, warmupMs: 1, warmupIterations: 1, minSamples: 1, targetRme: 2 },
+  };
+  assert.deepEqual(suite.causal, [false, true]);
 });
