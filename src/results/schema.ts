@@ -118,7 +118,8 @@ export const SuiteFields = {
   input: InputInitSchema.default({ input: 'gaussian' }),
   timing: TimingSchema.default(TimingSchema.parse({})),
 };
-const RecordedSuiteSchema = z.object(SuiteFields);
+/** run.json's `suite`, as recorded (defaults filled in). */
+export const RecordedSuiteSchema = z.object(SuiteFields);
 /** The suite as run.json records it, after defaults and command-line overrides (src/run/suite.ts validates it). */
 export type RecordedSuite = z.output<typeof RecordedSuiteSchema>;
 
