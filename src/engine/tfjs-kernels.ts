@@ -59,6 +59,12 @@ export function batchedProducts(forward: ForwardFn, weights: Record<string, Host
 
 type Cached = Omit<KernelChoice, 'source'>;
 
+/**
+ * Part of every cache key: timings measured before the loop's slices copied only the entry
+ * (tfjs-wasm-slice.ts) describe another kernel, and are not reused.
+ */
+const KERNELS_REVISION = 'slice-in-place';
+
 export const KERNEL_ENV = 'ATTNBENCH_TFJS_KERNEL';
 
 /** The kernel ATTNBENCH_TFJS_KERNEL forces on every batched product; undefined = chosen by measurement. */
@@ -131,7 +137,7 @@ export async function chooseKernels(tf: typeof TF, backend: string, runner: Kern
   const choices: KernelChoice[] = [];
   for (const p of products) {
     const product = productKey(p.a, p.b, p.transposeA, p.transposeB);
-    const key = `${backend}|${tf.version['tfjs-core']}|${product}`;
+    const key = `${backend}|${tf.version['tfjs-core']}|${KERNELS_REVISION}|${product}`;
     const hit = cache[key];
     if (hit) {
       choices.push({ ...hit, source: 'cached' });

@@ -12,6 +12,7 @@ import type { HostTensor, Ops } from './ops.ts';
 import { firstLine, type BackendEntry, type Capabilities, type Engine, type EngineInfo, type ForwardFn, type KernelChoice,
   type Prepared } from './types.ts';
 import { prepareTfjsTraining } from './tfjs-train.ts';
+import { registerHeapSlice } from './tfjs-wasm-slice.ts';
 import { batchedProducts, chooseKernels, forcedKernel, productKey, type BatchedKernel, type KernelRunner } from './tfjs-kernels.ts';
 
 type Tensor = TF.Tensor;
@@ -55,6 +56,7 @@ export async function loadTfjs(backend: TfjsBackend): Promise<typeof TF> {
   const registered = backend.startsWith('tensorflow') ? 'tensorflow' : backend;
   if (!(await tf.setBackend(registered))) throw new Error(`tfjs backend '${registered}' failed to initialise`);
   await tf.ready();
+  if (backend === 'wasm') registerHeapSlice(tf);
   if (backend === 'tensorflow-gpu' && !gpuInUse(tf)) {
     throw new Error('tfjs-node-gpu loaded but libtensorflow found no CUDA device');
   }

@@ -53,7 +53,8 @@ export function mergeHeads<T>(ops: Ops<T>, t: T, s: Shape): T {
  * matrix, so every score is still computed (and counted in the FLOPs).
  */
 export function attend<T>(ops: Ops<T>, q: T, k: T, v: T, s: Shape): T {
-  let scores = ops.scale(ops.matMul(q, k, false, true), 1 / Math.sqrt(s.dModel / s.heads));
+  // The scale on q (N·D elements), not on the scores (H·N² elements): the same product, a smaller pass.
+  let scores = ops.matMul(ops.scale(q, 1 / Math.sqrt(s.dModel / s.heads)), k, false, true);
   if (s.causal) {
     const [rows, cols] = ops.shape(scores).slice(-2);
     scores = ops.add(scores, ops.constant(causalMask(rows, cols), [rows, cols]));
