@@ -24,7 +24,8 @@ import { getVariant } from '../src/variants/index.ts';
 const { values: a } = parseArgs({ options: {
   engine: { type: 'string', default: 'onnx/cpu' }, seq: { type: 'string', default: '1024' },
   rounds: { type: 'string', default: '9' }, samples: { type: 'string', default: '3' }, kernels: { type: 'boolean', default: false } } });
-const VARIANTS: Array<[string, object]> = [['full', {}], ['sparse-window', { window: 256 }], ['sparse-block', { block: 64, globalTokens: 16 }],
+const VARIANTS: Array<[string, object]> = [['full', {}], ['sparse-window', { window: 256 }],
+  ['sparse-block', { block: 64, globalTokens: 16 }],
   ['linformer', { k: 256 }], ['svd', { rank: 64 }], ['flash', { kernel: 'tiled' }]];
 
 const info = (await listEngines()).find((i) => i.id === a.engine && i.available);
@@ -35,13 +36,17 @@ if (!info) {
 const shape = { batch: 1, seqLen: Number(a.seq), dModel: 512, heads: 8 };
 const kernels = a.kernels && info.id === 'tfjs/wasm' ? ['measured', 'loop', 'batched'] : [undefined];
 
-interface Entry { variant: string; kernel?: string; label: string; flops: number; prepared: Prepared; rounds: Array<{ round: number; samplesMs: number[] }> }
+interface Entry {
+  variant: string; kernel?: string; label: string; flops: number; prepared: Prepared;
+  rounds: Array<{ round: number; samplesMs: number[] }>;
+}
 const entries: Entry[] = [];
 for (const kernel of kernels) {
   for (const [variant, options] of VARIANTS) {
     if (kernel) process.env[KERNEL_ENV] = kernel;
     const c = { caseId: variant, runId: 'variant-speed', mode: 'inference', variant, label: variant, engine: info, shape, seed: 1,
-      options: getVariant(variant)!.options.parse(options), weights: { init: 'spectrum', decay: 0.5 }, input: { input: 'gaussian' } } as unknown as Case;
+      options: getVariant(variant)!.options.parse(options), weights: { init: 'spectrum', decay: 0.5 },
+      input: { input: 'gaussian' } } as unknown as Case;
     const { v, x, o, w, flops } = buildCase(c);
     const prepared = await (await createEngine(info)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, shape, o), w, x);
     await prepared.run(); // warm-up: kernels chosen, operators built
@@ -68,7 +73,8 @@ for (const e of entries) {
   const p = pairedRatio(e.rounds, full.rounds, e.label)!, ms = median(e.rounds.flatMap((r) => r.samplesMs));
   const flopRatio = full.flops / e.flops, speedup = 1 / p.ratio;
   t.push([e.label, ms.toFixed(1), `${speedup.toFixed(2)} [${(1 / p.ci[1]).toFixed(2)}, ${(1 / p.ci[0]).toFixed(2)}]`, flopRatio.toFixed(2),
-    `${((speedup / flopRatio) * 100).toFixed(0)} %`, (e.flops / ms / 1e6).toFixed(1), `${((e.flops / ms / 1e6 / ceiling.gflops) * 100).toFixed(0)} %`]);
+    `${((speedup / flopRatio) * 100).toFixed(0)} %`, (e.flops / ms / 1e6).toFixed(1),
+    `${((e.flops / ms / 1e6 / ceiling.gflops) * 100).toFixed(0)} %`]);
 }
 console.log(`${info.id}, N=${shape.seqLen}, d=512, 8 heads; ${a.rounds} interleaved rounds of ${a.samples} passes; `
   + `matmul ceiling ${ceiling.gflops.toFixed(1)} GFLOP/s (${ceiling.shape})\n${t.toString()}`);
