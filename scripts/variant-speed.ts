@@ -14,7 +14,7 @@ import Table from 'cli-table3';
 import { parseArgs } from 'node:util';
 import { createEngine, listEngines } from '../src/engine/resolve.ts';
 import { KERNEL_ENV } from '../src/engine/tfjs-kernels.ts';
-import type { Prepared } from '../src/engine/types.ts';
+import { prepareForward, type Prepared } from '../src/engine/types.ts';
 import { measureCeiling } from '../src/measure/ceiling.ts';
 import { buildCase } from '../src/measure/case.ts';
 import { median, pairedRatio } from '../src/report/paired.ts';
@@ -48,7 +48,7 @@ for (const kernel of kernels) {
       options: getVariant(variant)!.options.parse(options), weights: { init: 'spectrum', decay: 0.5 },
       input: { input: 'gaussian' } } as unknown as Case;
     const { v, x, o, w, flops } = buildCase(c);
-    const prepared = await (await createEngine(info)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, shape, o), w, x);
+    const prepared = await prepareForward(await createEngine(info), (ops, xx, ww) => v.forward(ops, xx, ww, shape, o), w, x);
     await prepared.run(); // warm-up: kernels chosen, operators built
     entries.push({ variant, kernel, label: `${v.describe(o)}${kernel ? ` [${kernel}]` : ''}`, flops, prepared, rounds: [] });
   }

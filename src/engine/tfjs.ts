@@ -4,16 +4,19 @@
  *   tensorflow      @tensorflow/tfjs-node     (libtensorflow on the CPU)  optional dependency
  *   wasm            @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD; single-threaded in Node)
  *   cpu             pure JavaScript
- * A backend is loaded only in the process that uses it (one case = one process).
+ * A backend is loaded only in the process that uses it: a case's checks, or one worker of a timing
+ * round (src/run/pool.ts), which serves that round's cases one after another.
  */
 import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs';
+import { checkedConcatAxis, checkedPaddings, checkedPerm, reshapeShape, sliceShape } from './flop-recorder.ts';
 import type { HostTensor, Ops } from './ops.ts';
-import { firstLine, type BackendEntry, type Capabilities, type Engine, type EngineInfo, type ForwardFn, type KernelChoice,
-  type Prepared } from './types.ts';
+import { checkReplacement, firstLine, programAsForward, type BackendEntry, type Capabilities, type Engine, type EngineInfo,
+  type ForwardFn, type KernelChoice, type Prepared, type Program } from './types.ts';
 import { prepareTfjsTraining } from './tfjs-train.ts';
 import { registerHeapSlice } from './tfjs-wasm-slice.ts';
-import { batchedProducts, chooseKernels, forcedKernel, productKey, type BatchedKernel, type KernelRunner } from './tfjs-kernels.ts';
+import { batchedProducts, chooseKernels, forcedKernel, forcedKernelNotices, productKey, type BatchedKernel,
+  type KernelRunner } from './tfjs-kernels.ts';
 
 type Tensor = TF.Tensor;
 export type TfjsBackend = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -46,6 +49,8 @@ export const TFJS_CAPABILITIES: Capabilities = {
   gradients: true,
   fusedAttention: false, // tfjs has no attention kernel: attention is composed from its ops
   memorySource: 'tf.profile peakBytes minus bytes held before the pass (tensor allocations)',
+  trainingMemoryNote: 'tfjs counts a tensor that shares another’s buffer (a reshape, a tensor the tape saves) again, '
+    + 'so its activations are an upper bound',
 };
 
 export async function loadTfjs(backend: TfjsBackend): Promise<typeof TF> {
@@ -103,11 +108,12 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMa
     reduceSum: (a) => tf.sum(a, -1, true),
     scale: (a, s) => tf.mul(a, tf.scalar(s)),
     softmax: (a) => tf.softmax(a),
-    reshape: (a, shape) => tf.reshape(a, shape),
-    transpose: (a, perm) => tf.transpose(a, perm),
-    slice: (a, begin, size) => tf.slice(a, begin, size),
-    concat: (ts, axis) => tf.concat(ts, axis),
-    pad: (a, paddings) => tf.pad(a, paddings),
+    // The shape recorder's rules (flop-recorder.ts), so that every engine refuses the same bad shapes.
+    reshape: (a, shape) => tf.reshape(a, reshapeShape(a.shape, shape)),
+    transpose: (a, perm) => tf.transpose(a, checkedPerm(a.shape, perm)),
+    slice: (a, begin, size) => tf.slice(a, begin, sliceShape(a.shape, begin, size)),
+    concat: (ts, axis) => tf.concat(ts, checkedConcatAxis(ts.map((t) => t.shape), axis)),
+    pad: (a, paddings) => tf.pad(a, checkedPaddings(a.shape, paddings)),
     constant,
     // tf.tidy frees a region's intermediates when it ends (the pass's own tidy frees only at its end).
     scope: (fn) => tf.tidy(fn),
@@ -157,69 +163,89 @@ function plainMatMul(tf: typeof TF): (a: Tensor, b: Tensor) => Tensor {
 
 /** The kernel of every batched product `forward` issues, measured or cached (tfjs-kernels.ts); none where the backend has one kernel. */
 async function kernelsFor(tf: typeof TF, backend: TfjsBackend, forward: ForwardFn, weights: Record<string, HostTensor>,
-  input: HostTensor): Promise<KernelChoice[]> {
+  inputShape: number[]): Promise<KernelChoice[]> {
   if (!CHOOSES_BATCHED_KERNEL[backend]) return [];
-  return chooseKernels(tf, backend, batchedRunner(tf, true), batchedProducts(forward, weights, input.shape), (p) => sizeRule(p.a, p.b));
+  return chooseKernels(tf, backend, batchedRunner(tf, true), batchedProducts(forward, weights, inputShape), (p) => sizeRule(p.a, p.b));
 }
 
 /** Ops whose batched products run on the kernels chosen for them. */
 const opsWith = (tf: typeof TF, backend: TfjsBackend, kernels: KernelChoice[]) =>
   tfjsOps(tf, backend, new Map(kernels.map((k) => [k.product, k.kernel])));
 
+const upload = (tf: typeof TF, ts: Record<string, HostTensor> = {}): Record<string, Tensor> =>
+  Object.fromEntries(Object.entries(ts).map(([name, t]) => [name, tf.tensor(t.data, t.shape, 'float32')]));
+
+/** A compiled program (types.ts, Prepared): eager calls inside tf.tidy; state tensors kept between calls. */
+async function prepareProgram(tf: typeof TF, backend: TfjsBackend, program: Program,
+  weights: Record<string, HostTensor>): Promise<Prepared> {
+  const kernels = await kernelsFor(tf, backend, programAsForward(program), weights, [1]), ops = opsWith(tf, backend, kernels);
+  const w = upload(tf, weights), inputs = upload(tf, program.inputs);
+  let state = upload(tf, program.state);
+  /** One call; the old state is freed once the new one exists. */
+  const call = (): Record<string, Tensor> => {
+    const r = tf.tidy(() => {
+      const { outputs, state: next } = program.fn(ops, inputs, w, state);
+      return { outputs, next: next ?? state };
+    });
+    for (const [name, t] of Object.entries(state)) if (r.next[name] !== t) t.dispose();
+    state = r.next;
+    return r.outputs;
+  };
+  const download = async (outputs: Record<string, Tensor>) => {
+    const out: Record<string, Float32Array> = {}, kept = new Set(Object.values(state));
+    for (const [name, t] of Object.entries(outputs)) {
+      out[name] = (await t.data()) as Float32Array;
+      if (!kept.has(t)) t.dispose();
+    }
+    return out;
+  };
+  return {
+    ...(kernels.length > 0 && { kernels }),
+    async run(given) {
+      for (const [name, t] of Object.entries(given ?? {})) {
+        checkReplacement(name, inputs[name]?.shape, t.shape);
+        inputs[name].dispose();
+        inputs[name] = tf.tensor(t.data, t.shape, 'float32');
+      }
+      return download(call());
+    },
+    async peakMemory() {
+      const before = tf.memory().numBytes;
+      const tensorsBefore = tf.memory().numTensors;
+      const profile = await tf.profile(async () => { await download(call()); });
+      if (tf.memory().numTensors !== tensorsBefore) {
+        throw new Error(`forward pass leaked ${tf.memory().numTensors - tensorsBefore} tensors`);
+      }
+      return { peakBytes: profile.peakBytes - before, source: TFJS_CAPABILITIES.memorySource };
+    },
+    async dispose() {
+      tf.dispose([...Object.values(inputs), ...Object.values(state), ...Object.values(w)]);
+    },
+  };
+}
+
 export function tfjsEngine(tf: typeof TF, backend: TfjsBackend, info: EngineInfo): Engine {
   return {
     info,
     async prepareTraining(forward, weights, input, setup) {
-      const ops = opsWith(tf, backend, await kernelsFor(tf, backend, forward, weights, input));
+      const ops = opsWith(tf, backend, await kernelsFor(tf, backend, forward, weights, input.shape));
       return prepareTfjsTraining(tf, ops, TFJS_CAPABILITIES.memorySource, forward, weights, input, setup);
     },
-    async prepare(forward: ForwardFn, weights: Record<string, HostTensor>, input: HostTensor): Promise<Prepared> {
-      const kernels = await kernelsFor(tf, backend, forward, weights, input), ops = opsWith(tf, backend, kernels);
-      const w: Record<string, Tensor> = {};
-      for (const [name, t] of Object.entries(weights)) w[name] = tf.tensor(t.data, t.shape, 'float32');
-      const x = tf.tensor(input.data, input.shape, 'float32');
-      const pass = () => tf.tidy(() => forward(ops, x, w));
-      return {
-        ...(kernels.length > 0 && { kernels }),
-        async run() {
-          const y = pass();
-          const out = (await y.data()) as Float32Array;
-          y.dispose();
-          return out;
-        },
-        async peakMemory() {
-          const before = tf.memory().numBytes;
-          const tensorsBefore = tf.memory().numTensors;
-          const profile = await tf.profile(async () => {
-            const y = pass();
-            await y.data();
-            y.dispose();
-          });
-          if (tf.memory().numTensors !== tensorsBefore) {
-            throw new Error(`forward pass leaked ${tf.memory().numTensors - tensorsBefore} tensors`);
-          }
-          return { peakBytes: profile.peakBytes - before, source: TFJS_CAPABILITIES.memorySource };
-        },
-        async dispose() {
-          tf.dispose([x, ...Object.values(w)]);
-        },
-      };
-    },
+    prepare: (program, weights) => prepareProgram(tf, backend, program, weights),
   };
 }
 
 /** Probes one backend in this process: version, device, or why it is unavailable. */
 export async function probeTfjs(backend: TfjsBackend): Promise<Omit<EngineInfo, 'priority'>> {
-  const id = `tfjs/${backend}`;
+  const id = `tfjs/${backend}`, device = backend === 'tensorflow-gpu' ? 'cuda' : 'cpu';
   try {
     const tf = await loadTfjs(backend);
     const versions = tf.version as Record<string, string>;
-    const device = backend === 'tensorflow-gpu' ? 'cuda' : 'cpu';
     const threads = backend === 'wasm' ? 1 : undefined;
     return { engine: 'tfjs', backend, id, available: true, version: versions['tfjs-core'], device, threads,
       capabilities: TFJS_CAPABILITIES };
   } catch (e) {
-    return { engine: 'tfjs', backend, id, available: false, reason: whyNot(PACKAGE[backend], e) };
+    return { engine: 'tfjs', backend, id, available: false, device, reason: whyNot(PACKAGE[backend], e) };
   }
 }
 
@@ -238,4 +264,6 @@ const PRIORITY: Record<TfjsBackend, number> = { 'tensorflow-gpu': 20, tensorflow
 export const TFJS_BACKENDS: BackendEntry[] = (Object.keys(PRIORITY) as TfjsBackend[]).map((backend) => ({
   engine: 'tfjs', backend, priority: PRIORITY[backend], probe: () => probeTfjs(backend),
   create: async (info) => tfjsEngine(await loadTfjs(backend), backend, info),
+  checkSettings: () => { forcedKernel(); }, // a bad ATTNBENCH_TFJS_KERNEL is one line and exit 2, not an error in every case
+  notices: forcedKernelNotices,
 }));

@@ -20,6 +20,13 @@ export interface Shape {
   causal?: boolean;
 }
 
+/**
+ * What a variant is to the report: the baseline (exact full attention), an adapter (fine-tuning
+ * weights on top of the baseline), an approximation (computes less, differs from the baseline), or
+ * exact-efficient (the baseline's output, computed otherwise).
+ */
+export type VariantRole = 'baseline' | 'adapter' | 'approximation' | 'exact-efficient';
+
 export interface ParamCount {
   /** Every parameter the method defines (incl. adapters and frozen base weights). */
   total: number;
@@ -46,6 +53,8 @@ export interface Capabilities {
    * an N×N matrix held by the graph); absent = it has none.
    */
   fusedAttention?: boolean;
+  /** How to read the engine's measured training memory, when it needs saying (the report shows it beside the chart). */
+  trainingMemoryNote?: string;
 }
 
 /** One engine/backend as found on this machine. */
@@ -100,8 +109,8 @@ export type InputSpec = { input: 'gaussian' } | { input: 'correlated'; rho: numb
 
 export const RESULT_SCHEMA = 1;
 
-/** What a case measures: one forward pass, or one training step (see TrainOkLine). */
-export type CaseMode = 'inference' | 'train';
+/** What a case measures: a mode's name from the registry (src/modes: `inference`, a forward pass; `train`, a training step). */
+export type CaseMode = string;
 
 /** How latency was measured for this line. */
 export interface TimingSettings {
@@ -116,11 +125,23 @@ export interface TimingSettings {
   minSamples: number;
   /** Sampling stops once the relative margin of error (%) is at or below this. */
   targetRme: number;
-  /** Whether the output download to the host is inside the timed region (always true). */
+  /**
+   * Whether a sample includes the outputs' download to the host: true for the harness's own timing
+   * around a call (the plan's setting); on a measured line, what its rounds' samples were
+   * (false where the engine timed itself on its device, Prepared.timeSamples).
+   */
   downloadInside: boolean;
+  /**
+   * The clock a measured line's samples were taken on (`performance.now`: the harness's; e.g. `cuda-events`: the
+   * engine's); absent on older lines and before measuring.
+   */
+  clock?: string;
 }
 
-/** One case: a variant configuration × an engine/backend × a shape × a mode, measured in a process of its own. */
+/**
+ * One case: a variant configuration × an engine/backend × a shape × a mode. Its checks run in a
+ * process of its own; each timing round runs in that round's worker, shared with other cases.
+ */
 export interface Case {
   caseId: string;
   runId: string;
@@ -167,6 +188,14 @@ interface LineBase {
   options: Record<string, unknown>;
   /** Human-readable configuration, e.g. "LoRA r=8 α=16 on q,v (unmerged)". */
   label: string;
+  /**
+   * The variant's role (src/variants/types.ts) and the variant whose graph this configuration runs
+   * unchanged (Variant.sameGraphAs), as the run's code said: the report reads them from here, so
+   * an old run's report rebuilt by newer code gives the same findings. Absent on older lines (readers
+   * then ask the registry).
+   */
+  role?: VariantRole;
+  sameGraphAs?: string;
   /** `tfjs` | `onnx`. */
   engine: string;
   /** e.g. `wasm`, `cpu`, `tensorflow-gpu`. */
@@ -218,6 +247,10 @@ export interface RoundTiming {
   median: number;
   /** This round's raw samples, ms, sorted ascending. */
   samplesMs: number[];
+  /** The clock the samples were taken on (see TimingSettings.clock); absent on older rounds: the harness's. */
+  clock?: string;
+  /** Whether each sample includes the outputs' download to the host; absent on older rounds: true. */
+  downloadInside?: boolean;
 }
 
 /** What every measured line has, inference or training. */

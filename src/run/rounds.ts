@@ -11,12 +11,15 @@
  * round, and a round in flight when the sweep stopped is not counted. A case's results line is
  * written once its last round is in the journal: every round's samples, pooled figures, spread.
  */
+import { HARNESS_CLOCK } from '../engine/types.ts';
 import { createRng } from '../linalg/rng.ts';
 import { noiseReasons, statsOf } from '../measure/latency.ts';
+import { modeOf } from '../modes/index.ts';
 import { comparisonGroup } from '../results/group.ts';
 import { baseOf } from '../results/lines.ts';
 import { checkCase, roundOf, Workers, type ChildLimits } from './pool.ts';
-import type { Case, CaseFacts, FailedLine, OkLine, ResultLine, RoundRecord, RoundTiming, TrainOkLine } from '../results/types.ts';
+import type { Case, CaseFacts, FailedLine, OkLine, ResultLine, RoundRecord, RoundTiming, TimingSettings,
+  TrainOkLine } from '../results/types.ts';
 
 function shuffle<T>(xs: readonly T[], rng: ReturnType<typeof createRng>): T[] {
   const out = xs.slice();
@@ -73,6 +76,22 @@ export function hasRound(j: CaseRounds | undefined, round: number): boolean {
   return round === 0 ? j?.facts !== undefined : j?.timing.has(round) ?? false;
 }
 
+/** True when the journal holds every timing round 1..`rounds` of the case (measured or failed). */
+export function roundsComplete(j: CaseRounds, rounds: number): boolean {
+  return Array.from({ length: rounds }, (_, i) => i + 1).every((r) => j.timing.has(r));
+}
+
+/**
+ * The lines of cases whose facts and every timing round are in the journal but whose line is not
+ * in `done` (results.jsonl): a kill between the last round's record and the results append, or a
+ * torn results line set aside. Their rounds were measured, so the line is built from them.
+ */
+export function linesFromJournal(journal: ReadonlyMap<string, CaseRounds>, rounds: number,
+  done: ReadonlySet<string>): ResultLine[] {
+  return [...journal].filter(([id, j]) => j.facts && !done.has(id) && roundsComplete(j, rounds))
+    .map(([, j]) => completeLine(j.facts!, j.timing));
+}
+
 /**
  * The case's line over its timing rounds: every round kept, latency figures over the pooled
  * samples, the spread of the round medians; a failed round is named in `noisy`. When every round
@@ -92,9 +111,13 @@ export function completeLine(facts: CaseFacts, timing: CaseRounds['timing']): Ok
   const latencyMs = statsOf(samplesMs), medians = rounds.map((r) => r.median);
   const noisy = [...noiseReasons(latencyMs, facts.overheadMs), ...failed];
   const timingFields = { latencyMs, samplesMs, rounds, roundSpread: Math.max(...medians) / Math.min(...medians) - 1, finishedAt,
-    ...(noisy.length > 0 && { noisy }) };
-  return facts.mode === 'train' ? { ...facts, ...timingFields }
-    : { ...facts, ...timingFields, gflops: facts.flops / latencyMs.median / 1e6 };
+    ...(noisy.length > 0 && { noisy }), timing: sampledBy(facts.timing, rounds) };
+  return { ...facts, ...timingFields, ...modeOf(facts.mode).timedFields(facts, latencyMs) } as OkLine | TrainOkLine;
+}
+
+/** The case's timing settings, saying what its rounds' samples include and which clock took them (Prepared.timeSamples). */
+function sampledBy(timing: TimingSettings, rounds: RoundTiming[]): TimingSettings {
+  return { ...timing, downloadInside: rounds.every((r) => r.downloadInside ?? true), clock: rounds[0].clock ?? HARNESS_CLOCK };
 }
 
 /** One case alone, not interleaved (scripts, tests): its checks, then `rounds` timing rounds, each in workers of its own. */

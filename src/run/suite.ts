@@ -7,6 +7,7 @@ import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UserError, messages } from '../messages.ts';
+import { DEFAULT_MODE, modeNames } from '../modes/index.ts';
 import { InputInitSchema, WeightsInitSchema } from '../linalg/weights.ts';
 import { inspectWeightsFile } from '../linalg/weights-file.ts';
 
@@ -57,8 +58,9 @@ export const SuiteSchema = z.object({
     /** `tfjs`, `onnx`, `all` or `engine/backend` ids; absent = the fastest engine here. */
   engines: z.array(z.string()).optional(),
   seed: z.number().int().default(1),
-  /** What each case measures: a forward pass (`inference`), a training step (`train`), or both. */
-  modes: z.array(z.enum(['inference', 'train'])).min(1).default(['inference']),
+  /** What each case measures, by mode (src/modes: `inference`, a forward pass; `train`, a training step; …). */
+  modes: z.array(z.string().refine((m) => modeNames().includes(m),
+    { error: (i) => `unknown mode '${String(i.input)}'; known: ${modeNames().join(', ')}` })).min(1).default([DEFAULT_MODE]),
   /** Base weights every variant of a case starts from (see src/linalg/weights.ts). */
   weights: WeightsInitSchema.default({ init: 'gaussian' }),
   /** Inputs of the cases (see src/linalg/weights.ts). */
@@ -95,11 +97,16 @@ export async function loadSuite(nameOrPath: string): Promise<Suite> {
   } else {
     throw new UserError(messages.unknownSuite(nameOrPath, builtinSuites()));
   }
-  return parseSuite(raw, nameOrPath);
+  return parseSuite(withFileLayer(raw), nameOrPath);
 }
 
+/**
+ * Validates a suite: the schema alone, no file read (a run's recorded suite validates where its
+ * weights file is absent, e.g. in `npm run merge`). A new suite with a weights file goes through
+ * `withFileLayer` first.
+ */
 export function parseSuite(raw: unknown, where: string): Suite {
-  const parsed = SuiteSchema.safeParse(withFileLayer(raw));
+  const parsed = SuiteSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new UserError(messages.badSuite(where, issue.path.join('.') || '(top level)', issue.message));
@@ -111,7 +118,7 @@ export function parseSuite(raw: unknown, where: string): Suite {
  * A suite whose weights come from a file takes D from it (its dModel, when given, must agree), and the
  * layer prefix found there when the file holds one layer only; heads must divide D. Reads headers only.
  */
-function withFileLayer(raw: unknown): unknown {
+export function withFileLayer(raw: unknown): unknown {
   const weights = WeightsInitSchema.safeParse((raw as { weights?: unknown } | null)?.weights);
   if (!weights.success || weights.data.init !== 'file') return raw;
   const { file, prefix } = weights.data, suite = raw as Record<string, unknown>;
