@@ -14,7 +14,7 @@ import { dump } from 'npyjs';
 import { createEngine, listEngines, requestsOf, selectAll } from '../engine/resolve.ts';
 import type { HostTensor } from '../engine/ops.ts';
 import { createRng } from '../linalg/rng.ts';
-import { inspectWeightsFile, readBaseWeights } from '../linalg/weights-file.ts';
+import { inspectWeightsFile, layoutKvHeads, readBaseWeights } from '../linalg/weights-file.ts';
 import { openNpy } from '../linalg/tensor-file.ts';
 import { measureAccuracy } from '../measure/accuracy.ts';
 import { UserError, messages } from '../messages.ts';
@@ -83,7 +83,8 @@ export async function attend(argv: string[]): Promise<number> {
   const all = await listEngines();
   const info = worded(() => selectAll(all, f.engine ? requestsOf([f.engine], all) : [{}])).engines[0];
   const base = readBaseWeights(layout), v = getVariant(spec.name)!;
-  const s = { batch: x.shape[0], seqLen: x.shape[1], dModel: D, heads };
+  const kvHeads = layoutKvHeads(layout, heads);
+  const s = { batch: x.shape[0], seqLen: x.shape[1], dModel: D, heads, ...(kvHeads !== heads && { kvHeads }) };
   const o = v.resolve ? v.resolve(s, spec.options, base) : spec.options;
   const w = v.init(s, o, createRng(`${seed}:attend:${spec.name}`), base);
   const prepared = await (await createEngine(info)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, s, o), w, x);
