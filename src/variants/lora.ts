@@ -23,6 +23,7 @@
  * folded into W' at init), so it has nothing to train: its train cases are skipped.
  */
 import { z } from 'zod';
+import type { Ops } from '../engine/ops.ts';
 import { matMul64 } from '../linalg/dense.ts';
 import { referenceAttention } from '../linalg/reference.ts';
 import { normalArray } from '../linalg/rng.ts';
@@ -42,9 +43,18 @@ export type LoraOptions = z.output<typeof loraOptions>;
 const W = (p: Projection) => `W${p}` as const;
 
 /** W_p + (α/r)·A_p·B_p in float64 [D×D_p]. */
-function mergedWeight(w: Weights, p: Projection, o: LoraOptions, D: number): Float64Array {
+export function mergedWeight(w: Weights, p: Projection, o: LoraOptions, D: number): Float64Array {
   const delta = matMul64(w[`A${p}`].data, w[`B${p}`].data, D, o.rank, w[`B${p}`].shape[1]);
   return delta.map((d, i) => w[W(p)].data[i] + (o.alpha / o.rank) * d);
+}
+
+/** input·W_p + b_p, plus the adapter path (α/r)·(input·A_p)·B_p on unmerged targets. */
+export function loraProjection<T>(ops: Ops<T>, w: Record<string, T>, o: LoraOptions) {
+  return (p: Projection, input: T): T => {
+    const y = linear(ops, input, w[W(p)], w[`b${p}`]);
+    if (o.merged || !o.targets.includes(p)) return y;
+    return ops.add(y, ops.scale(ops.matMul(ops.matMul(input, w[`A${p}`]), w[`B${p}`]), o.alpha / o.rank));
+  };
 }
 
 /** Elements of the adapters A_p, B_p: what fine-tuning trains (a merged configuration has folded them into W'). */
@@ -82,13 +92,7 @@ export const lora: Variant<LoraOptions> = {
     const { batch: B, seqLen: N, dModel: D, heads: H } = s;
     return 4 * (B * N * (D + 2 * kvWidth(s)) + Math.max(2 * B * H * N * N, B * N * D + B * N * o.rank));
   },
-  forward(ops, x, w, s, o) {
-    return attentionWith(ops, x, w, s, (p, input) => {
-      const y = linear(ops, input, w[W(p)], w[`b${p}`]);
-      if (o.merged || !o.targets.includes(p)) return y;
-      return ops.add(y, ops.scale(ops.matMul(ops.matMul(input, w[`A${p}`]), w[`B${p}`]), o.alpha / o.rank));
-    });
-  },
+  forward: (ops, x, w, s, o) => attentionWith(ops, x, w, s, loraProjection(ops, w, o)),
   trainable: (_s, o) => (o.merged ? [] : o.targets.flatMap((p) => [`A${p}`, `B${p}`])),
   sameGraphAs: (o) => (o.merged ? 'full' : undefined),
   details: (s, o) => ({ adapterParams: adapterParams(s, o) }),

@@ -22,7 +22,7 @@
  *          projection is computed, beside at most three [B, N, D] tensors.
  */
 import { z } from 'zod';
-import type { HostTensor } from '../engine/ops.ts';
+import type { HostTensor, Ops } from '../engine/ops.ts';
 import { matMul64 } from '../linalg/dense.ts';
 import { referenceAttention } from '../linalg/reference.ts';
 import { createRng } from '../linalg/rng.ts';
@@ -40,6 +40,8 @@ const svdOptions = z.object({
   energy: z.number().gt(0).max(1).optional(),
   targets: targetsSchema([...PROJECTIONS]),
   method: z.enum(['exact', 'randomized']).default('randomized'),
+  /** Decode: cache the rank-R projections x·U_k, x·U_v instead of K and V (a latent cache; src/variants/decode/). */
+  latentCache: z.boolean().optional(),
 }).strict()
   .refine((o) => o.rank === undefined || o.energy === undefined, { message: 'svd takes `rank` or `energy`, not both', path: ['energy'] })
   .transform((o) => (o.rank === undefined && o.energy === undefined ? { ...o, rank: DEFAULT_SVD_RANK } : o));
@@ -70,7 +72,7 @@ export function resolveSvdOptions(s: Shape, o: SvdOptions, base: BaseWeights): S
   const short = (r: number) => o.targets.some((p) => factorize(base[W(p)], p, Math.min(r, projectionWidth(s, p)), o.method).energy
     < energy * (1 - 1e-12));
   while (rank < D && short(rank)) rank++;
-  return { targets: o.targets, method: o.method, rank };
+  return { targets: o.targets, method: o.method, ...(o.latentCache !== undefined && { latentCache: o.latentCache }), rank };
 }
 
 // Factors per weight array: init and svdEnergy of one case share one decomposition, and the case
@@ -110,12 +112,26 @@ export function svdEnergy(s: Shape, o: SvdOptions,
   }));
 }
 
+/** (input·U_p)·V_p + b_p on targets, input·W_p + b_p elsewhere. */
+export function svdProjection<T>(ops: Ops<T>, w: Record<string, T>, o: SvdOptions) {
+  return (p: Projection, input: T): T => (o.targets.includes(p)
+    ? ops.add(ops.matMul(ops.matMul(input, w[`U${p}`]), w[`V${p}`]), w[`b${p}`])
+    : linear(ops, input, w[W(p)], w[`b${p}`]));
+}
+
+/** Target p's projection matrix as the factors give it, U_p·V_p [D×D_p], float64 (W_p when not a target). */
+export function svdWeight(s: Shape, o: SvdOptions, w: Weights, p: Projection): ArrayLike<number> {
+  if (!o.targets.includes(p)) return w[W(p)].data;
+  return matMul64(w[`U${p}`].data, w[`V${p}`].data, s.dModel, rankOf(s, o, p), projectionWidth(s, p));
+}
+
 export const svd: Variant<SvdOptions> = {
   name: 'svd',
   role: 'approximation',
   summary: 'projections replaced by truncated-SVD factors U_r·Σ_r and V_rᵀ (Eckart–Young; Halko et al. 2011)',
   options: svdOptions,
-  describe: (o) => `SVD ${o.rank !== undefined ? `r=${o.rank}` : `energy≥${o.energy}`} on ${o.targets.join(',')} (${o.method})`,
+  describe: (o) => `SVD ${o.rank !== undefined ? `r=${o.rank}` : `energy≥${o.energy}`} on ${o.targets.join(',')} (${o.method})`
+    + `${o.latentCache ? ', latent cache' : ''}`,
   init(s, o, _rng, base) {
     const D = s.dModel, w: Weights = { ...base };
     for (const p of o.targets) {
@@ -139,17 +155,11 @@ export const svd: Variant<SvdOptions> = {
     const { batch: B, seqLen: N, dModel: D, heads: H } = s;
     return 4 * (B * N * (D + 2 * kvWidth(s)) + Math.max(2 * B * H * N * N, B * N * rankOf(s, o)));
   },
-  forward(ops, x, w, s, o) {
-    return attentionWith(ops, x, w, s, (p, input) => o.targets.includes(p)
-      ? ops.add(ops.matMul(ops.matMul(input, w[`U${p}`]), w[`V${p}`]), w[`b${p}`])
-      : linear(ops, input, w[W(p)], w[`b${p}`]));
-  },
+  forward: (ops, x, w, s, o) => attentionWith(ops, x, w, s, svdProjection(ops, w, o)),
   trainable: (_s, o) => o.targets.flatMap((p) => [`U${p}`, `V${p}`]),
   resolve: resolveSvdOptions,
   details: (s, o, base) => ({ svd: svdEnergy(s, o, base) }),
   reference(s, o, x, w, rows) {
-    const D = s.dModel;
-    return referenceAttention(s, x, referenceWeights(w, (p) => o.targets.includes(p)
-      ? matMul64(w[`U${p}`].data, w[`V${p}`].data, D, rankOf(s, o, p), projectionWidth(s, p)) : w[W(p)].data), { rows });
+    return referenceAttention(s, x, referenceWeights(w, (p) => svdWeight(s, o, w, p)), { rows });
   },
 };
