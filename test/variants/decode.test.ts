@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { matMulFlops, recordMatMuls } from '../../src/engine/flop-recorder.ts';
 import type { Ops } from '../../src/engine/ops.ts';
 import { createEngine, listEngines } from '../../src/engine/resolve.ts';
-import type { EngineInfo } from '../../src/engine/types.ts';
+import type { EngineInfo, Program } from '../../src/engine/types.ts';
 import { relativeError } from '../../src/linalg/dense.ts';
 import { createRng } from '../../src/linalg/rng.ts';
 import { baseWeights, makeInput } from '../../src/linalg/weights.ts';
@@ -70,22 +70,20 @@ function stepForward(d: AnyDecoder, s: DecodeShape, o: object, names: string[]) 
   };
 }
 
-/** One step on an engine: y [B, s, D] and the new rows of each cache tensor. */
+/** One step on an engine, as a session program: inputs x and the cache, outputs y and the new rows. */
 async function runStep(info: EngineInfo, su: Setup, s: DecodeShape, cache: HostCache, xNew: Float32Array):
   Promise<{ y: Float32Array; rows: HostCache }> {
   const shapes = su.decoder.cacheShapes(s, su.o), names = Object.keys(shapes);
-  const weights = { ...su.w, ...Object.fromEntries(names.map((k) => [cacheName(k), { data: cache[k], shape: shapes[k] }])) };
-  const engine = await createEngine(info);
-  const p = await engine.prepare(stepForward(su.decoder, s, su.o, names), weights, { data: xNew, shape: [s.batch, s.newTokens, s.dModel] });
+  const inputs = { x: { data: xNew, shape: [s.batch, s.newTokens, s.dModel] },
+    ...Object.fromEntries(names.map((k) => [cacheName(k), { data: cache[k], shape: shapes[k] }])) };
+  const program: Program = { inputs, fn: (ops, ins, w) => {
+    const { y, rows } = su.decoder.step(ops, ins.x, Object.fromEntries(names.map((k) => [k, ins[cacheName(k)]])), w, s, su.o);
+    return { outputs: { y, ...Object.fromEntries(names.map((k) => [`rows.${k}`, rows[k]])) } };
+  } };
+  const p = await (await createEngine(info)).prepare(program, su.w);
   try {
-    const out = await p.run(), ySize = s.batch * s.newTokens * s.dModel;
-    let at = ySize;
-    const rows = Object.fromEntries(names.map((k) => {
-      const n = shapes[k].reduce((a, b) => a * b, 1) / shapes[k][2] * s.newTokens;
-      at += n;
-      return [k, out.slice(at - n, at)];
-    }));
-    return { y: out.slice(0, ySize), rows };
+    const out = await p.run();
+    return { y: out.y, rows: Object.fromEntries(names.map((k) => [k, out[`rows.${k}`]])) };
   } finally {
     await p.dispose();
   }
