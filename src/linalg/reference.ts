@@ -18,8 +18,6 @@
 import { kvHeadsOf, kvWidth, type Shape } from '../results/types.ts';
 import { matMul64 } from './dense.ts';
 
-export type AttentionShape = Shape;
-
 /** Projection weights as row-major matrices (x·W): Wq, Wo [D, D], Wk, Wv [D, kvHeads·E]; biases to match. */
 export interface AttentionWeights {
   Wq: ArrayLike<number>; bq: ArrayLike<number>;
@@ -38,7 +36,7 @@ export interface ReferenceOptions {
 }
 
 /** Output rows [B, rows, D], float64. */
-export function referenceAttention(shape: AttentionShape, x: ArrayLike<number>, w: AttentionWeights,
+export function referenceAttention(shape: Shape, x: ArrayLike<number>, w: AttentionWeights,
   opts: ReferenceOptions = {}): Float64Array {
   const { batch: B, seqLen: N, dModel: D, heads: H } = shape;
   const E = D / H, scale = 1 / Math.sqrt(E), Dkv = kvWidth(shape), group = H / kvHeadsOf(shape);

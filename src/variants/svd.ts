@@ -13,7 +13,7 @@
  * vs 0.791 on gaussian ones) or 'exact' (Eckart–Young optimal). svdEnergy reports the rank,
  * retained energy and error the factors actually have.
  * An `energy` rank depends on the weights, not only on (shape, options): resolveSvdOptions turns it
- * into a rank before params, flops, memory or init are asked (they throw otherwise).
+ * into a rank before params, flops, memory or init are asked (`unresolved` says so; they throw otherwise).
  *
  * params   full's − Σ_T D·D_p + Σ_T R_p·(D + D_p) (T = targets, R_p the clamped rank), all held at
  *          inference; trainable: the factors (fine-tuning updates U_p and V_p; biases and untargeted W_p stay frozen)
@@ -147,6 +147,7 @@ export const svd: Variant<SvdOptions> = {
     const factors = sum((p, Dp) => rankOf(s, o, p) * (D + Dp)), n = full.params(s, {}).total - sum((_p, Dp) => D * Dp) + factors;
     return { total: n, trainable: factors, inference: n };
   },
+  unresolved: (_s, o) => (o.rank === undefined ? `energy=${o.energy} fixes the rank from the weights' spectrum` : undefined),
   flops: (s, o) => full.flops(s, {}) + s.batch * 2 * s.seqLen * o.targets.reduce((n, p) => {
     const D = s.dModel, Dp = projectionWidth(s, p);
     return n + rankOf(s, o, p) * (D + Dp) - D * Dp;
