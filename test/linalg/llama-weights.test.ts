@@ -10,7 +10,7 @@ import { createEngine, listEngines } from '../../src/engine/resolve.ts';
 import { prepareForward } from '../../src/engine/types.ts';
 import { relativeError } from '../../src/linalg/dense.ts';
 import { inspectWeightsFile, loadWeightsFile } from '../../src/linalg/weights-file.ts';
-import { parseSuite } from '../../src/run/suite.ts';
+import { parseSuite, withFileLayer } from '../../src/run/suite.ts';
 import { UserError } from '../../src/messages.ts';
 import { VARIANTS } from '../../src/variants/index.ts';
 import type { AnyVariant, Shape } from '../../src/variants/types.ts';
@@ -100,8 +100,8 @@ for (const biases of [true, false]) {
 
 test('a suite on a Llama grouped-query file takes kvHeads from it; a kvHeads that disagrees is refused in one line', () => {
   const file = writeLayerFile(dir, 'llama-suite', llamaTensors(llamaLayer(7, true), '', true), 'safetensors');
-  const suite = parseSuite({ name: 't', variants: [{ name: 'full' }], seqLen: [8], heads: H, weights: { file } }, 't');
+  const suite = parseSuite(withFileLayer({ name: 't', variants: [{ name: 'full' }], seqLen: [8], heads: H, weights: { file } }), 't');
   assert.equal(suite.kvHeads, KV);
-  assert.throws(() => parseSuite({ name: 't', variants: [{ name: 'full' }], seqLen: [8], heads: H, kvHeads: 1, weights: { file } }, 't'),
+  assert.throws(() => withFileLayer({ name: 't', variants: [{ name: 'full' }], seqLen: [8], heads: H, kvHeads: 1, weights: { file } }),
     (e: unknown) => e instanceof UserError && /K\/V projections of width 6 \(2 K\/V heads of 3\).*--kv-heads 2/.test((e as Error).message));
 });
