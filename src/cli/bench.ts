@@ -24,6 +24,7 @@ interface BenchFlags {
   seq?: number[];
   dModel?: number[];
   heads?: number[];
+  kvHeads?: number[];
   batch?: number[];
   causal?: boolean;
   engine?: string;
@@ -76,6 +77,8 @@ function whatFlags(cmd: Command): Command {
     .option('--d-model <list>', 'model widths D, e.g. 512,768, each swept (overrides the suite)', (v) => positiveInt('--d-model', v))
     .option('--heads <list>', 'attention heads H, dividing every D, e.g. 8,12, each swept (overrides the suite)',
       (v) => positiveInt('--heads', v))
+    .option('--kv-heads <list>', 'key/value heads (grouped-query attention), dividing every H, e.g. 8,2; 1 is multi-query '
+      + '(default: H; overrides the suite)', (v) => positiveInt('--kv-heads', v))
     .option('--batch <list>', 'batch sizes B, e.g. 1,4, each swept (overrides the suite)', (v) => positiveInt('--batch', v))
     .option('--causal', 'causal (decoder) attention: query i attends keys j ≤ i; linformer cases are skipped (overrides the suite)')
     .addOption(new Option('--engine <name>', 'engine to run (default: the suite\'s, else the fastest here)').choices(ENGINE_CHOICES))
@@ -136,6 +139,7 @@ async function applyFlags(suite: Suite, f: BenchFlags): Promise<Suite> {
     ...(f.seq && { seqLen: f.seq }),
     ...(f.dModel && { dModel: oneOrList(f.dModel) }),
     ...(f.heads && { heads: oneOrList(f.heads) }),
+    ...(f.kvHeads && { kvHeads: oneOrList(f.kvHeads) }),
     ...(f.batch && { batch: oneOrList(f.batch) }),
     ...(f.causal && { causal: true }),
     ...(f.seed !== undefined && { seed: f.seed }),

@@ -7,7 +7,7 @@
 import { createEngine } from '../engine/resolve.ts';
 import { FORWARD_OUTPUT, forwardProgram, type Prepared } from '../engine/types.ts';
 import { createRng } from '../linalg/rng.ts';
-import { makeInput, seededBaseWeights, type BaseWeights } from '../linalg/weights.ts';
+import { makeInput, seededBaseWeights, withKvHeads, type BaseWeights } from '../linalg/weights.ts';
 import { getVariant } from '../variants/index.ts';
 import { analyticCounts } from '../variants/analytic.ts';
 import { notEfficientReason } from '../variants/roles.ts';
@@ -40,7 +40,7 @@ export function caseFailed(c: Case, status: 'skipped' | 'error', reason: string,
 export function caseData(c: Pick<Case, 'seed' | 'shape' | 'weights'> & Partial<Pick<Case, 'input'>>) {
   const s = c.shape;
   const x = makeInput(s, createRng(`${c.seed}:input:B${s.batch}N${s.seqLen}D${s.dModel}`), c.input);
-  return { base: seededBaseWeights(s.dModel, c.weights, c.seed), x };
+  return { base: withKvHeads(seededBaseWeights(s.dModel, c.weights, c.seed), s), x };
 }
 
 /**

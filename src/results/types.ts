@@ -18,6 +18,22 @@ export interface Shape {
    * so the case ids of bidirectional cases stay as they were.
    */
   causal?: boolean;
+  /**
+   * Key/value heads (grouped-query attention, Ainslie et al. 2023): each group of heads / kvHeads
+   * query heads shares one K/V head; must divide heads. Absent = heads (multi-head attention), so
+   * the case ids of multi-head cases stay as they were; 1 is multi-query attention (Shazeer 2019).
+   */
+  kvHeads?: number;
+}
+
+/** Key/value heads of a shape: kvHeads, or heads when absent. */
+export function kvHeadsOf(s: Shape): number {
+  return s.kvHeads ?? s.heads;
+}
+
+/** Width of the K and V projections, kvHeads·E with E = D / H. */
+export function kvWidth(s: Shape): number {
+  return kvHeadsOf(s) * (s.dModel / s.heads);
 }
 
 /**
@@ -89,10 +105,12 @@ export interface WeightsFileFacts {
   /** Hex sha256 of the file; of a folder: of each .npy file's name and bytes, in name order. */
   sha256: string;
   format: 'safetensors' | 'npz' | 'npy folder';
-  /** Naming scheme found (pytorch-mha, hf-bert, hf-gpt2, attnbench) and the layer prefix used. */
+  /** Naming scheme found (pytorch-mha, hf-bert, hf-gpt2, hf-llama, attnbench) and the layer prefix used. */
   scheme: string;
   prefix: string;
   dModel: number;
+  /** Width of the K and V projections when narrower than D (a grouped-query layer: kvHeads·E); absent = D. */
+  kvWidth?: number;
   /** Element types of the tensors read, each converted to float32 (F32, F16, BF16, F64). */
   dtypes: string[];
   /** False when the file holds no biases (zeros were used). */

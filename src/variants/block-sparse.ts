@@ -6,6 +6,7 @@
  * A helper, not a variant. Heads q, k, v: [B, H, N, E] with E = D / H; W is the block length.
  */
 import type { Ops } from '../engine/ops.ts';
+import { kvHeadsOf, kvWidth } from '../results/types.ts';
 import type { Shape } from './types.ts';
 
 /** Additive score for a key outside a pattern: exp(−1e9 − max) is 0 in float32, and, unlike −∞, no row can turn NaN. */
@@ -135,9 +136,10 @@ export function blockSparseFlops(s: Shape, p: BlockPattern, globals: number): nu
 
 /**
  * Peak bytes of blockSparseAttend, tensors alive at the softmax: blocked Q, K, V; gathered key and
- * value slots (none if nb = 1); scores and probabilities. The mask is a constant, like a weight.
+ * value slots (none if nb = 1); scores and probabilities; in a grouped-query shape the K/V heads
+ * their copies were made from. The mask is a constant, like a weight.
  */
 export function blockSparseMemory(s: Shape, p: BlockPattern, globals: number): number {
-  const rows = s.batch * p.nb * p.W, S = p.S;
-  return 4 * (3 * rows * s.dModel + (p.nb > 1 ? 2 * rows * (S / p.W) * s.dModel : 0) + 2 * s.heads * rows * (S + globals));
+  const rows = s.batch * p.nb * p.W, S = p.S, kvHeads = kvHeadsOf(s) < s.heads ? 2 * s.batch * s.seqLen * kvWidth(s) : 0;
+  return 4 * (3 * rows * s.dModel + (p.nb > 1 ? 2 * rows * (S / p.W) * s.dModel : 0) + 2 * s.heads * rows * (S + globals) + kvHeads);
 }
