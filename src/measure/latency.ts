@@ -5,7 +5,7 @@
  * measured separately and reported as `overheadMs`, so a reader can see it is negligible.
  */
 import { Bench } from 'tinybench';
-import type { LatencyStats, RoundTiming, TimingSettings } from '../results/types.ts';
+import type { LatencyStats, TimingSettings } from '../results/types.ts';
 
 export interface LatencyMeasurement {
   stats: LatencyStats;
@@ -41,15 +41,6 @@ export async function measureLatency(fn: () => Promise<unknown>, t: TimingSettin
       max: l.max, rme: l.rme, samples: l.samplesCount },
     samples,
   };
-}
-
-/** One round: the latency measurement and its record (samples and wall-clock window). */
-export async function timeRound(fn: () => Promise<unknown>, t: TimingSettings,
-  round: number): Promise<{ latency: LatencyMeasurement; timing: RoundTiming }> {
-  const startedAt = new Date().toISOString();
-  const latency = await measureLatency(fn, t);
-  return { latency, timing: { round, startedAt, endedAt: new Date().toISOString(), median: latency.stats.median,
-    samplesMs: latency.samples } };
 }
 
 /**
