@@ -11,8 +11,12 @@ import type { OkLine, TrainOkLine } from '../results/types.ts';
 import { engineOf } from './charts/series.ts';
 import { median } from './paired.ts';
 
-/** Mean runnable tasks beyond the run at or above this, over a round's window, is a busy machine: half a core taken. */
-export const BUSY_FOREIGN_TASKS = 0.5;
+/**
+ * Mean runnable tasks beyond the run at or above this, over a round's window, is a busy machine:
+ * three quarters of a core taken (a CPU burner reads 1; a quiet machine here 0–0.2 over a run, with
+ * single seconds up to 4 when another user's short command ran).
+ */
+export const BUSY_FOREIGN_TASKS = 0.75;
 /** Load samples this far (ms) before and after a round's window still count for it (they are 1 s apart). */
 const WINDOW_MARGIN_MS = 1000;
 

@@ -42,8 +42,16 @@ function ownRunnable(pids: readonly number[]): number | null {
   return Math.max(0, runnableThreads(process.pid) - 1) + pids.reduce((n, pid) => n + runnableThreads(pid), 0);
 }
 
+/**
+ * One sample. The run's threads wake and sleep many times a second (ORT's pool, not spinning), and
+ * /proc/loadavg and /proc/<pid>/task are read at slightly different instants: the run's own count is
+ * read before and after the machine's, and the larger kept, so a thread of the run that woke in
+ * between is not counted as load beyond the run.
+ */
 export function sampleLoad(ownPids: readonly number[] = []): LoadSample {
-  return { at: new Date().toISOString(), load1: os.loadavg()[0], runnable: runnable(), own: ownRunnable(ownPids) };
+  const before = ownRunnable(ownPids), all = runnable(), after = ownRunnable(ownPids);
+  const own = before === null || after === null ? null : Math.max(before, after);
+  return { at: new Date().toISOString(), load1: os.loadavg()[0], runnable: all, own };
 }
 
 /** Samples the load until stopped, `ownPids()` naming the run's worker processes at each sample; `samples` grows as it goes. */

@@ -121,7 +121,8 @@ async function groupRoundJob(s: SweepSettings, dir: string, cases: Case[], round
   const timed = await groupRoundOf(cases, round, `${s.suite.seed}:${groupOf(cases[0])}`, workers.get(), s.limits);
   cases.forEach((c, i) => {
     const t = timed[i];
-    appendJsonLine(dir, ROUNDS_FILE, { caseId: c.caseId, round, ...('error' in t ? { error: t.error } : { timing: t }) } satisfies RoundRecord);
+    const record: RoundRecord = { caseId: c.caseId, round, ...('error' in t ? { error: t.error } : { timing: t }) };
+    appendJsonLine(dir, ROUNDS_FILE, record);
     entryOf(journal, c).timing.set(round, t);
   });
   return timed;

@@ -51,7 +51,8 @@ test('warm-up runs each subject until steady, or to its cap; at least warmupIter
   assert.ok(a.passes >= 12 && a.passes <= 25, `a: ${a.passes} passes`);
   assert.equal(b.steady, true, 'flat from the start (at 3×): steady after two windows');
   assert.equal(b.passes, 6);
-  const slow = [{ pass: async () => undefined, timeSamples: async () => ({ samplesMs: [500], clock: 'synthetic', downloadInside: false }) }];
+  const slow = [{ pass: async () => undefined,
+    timeSamples: async () => ({ samplesMs: [500], clock: 'synthetic', downloadInside: false }) }];
   const [c] = await warmUp(slow, { warmupMs: 600, warmupIterations: 2 }, createRng('w'));
   assert.equal(c.passes, 2, 'a pass over the cap still gets its minimum passes');
 });
