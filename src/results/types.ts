@@ -41,6 +41,8 @@ export interface Capabilities {
    * timing rounds never run with it. Absent = the checks run in a plain process.
    */
   memoryProcessEnv?: Record<string, string>;
+  /** Node/V8 flags of the worker processes that run its cases, chosen for stable timing (tfjs/wasm: no wasm tier-up). */
+  processFlags?: string[];
   /**
    * The engine runs a fused attention kernel (Ops.attention: softmax(Q·Kᵀ/√E)·V per head without
    * an N×N matrix held by the graph); absent = it has none.

@@ -27,6 +27,8 @@ export interface ChildLimits {
   timeoutMs: number;
   /** V8 heap limit of a worker, MB (--max-old-space-size). */
   heapMb: number;
+  /** Further Node/V8 flags of every worker: those the engines of the run ask for (Capabilities.processFlags). */
+  nodeFlags?: string[];
 }
 
 type JobOutcome<T> = { ok: true; value: T }
@@ -48,7 +50,8 @@ export class WarmWorker {
   constructor(private readonly limits: ChildLimits, private readonly env: Record<string, string> = {}, private readonly worker = WORKER) {}
 
   private spawn(): ChildProcess {
-    const child = fork(this.worker, ['serve'], { execArgv: ['--import', TSX, `--max-old-space-size=${this.limits.heapMb}`],
+    const child = fork(this.worker, ['serve'], {
+      execArgv: ['--import', TSX, `--max-old-space-size=${this.limits.heapMb}`, ...(this.limits.nodeFlags ?? [])],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...this.env } });
     const keep = (d: Buffer) => { this.output = (this.output + d.toString()).slice(-8000); };
     child.stdout!.on('data', keep);

@@ -164,7 +164,10 @@ function weightsFileOf(suite: Suite, previous: RunMeta | undefined): Pick<RunMet
   return { weightsFile: facts };
 }
 
-export async function runSweep(s: SweepSettings, listener: SweepListener): Promise<SweepResult> {
+export async function runSweep(settings: SweepSettings, listener: SweepListener): Promise<SweepResult> {
+  // Every worker runs with the flags the run's engines ask for (tfjs/wasm: no wasm tier-up), checks and ceilings too.
+  const nodeFlags = [...new Set(settings.selected.flatMap((e) => e.capabilities?.processFlags ?? []))];
+  const s: SweepSettings = { ...settings, limits: { ...settings.limits, nodeFlags } };
   const { previous, runId, dir, done, journal } = openRun(s, listener);
   const plan = planCases(s.suite, s.selected, runId), rounds = s.suite.timing.rounds;
   const cases = s.shard ? casesOfShard(plan, s.shard) : plan;
