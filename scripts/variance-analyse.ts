@@ -6,13 +6,21 @@
  *   npx tsx scripts/variance-analyse.ts out1.json out2.json …
  */
 import { readFileSync } from 'node:fs';
+import { median } from '../src/report/paired.ts';
 
-interface Probe { engine: string; seq: number; prepMs: number; blocksMs: number; cases: Array<{ name: string; warmup: number[]; samples: number[] }> }
+interface Probe {
+  engine: string; seq: number; prepMs: number; blocksMs: number;
+  cases: Array<{ name: string; warmup: number[]; samples: number[] }>;
+}
 const probes = process.argv.slice(2).map((f) => JSON.parse(readFileSync(f, 'utf8')) as Probe);
-const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b), n = s.length; return n % 2 ? s[n >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2; };
+const med = (xs: number[]) => median(xs);
+const times = (x: number) => `${x.toFixed(2)}×`;
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const spread = (xs: number[]) => Math.max(...xs) / Math.min(...xs) - 1;
-const sd = (xs: number[]) => { const m = xs.reduce((a, b) => a + b, 0) / xs.length; return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)); };
+const sd = (xs: number[]) => {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
+};
 
 const p0 = probes[0];
 console.log(`${p0.engine} N=${p0.seq}: ${probes.length} processes, ${p0.cases[0].samples.length} blocks, `
@@ -28,13 +36,14 @@ for (const [k, c0] of p0.cases.entries()) {
   const drift = per.map((c) => med(c.samples.slice(-third)) / med(c.samples.slice(0, third)) - 1);
   console.log(`  ${c0.name}: medians ${steady.map((m) => m.toFixed(2)).join(' / ')} ms (between-process spread ${pct(spread(steady))}, `
     + `sd of log ${pct(sd(steady.map(Math.log)))}); within-process robust CV ${within.map(pct).join(' / ')}; `
-    + `drift last/first third ${drift.map(pct).join(' / ')}; warm-up pass 1 ${first.map((x) => `${x.toFixed(2)}×`).join(' / ')}, `
-    + `passes 2–5 ${early.map((x) => `${x.toFixed(2)}×`).join(' / ')}, last 10 ${late.map((x) => `${x.toFixed(2)}×`).join(' / ')} of steady`);
+    + `drift last/first third ${drift.map(pct).join(' / ')}; warm-up pass 1 ${first.map(times).join(' / ')}, `
+    + `passes 2–5 ${early.map(times).join(' / ')}, last 10 ${late.map(times).join(' / ')} of steady`);
   if (k === 0) continue;
   const paired = probes.map((p) => p.cases[k].samples.map((s, b) => Math.log(s / p.cases[0].samples[b])));
   const perProcess = paired.map((l) => Math.exp(med(l)));
   const unpaired = probes.flatMap((p, i) => probes.flatMap((q, j) => (i === j ? [] : [med(p.cases[k].samples) / med(q.cases[0].samples)])));
   console.log(`    ${c0.name} / ${p0.cases[0].name}: paired per-process ${perProcess.map((r) => r.toFixed(3)).join(' / ')} `
     + `(spread ${pct(spread(perProcess))}, sd of log ${pct(sd(perProcess.map(Math.log)))}); within-process sd of per-block log-ratio `
-    + `${paired.map((l) => pct(sd(l))).join(' / ')}; unpaired across processes ${Math.min(...unpaired).toFixed(3)}–${Math.max(...unpaired).toFixed(3)}`);
+    + `${paired.map((l) => pct(sd(l))).join(' / ')}; unpaired across processes `
+    + `${Math.min(...unpaired).toFixed(3)}–${Math.max(...unpaired).toFixed(3)}`);
 }

@@ -85,6 +85,7 @@ export async function timeGroupRound(subjects: readonly TimedSubject[], t: Timin
     }
   }
   const endedAt = new Date().toISOString();
-  return samples.map((s, i) => ({ round, startedAt, endedAt, median: quantile([...s].sort((a, b) => a - b), 0.5), samplesMs: s, pairedBlocks: true,
+  return samples.map((s, i) => ({ round, startedAt, endedAt, median: quantile([...s].sort((a, b) => a - b), 0.5),
+    samplesMs: s, pairedBlocks: true,
     warmup: warmup[i] }));
 }

@@ -45,7 +45,8 @@ export function noiseFloors(lines: ReadonlyArray<OkLine | TrainOkLine>): Map<str
 export type LoadVerdict = { busy: boolean; foreign: number } | { busy: undefined };
 
 /** Whether the machine was busy beyond the run in any of the windows (the rounds of a case). */
-export function loadDuring(load: readonly LoadSample[] | undefined, windows: ReadonlyArray<{ startedAt: string; endedAt: string }>): LoadVerdict {
+export function loadDuring(load: readonly LoadSample[] | undefined,
+  windows: ReadonlyArray<{ startedAt: string; endedAt: string }>): LoadVerdict {
   const per = windows.map((w) => foreignLoad(load ?? [], w.startedAt, w.endedAt)).filter((x): x is number => x !== undefined);
   if (per.length === 0) return { busy: undefined };
   const foreign = Math.max(...per);
@@ -56,8 +57,13 @@ export function loadDuring(load: readonly LoadSample[] | undefined, windows: Rea
 export function disagreementCause(verdict: LoadVerdict, engine: string, floor: number | undefined): string {
   const floorText = floor === undefined ? '' : `; ${engine}'s noise floor in this run is ${Math.round(floor * 100)} % `
     + '(the median spread of its cases\' round medians, each round in a process of its own)';
-  if (verdict.busy === undefined) return `this run's load record does not tell its own tasks from others', so whether the machine was busy is not known${floorText}`;
-  if (verdict.busy) return `the machine was busy: ${verdict.foreign.toFixed(1)} task(s) beyond this run's were runnable on average during a round (load record)`;
+  if (verdict.busy === undefined) {
+    return `this run's load record does not tell its own tasks from others', so whether the machine was busy is not known${floorText}`;
+  }
+  if (verdict.busy) {
+    return `the machine was busy: ${verdict.foreign.toFixed(1)} task(s) beyond this run's were runnable on average during a round `
+      + '(load record)';
+  }
   return `the load record shows nothing beyond this run's own processes then (${verdict.foreign.toFixed(1)} task(s) on average), `
     + `so this is the variation between processes${floorText}`;
 }

@@ -47,7 +47,8 @@ export function violationsSection(violations: Violation[], floors: Map<string, n
   if (violations.length === 0) return floorText && `<section id="checks">${floorText}</section>`;
   const marked = new Set(violations.flatMap((v) => v.caseIds)).size;
   return `<section id="checks" class="notice"><b>This run checks itself, and ${violations.length} check(s) failed.</b>
-${marked > 0 ? `The ${marked} case(s) named as unreliable are marked in the findings and the table, and <code>npm run compare</code> calls no regression on them.` : 'No case is marked unreliable by them.'}
+${marked > 0 ? `The ${marked} case(s) named as unreliable are marked in the findings and the table, and `
+    + '<code>npm run compare</code> calls no regression on them.' : 'No case is marked unreliable by them.'}
 ${floorText}
 <details${violations.length <= 3 ? ' open' : ''}><summary>the failed checks, with their numbers</summary>
 <ul>${violations.map((v) => `<li>${escapeHtml(v.text)}.</li>`).join('')}</ul></details></section>`;

@@ -108,6 +108,8 @@ export async function measureAlone(c: Case, limits: ChildLimits, rounds = c.timi
   const facts = await phase((w) => checkCase(c, w));
   if (facts.status !== 'ok') return facts;
   const timing: CaseRounds['timing'] = new Map();
-  for (let r = 1; r <= rounds; r++) timing.set(r, (await phase((w) => groupRoundOf([c], r, `${c.seed}:${groupOf(c)}`, w.get(), limits)))[0]);
+  for (let r = 1; r <= rounds; r++) {
+    timing.set(r, (await phase((w) => groupRoundOf([c], r, `${c.seed}:${groupOf(c)}`, w.get(), limits)))[0]);
+  }
   return completeLine(facts, timing);
 }
