@@ -9,9 +9,9 @@
  * ORT's intra-op threads and spinning follow ATTNBENCH_ONNX_THREADS / ATTNBENCH_ONNX_SPIN=1 (src/engine/onnx/session.ts).
  */
 import { parseArgs } from 'node:util';
-import { createEngine, listEngines } from '../src/engine/resolve.ts';
+import { listEngines } from '../src/engine/resolve.ts';
 import { createRng } from '../src/linalg/rng.ts';
-import { buildCase } from '../src/measure/case.ts';
+import { forwardSubject } from '../src/measure/case.ts';
 import { planCases } from '../src/run/plan.ts';
 import { parseSuite } from '../src/run/suite.ts';
 
@@ -37,12 +37,11 @@ const cases = planCases(suite, [engine], 'probe');
 const t0 = performance.now();
 const prepared = [];
 for (const c of cases) {
-  const { v, x, o, w } = buildCase(c);
-  const p = await (await createEngine(c.engine)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
+  const p = await forwardSubject(c);
   const warmup: number[] = [];
   for (let i = 0; i < Number(a.warmup); i++) {
     const s = performance.now();
-    await p.run();
+    await p.pass();
     warmup.push(performance.now() - s);
   }
   prepared.push({ c, p, warmup, samples: [] as number[] });
@@ -58,7 +57,7 @@ for (let b = 0; b < Number(a.blocks); b++) {
   }
   for (const i of order) {
     const s = performance.now();
-    await prepared[i].p.run();
+    await prepared[i].p.pass();
     prepared[i].samples.push(performance.now() - s);
   }
 }

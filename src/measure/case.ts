@@ -7,7 +7,7 @@
  * case and only sample its latency (group-round.ts).
  */
 import { createEngine } from '../engine/resolve.ts';
-import type { Prepared } from '../engine/types.ts';
+import { FORWARD_OUTPUT, forwardProgram, type ForwardFn, type Prepared } from '../engine/types.ts';
 import { createRng } from '../linalg/rng.ts';
 import { makeInput, seededBaseWeights } from '../linalg/weights.ts';
 import { getVariant } from '../variants/index.ts';
@@ -55,13 +55,19 @@ export function initRng(c: Pick<Case, 'seed' | 'shape'>, v: AnyVariant, o: objec
   return createRng(`${c.seed}:${v.name}:${v.seedKey?.(c.shape, o) ?? ''}:init`);
 }
 
-/** Options resolved against the base weights, the variant's weights, and its counts. */
+/** Options resolved against the base weights, the variant's weights, and its counts; `forward` bound to the case. */
 export function buildCase(c: Case) {
   const v = variantOf(c);
   const { base, x } = caseData(c);
   const o = v.resolve ? v.resolve(c.shape, c.options, base, c.engine.capabilities) : c.options;
   const w = v.init(c.shape, o, initRng(c, v, o), base);
-  return { v, base, x, o, w, params: v.params(c.shape, o), flops: v.flops(c.shape, o) };
+  const forward: ForwardFn = (ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o);
+  return { v, base, x, o, w, forward, params: v.params(c.shape, o), flops: v.flops(c.shape, o) };
+}
+
+/** The case's forward pass compiled on its engine: input `x`, output `y` (engine/types.ts, forwardProgram). */
+async function prepareForward(c: Case, built: ReturnType<typeof buildCase>): Promise<Prepared> {
+  return (await createEngine(c.engine)).prepare(forwardProgram(built.forward, built.x), built.w);
 }
 
 export interface MemoryMeasurement {
@@ -93,14 +99,13 @@ export type CaseOutcome =
  * Its latency is measured by the timing rounds, in processes of their own (measureRound).
  */
 export async function measureCase(c: Case): Promise<CaseOutcome> {
-  const { v, base, x, o, w, params, flops } = buildCase(c);
+  const built = buildCase(c), { v, base, x, o, w, params, flops } = built;
   const failed = (reason: string): CaseOutcome => ({ kind: 'failed', line: caseFailed(c, 'error', reason, o) });
   const held = countParams(w);
   if (held !== params.inference) return failed(`variant holds ${held} parameters at inference, its formula says ${params.inference}`);
-  const engine = await createEngine(c.engine);
-  const prepared = await engine.prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
+  const prepared = await prepareForward(c, built);
   try {
-    const y = await prepared.run();
+    const y = (await prepared.run())[FORWARD_OUTPUT];
     const bad = y.findIndex((e) => !Number.isFinite(e));
     if (bad >= 0) return failed(`output contains ${y[bad]} at flat index ${bad}`);
     const overheadMs = await measureOverhead();
@@ -120,10 +125,11 @@ export async function measureCase(c: Case): Promise<CaseOutcome> {
 
 /**
  * An inference case prepared for its timing round (group-round.ts), in that round's worker: the same
- * weights and input as its checks, a pass = one forward with the output downloaded.
+ * weights and input as its checks, a pass = one forward with the outputs downloaded; the engine's
+ * own clock where it has one (Prepared.timeSamples).
  */
-export async function prepareForward(c: Case): Promise<TimedSubject & { dispose(): Promise<void> }> {
-  const { v, x, o, w } = buildCase(c);
-  const prepared = await (await createEngine(c.engine)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
-  return { pass: () => prepared.run(), dispose: () => prepared.dispose() };
+export async function forwardSubject(c: Case): Promise<TimedSubject & { dispose(): Promise<void> }> {
+  const prepared = await prepareForward(c, buildCase(c));
+  return { pass: () => prepared.run(), ...(prepared.timeSamples && { timeSamples: prepared.timeSamples.bind(prepared) }),
+    dispose: () => prepared.dispose() };
 }

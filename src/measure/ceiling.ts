@@ -13,7 +13,7 @@
  * set the roof of a whole run, under cases that ran 7× faster.
  */
 import { createEngine } from '../engine/resolve.ts';
-import type { EngineInfo } from '../engine/types.ts';
+import { forwardProgram, type EngineInfo } from '../engine/types.ts';
 import { createRng, normalArray } from '../linalg/rng.ts';
 import type { Ceiling, CeilingShape } from '../results/run-meta.ts';
 import { measureLatency } from './latency.ts';
@@ -41,8 +41,8 @@ const flopsOf = (a: number[], b: number[]) => 2 * a.reduce((x, y) => x * y, 1) *
 async function timeShape(info: EngineInfo, a: number[], b: number[]): Promise<CeilingShape> {
   const rng = createRng(`ceiling:${a}:${b}`), size = (s: number[]) => s.reduce((x, y) => x * y, 1);
   const engine = await createEngine(info);
-  const prepared = await engine.prepare((ops, x, w) => ops.matMul(x, w.W),
-    { W: { data: normalArray(rng, size(b), 1), shape: b } }, { data: normalArray(rng, size(a), 1), shape: a });
+  const prepared = await engine.prepare(forwardProgram((ops, x, w) => ops.matMul(x, w.W), { data: normalArray(rng, size(a), 1), shape: a }),
+    { W: { data: normalArray(rng, size(b), 1), shape: b } });
   try {
     const { stats } = await measureLatency(() => prepared.run(),
       { timeMs: 250, warmupMs: 50, warmupIterations: 2, minSamples: 5, targetRme: 2, downloadInside: true });

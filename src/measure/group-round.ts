@@ -15,15 +15,16 @@
  * of the brief's contract), else from performance.now() around a pass; statistics stay in the harness.
  */
 import { createRng } from '../linalg/rng.ts';
+import type { EngineSamples } from '../engine/types.ts';
 import type { RoundTiming, TimingSettings } from '../results/types.ts';
-import { quantile, runningStats } from './latency.ts';
+import { HARNESS_TIMING, quantile, runningStats } from './latency.ts';
 import { isSteady } from './steady.ts';
 
 /** A case prepared for timing: one pass (a forward, or a training step), optionally timed by the engine itself. */
 export interface TimedSubject {
   pass(): Promise<unknown>;
   /** `count` passes back to back, each timed on the engine's own clock (engine-side timing). */
-  timeSamples?(count: number): Promise<{ samplesMs: number[]; clock: string; downloadInside: boolean }>;
+  timeSamples?(count: number): Promise<EngineSamples>;
 }
 
 /** What the warm-up of one case did: passes run, whether the times were steady when it ended, its time. */
@@ -33,9 +34,16 @@ export interface WarmupRecord {
   ms: number;
 }
 
-/** One sample of a subject: its own clock's, else the wall clock around one pass. */
-async function sampleOf(s: TimedSubject): Promise<number> {
-  if (s.timeSamples) return (await s.timeSamples(1)).samplesMs[0];
+/** What a subject's samples were timed on: the engine's clock (its last answer), else the harness's. */
+type Clock = Pick<EngineSamples, 'clock' | 'downloadInside'>;
+
+/** One sample of a subject: its own clock's, else the wall clock around one pass; `seen` keeps the clock. */
+async function sampleOf(s: TimedSubject, seen?: { clock?: Clock }): Promise<number> {
+  if (s.timeSamples) {
+    const got = await s.timeSamples(1);
+    if (seen) seen.clock = { clock: got.clock, downloadInside: got.downloadInside };
+    return got.samplesMs[0];
+  }
   const t = performance.now();
   await s.pass();
   return performance.now() - t;
@@ -76,16 +84,16 @@ export async function timeGroupRound(subjects: readonly TimedSubject[], t: Timin
   const warmup = await warmUp(subjects, t, rng);
   const startedAt = new Date().toISOString(), begin = performance.now(), budget = t.timeMs * subjects.length;
   const samples: number[][] = subjects.map(() => []), own = subjects.map(() => runningStats());
+  const seen: Array<{ clock?: Clock }> = subjects.map(() => ({}));
   const enough = () => performance.now() - begin >= budget || own.every((o) => o.rme() <= t.targetRme);
   for (let block = 0; block < t.minSamples || !enough(); block++) {
     for (const i of shuffled(subjects.length, rng)) {
-      const ms = await sampleOf(subjects[i]);
+      const ms = await sampleOf(subjects[i], seen[i]);
       samples[i].push(ms);
       own[i].push(ms);
     }
   }
   const endedAt = new Date().toISOString();
   return samples.map((s, i) => ({ round, startedAt, endedAt, median: quantile([...s].sort((a, b) => a - b), 0.5),
-    samplesMs: s, pairedBlocks: true,
-    warmup: warmup[i] }));
+    samplesMs: s, pairedBlocks: true, warmup: warmup[i], ...(seen[i].clock ?? HARNESS_TIMING) }));
 }

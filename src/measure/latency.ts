@@ -5,6 +5,7 @@
  * measured separately and reported as `overheadMs`, so a reader can see it is negligible.
  */
 import { Bench } from 'tinybench';
+import { HARNESS_CLOCK } from '../engine/types.ts';
 import type { LatencyStats, TimingSettings } from '../results/types.ts';
 
 export interface LatencyMeasurement {
@@ -42,6 +43,9 @@ export async function measureLatency(fn: () => Promise<unknown>, t: TimingSettin
     samples,
   };
 }
+
+/** What the harness's own timing around a call records: its clock, and the outputs' download inside every sample. */
+export const HARNESS_TIMING = { clock: HARNESS_CLOCK, downloadInside: true } as const;
 
 /**
  * Summary of samples pooled over rounds, as tinybench summarises one round: quantiles of type 7,

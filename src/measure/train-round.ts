@@ -10,10 +10,10 @@ import type { TimedSubject } from './group-round.ts';
 import { LEARNING_RATE, trainableNames, trainTarget } from './train.ts';
 
 export async function prepareTrainStep(c: Case): Promise<TimedSubject & { dispose(): Promise<void> }> {
-  const { v, x, o, w } = buildCase(c);
+  const { v, x, o, w, forward } = buildCase(c);
   const engine = await createEngine(c.engine);
   if (!engine.prepareTraining) throw new Error(`${c.engine.id} cannot train`);
-  const prepared = await engine.prepareTraining((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x,
+  const prepared = await engine.prepareTraining(forward, w, x,
     { trainable: trainableNames(v, c.shape, o, w), target: trainTarget(c), learningRate: LEARNING_RATE });
   return { pass: () => prepared.step(), dispose: () => prepared.dispose() };
 }

@@ -17,6 +17,7 @@
  * the variation between processes, which every comparison's interval holds (paired.ts), and the
  * text says so with the engine's noise floor (noise.ts). Pure: lines in, violations out.
  */
+import { isForwardOk } from '../modes/index.ts';
 import { comparisonGroup } from '../results/group.ts';
 import type { RunMeta } from '../results/run-meta.ts';
 import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
@@ -89,7 +90,7 @@ function roundsDisagree(lines: Measured[], load: RunMeta['load']): Violation[] {
 function aboveCeiling(lines: Measured[], ceilings: RunMeta['ceilings'] = {}): Violation[] {
   return lines.flatMap((l) => {
     const roof = ceilings[engineOf(l)];
-    if (l.mode === 'train' || !roof || l.gflops <= roof.gflops * CEILING_MARGIN) return [];
+    if (!isForwardOk(l) || !roof || l.gflops <= roof.gflops * CEILING_MARGIN) return [];
     return [{ check: 'above-ceiling' as const, caseIds: [],
       text: `${l.label} at N=${l.shape.seqLen} on ${engineOf(l)} reached ${sig(l.gflops, 3)} GFLOP/s, `
         + `${sig(l.gflops / roof.gflops, 3)}× the engine's measured matmul ceiling (${sig(roof.gflops, 3)} GFLOP/s on ${roof.shape}), `

@@ -104,8 +104,8 @@ export type InputSpec = { input: 'gaussian' } | { input: 'correlated'; rho: numb
 
 export const RESULT_SCHEMA = 1;
 
-/** What a case measures: one forward pass, or one training step (see TrainOkLine). */
-export type CaseMode = 'inference' | 'train';
+/** What a case measures: a mode's name from the registry (src/modes: `inference`, a forward pass; `train`, a training step). */
+export type CaseMode = string;
 
 /** How latency was measured for this line. */
 export interface TimingSettings {
@@ -124,8 +124,17 @@ export interface TimingSettings {
   minSamples: number;
   /** Sampling stops once the relative margin of error (%) of every case is at or below this. */
   targetRme: number;
-  /** Whether the output download to the host is inside the timed region (always true). */
+  /**
+   * Whether a sample includes the outputs' download to the host: true for the harness's own timing
+   * around a call (the plan's setting); on a measured line, what its rounds' samples were
+   * (false where the engine timed itself on its device, Prepared.timeSamples).
+   */
   downloadInside: boolean;
+  /**
+   * The clock a measured line's samples were taken on (`performance.now`: the harness's; e.g. `cuda-events`: the
+   * engine's); absent on older lines and before measuring.
+   */
+  clock?: string;
 }
 
 /** One case: a variant configuration × an engine/backend × a shape × a mode, measured in a process of its own. */
@@ -233,6 +242,10 @@ export interface RoundTiming {
   pairedBlocks?: boolean;
   /** The round's warm-up: passes run, whether the times had stopped getting faster (measure/steady.ts), ms spent. */
   warmup?: { passes: number; steady: boolean; ms: number };
+  /** The clock the samples were taken on (see TimingSettings.clock); absent on older rounds: the harness's. */
+  clock?: string;
+  /** Whether each sample includes the outputs' download to the host; absent on older rounds: true. */
+  downloadInside?: boolean;
 }
 
 /** What every measured line has, inference or training. */

@@ -1,22 +1,24 @@
 /**
  * Worker-process entry: receives jobs over IPC, one at a time, and sends back each result. Jobs are tagged
- * by `kind`: check a case (a forward pass or a training step, by its mode: counts, a first pass,
- * accuracy and memory, untimed), time one round of a case, measure the peak memory of a
- * case's forward pass, or measure an engine's matmul ceiling. The sweep gives each worker one phase
- * (src/run/pool.ts), so the rounds of a case never share a process.
+ * by `kind`: check a case (its mode's check, src/modes: counts, a first sample, the reference check
+ * and memory, untimed), time one round of a comparison group's cases together (each case's mode
+ * prepares its subject, measure/group-round.ts samples them in blocks), or measure an engine's
+ * matmul ceiling. The sweep gives each worker one phase (src/run/pool.ts), so the rounds of a case
+ * never share a process.
  */
 import type { Case, EngineInfo, RoundTiming } from '../results/types.ts';
-import { caseFailed, measureCase, prepareForward, type CaseOutcome } from './case.ts';
-import { measureCeiling, type Ceiling } from './ceiling.ts';
-import { timeGroupRound } from './group-round.ts';
-import { measureTrainCase } from './train.ts';
-import { prepareTrainStep } from './train-round.ts';
+import { caseFailed, type CaseOutcome } from '../measure/case.ts';
+import { measureCeiling, type Ceiling } from '../measure/ceiling.ts';
+import { timeGroupRound } from '../measure/group-round.ts';
+import { modeOf } from '../modes/index.ts';
+import type { Mode } from '../modes/types.ts';
 
-export type Job =
+/** A job, with the modules that registered modes at run time in the parent (src/modes/index.ts, registerMode). */
+export type Job = (
   | { kind: 'case'; case: Case }
-  /** Round `round` of the cases of one comparison group, prepared and sampled together (group-round.ts). */
+  /** Round `round` of the cases of one comparison group, prepared and sampled together (measure/group-round.ts). */
   | { kind: 'round'; cases: Case[]; round: number; seed: string }
-  | { kind: 'ceiling'; engine: EngineInfo };
+  | { kind: 'ceiling'; engine: EngineInfo }) & { modules?: string[] };
 
 /** What each kind of job sends back. */
 export interface JobResult {
@@ -31,8 +33,9 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 function work(job: Job): Promise<JobResult[Job['kind']]> {
   switch (job.kind) {
     case 'case': {
-      const c = job.case;
-      return (c.mode === 'train' ? measureTrainCase(c) : measureCase(c))
+      const c = job.case, skip = modeOf(c.mode).unsupported(c);
+      if (skip) return Promise.resolve({ kind: 'failed', line: caseFailed(c, 'skipped', skip) });
+      return modeOf(c.mode).check(c)
         .catch((e: unknown): CaseOutcome => ({ kind: 'failed', line: caseFailed(c, 'error', message(e)) }));
     }
     case 'round':
@@ -47,9 +50,9 @@ function work(job: Job): Promise<JobResult[Job['kind']]> {
  * warmed up and sampled together; a pass that throws fails the round of every case of the group.
  */
 async function groupRound(job: Extract<Job, { kind: 'round' }>): Promise<JobResult['round']> {
-  const prepared: Array<Awaited<ReturnType<typeof prepareForward>> | { error: string }> = [];
+  const prepared: Array<Awaited<ReturnType<Mode['subject']>> | { error: string }> = [];
   for (const c of job.cases) { // one after another: tfjs/wasm times its kernels while preparing
-    prepared.push(await (c.mode === 'train' ? prepareTrainStep(c) : prepareForward(c)).catch((e: unknown) => ({ error: message(e) })));
+    prepared.push(await modeOf(c.mode).subject(c).catch((e: unknown) => ({ error: message(e) })));
   }
   const ready = prepared.flatMap((p) => ('error' in p ? [] : [p]));
   try {
@@ -64,5 +67,10 @@ async function groupRound(job: Extract<Job, { kind: 'round' }>): Promise<JobResu
 
 /** A warm worker (src/run/pool.ts): answers jobs one after another until its parent closes it. */
 let queue = Promise.resolve();
-process.on('message', (job: Job) => { queue = queue.then(() => work(job).then((result) => { process.send!(result); })); });
+const imported = new Set<string>();
+async function serve(job: Job): Promise<void> {
+  for (const m of job.modules ?? []) if (!imported.has(m)) { await import(m); imported.add(m); }
+  process.send!(await work(job));
+}
+process.on('message', (job: Job) => { queue = queue.then(() => serve(job)); });
 process.on('disconnect', () => process.exit(0));
