@@ -32,6 +32,7 @@
  */
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { createRng, type Rng } from '../linalg/rng.ts';
+import { quantile } from '../measure/latency.ts';
 import type { OkLine, RoundTiming, TrainOkLine } from '../results/types.ts';
 
 export const RESAMPLES = 1000;
@@ -136,7 +137,7 @@ export function pairedRatio(subject: Rounds, baseline: Rounds, seed = 'paired'):
   }
   estimates.sort();
   const tail = (1 - CONFIDENCE) / 2, between = roundsInterval(perRound);
-  const ci: [number, number] = [quantileOf(estimates, tail), quantileOf(estimates, 1 - tail)];
+  const ci: [number, number] = [quantile(estimates, tail), quantile(estimates, 1 - tail)];
   if (between) [ci[0], ci[1]] = [Math.min(ci[0], between[0]), Math.max(ci[1], between[1])];
   return { ratio: median(perRound), ci, rounds: R, perRound };
 }

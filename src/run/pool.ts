@@ -48,7 +48,7 @@ export class WarmWorker {
   private child?: ChildProcess;
   private output = '';
 
-  constructor(private readonly limits: ChildLimits, private readonly env: Record<string, string> = {}, private readonly worker = WORKER) {}
+  constructor(readonly limits: ChildLimits, private readonly env: Record<string, string> = {}, private readonly worker = WORKER) {}
 
   private spawn(): ChildProcess {
     const child = fork(this.worker, ['serve'], {
@@ -136,15 +136,10 @@ export async function groupRoundOf(cases: Case[], round: number, seed: string, w
   return cases.map(() => ({ error }));
 }
 
-/** The engine's matmul ceiling, measured in a worker of its own. */
-export async function ceilingInChild(engine: EngineInfo, limits: ChildLimits): Promise<Ceiling | { error: string }> {
-  const worker = new WarmWorker(limits);
-  try {
-    const r = await worker.run<JobResult['ceiling']>({ kind: 'ceiling', engine });
-    return r.ok ? r.value : { error: exitReason(r, limits) };
-  } finally {
-    worker.close();
-  }
+/** The engine's matmul ceiling, measured in `worker` (a worker apart from the cases'), `timeMs` of sampling per shape. */
+export async function ceilingIn(worker: WarmWorker, engine: EngineInfo, timeMs: number): Promise<Ceiling | { error: string }> {
+  const r = await worker.run<JobResult['ceiling']>({ kind: 'ceiling', engine, timeMs });
+  return r.ok ? r.value : { error: exitReason(r, worker.limits) };
 }
 
 function describeExit(c: Case, code: number | null, signal: NodeJS.Signals | null, output: string, limits: ChildLimits): FailedLine {
