@@ -90,12 +90,6 @@ function resampledMedian(xs: readonly number[], rng: Rng, scratch: Float64Array)
   return medianOf(scratch, n);
 }
 
-/** Linear-interpolation quantile of ascending values. */
-function quantileOf(sorted: Float64Array, q: number): number {
-  const pos = (sorted.length - 1) * q, lo = Math.floor(pos), hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
 type Rounds = ReadonlyArray<Pick<RoundTiming, 'round' | 'samplesMs' | 'pairedBlocks'>>;
 
 /** One round of a comparison: per-block log-ratios where the round paired the cases in blocks, else each case's samples. */
