@@ -96,10 +96,10 @@ function howFlags(cmd: Command): Command {
     .option('--resume', 'continue the run in --out: its completed cases and rounds are kept, the rest run')
     .option('--shard <i/n>', 'run shard i of n of the plan (whole comparison groups, balanced by predicted cost); '
       + 'join the shards with npm run merge', parseShard)
-    .option('--rounds <n>', 'timing rounds per case, interleaved across cases, each round in a worker process of its own '
-      + '(overrides the suite)', one('--rounds', '3'))
+    .option('--rounds <n>', 'timing rounds per case, each round in a worker process of its own, a comparison group\'s cases '
+      + 'sampled together in shuffled blocks (overrides the suite)', one('--rounds', '3'))
     .option('--time <ms>', 'sampling budget of one round of a case, ms (overrides the suite)', one('--time', '250'))
-    .option('--case-timeout <s>', 'wall-clock limit of one job (a case\'s checks, or one round of it), seconds',
+    .option('--case-timeout <s>', 'wall-clock limit of a case\'s checks, or of its share of a group\'s round, seconds',
       one('--case-timeout', '300'), 300)
     .option('--heap <mb>', 'JavaScript heap limit of each worker process, MB', one('--heap', '4096'), 4096)
     .option('--max-memory <mb>', 'skip cases whose analytic peak memory exceeds this, MB (default: half the free memory)',

@@ -45,6 +45,13 @@ const CHOOSES_BATCHED_KERNEL: Record<TfjsBackend, boolean> = {
   'tensorflow-gpu': false, tensorflow: false, wasm: true, cpu: false,
 };
 
+/**
+ * XNNPACK's wasm compiled by TurboFan when it loads, not first by Liftoff and tiered up while the
+ * cases run: measured (docs/variance.md), the first case of a process still ran 1.11–1.32× its later
+ * speed after 15 passes (≈2 s) with tier-up, 0.92–0.97× without.
+ */
+const WASM_PROCESS_FLAGS = ['--no-liftoff'];
+
 export const TFJS_CAPABILITIES: Capabilities = {
   gradients: true,
   fusedAttention: false, // tfjs has no attention kernel: attention is composed from its ops
@@ -243,7 +250,8 @@ export async function probeTfjs(backend: TfjsBackend): Promise<Omit<EngineInfo, 
     const versions = tf.version as Record<string, string>;
     const threads = backend === 'wasm' ? 1 : undefined;
     return { engine: 'tfjs', backend, id, available: true, version: versions['tfjs-core'], device, threads,
-      capabilities: TFJS_CAPABILITIES };
+      ...(backend === 'wasm' && { settings: { wasmTiers: 'TurboFan only (--no-liftoff)' } }),
+      capabilities: backend === 'wasm' ? { ...TFJS_CAPABILITIES, processFlags: WASM_PROCESS_FLAGS } : TFJS_CAPABILITIES };
   } catch (e) {
     return { engine: 'tfjs', backend, id, available: false, device, reason: whyNot(PACKAGE[backend], e) };
   }

@@ -59,11 +59,13 @@ export interface Capabilities {
   /** How peak memory is measured on this engine (recorded as `memory.source`). */
   memorySource: string;
   /**
-   * Environment of a separate process in which peak memory is measured, when the settings the
-   * method needs would slow the timed runs (onnx: glibc's fixed mmap threshold); absent = the
-   * case's own process measures it.
+   * Environment of the process that checks a case (peak memory among its checks), when the
+   * settings the method needs would slow the timed runs (onnx: glibc's fixed mmap threshold);
+   * timing rounds never run with it. Absent = the checks run in a plain process.
    */
   memoryProcessEnv?: Record<string, string>;
+  /** Node/V8 flags of the worker processes that run its cases, chosen for stable timing (tfjs/wasm: no wasm tier-up). */
+  processFlags?: string[];
   /**
    * The engine runs a fused attention kernel (Ops.attention: softmax(Q·Kᵀ/√E)·V per head without
    * an N×N matrix held by the graph); absent = it has none.
@@ -90,6 +92,8 @@ export interface EngineInfo {
   device?: string;
   /** Threads the engine computes with (intra-op), where it says. */
   threads?: number;
+  /** Engine settings chosen for stable timing, as the engine runs with them (onnx/cpu: idle threads spinning or not; docs/variance.md). */
+  settings?: Record<string, string>;
   capabilities?: Capabilities;
 }
 
@@ -134,14 +138,18 @@ export type CaseMode = string;
 export interface TimingSettings {
   /** Rounds each case is measured in, interleaved with every other case's (absent on older lines: 1). */
   rounds?: number;
-  /** Time budget for the sampling phase of one round, ms (stops earlier once `targetRme` is reached). */
+  /**
+   * Sampling budget of one case in one round, ms: a comparison group's round samples for timeMs ×
+   * its cases (measure/group-round.ts), stopping earlier once every case reaches `targetRme`.
+   */
   timeMs: number;
-  /** Warm-up budget, ms (tinybench warm-up; at least `warmupIterations` calls). */
+  /** Cap of a case's warm-up, ms: it ends once its times stop getting faster (measure/steady.ts) or at this. */
   warmupMs: number;
+  /** Least warm-up passes of a case, whatever the cap. */
   warmupIterations: number;
-  /** Minimum number of samples, whatever the budget. */
+  /** Minimum number of samples (blocks, in a group's round), whatever the budget. */
   minSamples: number;
-  /** Sampling stops once the relative margin of error (%) is at or below this. */
+  /** Sampling stops once the relative margin of error (%) of every case is at or below this. */
   targetRme: number;
   /**
    * Whether a sample includes the outputs' download to the host: true for the harness's own timing
@@ -263,8 +271,15 @@ export interface RoundTiming {
   endedAt: string;
   /** Median of this round's samples, ms. */
   median: number;
-  /** This round's raw samples, ms, sorted ascending. */
+  /**
+   * This round's raw samples, ms: sorted ascending, or, when `pairedBlocks`, in block order (sample i
+   * was taken in block i, beside the block's sample of every other case of its comparison group).
+   */
   samplesMs: number[];
+  /** The round sampled the group's cases in shuffled blocks of one pass each (measure/group-round.ts); absent on older lines. */
+  pairedBlocks?: boolean;
+  /** The round's warm-up: passes run, whether the times had stopped getting faster (measure/steady.ts), ms spent. */
+  warmup?: { passes: number; steady: boolean; ms: number };
   /** The clock the samples were taken on (see TimingSettings.clock); absent on older rounds: the harness's. */
   clock?: string;
   /** Whether each sample includes the outputs' download to the host; absent on older rounds: true. */

@@ -33,8 +33,9 @@ export const DEFAULT_ROUNDS = 3;
 export const TimingSchema = z.object({
   /** Rounds each case is measured in, interleaved with every other case's (src/run/rounds.ts). */
   rounds: positiveInt.default(DEFAULT_ROUNDS),
-  /** Sampling budget of one round, ms. */
+  /** Sampling budget of one case in one round, ms (a group's round: this × its cases; TimingSettings). */
   timeMs: positiveInt.default(1000),
+  /** Cap of a case's warm-up, ms: it ends earlier once its times stop getting faster. */
   warmupMs: positiveInt.default(200),
   warmupIterations: positiveInt.default(2),
   minSamples: positiveInt.default(5),
