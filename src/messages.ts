@@ -90,6 +90,16 @@ export const messages = {
   weightsHeads: (file: string, dModel: number, heads: number) =>
     `--weights ${file} holds a layer of width D = ${dModel}, which --heads ${heads} does not divide; `
     + `heads must divide ${dModel}, e.g. ${[1, 2, 4, 8, 12, 16, 32].filter((h) => dModel % h === 0).join(', ')}`,
+  kvWidthMismatch: (held: number, headWidth: number, kvHeads: number) =>
+    `the weights hold K/V projections of width ${held} (${held / headWidth} K/V heads of ${headWidth}), `
+    + `which kvHeads ${kvHeads} does not match; use --kv-heads ${held / headWidth}, or a multi-head layer (width D) to mean-pool`,
+  decodeLinformer: () => 'linformer cannot decode: its projection E·K mixes every position into every projected key, '
+    + 'future ones included, so a token\'s output changes as later tokens arrive (no causal form, no cache)',
+  noFusedDecode: () => 'flash kernel=fused has no decode step here (ORT\'s GroupQueryAttention with past key/value is not wired); '
+    + 'use kernel=tiled: split-KV over the cache',
+  latentNeedsKv: () => 'svd latentCache caches x·U_k and x·U_v: targets must include k and v, e.g. targets=q+k+v+o',
+  kvHeadsDivide: (heads: number, kvHeads: number) =>
+    `kvHeads must divide heads (heads ${heads}, kvHeads ${kvHeads}), e.g. ${[1, 2, 4, 8, 16].filter((k) => heads % k === 0).join(', ')}`,
   badTfjsKernel: (name: string, received: string) =>
     `${name}='${received}' is not a kernel choice; use loop, batched or measured (the default: each product on its faster kernel)`,
   prefixNeedsWeights: () => '--weights-prefix names a layer inside --weights FILE; give --weights too',

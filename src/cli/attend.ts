@@ -15,7 +15,7 @@ import { dump } from 'npyjs';
 import { createEngine, listEngines, requestsOf, selectAll } from '../engine/resolve.ts';
 import type { HostTensor } from '../engine/ops.ts';
 import { FORWARD_OUTPUT, forwardProgram } from '../engine/types.ts';
-import { inspectWeightsFile, readBaseWeights } from '../linalg/weights-file.ts';
+import { inspectWeightsFile, layoutKvHeads, readBaseWeights } from '../linalg/weights-file.ts';
 import { openNpy } from '../linalg/tensor-file.ts';
 import { measureAccuracy } from '../measure/accuracy.ts';
 import { buildConfiguration } from '../measure/case.ts';
@@ -78,7 +78,8 @@ export async function attend(argv: string[]): Promise<number> {
   const { x, shape: inputShape } = readInput(f.input, D);
   const all = await listEngines();
   const info = worded(() => selectAll(all, f.engine ? requestsOf([f.engine], all) : [{}])).engines[0];
-  const shape = { batch: x.shape[0], seqLen: x.shape[1], dModel: D, heads };
+  const kvHeads = layoutKvHeads(layout, heads);
+  const shape = { batch: x.shape[0], seqLen: x.shape[1], dModel: D, heads, ...(kvHeads !== heads && { kvHeads }) };
   const base = readBaseWeights(layout);
   const { v, o, w, forward } = buildConfiguration({ variant: spec.name, options: spec.options, seed, shape, engine: info }, base);
   const prepared = await (await createEngine(info)).prepare(forwardProgram(forward, x), w);

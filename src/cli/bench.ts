@@ -24,6 +24,7 @@ interface BenchFlags {
   seq?: number[];
   dModel?: number[];
   heads?: number[];
+  kvHeads?: number[];
   batch?: number[];
   causal?: boolean;
   engine?: string;
@@ -76,6 +77,8 @@ function whatFlags(cmd: Command): Command {
     .option('--d-model <list>', 'model widths D, e.g. 512,768, each swept (overrides the suite)', (v) => positiveInt('--d-model', v))
     .option('--heads <list>', 'attention heads H, dividing every D, e.g. 8,12, each swept (overrides the suite)',
       (v) => positiveInt('--heads', v))
+    .option('--kv-heads <list>', 'key/value heads (grouped-query attention), dividing every H, e.g. 8,2; 1 is multi-query '
+      + '(default: H; overrides the suite)', (v) => positiveInt('--kv-heads', v))
     .option('--batch <list>', 'batch sizes B, e.g. 1,4, each swept (overrides the suite)', (v) => positiveInt('--batch', v))
     .option('--causal', 'causal (decoder) attention: query i attends keys j ≤ i; linformer cases are skipped (overrides the suite)')
     .addOption(new Option('--engine <name>', 'engine to run (default: the suite\'s, else the fastest here)').choices(ENGINE_CHOICES))
@@ -93,10 +96,10 @@ function howFlags(cmd: Command): Command {
     .option('--resume', 'continue the run in --out: its completed cases and rounds are kept, the rest run')
     .option('--shard <i/n>', 'run shard i of n of the plan (whole comparison groups, balanced by predicted cost); '
       + 'join the shards with npm run merge', parseShard)
-    .option('--rounds <n>', 'timing rounds per case, interleaved across cases, each round in a worker process of its own '
-      + '(overrides the suite)', one('--rounds', '3'))
+    .option('--rounds <n>', 'timing rounds per case, each round in a worker process of its own, a comparison group\'s cases '
+      + 'sampled together in shuffled blocks (overrides the suite)', one('--rounds', '3'))
     .option('--time <ms>', 'sampling budget of one round of a case, ms (overrides the suite)', one('--time', '250'))
-    .option('--case-timeout <s>', 'wall-clock limit of one job (a case\'s checks, or one round of it), seconds',
+    .option('--case-timeout <s>', 'wall-clock limit of a case\'s checks, or of its share of a group\'s round, seconds',
       one('--case-timeout', '300'), 300)
     .option('--heap <mb>', 'JavaScript heap limit of each worker process, MB', one('--heap', '4096'), 4096)
     .option('--max-memory <mb>', 'skip cases whose analytic peak memory exceeds this, MB (default: half the free memory)',
@@ -136,6 +139,7 @@ async function applyFlags(suite: Suite, f: BenchFlags): Promise<Suite> {
     ...(f.seq && { seqLen: f.seq }),
     ...(f.dModel && { dModel: oneOrList(f.dModel) }),
     ...(f.heads && { heads: oneOrList(f.heads) }),
+    ...(f.kvHeads && { kvHeads: oneOrList(f.kvHeads) }),
     ...(f.batch && { batch: oneOrList(f.batch) }),
     ...(f.causal && { causal: true }),
     ...(f.seed !== undefined && { seed: f.seed }),

@@ -3,11 +3,13 @@
  *
  *   loop     one 2-D XNNPACK product per batch entry, transposes materialised first. The batched
  *            kernel is 10–100× slower at attention's shapes (measured: [8,1024,64]×[8,64,1024]
- *            1.41 s batched vs 8×20 ms as 2-D products), but every wasm Slice copies its whole input
- *            out of the heap first, so cutting operands into entries copies batch × (|a| + |b|).
- *   batched  tfjs's own batched MatMul kernel: faster once those copies dominate (P·V at N=2048,
- *            8 heads: 3.5 s as a loop, 1.6 s batched), slower where they do not (Q·Kᵀ at N=2048:
- *            0.6 s as a loop, 5.8 s batched).
+ *            1.41 s batched vs 8×20 ms as 2-D products). Its entries are cut by Slice, which on
+ *            tfjs-backend-wasm 4.22 copied its whole input first (batch × (|a| + |b|) copied); the
+ *            engine's own Slice kernel (tfjs-wasm-slice.ts) copies the entry only.
+ *   batched  tfjs's own batched MatMul kernel (a plain blocked loop, no XNNPACK): it won where those
+ *            whole-input copies dominated (P·V at N=2048, 8 heads: 3.5 s as a loop, 1.6 s batched);
+ *            with entry-only slices the loop won every product of the default suite's variants at
+ *            N=1024 (e.g. window P·V [8,8,128,384]·[8,8,384,64]: 48 ms loop, 281 ms batched).
  *
  * No size rule gets every product right, and a speed-up measured on a product that ran on the slow
  * kernel would partly measure the rule. So before a case's first pass, every batched product its
@@ -58,6 +60,12 @@ export function batchedProducts(forward: ForwardFn, weights: Record<string, Host
 }
 
 type Cached = Omit<KernelChoice, 'source'>;
+
+/**
+ * Part of every cache key: timings measured before the loop's slices copied only the entry
+ * (tfjs-wasm-slice.ts) describe another kernel, and are not reused.
+ */
+const KERNELS_REVISION = 'slice-in-place';
 
 export const KERNEL_ENV = 'ATTNBENCH_TFJS_KERNEL';
 
@@ -143,7 +151,7 @@ export async function chooseKernels(tf: typeof TF, backend: string, runner: Kern
   const choices: KernelChoice[] = [];
   for (const p of products) {
     const product = productKey(p.a, p.b, p.transposeA, p.transposeB);
-    const key = `${backend}|${tf.version['tfjs-core']}|${product}`;
+    const key = `${backend}|${tf.version['tfjs-core']}|${KERNELS_REVISION}|${product}`;
     const hit = cache[key];
     if (hit) {
       choices.push({ ...hit, source: 'cached' });

@@ -14,6 +14,7 @@ import type { HostTensor, Ops } from './ops.ts';
 import { checkReplacement, firstLine, programAsForward, type BackendEntry, type Capabilities, type Engine, type EngineInfo,
   type ForwardFn, type KernelChoice, type Prepared, type Program } from './types.ts';
 import { prepareTfjsTraining } from './tfjs-train.ts';
+import { registerHeapSlice } from './tfjs-wasm-slice.ts';
 import { batchedProducts, chooseKernels, forcedKernel, forcedKernelNotices, productKey, type BatchedKernel,
   type KernelRunner } from './tfjs-kernels.ts';
 
@@ -44,6 +45,13 @@ const CHOOSES_BATCHED_KERNEL: Record<TfjsBackend, boolean> = {
   'tensorflow-gpu': false, tensorflow: false, wasm: true, cpu: false,
 };
 
+/**
+ * XNNPACK's wasm compiled by TurboFan when it loads, not first by Liftoff and tiered up while the
+ * cases run: measured (docs/variance.md), the first case of a process still ran 1.11–1.32× its later
+ * speed after 15 passes (≈2 s) with tier-up, 0.92–0.97× without.
+ */
+const WASM_PROCESS_FLAGS = ['--no-liftoff'];
+
 export const TFJS_CAPABILITIES: Capabilities = {
   gradients: true,
   fusedAttention: false, // tfjs has no attention kernel: attention is composed from its ops
@@ -60,6 +68,7 @@ export async function loadTfjs(backend: TfjsBackend): Promise<typeof TF> {
   const registered = backend.startsWith('tensorflow') ? 'tensorflow' : backend;
   if (!(await tf.setBackend(registered))) throw new Error(`tfjs backend '${registered}' failed to initialise`);
   await tf.ready();
+  if (backend === 'wasm') registerHeapSlice(tf);
   if (backend === 'tensorflow-gpu' && !gpuInUse(tf)) {
     throw new Error('tfjs-node-gpu loaded but libtensorflow found no CUDA device');
   }
@@ -137,7 +146,8 @@ function batchedRunner(tf: typeof TF, plainProducts: boolean): KernelRunner & { 
     const lead = a.shape.slice(0, -2);
     const a3 = a.reshape([-1, ...a.shape.slice(-2)]);
     const b3 = b.reshape([-1, ...b.shape.slice(-2)]);
-    // Per-entry slices, not tf.unstack: wasm's Unpack kernel took 930 ms of a 1.2 s pass at N=1024.
+    // Per-entry slices, not tf.unstack: wasm's Unpack copies its whole input per entry (930 ms of a
+    // 1.2 s pass at N=1024); Slice copies the entry only (tfjs-wasm-slice.ts).
     const entry = (t: Tensor, i: number) => tf.slice(t, [i, 0, 0], [1, -1, -1]).reshape(t.shape.slice(1) as [number, number]);
     const out = tf.stack(Array.from({ length: a3.shape[0] as number }, (_, i) => matMul2d(entry(a3, i), entry(b3, i), ta, tb)));
     return out.reshape([...lead, ...out.shape.slice(-2)]);
@@ -240,7 +250,8 @@ export async function probeTfjs(backend: TfjsBackend): Promise<Omit<EngineInfo, 
     const versions = tf.version as Record<string, string>;
     const threads = backend === 'wasm' ? 1 : undefined;
     return { engine: 'tfjs', backend, id, available: true, version: versions['tfjs-core'], device, threads,
-      capabilities: TFJS_CAPABILITIES };
+      ...(backend === 'wasm' && { settings: { wasmTiers: 'TurboFan only (--no-liftoff)' } }),
+      capabilities: backend === 'wasm' ? { ...TFJS_CAPABILITIES, processFlags: WASM_PROCESS_FLAGS } : TFJS_CAPABILITIES };
   } catch (e) {
     return { engine: 'tfjs', backend, id, available: false, device, reason: whyNot(PACKAGE[backend], e) };
   }

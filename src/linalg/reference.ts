@@ -10,11 +10,15 @@
  * `rows` restricts the output to some query positions: each output row depends on one query and
  * all keys, so a sample of rows gives exact rows at a fraction of the cost (the accuracy
  * measurement uses this for large N).
+ *
+ * Grouped-query attention (kvHeads < H, Ainslie et al. 2023): K and V are [N, kvHeads·E]; query
+ * head h reads K/V head ⌊h / (H / kvHeads)⌋, so each group of H / kvHeads consecutive query heads
+ * shares one K/V head (Hugging Face Llama's repeat_kv order).
  */
-import type { Shape } from '../results/types.ts';
+import { kvHeadsOf, kvWidth, type Shape } from '../results/types.ts';
 import { matMul64 } from './dense.ts';
 
-/** Projection weights as [D, D] row-major matrices (x·W) and biases [D]. */
+/** Projection weights as row-major matrices (x·W): Wq, Wo [D, D], Wk, Wv [D, kvHeads·E]; biases to match. */
 export interface AttentionWeights {
   Wq: ArrayLike<number>; bq: ArrayLike<number>;
   Wk: ArrayLike<number>; bk: ArrayLike<number>;
@@ -27,7 +31,7 @@ export interface ReferenceOptions {
   rows?: number[];
   /** Key positions query i attends to (default: all). Indices refer to the (transformed) keys. */
   keys?: (i: number) => number[];
-  /** Replaces K and V ([N, D] each) by [S, D] matrices, e.g. Linformer's E·K and F·V. */
+  /** Replaces K and V ([N, kvHeads·E] each) by [S, kvHeads·E] matrices, e.g. Linformer's E·K and F·V. */
   transformKV?: (k: Float64Array, v: Float64Array) => { k: Float64Array; v: Float64Array; s: number };
 }
 
@@ -35,12 +39,12 @@ export interface ReferenceOptions {
 export function referenceAttention(shape: Shape, x: ArrayLike<number>, w: AttentionWeights,
   opts: ReferenceOptions = {}): Float64Array {
   const { batch: B, seqLen: N, dModel: D, heads: H } = shape;
-  const E = D / H, scale = 1 / Math.sqrt(E);
+  const E = D / H, scale = 1 / Math.sqrt(E), Dkv = kvWidth(shape), group = H / kvHeadsOf(shape);
   const rows = opts.rows ?? [...Array(N).keys()];
   const out = new Float64Array(B * rows.length * D);
   for (let b = 0; b < B; b++) {
     const xb = Array.prototype.slice.call(x, b * N * D, (b + 1) * N * D) as number[];
-    let k = matMul64(xb, w.Wk, N, D, D, w.bk), v = matMul64(xb, w.Wv, N, D, D, w.bv), S = N;
+    let k = matMul64(xb, w.Wk, N, D, Dkv, w.bk), v = matMul64(xb, w.Wv, N, D, Dkv, w.bv), S = N;
     if (opts.transformKV) ({ k, v, s: S } = opts.transformKV(k, v));
     const xr = new Float64Array(rows.length * D);
     rows.forEach((i, r) => xr.set(xb.slice(i * D, (i + 1) * D), r * D));
@@ -51,16 +55,17 @@ export function referenceAttention(shape: Shape, x: ArrayLike<number>, w: Attent
       const pattern = opts.keys ? opts.keys(i) : all;
       const keys = shape.causal ? pattern.filter((j) => j <= i) : pattern;
       for (let h = 0; h < H; h++) {
+        const kv = Math.floor(h / group) * E;
         const scores = keys.map((j) => {
           let s = 0;
-          for (let e = 0; e < E; e++) s += q[r * D + h * E + e] * k[j * D + h * E + e];
+          for (let e = 0; e < E; e++) s += q[r * D + h * E + e] * k[j * Dkv + kv + e];
           return s * scale;
         });
         const max = Math.max(...scores);
         const p = scores.map((s) => Math.exp(s - max));
         const z = p.reduce((a, c) => a + c, 0);
         keys.forEach((j, t) => {
-          for (let e = 0; e < E; e++) ctx[r * D + h * E + e] += (p[t] / z) * v[j * D + h * E + e];
+          for (let e = 0; e < E; e++) ctx[r * D + h * E + e] += (p[t] / z) * v[j * Dkv + kv + e];
         });
       }
     });

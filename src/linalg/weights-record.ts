@@ -38,6 +38,6 @@ export function weightsFileFacts(file: string, prefix = ''): WeightsFileFacts {
   const facts: WeightsFileFacts = { ...layoutFacts(layout), sha256: sha256Of(file) };
   if (D > SPECTRUM_MAX_D) return { ...facts, spectrumSkipped: `D = ${D}: an exact SVD above D = ${SPECTRUM_MAX_D} takes too long` };
   const base = readBaseWeights(layout);
-  const sv = (w: Float32Array) => singularValues(w, D, D);
-  return { ...facts, spectrum: { q: sv(base.Wq.data), k: sv(base.Wk.data), v: sv(base.Wv.data), o: sv(base.Wo.data) } };
+  const sv = (w: { data: Float32Array; shape: number[] }) => singularValues(w.data, D, w.shape[1]);
+  return { ...facts, spectrum: { q: sv(base.Wq), k: sv(base.Wk), v: sv(base.Wv), o: sv(base.Wo) } };
 }

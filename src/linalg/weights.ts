@@ -15,6 +15,10 @@
  *             which low rank helps but is not free. Cost: two ml-matrix QRs and one product per
  *             matrix, O(D³): measured ≈ 0.4 s per matrix at D = 256, ≈ 2 s at D = 512.
  *   file      `{ file, prefix }` (or `--weights FILE`): one trained layer's weights, read by weights-file.ts.
+ * Grouped-query shapes (kvHeads < H): K and V weights of a multi-head layer are mean-pooled over each
+ * group of H / kvHeads heads into one K/V head (Ainslie et al. 2023, "GQA", §2.1: how a multi-head
+ * checkpoint becomes a grouped-query one), so every kvHeads of a run derives from the same layer; a
+ * file that already holds grouped K/V projections (Llama's k_proj, v_proj) is used as it is.
  *
  * Inputs (`input:`):
  *   gaussian    x ~ N(0, 1) entry-wise.
@@ -24,8 +28,9 @@
  *               and audio embeddings — the locality sparse-window attention bets on. Default ρ = 0.9
  *               (correlation length 1/(1−ρ) = 10 positions).
  */
-import type { Shape } from '../results/types.ts';
+import { kvHeadsOf, kvWidth, type Shape } from '../results/types.ts';
 import { DEFAULT_DECAY, DEFAULT_RHO, type InputInit, type WeightsInit } from '../results/schema.ts';
+import { UserError, messages } from '../messages.ts';
 import { cachedArray } from './cache.ts';
 import { createRng, normalArray, type Rng } from './rng.ts';
 import { matMul64 } from './dense.ts';
@@ -45,7 +50,31 @@ export function baseWeights(s: Shape, cfg: SyntheticInit, rng: Rng): BaseWeights
     shape: [D, D],
   });
   const b = () => ({ data: normalArray(rng, D, 0.1), shape: [D] });
-  return { Wq: m(), bq: b(), Wk: m(), bk: b(), Wv: m(), bv: b(), Wo: m(), bo: b() };
+  return withKvHeads({ Wq: m(), bq: b(), Wk: m(), bk: b(), Wv: m(), bv: b(), Wo: m(), bo: b() }, s);
+}
+
+/**
+ * The base weights for a shape's kvHeads: as they are when K and V already have kvHeads·E columns,
+ * else (a multi-head layer, D columns) each group of H / kvHeads heads mean-pooled into one.
+ */
+export function withKvHeads(base: BaseWeights, s: Shape): BaseWeights {
+  const Dkv = kvWidth(s), D = s.dModel, held = base.Wk.shape[1];
+  if (held === Dkv) return base;
+  if (held !== D) throw new UserError(messages.kvWidthMismatch(held, D / s.heads, kvHeadsOf(s)));
+  const E = D / s.heads, group = s.heads / kvHeadsOf(s);
+  const pool = (t: HostTensor): HostTensor => {
+    const rows = t.shape.length === 2 ? D : 1, out = new Float32Array(rows * Dkv);
+    for (let i = 0; i < rows; i++) {
+      for (let c = 0; c < Dkv; c++) {
+        const head = Math.floor(c / E), e = c % E;
+        let sum = 0;
+        for (let g = 0; g < group; g++) sum += t.data[i * D + (head * group + g) * E + e];
+        out[i * Dkv + c] = sum / group;
+      }
+    }
+    return { data: out, shape: t.shape.length === 2 ? [D, Dkv] : [Dkv] };
+  };
+  return { ...base, Wk: pool(base.Wk), bk: pool(base.bk), Wv: pool(base.Wv), bv: pool(base.bv) };
 }
 
 const NAMES = ['Wq', 'bq', 'Wk', 'bk', 'Wv', 'bv', 'Wo', 'bo'] as const;

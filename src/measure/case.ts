@@ -1,21 +1,24 @@
 /**
  * One case inside the processes that run it (see worker.ts). Its first process establishes the
- * facts: build weights and input → prepare on the engine → first pass (NaN/Inf check) → harness
- * overhead → peak memory → accuracy against the float64 references. Its timing rounds, each in
- * that round's worker, build and prepare the same case and only sample its latency.
+ * facts (its checks, in a process started with the engine's memory settings): build weights and
+ * input → prepare on the engine → first pass (NaN/Inf check) → harness overhead → peak memory →
+ * accuracy against the float64 references. Its timing rounds, each in
+ * that round's worker beside the other cases of its comparison group, build and prepare the same
+ * case and only sample its latency (group-round.ts).
  */
 import { createEngine } from '../engine/resolve.ts';
 import { FORWARD_OUTPUT, forwardProgram, type Prepared } from '../engine/types.ts';
 import { createRng } from '../linalg/rng.ts';
-import { makeInput, seededBaseWeights, type BaseWeights } from '../linalg/weights.ts';
+import { makeInput, seededBaseWeights, withKvHeads, type BaseWeights } from '../linalg/weights.ts';
 import { getVariant } from '../variants/index.ts';
 import { analyticCounts } from '../variants/analytic.ts';
 import { notEfficientReason } from '../variants/roles.ts';
 import { countParams, forwardAt, type AnyVariant } from '../variants/types.ts';
 import { failedLine, lineBase, type CaseCounts } from '../results/lines.ts';
-import type { Case, CaseFacts, FailedLine, RoundTiming } from '../results/types.ts';
+import type { Case, CaseFacts, FailedLine } from '../results/types.ts';
 import { implementationError, measureAccuracy } from './accuracy.ts';
-import { measureOverhead, timePrepared } from './latency.ts';
+import type { TimedSubject } from './group-round.ts';
+import { measureOverhead } from './latency.ts';
 
 export function variantOf(c: Pick<Case, 'variant'>): AnyVariant {
   const v = getVariant(c.variant);
@@ -40,7 +43,7 @@ export function caseFailed(c: Case, status: 'skipped' | 'error', reason: string,
 export function caseData(c: Pick<Case, 'seed' | 'shape' | 'weights'> & Partial<Pick<Case, 'input'>>) {
   const s = c.shape;
   const x = makeInput(s, createRng(`${c.seed}:input:B${s.batch}N${s.seqLen}D${s.dModel}`), c.input);
-  return { base: seededBaseWeights(s.dModel, c.weights, c.seed), x };
+  return { base: withKvHeads(seededBaseWeights(s.dModel, c.weights, c.seed), s), x };
 }
 
 /**
@@ -81,7 +84,7 @@ export interface MemoryMeasurement {
 
 /**
  * Peak memory over `runs` passes, the largest kept: a resident-set reading of one pass can be
- * masked by the allocator (3 runs in a memory process); tf.profile's count is exact (1 run).
+ * masked by the allocator (3 runs); tf.profile's count is exact (1 run).
  */
 async function peakOf(prepared: Prepared, runs = 1): Promise<MemoryMeasurement> {
   let best: MemoryMeasurement | undefined;
@@ -92,30 +95,14 @@ async function peakOf(prepared: Prepared, runs = 1): Promise<MemoryMeasurement> 
   return best!;
 }
 
-/** Peak memory of one forward pass of the case, alone in its process (see Capabilities.memoryProcessEnv). */
-export async function measureCaseMemory(c: Case): Promise<MemoryMeasurement> {
-  const prepared = await prepareForward(c, buildCase(c));
-  try {
-    await prepared.run();
-    return await peakOf(prepared, 3);
-  } finally {
-    await prepared.dispose();
-  }
-}
-
-/** The facts of an inference case (counts, checks, accuracy, details), before its memory is measured. */
-type InferenceFacts = Omit<Extract<CaseFacts, { mode: 'inference' }>, 'memory'>;
-
-/** What a case's first process gives: a line saying why the case cannot be measured, or its facts. */
+/** What a case's checks give: a line saying why the case cannot be measured, or its facts. */
 export type CaseOutcome =
   | { kind: 'failed'; line: FailedLine }
-  | { kind: 'facts'; facts: CaseFacts }
-  /** Engines whose memory is measured in a process of its own (onnx): the caller measures it next. */
-  | { kind: 'memory-pending'; facts: InferenceFacts; analyticBytes: number };
+  | { kind: 'facts'; facts: CaseFacts };
 
 /**
- * The first, untimed process of an inference case: counts against the weights held, one pass
- * (no NaN or Inf), the harness's overhead, peak memory, accuracy against the float64 references.
+ * The checks of an inference case, untimed: counts against the weights held, one pass (no NaN or
+ * Inf), the harness's overhead, peak memory, accuracy against the float64 references.
  * Its latency is measured by the timing rounds, in processes of their own (measureRound).
  */
 export async function measureCase(c: Case): Promise<CaseOutcome> {
@@ -129,30 +116,27 @@ export async function measureCase(c: Case): Promise<CaseOutcome> {
     const bad = y.findIndex((e) => !Number.isFinite(e));
     if (bad >= 0) return failed(`output contains ${y[bad]} at flat index ${bad}`);
     const overheadMs = await measureOverhead();
-    const separate = c.engine.capabilities?.memoryProcessEnv !== undefined;
-    const memory = separate ? undefined : await peakOf(prepared);
+    // An engine that reads memory from the process (onnx: peak RSS) runs its checks in a process
+    // started with its memory settings (pool.ts); a reading there can be masked by the allocator: 3 runs.
+    const memory = await peakOf(prepared, c.engine.capabilities?.memoryProcessEnv ? 3 : 1);
     const accuracy = measureAccuracy(v, c.shape, o, x.data, w, base, y), wrong = implementationError(accuracy);
     if (wrong) return failed(wrong);
-    const facts: InferenceFacts = { ...lineBase(c, countsOf(c, o)), mode: 'inference', status: 'ok', params, flops, overheadMs, accuracy,
+    const facts: CaseFacts = { ...lineBase(c, countsOf(c, o)), mode: 'inference', status: 'ok', params, flops, overheadMs, accuracy,
+      memory: { ...memory, analyticBytes: v.memory(c.shape, o) },
       ...(v.details && { details: v.details(c.shape, o, base) }), ...(prepared.kernels && { kernels: prepared.kernels }) };
-    const analyticBytes = v.memory(c.shape, o);
-    return memory ? { kind: 'facts', facts: { ...facts, memory: { ...memory, analyticBytes } } }
-      : { kind: 'memory-pending', facts, analyticBytes };
+    return { kind: 'facts', facts };
   } finally {
     await prepared.dispose();
   }
 }
 
 /**
- * A timing round of an inference case (src/run/rounds.ts): the same weights and input, prepared
- * afresh in this round's worker, then the case's warm-up and sampling, on the engine's own clock
- * where it has one (timePrepared).
+ * An inference case prepared for its timing round (group-round.ts), in that round's worker: the same
+ * weights and input as its checks, a pass = one forward with the outputs downloaded; the engine's
+ * own clock where it has one (Prepared.timeSamples).
  */
-export async function measureRound(c: Case, round: number): Promise<RoundTiming> {
+export async function forwardSubject(c: Case): Promise<TimedSubject & { dispose(): Promise<void> }> {
   const prepared = await prepareForward(c, buildCase(c));
-  try {
-    return await timePrepared(prepared, c.timing, round); // its warm-up runs the first passes
-  } finally {
-    await prepared.dispose();
-  }
+  return { pass: () => prepared.run(), ...(prepared.timeSamples && { timeSamples: prepared.timeSamples.bind(prepared) }),
+    dispose: () => prepared.dispose() };
 }

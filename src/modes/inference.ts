@@ -4,7 +4,7 @@
  * and the output against the float64 reference of the variant's own computation and of full
  * attention (src/measure/case.ts, accuracy.ts).
  */
-import { measureCase, measureRound } from '../measure/case.ts';
+import { forwardSubject, measureCase } from '../measure/case.ts';
 import type { OkLine } from '../results/types.ts';
 import type { Mode } from './types.ts';
 
@@ -18,7 +18,7 @@ export const inference: Mode = {
   flopsFactor: 1,
   unsupported: () => undefined,
   check: measureCase,
-  round: measureRound,
+  subject: forwardSubject,
   timedFields: (facts, latency) => ({ gflops: (facts.flops / latency.median) / 1e6 }),
   checked(facts) {
     const err = 'accuracy' in facts ? facts.accuracy.relErr : null;

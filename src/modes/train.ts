@@ -5,7 +5,7 @@
  * unchanged (src/measure/train.ts). Needs an engine that computes gradients.
  */
 import { measureTrainCase } from '../measure/train.ts';
-import { measureTrainRound } from '../measure/train-round.ts';
+import { prepareTrainStep } from '../measure/train-round.ts';
 import type { ResultLine, TrainOkLine } from '../results/types.ts';
 import type { Mode } from './types.ts';
 
@@ -28,7 +28,7 @@ export const train: Mode = {
   unsupported: (c) => (c.engine.capabilities?.gradients ? undefined
     : `${c.engine.id} cannot train: the engine computes no gradients (capabilities.gradients is false)`),
   check: measureTrainCase,
-  round: measureTrainRound,
+  subject: prepareTrainStep,
   timedFields: () => ({}),
   checked: () => 'checked',
   report: { forwardPass: false, tag: ' · train' },

@@ -4,7 +4,8 @@
  * folder compares mode names.
  */
 import type { CaseOutcome } from '../measure/case.ts';
-import type { Case, CaseFacts, LatencyStats, ResultLine, RoundTiming } from '../results/types.ts';
+import type { TimedSubject } from '../measure/group-round.ts';
+import type { Case, CaseFacts, LatencyStats, ResultLine } from '../results/types.ts';
 
 export interface Mode {
   /** The name suites list under `modes` and lines carry as `mode`, e.g. `inference`. */
@@ -32,8 +33,11 @@ export interface Mode {
   unsupported(c: Case): string | undefined;
   /** The case's first, untimed process: counts, a first sample, the reference check, memory. */
   check(c: Case): Promise<CaseOutcome>;
-  /** One timing round of the case in this process (src/run/rounds.ts). */
-  round(c: Case, round: number): Promise<RoundTiming>;
+  /**
+   * The case prepared for a timing round in this process: what one sample runs (`pass`), the engine's
+   * own timing where it has one; measure/group-round.ts warms it up and samples it beside its group.
+   */
+  subject(c: Case): Promise<TimedSubject & { dispose(): Promise<void> }>;
   /** The line fields this mode derives from the latency pooled over rounds (e.g. GFLOP/s), beyond the facts. */
   timedFields(facts: CaseFacts, latency: LatencyStats): Record<string, unknown>;
   /** What the progress display says once the checks passed, e.g. "checked: rel. error … 1e-7". */

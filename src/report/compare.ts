@@ -4,8 +4,8 @@
  * case both runs measured: the medians, their ratio NEW/BASE, and whether the raw samples differ
  * significantly by a two-sided Mann–Whitney U test (stats.ts) at ALPHA. A case is `slower` when
  * the difference is significant and the ratio exceeds the threshold (asv's -f factor), `faster`
- * when significant and below 1/threshold. A case either run's checks mark unreliable (invariants.ts: the
- * machine was busy) is `unreliable`, never a regression. Cases found in one run only are listed, never dropped.
+ * when significant and below 1/threshold. A case either run's checks mark unreliable (invariants.ts) is
+ * `unreliable`, never a regression. Cases found in one run only are listed, never dropped.
  */
 import type { ResultLine } from '../results/types.ts';
 import { engineOf } from './charts/series.ts';

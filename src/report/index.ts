@@ -10,12 +10,13 @@
 import path from 'node:path';
 import { engineNotices } from '../engine/resolve.ts';
 import type { RunMeta } from '../results/run-meta.ts';
-import type { ResultLine } from '../results/types.ts';
+import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
 import { FINDINGS_FILE, readResults, readRunMeta, REPORT_FILE, writeFileAtomic } from '../results/store.ts';
 import { CHARTS } from './charts/index.ts';
 import { escapeHtml } from './escape.ts';
 import { comparisons, facts, type Fact, type Finding } from './findings.ts';
 import { checkInvariants, unreliableCases, type Violation } from './invariants.ts';
+import { noiseFloors } from './noise.ts';
 import { chartSection, page, type Chart } from './page.ts';
 import { scalingFits } from './scaling.ts';
 import { casesTable, environmentSection, findingsSection, scalingAside, violationsSection } from './sections.ts';
@@ -88,7 +89,7 @@ export async function renderReport(lines: ResultLine[], meta: RunMeta | undefine
   const body = `<h1>${escapeHtml(title)}</h1>
 <p class="sub">${escapeHtml(meta?.suite.description ?? '')} ${lines.length} case(s) on ${escapeHtml(meta?.selected.join(', ') ?? '')}.</p>
 <nav>${nav}</nav>
-${violationsSection(analysis.violations)}
+${violationsSection(analysis.violations, noiseFloors(lines.filter((l): l is OkLine | TrainOkLine => l.status === 'ok')))}
 ${notices(lines, meta)}
 ${drawn.map(chartSection).join('\n')}
 ${findingsSection(analysis.findings, analysis.facts)}

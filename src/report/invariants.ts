@@ -11,8 +11,11 @@
  *                    (run.json, measure/ceiling.ts) by more than CEILING_MARGIN: one that does says the
  *                    roof was measured in a busy moment, and the run (not a case) is flagged.
  *
- * A violation says the machine was busy: the cases it names are marked unreliable, the findings
- * say so, and `npm run compare` calls no regression on them. Pure: lines in, violations out.
+ * A violation names the cases it makes unreliable: the findings say so, and `npm run compare` calls
+ * no regression on them. Rounds that disagree make their case unreliable only when the run's load
+ * record shows load beyond the run then, or cannot tell (older runs); otherwise the disagreement is
+ * the variation between processes, which every comparison's interval holds (paired.ts), and the
+ * text says so with the engine's noise floor (noise.ts). Pure: lines in, violations out.
  */
 import { isForwardOk } from '../modes/index.ts';
 import type { RunMeta } from '../results/run-meta.ts';
@@ -20,13 +23,14 @@ import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
 import { sameGraphOf } from './roles.ts';
 import { engineOf, groupOfLine } from './charts/series.ts';
 import { sig } from './format.ts';
+import { disagreementCause, loadDuring, noiseFloors } from './noise.ts';
 import { median, medianInterval, pairedRatio, roundsOf, verdictOf } from './paired.ts';
 
 /**
- * Round medians further apart than this (largest / smallest − 1) are a busy machine, if the samples
- * say so too. Rounds run in different processes up to minutes apart: on this project's shared
- * 2-core machine, rounds of one case drift 10–30 % between processes without any spell (default
- * suite, onnx at N=256–1024), while a CPU burner moved them 60–116 % (scripts/busy-machine.ts).
+ * Round medians further apart than this (largest / smallest − 1) disagree, if the samples say so
+ * too. Rounds run in different processes up to minutes apart: on this project's 2-core machine,
+ * rounds of one case differ 10–30 % between processes without any load beyond the run (default
+ * suite, docs/variance.md), while a CPU burner moved them 60–116 % (scripts/busy-machine.ts).
  */
 export const ROUND_TOLERANCE = 0.25;
 
@@ -44,7 +48,7 @@ export interface Violation {
   text: string;
 }
 
-export const UNRELIABLE = 'unreliable: the machine was busy';
+export const UNRELIABLE = 'unreliable';
 
 type Measured = OkLine | TrainOkLine;
 const measured = (lines: ResultLine[]) => lines.filter((l): l is Measured => l.status === 'ok');
@@ -64,7 +68,8 @@ function sameGraph(lines: Measured[]): Violation[] {
   });
 }
 
-function roundsDisagree(lines: Measured[]): Violation[] {
+function roundsDisagree(lines: Measured[], load: RunMeta['load']): Violation[] {
+  const floors = noiseFloors(lines);
   return lines.flatMap((l) => {
     const rounds = roundsOf(l).filter((r) => r.samplesMs.length > 0);
     if (rounds.length < 2) return [];
@@ -72,10 +77,11 @@ function roundsDisagree(lines: Measured[]): Violation[] {
     const mid = rounds.map((r) => median(r.samplesMs));
     const fast = mid.indexOf(Math.min(...mid)), slow = mid.indexOf(Math.max(...mid));
     if (mid[slow] / mid[fast] - 1 <= ROUND_TOLERANCE || intervals[fast][1] >= intervals[slow][0]) return [];
-    return [{ check: 'rounds-disagree' as const, caseIds: [l.caseId],
+    const verdict = loadDuring(load, l.rounds ?? []);
+    return [{ check: 'rounds-disagree' as const, caseIds: verdict.busy === false ? [] : [l.caseId],
       text: `the rounds of ${l.label} at N=${l.shape.seqLen} on ${engineOf(l)} disagree: round medians `
         + `${mid.map((m) => sig(m, 3)).join(', ')} ms, ${Math.round((mid[slow] / mid[fast] - 1) * 100)} % apart, `
-        + 'beyond what their sampling noise allows' }];
+        + `beyond what their sampling noise allows; ${disagreementCause(verdict, engineOf(l), floors.get(engineOf(l)))}` }];
   });
 }
 
@@ -91,9 +97,9 @@ function aboveCeiling(lines: Measured[], ceilings: RunMeta['ceilings'] = {}): Vi
 }
 
 /** Every violation of the run; `meta` (run.json) holds the ceilings, absent for runs without one. */
-export function checkInvariants(lines: ResultLine[], meta?: Pick<RunMeta, 'ceilings'>): Violation[] {
+export function checkInvariants(lines: ResultLine[], meta?: Pick<RunMeta, 'ceilings' | 'load'>): Violation[] {
   const ok = measured(lines);
-  return [...sameGraph(ok), ...roundsDisagree(ok), ...aboveCeiling(ok, meta?.ceilings)];
+  return [...sameGraph(ok), ...roundsDisagree(ok, meta?.load), ...aboveCeiling(ok, meta?.ceilings)];
 }
 
 /** Case id → why it is unreliable, from the violations. */

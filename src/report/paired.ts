@@ -2,16 +2,20 @@
  * Paired comparisons of two cases measured in the same interleaved rounds (src/run/rounds.ts),
  * as pure functions.
  *
- * Ratio. In each round r both cases ran close in time: ratio_r = median_r(subject) / median_r(baseline).
- * The estimate is the median of the per-round ratios: a slow spell that hits one case's round but
- * not the other's spoils that round's ratio only, and a median over R ≥ 3 rounds ignores one such
- * round (a mean of ratios would not).
+ * Ratio. Each round r ran in a process of its own. Where the round sampled both cases in shared
+ * blocks (RoundTiming.pairedBlocks: one pass of each case per block, in a shuffled order,
+ * measure/group-round.ts), its ratio is paired sample by sample: ratio_r = exp(median over blocks b of
+ * log(subject_rb / baseline_rb)); a slow spell or a drift that hits a block hits both of its samples
+ * and cancels. Rounds recorded before blocks existed give ratio_r = median_r(subject) / median_r(baseline).
+ * The estimate is the median of the per-round ratios: one round that went wrong (a process that
+ * placed its threads badly) moves a median over R ≥ 3 rounds little (a mean of ratios would move).
  *
  * Interval. The union of two 95 % intervals, each answering for one source of noise:
  *   - within rounds: a two-level (hierarchical) bootstrap, percentile method, RESAMPLES resamples
  *     from a seeded generator (the same data always give the same interval): draw R rounds with
- *     replacement, within each drawn round draw each case's samples with replacement, recompute the
- *     per-round medians, ratios and their median;
+ *     replacement, within each drawn round draw its blocks with replacement (a block's two samples
+ *     stay together), or each case's samples where the round has no blocks, recompute the
+ *     per-round ratios and their median;
  *   - between rounds (R ≥ 2): Student's t on the logarithms of the per-round ratios, mean ± t(R−1)·s/√R.
  * Why both, for the R used here (3 by default): with few rounds the bootstrap's outer level can
  * only reshuffle R values and is too narrow (measured: merged LoRA, which runs full's graph, came
@@ -38,7 +42,7 @@ export const MIN_EFFECT = 0.05;
 export type Verdict = 'faster' | 'slower' | 'no measurable difference';
 
 export interface PairedRatio {
-  /** Median over rounds of median(subject) / median(baseline) in that round. */
+  /** Median over rounds of that round's ratio (paired by block where the round sampled in blocks). */
   ratio: number;
   /** 95 % interval of `ratio`: the union of the bootstrap and the between-round t interval. */
   ci: [number, number];
@@ -49,7 +53,7 @@ export interface PairedRatio {
 }
 
 /** The timing rounds of a measured line: its rounds, or (lines written before rounds existed) its samples as one round. */
-export function roundsOf(l: OkLine | TrainOkLine): Array<Pick<RoundTiming, 'round' | 'samplesMs'>> {
+export function roundsOf(l: OkLine | TrainOkLine): Rounds {
   return l.rounds ?? [{ round: 1, samplesMs: l.samplesMs }];
 }
 
@@ -86,23 +90,43 @@ function resampledMedian(xs: readonly number[], rng: Rng, scratch: Float64Array)
   return medianOf(scratch, n);
 }
 
-type Rounds = ReadonlyArray<Pick<RoundTiming, 'round' | 'samplesMs'>>;
+type Rounds = ReadonlyArray<Pick<RoundTiming, 'round' | 'samplesMs' | 'pairedBlocks'>>;
+
+/** One round of a comparison: per-block log-ratios where the round paired the cases in blocks, else each case's samples. */
+type RoundPair = { logs: number[] } | { s: readonly number[]; b: readonly number[] };
+
+/** The rounds both cases completed, matched by round index. */
+function roundPairs(subject: Rounds, baseline: Rounds): RoundPair[] {
+  const base = new Map(baseline.map((r) => [r.round, r]));
+  return subject.flatMap((r): RoundPair[] => {
+    const b = base.get(r.round);
+    if (!b || r.samplesMs.length === 0 || b.samplesMs.length === 0) return [];
+    if (!r.pairedBlocks || !b.pairedBlocks) return [{ s: r.samplesMs, b: b.samplesMs }];
+    const n = Math.min(r.samplesMs.length, b.samplesMs.length);
+    return [{ logs: Array.from({ length: n }, (_, i) => Math.log(r.samplesMs[i] / b.samplesMs[i])) }];
+  });
+}
+
+const roundRatio = (p: RoundPair) => ('logs' in p ? Math.exp(median(p.logs)) : median(p.s) / median(p.b));
+
+/** The ratio of one bootstrap resample of a round: its blocks drawn with replacement, or each case's samples. */
+function resampledRatio(p: RoundPair, rng: Rng, scratch: Float64Array): number {
+  if ('logs' in p) return Math.exp(resampledMedian(p.logs, rng, scratch));
+  return resampledMedian(p.s, rng, scratch) / resampledMedian(p.b, rng, scratch);
+}
+
+const sizeOf = (p: RoundPair) => ('logs' in p ? p.logs.length : Math.max(p.s.length, p.b.length));
 
 /** The paired ratio subject / baseline over the rounds both completed; undefined when they share none. */
 export function pairedRatio(subject: Rounds, baseline: Rounds, seed = 'paired'): PairedRatio | undefined {
-  const base = new Map(baseline.map((r) => [r.round, r.samplesMs]));
-  const pairs = subject.filter((r) => r.samplesMs.length > 0 && (base.get(r.round)?.length ?? 0) > 0)
-    .map((r) => ({ s: r.samplesMs, b: base.get(r.round)! }));
+  const pairs = roundPairs(subject, baseline);
   if (pairs.length === 0) return undefined;
-  const perRound = pairs.map((p) => median(p.s) / median(p.b));
+  const perRound = pairs.map(roundRatio);
   const rng = createRng(seed), R = pairs.length;
-  const scratch = new Float64Array(Math.max(...pairs.map((p) => Math.max(p.s.length, p.b.length))));
+  const scratch = new Float64Array(Math.max(...pairs.map(sizeOf)));
   const ratios = new Float64Array(R), estimates = new Float64Array(RESAMPLES);
   for (let i = 0; i < RESAMPLES; i++) {
-    for (let r = 0; r < R; r++) {
-      const p = pairs[Math.floor(rng.uniform() * R)];
-      ratios[r] = resampledMedian(p.s, rng, scratch) / resampledMedian(p.b, rng, scratch);
-    }
+    for (let r = 0; r < R; r++) ratios[r] = resampledRatio(pairs[Math.floor(rng.uniform() * R)], rng, scratch);
     estimates[i] = medianOf(ratios, R);
   }
   estimates.sort();

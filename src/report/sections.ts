@@ -39,11 +39,20 @@ ${MIN_EFFECT * 100} %; otherwise “no measurable difference”.</p>
 ${body}</section>`;
 }
 
-/** Invariants the run broke (invariants.ts), shown at the top of the page with their numbers. */
-export function violationsSection(violations: Violation[]): string {
-  if (violations.length === 0) return '';
-  return `<section id="checks" class="notice"><b>This run checks itself, and ${violations.length} check(s) failed: the machine was busy.</b>
-The cases named are marked unreliable in the findings and the table, and <code>npm run compare</code> calls no regression on them.
+/**
+ * Invariants the run broke (invariants.ts), shown at the top of the page with their numbers, and
+ * each engine's noise floor (noise.ts): what a reader may expect of this instrument on this machine.
+ */
+export function violationsSection(violations: Violation[], floors: Map<string, number> = new Map()): string {
+  const floorText = floors.size === 0 ? '' : `<p>Noise floor of this instrument here (the median spread of a case's round medians, `
+    + `each round in a process of its own): ${escapeHtml([...floors].map(([e, f]) => `${e} ${Math.round(f * 100)} %`).join(', '))}. `
+    + 'Comparisons pair their cases within each round, and their intervals hold this variation.</p>';
+  if (violations.length === 0) return floorText && `<section id="checks">${floorText}</section>`;
+  const marked = new Set(violations.flatMap((v) => v.caseIds)).size;
+  return `<section id="checks" class="notice"><b>This run checks itself, and ${violations.length} check(s) failed.</b>
+${marked > 0 ? `The ${marked} case(s) named as unreliable are marked in the findings and the table, and `
+    + '<code>npm run compare</code> calls no regression on them.' : 'No case is marked unreliable by them.'}
+${floorText}
 <details${violations.length <= 3 ? ' open' : ''}><summary>the failed checks, with their numbers</summary>
 <ul>${violations.map((v) => `<li>${escapeHtml(v.text)}.</li>`).join('')}</ul></details></section>`;
 }

@@ -63,7 +63,7 @@ export function summaries(found: Finding[]): SubjectSummary[] {
     const busy = byN.filter((f) => f.unreliable).length, wasteful = byN.filter((f) => f.notEfficient);
     const notes = [...(wasteful.length > 0 ? [`not efficient at N=${wasteful.map((f) => f.seqLen).join(', ')}: `
       + `its FLOPs there are not below the baseline's`] : []),
-    ...(busy > 0 ? [`${busy} of ${byN.length} comparisons unreliable: the machine was busy`] : [])];
+    ...(busy > 0 ? [`${busy} of ${byN.length} comparisons unreliable: see the run's checks`] : [])];
     const trend = trendOf(byN);
     return { question: last.question, subject: last.subject, engine: last.engine, trend, notes, comparisons: byN,
       summary: `${last.subject} on ${last.engine}: ${summaryBody({ trend, notes })}` };

@@ -27,6 +27,11 @@ export interface LoadSample {
   load1: number;
   /** Tasks runnable at that instant, besides the sampling process (null where /proc/loadavg is missing). */
   runnable: number | null;
+  /**
+   * Of those, the run's own: runnable threads of its worker processes and of the sweeping process
+   * (from /proc/<pid>/task/<tid>/stat); runnable − own is the load beyond the run. Absent on older runs.
+   */
+  own?: number | null;
 }
 
 /** One product timed for an engine's matmul ceiling. */

@@ -44,14 +44,18 @@ export type InputSpec = z.output<typeof InputInitSchema>;
 export const TimingSchema = z.object({
   /** Rounds each case is measured in, interleaved with every other case's (src/run/rounds.ts). */
   rounds: positiveInt.default(DEFAULT_ROUNDS),
-  /** Time budget for the sampling phase of one round, ms (stops earlier once `targetRme` is reached). */
+  /**
+   * Sampling budget of one case in one round, ms: a comparison group's round samples for timeMs ×
+   * its cases (measure/group-round.ts), stopping earlier once every case reaches `targetRme`.
+   */
   timeMs: positiveInt.default(1000),
-  /** Warm-up budget, ms (tinybench warm-up; at least `warmupIterations` calls). */
+  /** Cap of a case's warm-up, ms: it ends once its times stop getting faster (measure/steady.ts) or at this. */
   warmupMs: positiveInt.default(200),
+  /** Least warm-up passes of a case, whatever the cap. */
   warmupIterations: positiveInt.default(2),
-  /** Minimum number of samples, whatever the budget. */
+  /** Minimum number of samples (blocks, in a group's round), whatever the budget. */
   minSamples: positiveInt.default(5),
-  /** Sampling stops once the relative margin of error (%) is at or below this. */
+  /** Sampling stops once the relative margin of error (%) of every case is at or below this. */
   targetRme: z.number().positive().default(2),
 }).strict();
 
@@ -101,6 +105,11 @@ export const SuiteFields = {
   /** Model width, heads and batch: one value, or a list whose every value is swept (with every other). */
   dModel: oneOrMany.default(512),
   heads: oneOrMany.default(8),
+  /**
+   * Key/value heads (grouped-query attention), each dividing every `heads`; one value or a list to
+   * sweep. Absent = heads (multi-head attention).
+   */
+  kvHeads: oneOrMany.optional(),
   batch: oneOrMany.default(1),
   /**
    * Causal (decoder) attention: query i attends keys j ≤ i. `true`, `false`, or both ([false, true])
@@ -134,6 +143,12 @@ export const ShapeSchema = z.looseObject({
    * so the case ids of bidirectional cases stay as they were.
    */
   causal: z.boolean().optional(),
+  /**
+   * Key/value heads (grouped-query attention, Ainslie et al. 2023): each group of heads / kvHeads
+   * query heads shares one K/V head; must divide heads. Absent = heads (multi-head attention), so
+   * the case ids of multi-head cases stay as they were; 1 is multi-query attention (Shazeer 2019).
+   */
+  kvHeads: z.number().optional(),
 });
 export type Shape = z.infer<typeof ShapeSchema>;
 

@@ -8,6 +8,16 @@ import type { InputSpec, Shape, TimingSettings, WeightsSpec } from './schema.ts'
 
 export type { InputSpec, ShardTag, Shape, TimingSettings, WeightsSpec };
 
+/** Key/value heads of a shape: kvHeads, or heads when absent. */
+export function kvHeadsOf(s: Shape): number {
+  return s.kvHeads ?? s.heads;
+}
+
+/** Width of the K and V projections, kvHeads·E with E = D / H. */
+export function kvWidth(s: Shape): number {
+  return kvHeadsOf(s) * (s.dModel / s.heads);
+}
+
 /**
  * What a variant is to the report: the baseline (exact full attention), an adapter (fine-tuning
  * weights on top of the baseline), an approximation (computes less, differs from the baseline), or
@@ -31,11 +41,13 @@ export interface Capabilities {
   /** How peak memory is measured on this engine (recorded as `memory.source`). */
   memorySource: string;
   /**
-   * Environment of a separate process in which peak memory is measured, when the settings the
-   * method needs would slow the timed runs (onnx: glibc's fixed mmap threshold); absent = the
-   * case's own process measures it.
+   * Environment of the process that checks a case (peak memory among its checks), when the
+   * settings the method needs would slow the timed runs (onnx: glibc's fixed mmap threshold);
+   * timing rounds never run with it. Absent = the checks run in a plain process.
    */
   memoryProcessEnv?: Record<string, string>;
+  /** Node/V8 flags of the worker processes that run its cases, chosen for stable timing (tfjs/wasm: no wasm tier-up). */
+  processFlags?: string[];
   /**
    * The engine runs a fused attention kernel (Ops.attention: softmax(Q·Kᵀ/√E)·V per head without
    * an N×N matrix held by the graph); absent = it has none.
@@ -62,6 +74,8 @@ export interface EngineInfo {
   device?: string;
   /** Threads the engine computes with (intra-op), where it says. */
   threads?: number;
+  /** Engine settings chosen for stable timing, as the engine runs with them (onnx/cpu: idle threads spinning or not; docs/variance.md). */
+  settings?: Record<string, string>;
   capabilities?: Capabilities;
 }
 
@@ -72,10 +86,12 @@ export interface WeightsFileFacts {
   /** Hex sha256 of the file; of a folder: of each .npy file's name and bytes, in name order. */
   sha256: string;
   format: 'safetensors' | 'npz' | 'npy folder';
-  /** Naming scheme found (pytorch-mha, hf-bert, hf-gpt2, attnbench) and the layer prefix used. */
+  /** Naming scheme found (pytorch-mha, hf-bert, hf-gpt2, hf-llama, attnbench) and the layer prefix used. */
   scheme: string;
   prefix: string;
   dModel: number;
+  /** Width of the K and V projections when narrower than D (a grouped-query layer: kvHeads·E); absent = D. */
+  kvWidth?: number;
   /** Element types of the tensors read, each converted to float32 (F32, F16, BF16, F64). */
   dtypes: string[];
   /** False when the file holds no biases (zeros were used). */
@@ -199,8 +215,15 @@ export interface RoundTiming {
   endedAt: string;
   /** Median of this round's samples, ms. */
   median: number;
-  /** This round's raw samples, ms, sorted ascending. */
+  /**
+   * This round's raw samples, ms: sorted ascending, or, when `pairedBlocks`, in block order (sample i
+   * was taken in block i, beside the block's sample of every other case of its comparison group).
+   */
   samplesMs: number[];
+  /** The round sampled the group's cases in shuffled blocks of one pass each (measure/group-round.ts); absent on older lines. */
+  pairedBlocks?: boolean;
+  /** The round's warm-up: passes run, whether the times had stopped getting faster (measure/steady.ts), ms spent. */
+  warmup?: { passes: number; steady: boolean; ms: number };
   /** The clock the samples were taken on (see TimingSettings.clock); absent on older rounds: the harness's. */
   clock?: string;
   /** Whether each sample includes the outputs' download to the host; absent on older rounds: true. */

@@ -32,8 +32,10 @@ export function resolveVariant(spec: VariantSpec): { name: string; options: Reco
  */
 export function shapesOf(suite: Suite): Shape[] {
   const causal = suite.causal === undefined ? [false] : Array.isArray(suite.causal) ? suite.causal : [suite.causal];
+  const kvs = (heads: number) => (suite.kvHeads === undefined ? [heads] : listOf(suite.kvHeads));
   return listOf(suite.batch).flatMap((batch) => listOf(suite.dModel).flatMap((dModel) => listOf(suite.heads).flatMap((heads) =>
-    suite.seqLen.flatMap((seqLen) => causal.map((c) => ({ batch, seqLen, dModel, heads, ...(c && { causal: true }) }))))));
+    kvs(heads).flatMap((kvHeads) => suite.seqLen.flatMap((seqLen) => causal.map((c) => ({ batch, seqLen, dModel, heads,
+      ...(c && { causal: true }), ...(kvHeads !== heads && { kvHeads }) })))))));
 }
 
 export function planCases(suite: Suite, engines: EngineInfo[], runId: string): Case[] {
@@ -42,16 +44,17 @@ export function planCases(suite: Suite, engines: EngineInfo[], runId: string): C
   const shapes = shapesOf(suite);
   // A suite sweeping widths, heads or batches names them in each label, so tables, charts and
   // findings tell its configurations apart; a suite of one keeps the labels (and case ids) as they were.
-  const several = new Set(shapes.map((s) => `${s.batch}|${s.dModel}|${s.heads}`)).size > 1;
+  const several = new Set(shapes.map((s) => `${s.batch}|${s.dModel}|${s.heads}|${s.kvHeads}`)).size > 1;
   for (const shape of shapes) {
     const seqLen = shape.seqLen;
     for (const spec of variants) {
-      const sized = several ? `${spec.label} · D=${shape.dModel} H=${shape.heads} B=${shape.batch}` : spec.label;
+      const kv = shape.kvHeads === undefined ? '' : ` KV=${shape.kvHeads}`;
+      const sized = several ? `${spec.label} · D=${shape.dModel} H=${shape.heads}${kv} B=${shape.batch}` : spec.label;
       const v = { ...spec, label: shape.causal ? `${sized} · causal` : sized };
       for (const engine of engines) {
         for (const mode of suite.modes) {
-          const caseId = `${v.label}|${engine.id}|B${shape.batch}N${seqLen}D${shape.dModel}H${shape.heads}${shape.causal ? 'c' : ''}`
-            + modeOf(mode).caseIdSuffix;
+          const caseId = `${v.label}|${engine.id}|B${shape.batch}N${seqLen}D${shape.dModel}H${shape.heads}`
+            + `${shape.kvHeads === undefined ? '' : `K${shape.kvHeads}`}${shape.causal ? 'c' : ''}${modeOf(mode).caseIdSuffix}`;
           cases.push({ caseId, runId, mode, variant: v.name, options: seededOptions(v, suite.seed), label: v.label, engine, shape,
             seed: suite.seed, weights: suite.weights, input: suite.input, timing: { ...suite.timing, downloadInside: true } });
         }

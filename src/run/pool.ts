@@ -8,8 +8,9 @@
  * of a case runs in a different process. A fresh process per job would spend about 1.6 s loading
  * the harness (node, tsx and both engines: `node --import tsx -e "await
  * import('./src/run/worker.ts')"`, 1.59–1.65 s here) against 0.2–2 s of warm-up and sampling
- * per round: the start-up would dominate a sweep. Peak memory on onnx is measured in a worker of
- * its own, started with the engine's memory settings (Capabilities.memoryProcessEnv).
+ * per round: the start-up would dominate a sweep. A case's checks (peak memory among them) run in
+ * a worker started with its engine's memory settings (Capabilities.memoryProcessEnv); its timing
+ * rounds never do (onnx's allocator settings slow small passes 1.5–2×).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,7 @@ import { caseFailed, type CaseOutcome } from '../measure/case.ts';
 import type { Ceiling } from '../measure/ceiling.ts';
 import { modeModules } from '../modes/index.ts';
 import type { Job, JobResult } from './worker.ts';
-import type { Case, CaseFacts, EngineInfo, FailedLine, OkLine, RoundTiming } from '../results/types.ts';
+import type { Case, CaseFacts, EngineInfo, FailedLine, RoundTiming } from '../results/types.ts';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -27,6 +28,8 @@ export interface ChildLimits {
   timeoutMs: number;
   /** V8 heap limit of a worker, MB (--max-old-space-size). */
   heapMb: number;
+  /** Further Node/V8 flags of every worker: those the engines of the run ask for (Capabilities.processFlags). */
+  nodeFlags?: string[];
 }
 
 type JobOutcome<T> = { ok: true; value: T }
@@ -34,6 +37,11 @@ type JobOutcome<T> = { ok: true; value: T }
 
 const exitReason = (r: { timedOut: boolean; code: number | null; signal: NodeJS.Signals | null }, limits: ChildLimits) =>
   (r.timedOut ? `exceeded the case time limit of ${limits.timeoutMs / 1000} s` : `exited with ${r.signal ?? `code ${r.code}`}`);
+
+const live = new Set<number>();
+
+/** Process ids of the worker processes alive now (the load record counts their threads as the run's own). */
+export const workerPids = (): number[] => [...live];
 
 /** A worker process answering jobs one after another, started at its first job and again after one that ended it. */
 export class WarmWorker {
@@ -43,21 +51,26 @@ export class WarmWorker {
   constructor(readonly limits: ChildLimits, private readonly env: Record<string, string> = {}, private readonly worker = WORKER) {}
 
   private spawn(): ChildProcess {
-    const child = fork(this.worker, ['serve'], { execArgv: ['--import', TSX, `--max-old-space-size=${this.limits.heapMb}`],
+    const child = fork(this.worker, ['serve'], {
+      execArgv: ['--import', TSX, `--max-old-space-size=${this.limits.heapMb}`, ...(this.limits.nodeFlags ?? [])],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...this.env } });
     const keep = (d: Buffer) => { this.output = (this.output + d.toString()).slice(-8000); };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    child.on('exit', () => { if (this.child === child) this.child = undefined; });
+    if (child.pid !== undefined) live.add(child.pid);
+    child.on('exit', () => {
+      if (child.pid !== undefined) live.delete(child.pid);
+      if (this.child === child) this.child = undefined;
+    });
     return child;
   }
 
-  run<T>(job: Job): Promise<JobOutcome<T>> {
+  run<T>(job: Job, timeoutMs = this.limits.timeoutMs): Promise<JobOutcome<T>> {
     const child = (this.child ??= this.spawn());
     this.output = '';
     return new Promise((resolve) => {
       let timedOut = false;
-      const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, this.limits.timeoutMs);
+      const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
       const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
         clearTimeout(timer);
         resolve({ ok: false, timedOut, code, signal, output: this.output });
@@ -96,33 +109,31 @@ export class Workers {
   }
 }
 
-/** A case's checks (its untimed first job): its facts, or a line saying why it cannot be measured. */
+/**
+ * A case's checks (its untimed first job): its facts, or a line saying why it cannot be measured. They
+ * run in the phase's worker started with the engine's memory settings (Capabilities.memoryProcessEnv,
+ * onnx: the allocator's), so the memory probe runs beside the checks, on the same prepared pass.
+ */
 export async function checkCase(c: Case, workers: Workers): Promise<CaseFacts | FailedLine> {
-  const r = await workers.get().run<CaseOutcome>({ kind: 'case', case: c });
+  const r = await workers.get(c.engine.capabilities?.memoryProcessEnv).run<CaseOutcome>({ kind: 'case', case: c });
   if (!r.ok) {
     if (r.timedOut) return caseFailed(c, 'skipped', `exceeded the case time limit of ${workers.limits.timeoutMs / 1000} s`);
     return describeExit(c, r.code, r.signal, r.output, workers.limits);
   }
-  const outcome = r.value;
-  if (outcome.kind === 'failed') return outcome.line;
-  if (outcome.kind === 'facts') return outcome.facts;
-  return { ...outcome.facts, memory: await memoryOf(c, workers, outcome.analyticBytes) };
+  return r.value.kind === 'failed' ? r.value.line : r.value.facts;
 }
 
-/** Peak memory of one forward pass, measured in the worker with the engine's memory settings. */
-async function memoryOf(c: Case, workers: Workers, analyticBytes: number): Promise<OkLine['memory']> {
-  const r = await workers.get(c.engine.capabilities?.memoryProcessEnv).run<JobResult['memory']>({ kind: 'memory', case: c });
-  if (r.ok && !('error' in r.value)) return { ...r.value, analyticBytes };
-  const why = r.ok ? (r.value as { error: string }).error : exitReason(r, workers.limits);
-  return { peakBytes: null, source: `not measured: the memory process ${why}`, analyticBytes };
-}
-
-/** Times round `round` of case `c` in `worker`. */
-export async function roundOf(c: Case, round: number, worker: WarmWorker, limits: ChildLimits): Promise<RoundTiming | { error: string }> {
-  const r = await worker.run<JobResult['round']>({ kind: 'round', case: c, round });
+/**
+ * Times round `round` of the cases of one comparison group together in `worker` (measure/group-round.ts):
+ * one result per case, in their order. The job's time limit is the case limit times the group's size.
+ */
+export async function groupRoundOf(cases: Case[], round: number, seed: string, worker: WarmWorker,
+  limits: ChildLimits): Promise<Array<RoundTiming | { error: string }>> {
+  const r = await worker.run<JobResult['round']>({ kind: 'round', cases, round, seed }, limits.timeoutMs * cases.length);
   if (r.ok) return r.value;
   const oom = /heap out of memory|Allocation failed/i.test(r.output);
-  return { error: oom ? `out of memory: the round exceeded its ${limits.heapMb} MB JavaScript heap` : exitReason(r, limits) };
+  const error = oom ? `out of memory: the round exceeded its ${limits.heapMb} MB JavaScript heap` : exitReason(r, limits);
+  return cases.map(() => ({ error }));
 }
 
 /** The engine's matmul ceiling, measured in `worker` (a worker apart from the cases'), `timeMs` of sampling per shape. */

@@ -1,11 +1,13 @@
 /**
  * Interleaved rounds (asv's --interleave-processes, Google Benchmark's random interleaving). Each
- * case first gets its facts (round 0: checks, accuracy, memory; untimed, a process of its own),
- * then R timing rounds: round 1 of every case in a shuffled order (roundOrder), then round 2 in
- * another shuffled order, and so on; each round runs in a worker of its own (src/run/pool.ts, WarmWorker), so every
- * round of a case runs in a different process. A slow spell of the machine then lands on a few
- * rounds of many cases instead of all rounds of one, and the cases a comparison pairs (a variant
- * and full attention at the same engine and shape) are measured close in time in every round.
+ * case first gets its facts (round 0: checks, accuracy, memory; untimed, in the checks' workers),
+ * then R timing rounds: round 1 of every comparison group in a shuffled order (roundOrder), then
+ * round 2 in another shuffled order, and so on; each round runs in a worker of its own
+ * (src/run/pool.ts, WarmWorker), so every round of a case runs in a different process, and the
+ * between-process variation (Kalibera & Jones's execution level) is sampled R times. Within a
+ * round, the cases of one group (a variant and full attention at the same engine and shape) are
+ * prepared in the same worker and sampled in shuffled blocks of one pass each
+ * (measure/group-round.ts), so a comparison pairs samples taken moments apart.
  *
  * The journal (rounds.jsonl) records each round as it finishes: --resume keeps every completed
  * round, and a round in flight when the sweep stopped is not counted. A case's results line is
@@ -17,7 +19,7 @@ import { noiseReasons, statsOf } from '../measure/latency.ts';
 import { modeOf } from '../modes/index.ts';
 import { comparisonGroup } from '../results/group.ts';
 import { baseOf } from '../results/lines.ts';
-import { checkCase, roundOf, Workers, type ChildLimits } from './pool.ts';
+import { checkCase, groupRoundOf, Workers, type ChildLimits } from './pool.ts';
 import type { Case, CaseFacts, FailedLine, OkLine, ResultLine, RoundRecord, RoundTiming, TimingSettings,
   TrainOkLine } from '../results/types.ts';
 
@@ -129,6 +131,8 @@ export async function measureAlone(c: Case, limits: ChildLimits, rounds = c.timi
   const facts = await phase((w) => checkCase(c, w));
   if (facts.status !== 'ok') return facts;
   const timing: CaseRounds['timing'] = new Map();
-  for (let r = 1; r <= rounds; r++) timing.set(r, await phase((w) => roundOf(c, r, w.get(), limits)));
+  for (let r = 1; r <= rounds; r++) {
+    timing.set(r, (await phase((w) => groupRoundOf([c], r, `${c.seed}:${groupOf(c)}`, w.get(), limits)))[0]);
+  }
   return completeLine(facts, timing);
 }

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { UserError, messages } from '../messages.ts';
 import { DEFAULT_MODE, modeNames } from '../modes/index.ts';
 import { SuiteFields, WeightsInitSchema, type VariantSpec } from '../results/schema.ts';
-import { inspectWeightsFile } from '../linalg/weights-file.ts';
+import { inspectWeightsFile, layoutKvHeads } from '../linalg/weights-file.ts';
 
 /** A suite value that may be one number or a list of them, as a list. */
 export const listOf = (v: number | number[]): number[] => (Array.isArray(v) ? v : [v]);
@@ -24,6 +24,11 @@ export const SuiteSchema = z.object({
     for (const h of listOf(s.heads)) {
       if (d % h === 0) continue;
       ctx.addIssue({ code: 'custom', path: ['heads'], message: `dModel must be a multiple of heads (dModel ${d}, heads ${h})` });
+    }
+  }
+  for (const h of listOf(s.heads)) {
+    for (const kv of s.kvHeads === undefined ? [] : listOf(s.kvHeads)) {
+      if (h % kv !== 0) ctx.addIssue({ code: 'custom', path: ['kvHeads'], message: messages.kvHeadsDivide(h, kv) });
     }
   }
 });
@@ -78,10 +83,22 @@ export function withFileLayer(raw: unknown): unknown {
   const layout = inspectWeightsFile(file, prefix), D = layout.dModel;
   const given = suite.dModel === undefined ? [D] : [suite.dModel].flat();
   if (given.some((d) => d !== D)) throw new UserError(messages.weightsDModel(file, D, given.join(',')));
-  for (const h of [suite.heads ?? 8].flat()) {
+  const heads = [suite.heads ?? 8].flat();
+  for (const h of heads) {
     if (typeof h === 'number' && D % h !== 0) throw new UserError(messages.weightsHeads(file, D, h));
   }
-  return { ...suite, dModel: D, weights: { ...weights.data, prefix: layout.prefix } };
+  return { ...suite, dModel: D, ...(layout.kvWidth !== D && { kvHeads: fileKvHeads(layout, heads, suite.kvHeads) }),
+    weights: { ...weights.data, prefix: layout.prefix } };
+}
+
+/** A grouped-query layer fixes kvHeads (Dkv / E): one value for every heads swept, and the suite's, when given, must agree. */
+function fileKvHeads(layout: ReturnType<typeof inspectWeightsFile>, heads: unknown[], given: unknown): number {
+  const kv = [...new Set(heads.filter((h): h is number => typeof h === 'number').map((h) => layoutKvHeads(layout, h)))];
+  const asked = given === undefined ? kv : [given].flat();
+  if (kv.length !== 1 || asked.some((k) => k !== kv[0])) {
+    throw new UserError(messages.kvWidthMismatch(layout.kvWidth, layout.dModel / (heads[0] as number), Number(asked[0])));
+  }
+  return kv[0];
 }
 
 function parseJson(file: string): unknown {

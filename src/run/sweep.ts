@@ -4,7 +4,8 @@
  * finish, and a case's line to results.jsonl once its last round is in.
  *
  *   lock the folder ─► (resume: set aside torn last lines, read what is done) ─► run.json
- *   ─► matmul ceilings ─► checks of every case ─► round 1 of every case, shuffled ─► round 2 …
+ *   ─► matmul ceilings ─► checks of every case ─► round 1 of every comparison group, shuffled, each
+ *   group's cases timed together in blocks (measure/group-round.ts) ─► round 2 …
  *   ─► run.json (with the load)
  *
  * Ctrl-C stops after the job in flight. The command line (src/cli/bench.ts) parses flags and
@@ -24,8 +25,8 @@ import type { Case, CaseFacts, EngineInfo, FailedLine, ResultLine, RoundRecord, 
 import { collectEnvironment, machineName, makeRunId } from './env.ts';
 import { startLoadSampler } from './load.ts';
 import { planCases, preflight, unsupported } from './plan.ts';
-import { ceilingIn, checkCase, roundOf, WarmWorker, Workers, type ChildLimits } from './pool.ts';
-import { completeLine, hasRound, interleave, journalByCase, linesFromJournal, roundsComplete, type CaseRounds } from './rounds.ts';
+import { ceilingIn, checkCase, groupRoundOf, WarmWorker, workerPids, Workers, type ChildLimits } from './pool.ts';
+import { completeLine, groupOf, hasRound, interleave, journalByCase, linesFromJournal, roundsComplete, type CaseRounds } from './rounds.ts';
 import { casesOfShard, planFingerprint, shardText, type Shard } from './shard.ts';
 import type { Suite } from './suite.ts';
 
@@ -108,27 +109,47 @@ async function measureCeilings(s: SweepSettings, engines: EngineInfo[], listener
   return ceilings;
 }
 
-/** Runs one job in the workers of its round: a case's checks (round 0) or a timing round; journals it. */
-async function runJobOf(s: SweepSettings, dir: string, c: Case, round: number, workers: Workers,
-  journal: Map<string, CaseRounds>): Promise<JobDone> {
+/** A case's checks (round 0) in the checks' workers; journals its facts, or writes the line saying why it cannot be measured. */
+async function checkJob(s: SweepSettings, dir: string, c: Case, workers: Workers, journal: Map<string, CaseRounds>): Promise<JobDone> {
+  const skip = unsupported(c) ?? preflight(c, s.maxMemoryBytes);
+  const facts = skip ? caseFailed(c, 'skipped', skip) : await checkCase(c, workers);
+  if (facts.status !== 'ok') {
+    appendResult(dir, facts); // a case that cannot be measured has no timing rounds
+    return facts;
+  }
+  appendJsonLine(dir, ROUNDS_FILE, { caseId: c.caseId, round: 0, facts } satisfies RoundRecord);
+  entryOf(journal, c).facts = facts;
+  return { facts };
+}
+
+/** Round `round` of the cases of one comparison group, timed together in the round's worker; journals each case's round. */
+async function groupRoundJob(s: SweepSettings, dir: string, cases: Case[], round: number, workers: Workers,
+  journal: Map<string, CaseRounds>): Promise<JobDone[]> {
+  const timed = await groupRoundOf(cases, round, `${s.suite.seed}:${groupOf(cases[0])}`, workers.get(), s.limits);
+  cases.forEach((c, i) => {
+    const t = timed[i];
+    const record: RoundRecord = { caseId: c.caseId, round, ...('error' in t ? { error: t.error } : { timing: t }) };
+    appendJsonLine(dir, ROUNDS_FILE, record);
+    entryOf(journal, c).timing.set(round, t);
+  });
+  return timed;
+}
+
+function entryOf(journal: Map<string, CaseRounds>, c: Case): CaseRounds {
   const entry: CaseRounds = journal.get(c.caseId) ?? { timing: new Map() };
   journal.set(c.caseId, entry);
-  if (round === 0) {
-    const skip = unsupported(c) ?? preflight(c, s.maxMemoryBytes);
-    const facts = skip ? caseFailed(c, 'skipped', skip) : await checkCase(c, workers);
-    if (facts.status !== 'ok') {
-      appendResult(dir, facts); // a case that cannot be measured has no timing rounds
-      return facts;
-    }
-    appendJsonLine(dir, ROUNDS_FILE, { caseId: c.caseId, round: 0, facts } satisfies RoundRecord);
-    entry.facts = facts;
-    return { facts };
+  return entry;
+}
+
+/** The todo list cut into jobs: each case's checks alone; each timing round of a comparison group's cases together. */
+export function jobsOf(todo: ReadonlyArray<{ c: Case; round: number }>): Array<{ cases: Case[]; round: number }> {
+  const jobs: Array<{ cases: Case[]; round: number }> = [];
+  for (const { c, round } of todo) {
+    const last = jobs.at(-1);
+    if (round > 0 && last?.round === round && groupOf(last.cases[0]) === groupOf(c)) last.cases.push(c);
+    else jobs.push({ cases: [c], round });
   }
-  const t = await roundOf(c, round, workers.get(), s.limits);
-  appendJsonLine(dir, ROUNDS_FILE,
-    { caseId: c.caseId, round, ...('error' in t ? { error: t.error } : { timing: t }) } satisfies RoundRecord);
-  entry.timing.set(round, t);
-  return t;
+  return jobs;
 }
 
 /** Writes the case's line once every timing round is in the journal. */
@@ -173,7 +194,10 @@ function weightsFileOf(suite: Suite, previous: RunMeta | undefined): Pick<RunMet
   return { weightsFile: facts };
 }
 
-export async function runSweep(s: SweepSettings, listener: SweepListener): Promise<SweepResult> {
+export async function runSweep(settings: SweepSettings, listener: SweepListener): Promise<SweepResult> {
+  // Every worker runs with the flags the run's engines ask for (tfjs/wasm: no wasm tier-up), checks and ceilings too.
+  const nodeFlags = [...new Set(settings.selected.flatMap((e) => e.capabilities?.processFlags ?? []))];
+  const s: SweepSettings = { ...settings, limits: { ...settings.limits, nodeFlags } };
   const { previous, runId, dir, done, journal, release } = openRun(s, listener);
   const plan = planCases(s.suite, s.selected, runId), rounds = s.suite.timing.rounds;
   const cases = s.shard ? casesOfShard(plan, s.shard) : plan;
@@ -185,7 +209,7 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
   appendFileSync(path.join(dir, RESULTS_FILE), ''); // a run (an empty shard too) always has its results file
   writeJournaledLines(dir, cases, rounds, journal, done, listener);
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
-  const load = startLoadSampler();
+  const load = startLoadSampler(workerPids);
   // Ceilings of the engines this sweep's jobs run on (a shard of one engine's groups: that engine's; an empty shard, or a
   // resumed run with nothing left to measure: none), merged into those the run measured before.
   const used = s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
@@ -200,16 +224,26 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
   const onSigint = () => { interrupted = true; };
   process.once('SIGINT', onSigint);
   try {
-    for (const [i, { c, round }] of todo.entries()) {
+    let i = 0;
+    for (const { cases: planned, round } of jobsOf(todo)) {
       if (interrupted) break;
-      if (done.has(c.caseId) || (round > 0 && !journal.get(c.caseId)?.facts)) continue; // could not be measured
+      // A case that could not be measured has no rounds; its line is written.
+      const cases = planned.filter((c) => !done.has(c.caseId) && (round === 0 || journal.get(c.caseId)?.facts));
+      i += planned.length - cases.length;
+      if (cases.length === 0) continue;
       if (round !== workersRound) { // each round in workers of its own (rounds.ts)
         workers.close();
         [workers, workersRound] = [new Workers(s.limits), round];
       }
-      listener.start(c, round, i, todo.length);
-      listener.done(c, round, await runJobOf(s, dir, c, round, workers, journal));
-      completeIfDone(dir, c, rounds, journal, done);
+      listener.start(cases[0], round, i, todo.length);
+      const results = round === 0 ? [await checkJob(s, dir, cases[0], workers, journal)]
+        : await groupRoundJob(s, dir, cases, round, workers, journal);
+      cases.forEach((c, k) => {
+        if (k > 0) listener.start(c, round, i + k, todo.length);
+        listener.done(c, round, results[k]);
+        completeIfDone(dir, c, rounds, journal, done);
+      });
+      i += cases.length;
     }
     // A second look at the roof after the cases: one busy moment must not set it for the whole run.
     if (!interrupted) meta.ceilings = await measureCeilings(s, used, listener, meta.ceilings);

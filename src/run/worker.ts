@@ -1,27 +1,30 @@
 /**
  * Worker-process entry: receives jobs over IPC, one at a time, and sends back each result. Jobs are tagged
  * by `kind`: check a case (its mode's check, src/modes: counts, a first sample, the reference check
- * and memory, untimed), time one round of a case, measure the peak memory of a
- * case's forward pass, or measure an engine's matmul ceiling. The sweep gives each worker one phase
- * (src/run/pool.ts), so the rounds of a case never share a process.
+ * and memory, untimed), time one round of a comparison group's cases together (each case's mode
+ * prepares its subject, measure/group-round.ts samples them in blocks), or measure an engine's
+ * matmul ceiling. The sweep gives each worker one phase (src/run/pool.ts), so the rounds of a case
+ * never share a process.
  */
 import type { Case, EngineInfo, RoundTiming } from '../results/types.ts';
-import { caseFailed, measureCaseMemory, type CaseOutcome, type MemoryMeasurement } from '../measure/case.ts';
+import { caseFailed, type CaseOutcome } from '../measure/case.ts';
 import { measureCeiling, type Ceiling } from '../measure/ceiling.ts';
+import { timeGroupRound } from '../measure/group-round.ts';
 import { modeOf } from '../modes/index.ts';
+import type { Mode } from '../modes/types.ts';
 
 /** A job, with the modules that registered modes at run time in the parent (src/modes/index.ts, registerMode). */
 export type Job = (
   | { kind: 'case'; case: Case }
-  | { kind: 'round'; case: Case; round: number }
-  | { kind: 'memory'; case: Case }
+  /** Round `round` of the cases of one comparison group, prepared and sampled together (measure/group-round.ts). */
+  | { kind: 'round'; cases: Case[]; round: number; seed: string }
   | { kind: 'ceiling'; engine: EngineInfo; timeMs: number }) & { modules?: string[] };
 
 /** What each kind of job sends back. */
 export interface JobResult {
   case: CaseOutcome;
-  round: RoundTiming | { error: string };
-  memory: MemoryMeasurement | { error: string };
+  /** One entry per case of the job, in its order. */
+  round: Array<RoundTiming | { error: string }>;
   ceiling: Ceiling | { error: string };
 }
 
@@ -36,11 +39,29 @@ function work(job: Job): Promise<JobResult[Job['kind']]> {
         .catch((e: unknown): CaseOutcome => ({ kind: 'failed', line: caseFailed(c, 'error', message(e)) }));
     }
     case 'round':
-      return modeOf(job.case.mode).round(job.case, job.round).catch((e: unknown) => ({ error: message(e) }));
-    case 'memory':
-      return measureCaseMemory(job.case).catch((e: unknown) => ({ error: message(e) }));
+      return groupRound(job);
     case 'ceiling':
       return measureCeiling(job.engine, job.timeMs).catch((e: unknown) => ({ error: message(e) }));
+  }
+}
+
+/**
+ * A group's round: every case prepared (one that fails to prepare is reported and left out), then
+ * warmed up and sampled together; a pass that throws fails the round of every case of the group.
+ */
+async function groupRound(job: Extract<Job, { kind: 'round' }>): Promise<JobResult['round']> {
+  const prepared: Array<Awaited<ReturnType<Mode['subject']>> | { error: string }> = [];
+  for (const c of job.cases) { // one after another: tfjs/wasm times its kernels while preparing
+    prepared.push(await modeOf(c.mode).subject(c).catch((e: unknown) => ({ error: message(e) })));
+  }
+  const ready = prepared.flatMap((p) => ('error' in p ? [] : [p]));
+  try {
+    const timed = ready.length === 0 ? [] : await timeGroupRound(ready, job.cases[0].timing, job.round, job.seed);
+    return prepared.map((p) => ('error' in p ? p : timed[ready.indexOf(p)]));
+  } catch (e) {
+    return job.cases.map(() => ({ error: message(e) }));
+  } finally {
+    for (const p of ready) await p.dispose();
   }
 }
 

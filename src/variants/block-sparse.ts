@@ -6,6 +6,7 @@
  * A helper, not a variant. Heads q, k, v: [B, H, N, E] with E = D / H; W is the block length.
  */
 import type { Ops } from '../engine/ops.ts';
+import { kvHeadsOf, kvWidth } from '../results/types.ts';
 import type { Shape } from './types.ts';
 
 /** Additive score for a key outside a pattern: exp(−1e9 − max) is 0 in float32, and, unlike −∞, no row can turn NaN. */
@@ -104,24 +105,28 @@ function gatherSlots<T>(ops: Ops<T>, t: T, p: BlockPattern): T {
 
 /** softmax(Q·Kᵀ/√E)·V over the pattern's slots and `globals` [B, H, G, E]; q, k, v [B, H, N, E]. */
 export function blockSparseAttend<T>(ops: Ops<T>, q: T, k: T, v: T, s: Shape, p: BlockPattern, globals?: { k: T; v: T }): T {
-  const E = s.dModel / s.heads, bh = s.batch * s.heads, rows = p.nb * p.W, scale = 1 / Math.sqrt(E);
+  const E = s.dModel / s.heads, bh = s.batch * s.heads, rows = p.nb * p.W;
   const unblock = (t: T) => {
     const all = ops.reshape(t, [s.batch, s.heads, rows, E]);
     return rows > p.seqLen ? ops.slice(all, [0, 0, 0, 0], [s.batch, s.heads, p.seqLen, E]) : all;
   };
-  const qb = toBlocks(ops, q, s, p);
+  const qb = toBlocks(ops, ops.scale(q, 1 / Math.sqrt(E)), s, p); // the scale on q: N·D elements, not the scores'
   const kw = gatherSlots(ops, toBlocks(ops, k, s, p), p), vw = gatherSlots(ops, toBlocks(ops, v, s, p), p);
-  let scores = ops.scale(ops.matMul(qb, kw, false, true), scale); // [B·H, nb, W, S]
+  let scores = ops.matMul(qb, kw, false, true); // [B·H, nb, W, S]
   const mask = patternMask(p);
   if (mask) scores = ops.add(scores, ops.constant(mask, [p.nb, p.W, p.S]));
   if (!globals) return unblock(ops.matMul(ops.softmax(scores), vw));
+  // One softmax over the global keys and the slots, without joining the two score blocks (a concat,
+  // then two slices of the probabilities, copied scores three times): one max and one sum over
+  // both, each part's exponentials times its values, divided once: Σ e·v / Σ e.
   const G = ops.shape(globals.k)[2];
   const gk = ops.reshape(globals.k, [bh, G, E]), gv = ops.reshape(globals.v, [bh, G, E]);
-  const gScores = ops.scale(ops.matMul(ops.reshape(qb, [bh, rows, E]), gk, false, true), scale);
-  const probs = ops.softmax(ops.concat([ops.reshape(gScores, [bh, p.nb, p.W, G]), scores], 3));
-  const local = ops.matMul(ops.slice(probs, [0, 0, 0, G], [bh, p.nb, p.W, p.S]), vw);
-  const global = ops.matMul(ops.reshape(ops.slice(probs, [0, 0, 0, 0], [bh, p.nb, p.W, G]), [bh, rows, G]), gv);
-  return unblock(ops.add(local, ops.reshape(global, [bh, p.nb, p.W, E])));
+  const gScores = ops.reshape(ops.matMul(ops.reshape(qb, [bh, rows, E]), gk, false, true), [bh, p.nb, p.W, G]);
+  const max = ops.maximum(ops.reduceMax(gScores), ops.reduceMax(scores));
+  const gExp = ops.exp(ops.sub(gScores, max)), exp = ops.exp(ops.sub(scores, max));
+  const local = ops.matMul(exp, vw);
+  const global = ops.reshape(ops.matMul(ops.reshape(gExp, [bh, rows, G]), gv), [bh, p.nb, p.W, E]);
+  return unblock(ops.div(ops.add(local, global), ops.add(ops.reduceSum(gExp), ops.reduceSum(exp))));
 }
 
 /** FLOPs of blockSparseAttend: Q·Kᵀ and P·V over S slots and G global keys for all nb·W (padded) rows. */
@@ -131,9 +136,10 @@ export function blockSparseFlops(s: Shape, p: BlockPattern, globals: number): nu
 
 /**
  * Peak bytes of blockSparseAttend, tensors alive at the softmax: blocked Q, K, V; gathered key and
- * value slots (none if nb = 1); scores and probabilities. The mask is a constant, like a weight.
+ * value slots (none if nb = 1); scores and probabilities; in a grouped-query shape the K/V heads
+ * their copies were made from. The mask is a constant, like a weight.
  */
 export function blockSparseMemory(s: Shape, p: BlockPattern, globals: number): number {
-  const rows = s.batch * p.nb * p.W, S = p.S;
-  return 4 * (3 * rows * s.dModel + (p.nb > 1 ? 2 * rows * (S / p.W) * s.dModel : 0) + 2 * s.heads * rows * (S + globals));
+  const rows = s.batch * p.nb * p.W, S = p.S, kvHeads = kvHeadsOf(s) < s.heads ? 2 * s.batch * s.seqLen * kvWidth(s) : 0;
+  return 4 * (3 * rows * s.dModel + (p.nb > 1 ? 2 * rows * (S / p.W) * s.dModel : 0) + 2 * s.heads * rows * (S + globals) + kvHeads);
 }

@@ -9,12 +9,16 @@
  *   kernel 'auto'   (default) fused where the engine declares a kernel, else tiled: fixed by
  *                   `resolve` before the case runs, and recorded in the line's options and details
  *
- * params   4·D² + 4·D, as full
- * flops    B·8·N·D² (projections) + the core's products. Tiled: 4·B·D·|Q tile|·|K tile| for every
+ * Grouped-query shapes: the K/V heads are copied for their query heads (repeatKv) before the
+ * tiles or the fused kernel (ORT's MultiHeadAttention takes one K/V head per query head).
+ *
+ * params   as full
+ * flops    full's projections + the core's products. Tiled: 4·B·D·|Q tile|·|K tile| for every
  *          tile pair visited — B·4·N²·D as full when not causal (tiling adds no products, only the
  *          element-wise rescaling), about half of it causal. Fused: full's B·4·N²·D, causal or not
  *          (the kernel's inner loop is not visible; ORT's CPU kernel scores every pair and masks)
- * memory   4 bytes · (3·B·N·D [Q, K, V] + …). Tiled: + 3·B·N·D (their tiles) + 2·B·N·D (the query tiles'
+ * memory   4 bytes · (B·N·(D + 2·Dkv) [Q, K, V] + 2·B·N·D [their copies, grouped-query shapes only] + …).
+ *          Tiled: + 3·B·N·D (their tiles) + 2·B·N·D (the query tiles'
  *          outputs; a query tile's running outputs until its scope ends) + 2·B·H·T² (one tile pair's
  *          scores and probabilities) + 2·B·H·T (running max and sum): O(N·D + T²), never O(N²).
  *          Fused: + B·N·D (its output); the kernel's own workspace is not visible to this model,
@@ -25,7 +29,8 @@
 import { z } from 'zod';
 import { messages } from '../messages.ts';
 import { full } from './full.ts';
-import { linear, mergeHeads, projectionFlops, splitHeads } from './mha.ts';
+import { allProjectionFlops, linear, mergeHeads, repeatKv, repeatKvWidth, splitHeads, splitKvHeads } from './mha.ts';
+import { kvHeadsOf, kvWidth, type Shape } from '../results/types.ts';
 import { tiledAttend, tiledFlops } from './online-softmax.ts';
 import type { Capabilities, Variant } from './types.ts';
 
@@ -46,6 +51,9 @@ export type FlashOptions = z.output<typeof flashOptions>;
 
 const hasFused = (engine?: Capabilities) => engine?.fusedAttention === true;
 
+/** Q, K and V, with the copies of shared K/V heads in a grouped-query shape. */
+const qkvBytes = (s: Shape) => s.batch * s.seqLen * (s.dModel + 2 * kvWidth(s) + (kvHeadsOf(s) < s.heads ? 2 * s.dModel : 0));
+
 export const flash: Variant<FlashOptions> = {
   name: 'flash',
   role: 'exact-efficient',
@@ -59,12 +67,12 @@ export const flash: Variant<FlashOptions> = {
   flops(s, o) {
     if (o.kernel === 'fused' || (o.kernel === 'auto' && !s.causal)) return full.flops(s, {});
     if (o.kernel === 'auto') throw new Error('flash: kernel auto counts differently per engine when causal; resolve it first');
-    return 4 * projectionFlops(s) + tiledFlops(s, o.tile);
+    return allProjectionFlops(s) + tiledFlops(s, o.tile);
   },
   memory(s, o) {
     const { batch: B, seqLen: N, dModel: D, heads: H } = s, T = Math.min(o.tile, N);
-    if (o.kernel === 'fused') return 4 * 4 * B * N * D;
-    return 4 * (8 * B * N * D + 2 * B * H * T * T + 2 * B * H * T);
+    if (o.kernel === 'fused') return 4 * (qkvBytes(s) + B * N * D);
+    return 4 * (qkvBytes(s) + 5 * B * N * D + 2 * B * H * T * T + 2 * B * H * T);
   },
   resolve: (_s, o, _base, engine) => (o.kernel === 'auto' ? { ...o, kernel: hasFused(engine) ? 'fused' : 'tiled' } : o),
   unsupported: (_s, o, engine) => (o.kernel === 'fused' && !hasFused(engine) ? messages.noFusedKernel('flash') : undefined),
@@ -74,9 +82,11 @@ export const flash: Variant<FlashOptions> = {
     const fused = o.kernel === 'fused' || (o.kernel === 'auto' && ops.attention !== undefined);
     if (fused) {
       if (!ops.attention) throw new Error(messages.noFusedKernel('flash'));
-      return linear(ops, ops.attention(q, k, v, s.heads, s.causal === true), w.Wo, w.bo);
+      const attended = ops.attention(q, repeatKvWidth(ops, k, s), repeatKvWidth(ops, v, s), s.heads, s.causal === true);
+      return linear(ops, attended, w.Wo, w.bo);
     }
-    const core = tiledAttend(ops, splitHeads(ops, q, s), splitHeads(ops, k, s), splitHeads(ops, v, s), s, o.tile);
+    const heads = (t: typeof x) => repeatKv(ops, splitKvHeads(ops, t, s), s);
+    const core = tiledAttend(ops, splitHeads(ops, q, s), heads(k), heads(v), s, o.tile);
     return linear(ops, mergeHeads(ops, core, s), w.Wo, w.bo);
   },
   reference: (s, _o, x, w, rows) => full.reference(s, {}, x, w, rows),

@@ -21,9 +21,12 @@
  * Not causal: E·K mixes every position into every projected key, future ones included (the paper
  * says so); a causal case is skipped with that reason.
  *
- * params   4·D² + 4·D + 2·K·N; all trainable, all held at inference
- * flops    B·8·N·D² (projections) + B·4·N·K·D (E·K and F·V) + B·4·N·K·D (Q·Kᵀ and P·V)
- * memory   4 bytes · (B·N·D + 2·B·K·D + max(2·B·N·D, 2·B·H·N·K)): Q and the projected K, V live
+ * Grouped-query shapes: K and V have kvHeads heads (Dkv = kvHeads·E columns), projected along the
+ * sequence as they are; each group's query heads are rows of one product against its K/V head.
+ *
+ * params   full's + 2·K·N; all trainable, all held at inference
+ * flops    full's projections + B·4·N·K·Dkv (E·K and F·V) + B·4·N·K·D (Q·Kᵀ and P·V)
+ * memory   4 bytes · (B·N·D + 2·B·K·Dkv + max(2·B·N·Dkv, 2·B·H·N·K)): Q and the projected K, V live
  *          throughout; V and its transpose while F·V is computed, or scores and probabilities.
  */
 import { z } from 'zod';
@@ -32,7 +35,8 @@ import { matMul64 } from '../linalg/dense.ts';
 import { referenceAttention } from '../linalg/reference.ts';
 import { normalArray, type Rng } from '../linalg/rng.ts';
 import { full } from './full.ts';
-import { linear, mergeHeads, projectionFlops, referenceWeights, splitHeads } from './mha.ts';
+import { allProjectionFlops, linear, mergeHeads, referenceWeights, splitHeads } from './mha.ts';
+import { kvHeadsOf, kvWidth } from '../results/types.ts';
 import type { Shape, Variant } from './types.ts';
 
 const linformerOptions = z.object({
@@ -79,24 +83,26 @@ export const linformer: Variant<LinformerOptions> = {
     const n = full.params(s, {}).total + 2 * projected(s, o) * s.seqLen;
     return { total: n, trainable: n, inference: n };
   },
-  flops: (s, o) => 4 * projectionFlops(s) + s.batch * 8 * s.seqLen * projected(s, o) * s.dModel,
+  flops: (s, o) => allProjectionFlops(s) + s.batch * 4 * s.seqLen * projected(s, o) * (s.dModel + kvWidth(s)),
   memory(s, o) {
-    const { batch: B, seqLen: N, dModel: D, heads: H } = s, K = projected(s, o);
-    return 4 * (B * N * D + 2 * B * K * D + Math.max(2 * B * N * D, 2 * B * H * N * K));
+    const { batch: B, seqLen: N, dModel: D, heads: H } = s, K = projected(s, o), Dkv = kvWidth(s);
+    return 4 * (B * N * D + 2 * B * K * Dkv + Math.max(2 * B * N * Dkv, 2 * B * H * N * K));
   },
   forward(ops, x, w, s, o) {
-    const K = projected(s, o), E = s.dModel / s.heads;
-    // [B, N, D] → (P·t)ᵀ per head [B, H, E, K]
+    const K = projected(s, o), E = s.dModel / s.heads, N = s.seqLen, Hkv = kvHeadsOf(s), g = s.heads / Hkv;
+    // [B, N, Dkv] → (P·t)ᵀ per K/V head [B, kvHeads, E, K]
     const alongSeq = (t: typeof x, P: typeof x) =>
-      ops.reshape(ops.matMul(ops.transpose(t, [0, 2, 1]), P, false, true), [s.batch, s.heads, E, K]);
-    const q = splitHeads(ops, linear(ops, x, w.Wq, w.bq), s);
+      ops.reshape(ops.matMul(ops.transpose(t, [0, 2, 1]), P, false, true), [s.batch, Hkv, E, K]);
+    const grouped = (t: typeof x, shape: number[]) => (g === 1 ? t : ops.reshape(t, shape));
+    const q = grouped(splitHeads(ops, linear(ops, x, w.Wq, w.bq), s), [s.batch, Hkv, g * N, E]);
     const kT = alongSeq(linear(ops, x, w.Wk, w.bk), w.E), vT = alongSeq(linear(ops, x, w.Wv, w.bv), w.F);
-    const probs = ops.softmax(ops.scale(ops.matMul(q, kT), 1 / Math.sqrt(E))); // [B, H, N, K]
-    return linear(ops, mergeHeads(ops, ops.matMul(probs, vT, false, true), s), w.Wo, w.bo);
+    const probs = ops.softmax(ops.scale(ops.matMul(q, kT), 1 / Math.sqrt(E))); // [B, kvHeads, g·N, K]
+    const heads = grouped(ops.matMul(probs, vT, false, true), [s.batch, s.heads, N, E]);
+    return linear(ops, mergeHeads(ops, heads, s), w.Wo, w.bo);
   },
   unsupported: (s) => (s.causal ? messages.causalLinformer() : undefined),
   reference(s, o, x, w, rows) {
-    const K = projected(s, o), N = s.seqLen, D = s.dModel;
+    const K = projected(s, o), N = s.seqLen, D = kvWidth(s);
     return referenceAttention(s, x, referenceWeights(w), { rows,
       transformKV: (k, v) => ({ k: matMul64(w.E.data, k, K, N, D), v: matMul64(w.F.data, v, K, N, D), s: K }) });
   },

@@ -20,8 +20,10 @@
  * blocks drawn from those before b−1, the diagonal block masked above the diagonal; the G global
  * rows stay dense G×N with a causal mask (counted in full).
  *
- * params   4·D² + 4·D, as full
- * flops    B·8·N·D² + B·4·Np·(S + G)·D + B·4·G·N·D     (G ≥ N: full's)
+ * Grouped-query shapes: each K/V head is copied for its query heads (repeatKv) before the blocks.
+ *
+ * params   as full
+ * flops    full's projections + B·4·Np·(S + G)·D + B·4·G·N·D     (G ≥ N: full's)
  * memory   4 bytes · (3·B·Np·D + 2·B·Np·(S/W)·D + 2·B·H·Np·(S + G) + 2·B·H·G·N): blocked Q, K, V,
  *          gathered key/value slots (none if nb = 1), block scores and probabilities, and the global
  *          rows' scores and probabilities, counted as alive together
@@ -32,7 +34,7 @@ import { createRng } from '../linalg/rng.ts';
 import { full } from './full.ts';
 import { blockPattern, blockSparseAttend, blockSparseFlops, blockSparseMemory, memoPattern, patternKeys,
   type BlockPattern } from './block-sparse.ts';
-import { attend, attentionWith, projectionFlops, referenceWeights } from './mha.ts';
+import { allProjectionFlops, attend, attentionWith, referenceWeights, repeatKv } from './mha.ts';
 import type { Shape, Variant } from './types.ts';
 
 const blockOptions = z.object({
@@ -89,7 +91,7 @@ export const sparseBlock: Variant<BlockOptions> = {
   flops(s, o) {
     const G = globalsOf(s, o);
     if (G >= s.seqLen) return full.flops(s, {});
-    return 4 * projectionFlops(s) + blockSparseFlops(s, blockSparsePattern(s, o), G) + s.batch * 4 * G * s.seqLen * s.dModel;
+    return allProjectionFlops(s) + blockSparseFlops(s, blockSparsePattern(s, o), G) + s.batch * 4 * G * s.seqLen * s.dModel;
   },
   memory(s, o) {
     const G = globalsOf(s, o);
@@ -98,8 +100,9 @@ export const sparseBlock: Variant<BlockOptions> = {
   },
   forward(ops, x, w, s, o) {
     const G = globalsOf(s, o), N = s.seqLen;
-    return attentionWith(ops, x, w, s, undefined, (q, k, v) => {
-      if (G >= N) return attend(ops, q, k, v, s);
+    return attentionWith(ops, x, w, s, undefined, (q, kvK, kvV) => {
+      if (G >= N) return attend(ops, q, kvK, kvV, s);
+      const k = repeatKv(ops, kvK, s), v = repeatKv(ops, kvV, s);
       if (G === 0) return blockSparseAttend(ops, q, k, v, s, blockSparsePattern(s, o));
       const rows = (t: typeof q, from: number, n: number) => ops.slice(t, [0, 0, from, 0], [s.batch, s.heads, n, s.dModel / s.heads]);
       const local = blockSparseAttend(ops, q, k, v, s, blockSparsePattern(s, o), { k: rows(k, 0, G), v: rows(v, 0, G) });

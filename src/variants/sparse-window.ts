@@ -14,16 +14,19 @@
  * W = min(w − 1, N), query block b scores key blocks b−1 and b only (S = 2W), the diagonal block
  * masked above the diagonal: 2(w − 1) scores computed per query for w kept.
  *
- * params   4·D² + 4·D, as full
- * flops    B·8·N·D² (projections) + B·4·Np·S·D (Q·Kᵀ and P·V over the slots, padded rows included)
- * memory   4 bytes · (3·B·Np·D + 2·B·Np·3·D [gathered K, V slots; none when nb = 1] + 2·B·H·Np·S)
+ * Grouped-query shapes: each K/V head is copied for its query heads (repeatKv) before the blocks.
+ *
+ * params   as full
+ * flops    full's projections + B·4·Np·S·D (Q·Kᵀ and P·V over the slots, padded rows included)
+ * memory   4 bytes · (3·B·Np·D + 2·B·Np·3·D [gathered K, V slots; none when nb = 1] + 2·B·H·Np·S
+ *          [+ 2·B·N·Dkv: the K/V heads beside their copies, grouped-query shapes only])
  */
 import { z } from 'zod';
 import { referenceAttention } from '../linalg/reference.ts';
 import { full } from './full.ts';
 import { blockPattern, blockSparseAttend, blockSparseFlops, blockSparseMemory, memoPattern, patternKeys,
   type BlockPattern } from './block-sparse.ts';
-import { attentionWith, projectionFlops, referenceWeights } from './mha.ts';
+import { allProjectionFlops, attentionWith, referenceWeights, repeatKv } from './mha.ts';
 import type { Shape, Variant } from './types.ts';
 
 const windowOptions = z.object({
@@ -45,10 +48,11 @@ export const sparseWindow: Variant<WindowOptions> = {
   describe: (o) => `sliding window w=${o.window}`,
   init: (_s, _o, _rng, base) => ({ ...base }),
   params: (s) => full.params(s, {}),
-  flops: (s, o) => 4 * projectionFlops(s) + blockSparseFlops(s, windowPattern(s, o), 0),
+  flops: (s, o) => allProjectionFlops(s) + blockSparseFlops(s, windowPattern(s, o), 0),
   memory: (s, o) => blockSparseMemory(s, windowPattern(s, o), 0),
   forward(ops, x, w, s, o) {
-    return attentionWith(ops, x, w, s, undefined, (q, k, v) => blockSparseAttend(ops, q, k, v, s, windowPattern(s, o)));
+    return attentionWith(ops, x, w, s, undefined, (q, k, v) => blockSparseAttend(ops, q, repeatKv(ops, k, s), repeatKv(ops, v, s), s,
+      windowPattern(s, o)));
   },
   reference(s, o, x, w, rows) {
     const p = windowPattern(s, o);

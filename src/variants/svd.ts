@@ -3,8 +3,9 @@
  * randomized range finder: Halko, Martinsson & Tropp 2011). Each target W_p [D×D] = U·Σ·Vᵀ is
  * replaced by its rank-R factors, computed once at init in float64 (src/linalg/svd.ts), and
  * applied as two products:
- *   x·W_p + b_p  ≈  (x·U_p) · V_p + b_p,   U_p = U_R·Σ_R [D×R], V_p = V_Rᵀ [R×D]
- * Options: `rank` R (default 64, clamped to D: a full-rank factorisation is exact) or `energy`
+ *   x·W_p + b_p  ≈  (x·U_p) · V_p + b_p,   U_p = U_R·Σ_R [D×R], V_p = V_Rᵀ [R×D_p]
+ * (D_p = D for q, o; kvHeads·E for k and v of a grouped-query shape.)
+ * Options: `rank` R (default 64, clamped per target to min(D, D_p): a full-rank factorisation is exact) or `energy`
  * (smallest R whose factors, as `method` computes them, keep that share Σ_{i≤R}σ_i²/Σσ_i² of the
  * spectrum for every target: checked after factorising, the rank grown while short). `method`
  * 'randomized' (default: q = 2 power iterations, p = 10 oversampling; measured at D = 512, R = 64:
@@ -14,21 +15,22 @@
  * An `energy` rank depends on the weights, not only on (shape, options): resolveSvdOptions turns it
  * into a rank before params, flops, memory or init are asked (`unresolved` says so; they throw otherwise).
  *
- * params   (4 − |T|)·D² + |T|·2·D·R + 4·D (T = targets), all held at inference; trainable: the
- *          factors, |T|·2·D·R (fine-tuning updates U_p and V_p; biases and untargeted W_p stay frozen)
- * flops    full's B·(8·N·D² + 4·N²·D) − B·|T|·2·N·D² + B·|T|·4·N·D·R
- * memory   4 bytes · (3·B·N·D + max(2·B·H·N², B·N·R)): x·U_p [B, N, R] is alive only while a
+ * params   full's − Σ_T D·D_p + Σ_T R_p·(D + D_p) (T = targets, R_p the clamped rank), all held at
+ *          inference; trainable: the factors (fine-tuning updates U_p and V_p; biases and untargeted W_p stay frozen)
+ * flops    full's − B·Σ_T 2·N·D·D_p + B·Σ_T 2·N·R_p·(D + D_p)
+ * memory   4 bytes · (B·N·(D + 2·Dkv) + max(2·B·H·N², B·N·R)): x·U_p [B, N, R] is alive only while a
  *          projection is computed, beside at most three [B, N, D] tensors.
  */
 import { z } from 'zod';
-import type { HostTensor } from '../engine/ops.ts';
+import type { HostTensor, Ops } from '../engine/ops.ts';
 import { matMul64 } from '../linalg/dense.ts';
 import { referenceAttention } from '../linalg/reference.ts';
 import { createRng } from '../linalg/rng.ts';
 import { cachedArray, digest } from '../linalg/cache.ts';
 import { exactSvd, randomizedSvd, rankForEnergy, singularValues, type TruncatedSvd } from '../linalg/svd.ts';
 import { full } from './full.ts';
-import { attentionWith, linear, PROJECTIONS, referenceWeights, targetsSchema, type Projection } from './mha.ts';
+import { attentionWith, linear, PROJECTIONS, projectionWidth, referenceWeights, targetsSchema, type Projection } from './mha.ts';
+import { kvWidth } from '../results/types.ts';
 import type { BaseWeights, Shape, Variant, Weights } from './types.ts';
 
 export const DEFAULT_SVD_RANK = 64;
@@ -38,6 +40,8 @@ const svdOptions = z.object({
   energy: z.number().gt(0).max(1).optional(),
   targets: targetsSchema([...PROJECTIONS]),
   method: z.enum(['exact', 'randomized']).default('randomized'),
+  /** Decode: cache the rank-R projections x·U_k, x·U_v instead of K and V (a latent cache; src/variants/decode/). */
+  latentCache: z.boolean().optional(),
 }).strict()
   .refine((o) => o.rank === undefined || o.energy === undefined, { message: 'svd takes `rank` or `energy`, not both', path: ['energy'] })
   .transform((o) => (o.rank === undefined && o.energy === undefined ? { ...o, rank: DEFAULT_SVD_RANK } : o));
@@ -45,12 +49,13 @@ export type SvdOptions = z.output<typeof svdOptions>;
 
 const W = (p: Projection) => `W${p}` as const;
 
-function rankOf(s: Shape, o: SvdOptions): number {
+/** The rank of target p's factors: the option's, clamped to min(D, D_p). */
+function rankOf(s: Shape, o: SvdOptions, p: Projection = 'q'): number {
   if (o.rank === undefined) {
     throw new Error(`svd: energy=${o.energy} fixes the rank from the weights' spectrum; `
       + 'call resolveSvdOptions(shape, options, base) first');
   }
-  return Math.min(o.rank, s.dModel);
+  return Math.min(o.rank, s.dModel, projectionWidth(s, p));
 }
 
 /**
@@ -62,10 +67,12 @@ function rankOf(s: Shape, o: SvdOptions): number {
 export function resolveSvdOptions(s: Shape, o: SvdOptions, base: BaseWeights): SvdOptions {
   if (o.rank !== undefined || o.energy === undefined) return o;
   const energy = o.energy, D = s.dModel;
-  let rank = Math.max(...o.targets.map((p) => rankForEnergy(singularValues(base[W(p)].data, D, D), energy)));
-  const short = (r: number) => o.targets.some((p) => factorize(base[W(p)], p, r, o.method).energy < energy * (1 - 1e-12));
+  const sv = (p: Projection) => singularValues(base[W(p)].data, D, projectionWidth(s, p));
+  let rank = Math.max(...o.targets.map((p) => rankForEnergy(sv(p), energy)));
+  const short = (r: number) => o.targets.some((p) => factorize(base[W(p)], p, Math.min(r, projectionWidth(s, p)), o.method).energy
+    < energy * (1 - 1e-12));
   while (rank < D && short(rank)) rank++;
-  return { targets: o.targets, method: o.method, rank };
+  return { targets: o.targets, method: o.method, ...(o.latentCache !== undefined && { latentCache: o.latentCache }), rank };
 }
 
 // Factors per weight array: init and svdEnergy of one case share one decomposition, and the case
@@ -75,12 +82,12 @@ const cache = new WeakMap<Float32Array, Map<string, TruncatedSvd>>();
 function factorize(w: HostTensor, p: Projection, rank: number, method: SvdOptions['method']): TruncatedSvd {
   const byKey = cache.get(w.data) ?? new Map<string, TruncatedSvd>();
   cache.set(w.data, byKey);
-  const key = `${method}:${rank}`, D = w.shape[0];
+  const key = `${method}:${rank}`, [D, Dp] = w.shape;
   if (!byKey.has(key)) {
     // A fixed sketch seed per projection: the same base weights always give the same factors.
     const packed = cachedArray(Float64Array, `svd:${key}:${p}:${digest(w.data)}`, () => pack(method === 'exact'
-      ? exactSvd(w.data, D, D, rank) : randomizedSvd(w.data, D, D, rank, createRng(`svd:${p}`))));
-    byKey.set(key, unpack(packed, D));
+      ? exactSvd(w.data, D, Dp, rank) : randomizedSvd(w.data, D, Dp, rank, createRng(`svd:${p}`))));
+    byKey.set(key, unpack(packed, D, Dp));
   }
   return byKey.get(key)!;
 }
@@ -90,20 +97,32 @@ function pack(f: TruncatedSvd): Float64Array<ArrayBuffer> {
   return Float64Array.from([f.rank, f.relError, f.energy, ...f.singularValues, ...f.us, ...f.vt]);
 }
 
-function unpack(a: Float64Array, D: number): TruncatedSvd {
+function unpack(a: Float64Array, D: number, Dp: number): TruncatedSvd {
   const r = a[0], sv = 3 + r, us = sv + D * r;
   return { rank: r, relError: a[1], energy: a[2], singularValues: Array.from(a.subarray(3, sv)),
-    us: a.slice(sv, us), vt: a.slice(us, us + r * D) };
+    us: a.slice(sv, us), vt: a.slice(us, us + r * Dp) };
 }
 
 /** Rank, retained spectral energy and relative Frobenius error of each target's factors. */
 export function svdEnergy(s: Shape, o: SvdOptions,
   base: BaseWeights): Partial<Record<Projection, { rank: number; energy: number; relError: number }>> {
-  const r = rankOf(s, o);
   return Object.fromEntries(o.targets.map((p) => {
-    const f = factorize(base[W(p)], p, r, o.method);
+    const f = factorize(base[W(p)], p, rankOf(s, o, p), o.method);
     return [p, { rank: f.rank, energy: f.energy, relError: f.relError }];
   }));
+}
+
+/** (input·U_p)·V_p + b_p on targets, input·W_p + b_p elsewhere. */
+export function svdProjection<T>(ops: Ops<T>, w: Record<string, T>, o: SvdOptions) {
+  return (p: Projection, input: T): T => (o.targets.includes(p)
+    ? ops.add(ops.matMul(ops.matMul(input, w[`U${p}`]), w[`V${p}`]), w[`b${p}`])
+    : linear(ops, input, w[W(p)], w[`b${p}`]));
+}
+
+/** Target p's projection matrix as the factors give it, U_p·V_p [D×D_p], float64 (W_p when not a target). */
+export function svdWeight(s: Shape, o: SvdOptions, w: Weights, p: Projection): ArrayLike<number> {
+  if (!o.targets.includes(p)) return w[W(p)].data;
+  return matMul64(w[`U${p}`].data, w[`V${p}`].data, s.dModel, rankOf(s, o, p), projectionWidth(s, p));
 }
 
 export const svd: Variant<SvdOptions> = {
@@ -111,39 +130,37 @@ export const svd: Variant<SvdOptions> = {
   role: 'approximation',
   summary: 'projections replaced by truncated-SVD factors U_r·Σ_r and V_rᵀ (Eckart–Young; Halko et al. 2011)',
   options: svdOptions,
-  describe: (o) => `SVD ${o.rank !== undefined ? `r=${o.rank}` : `energy≥${o.energy}`} on ${o.targets.join(',')} (${o.method})`,
+  describe: (o) => `SVD ${o.rank !== undefined ? `r=${o.rank}` : `energy≥${o.energy}`} on ${o.targets.join(',')} (${o.method})`
+    + `${o.latentCache ? ', latent cache' : ''}`,
   init(s, o, _rng, base) {
-    const r = rankOf(s, o), D = s.dModel, w: Weights = { ...base };
+    const D = s.dModel, w: Weights = { ...base };
     for (const p of o.targets) {
-      const f = factorize(base[W(p)], p, r, o.method);
+      const r = rankOf(s, o, p), f = factorize(base[W(p)], p, r, o.method);
       delete w[W(p)];
       w[`U${p}`] = { data: Float32Array.from(f.us), shape: [D, r] };
-      w[`V${p}`] = { data: Float32Array.from(f.vt), shape: [r, D] };
+      w[`V${p}`] = { data: Float32Array.from(f.vt), shape: [r, projectionWidth(s, p)] };
     }
     return w;
   },
   params(s, o) {
-    const T = o.targets.length, D = s.dModel;
-    const factors = T * 2 * D * rankOf(s, o), n = full.params(s, {}).total - T * D * D + factors;
+    const D = s.dModel, sum = (f: (p: Projection, Dp: number) => number) => o.targets.reduce((n, p) => n + f(p, projectionWidth(s, p)), 0);
+    const factors = sum((p, Dp) => rankOf(s, o, p) * (D + Dp)), n = full.params(s, {}).total - sum((_p, Dp) => D * Dp) + factors;
     return { total: n, trainable: factors, inference: n };
   },
   unresolved: (_s, o) => (o.rank === undefined ? `energy=${o.energy} fixes the rank from the weights' spectrum` : undefined),
-  flops: (s, o) => full.flops(s, {}) + s.batch * o.targets.length * (4 * s.seqLen * s.dModel * rankOf(s, o) - 2 * s.seqLen * s.dModel ** 2),
+  flops: (s, o) => full.flops(s, {}) + s.batch * 2 * s.seqLen * o.targets.reduce((n, p) => {
+    const D = s.dModel, Dp = projectionWidth(s, p);
+    return n + rankOf(s, o, p) * (D + Dp) - D * Dp;
+  }, 0),
   memory(s, o) {
     const { batch: B, seqLen: N, dModel: D, heads: H } = s;
-    return 4 * (3 * B * N * D + Math.max(2 * B * H * N * N, B * N * rankOf(s, o)));
+    return 4 * (B * N * (D + 2 * kvWidth(s)) + Math.max(2 * B * H * N * N, B * N * rankOf(s, o)));
   },
-  forward(ops, x, w, s, o) {
-    return attentionWith(ops, x, w, s, (p, input) => o.targets.includes(p)
-      ? ops.add(ops.matMul(ops.matMul(input, w[`U${p}`]), w[`V${p}`]), w[`b${p}`])
-      : linear(ops, input, w[W(p)], w[`b${p}`]));
-  },
+  forward: (ops, x, w, s, o) => attentionWith(ops, x, w, s, svdProjection(ops, w, o)),
   trainable: (_s, o) => o.targets.flatMap((p) => [`U${p}`, `V${p}`]),
   resolve: resolveSvdOptions,
   details: (s, o, base) => ({ svd: svdEnergy(s, o, base) }),
   reference(s, o, x, w, rows) {
-    const D = s.dModel, r = rankOf(s, o);
-    return referenceAttention(s, x, referenceWeights(w, (p) => o.targets.includes(p)
-      ? matMul64(w[`U${p}`].data, w[`V${p}`].data, D, r, D) : w[W(p)].data), { rows });
+    return referenceAttention(s, x, referenceWeights(w, (p) => svdWeight(s, o, w, p)), { rows });
   },
 };

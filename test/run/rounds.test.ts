@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { completeLine, groupOf, interleave, journalByCase, roundOrder } from '../../src/run/rounds.ts';
+import { jobsOf } from '../../src/run/sweep.ts';
 import type { Case, CaseFacts, EngineInfo, RoundRecord } from '../../src/results/types.ts';
 import { okLine } from '../report/fixtures.ts';
 
@@ -29,6 +30,18 @@ test('interleaving: deterministic for a seed, a fresh permutation per round, eve
   const firstOfGroup = [1, 2, 3].map((r) => order.filter((j) => j.round === r)[0].c.caseId);
   assert.ok(new Set(firstOfGroup).size > 1 || new Set([1, 2, 3].map((r) => order.filter((j) => j.round === r)[1].c.caseId)).size > 1,
     'positions change from round to round');
+});
+
+test('jobs: each case\'s checks alone, each timing round of a comparison group as one job; a resumed round only its missing cases', () => {
+  const order = interleave(cases, 7, 2), jobs = jobsOf(order);
+  assert.equal(jobs.filter((j) => j.round === 0).length, 12);
+  assert.ok(jobs.filter((j) => j.round === 0).every((j) => j.cases.length === 1));
+  const timing = jobs.filter((j) => j.round > 0);
+  assert.equal(timing.length, 4 * 2, 'four groups × two rounds');
+  for (const j of timing) assert.deepEqual(new Set(j.cases.map(groupOf)).size, 1, 'one group per job');
+  assert.ok(timing.every((j) => j.cases.length === 3));
+  const missing = order.filter((j) => !(j.round === 1 && j.c.caseId === timing[0].cases[0].caseId));
+  assert.equal(jobsOf(missing).find((j) => j.round === 1 && groupOf(j.cases[0]) === groupOf(timing[0].cases[0]))!.cases.length, 2);
 });
 
 test('a case\'s line from its journal: every round kept, pooled figures, spread; a failed round named', () => {

@@ -25,6 +25,8 @@ export const SHAPES: Shape[] = [
   { batch: 2, seqLen: 37, dModel: 24, heads: 3 },
   { batch: 1, seqLen: 16, dModel: 32, heads: 2, causal: true },
   { batch: 2, seqLen: 37, dModel: 24, heads: 3, causal: true },
+  { batch: 2, seqLen: 13, dModel: 48, heads: 4, kvHeads: 2 },
+  { batch: 2, seqLen: 37, dModel: 24, heads: 3, kvHeads: 1, causal: true },
 ];
 
 export const SMALL_OPTIONS: Partial<Record<VariantName, object[]>> = {
@@ -54,7 +56,8 @@ export function variantCases(): VariantCase[] {
 }
 
 export function label(c: VariantCase, s: Shape): string {
-  return `${c.name} ${JSON.stringify(c.options)} B${s.batch} N${s.seqLen} D${s.dModel} H${s.heads}${s.causal ? ' causal' : ''}`;
+  return `${c.name} ${JSON.stringify(c.options)} B${s.batch} N${s.seqLen} D${s.dModel} H${s.heads}`
+    + `${s.kvHeads === undefined ? '' : ` KV${s.kvHeads}`}${s.causal ? ' causal' : ''}`;
 }
 
 /**

@@ -63,8 +63,9 @@ test('params().trainable equals the elements of the weights trainable() names (a
 
 test('flops() equals 2·Σ batch·m·k·n over the products the forward issues', () => {
   const wide = { batch: 2, seqLen: 70, dModel: 16, heads: 2 }, wideCausal = { ...wide, causal: true };
+  const wideGrouped = { batch: 2, seqLen: 70, dModel: 32, heads: 4, kvHeads: 2, causal: true };
   for (const c of variantCases()) {
-    for (const s of [...SHAPES, wide, wideCausal]) {
+    for (const s of [...SHAPES, wide, wideCausal, wideGrouped]) {
       const { base } = data(s, 'flops');
       const run = onEngine(c, s, base, RECORDER_CAPABILITIES);
       if ('skipped' in run) continue;

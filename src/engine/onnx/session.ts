@@ -41,9 +41,20 @@ export function loadOrt(): typeof ORT {
   return ort;
 }
 
-export function onnxThreads(): number {
-  return availableParallelism();
+/** Intra-op threads: ATTNBENCH_ONNX_THREADS (docs/variance.md measures 1 vs 2 on 2 cores), else one per core. */
+export function onnxThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.ATTNBENCH_ONNX_THREADS);
+  return Number.isInteger(n) && n > 0 ? n : availableParallelism();
 }
+
+/**
+ * Whether idle intra-op threads spin (ORT's default) — off here unless ATTNBENCH_ONNX_SPIN=1. Every
+ * session has its own pool: with several sessions in one process taking turns (a comparison
+ * group's round), the pools of the idle ones spin on the same 2 cores and the one running waits.
+ * Measured (docs/variance.md, full attention N=512): spinning, 26–30 ms a pass with a robust CV of
+ * 19–25 %; not spinning, 11.0–11.9 ms, CV 9–13 %.
+ */
+export const onnxSpinning = (env: NodeJS.ProcessEnv = process.env): boolean => env.ATTNBENCH_ONNX_SPIN === '1';
 
 export async function createSession(ort: typeof ORT, model: Uint8Array, backend: OnnxBackend,
   arena = true, quiet = false): Promise<ORT.InferenceSession> {
@@ -54,6 +65,7 @@ export async function createSession(ort: typeof ORT, model: Uint8Array, backend:
     enableCpuMemArena: arena,
     intraOpNumThreads: onnxThreads(),
     interOpNumThreads: 1,
+    extra: { session: { intra_op: { allow_spinning: onnxSpinning() ? '1' : '0' } } },
   });
 }
 
