@@ -14,6 +14,7 @@ import { countParams, type AnyVariant } from '../variants/types.ts';
 import { failedLine, lineBase, type CaseCounts } from '../results/lines.ts';
 import type { Case, CaseFacts, FailedLine, RoundTiming } from '../results/types.ts';
 import { implementationError, measureAccuracy } from './accuracy.ts';
+import { timeRoundOnEngine } from './engine-timing.ts';
 import { measureOverhead, timeRound } from './latency.ts';
 
 export function variantOf(c: Case): AnyVariant {
@@ -140,6 +141,7 @@ export async function measureRound(c: Case, round: number): Promise<RoundTiming>
   const { v, x, o, w } = buildCase(c);
   const prepared = await (await createEngine(c.engine)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
   try {
+    if (prepared.timeSamples) return await timeRoundOnEngine((n) => prepared.timeSamples!(n), c.timing, round);
     return (await timeRound(() => prepared.run(), c.timing, round)).timing; // its warm-up runs the first passes
   } finally {
     await prepared.dispose();

@@ -116,8 +116,13 @@ export interface TimingSettings {
   minSamples: number;
   /** Sampling stops once the relative margin of error (%) is at or below this. */
   targetRme: number;
-  /** Whether the output download to the host is inside the timed region (always true). */
+  /**
+   * Whether the output download to the host is inside the timed region: true where the harness
+   * times the pass in JavaScript; false where the engine times it on its device (Prepared.timeSamples).
+   */
   downloadInside: boolean;
+  /** The clock of engine-timed samples (e.g. `cuda-events`); absent = JavaScript's performance.now(). */
+  clock?: string;
 }
 
 /** One case: a variant configuration × an engine/backend × a shape × a mode, measured in a process of its own. */
@@ -218,6 +223,8 @@ export interface RoundTiming {
   median: number;
   /** This round's raw samples, ms, sorted ascending. */
   samplesMs: number[];
+  /** Where the engine timed the samples itself: its clock, and whether the download was inside. */
+  engineClock?: { clock: string; downloadInside: boolean };
 }
 
 /** What every measured line has, inference or training. */

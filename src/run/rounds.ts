@@ -91,8 +91,10 @@ export function completeLine(facts: CaseFacts, timing: CaseRounds['timing']): Ok
   const samplesMs = rounds.flatMap((r) => r.samplesMs).sort((a, b) => a - b);
   const latencyMs = statsOf(samplesMs), medians = rounds.map((r) => r.median);
   const noisy = [...noiseReasons(latencyMs, facts.overheadMs), ...failed];
-  const timingFields = { latencyMs, samplesMs, rounds, roundSpread: Math.max(...medians) / Math.min(...medians) - 1, finishedAt,
-    ...(noisy.length > 0 && { noisy }) };
+  const clock = rounds[0].engineClock; // engine-timed rounds (Prepared.timeSamples): the line says on which clock
+  const onClock = clock ? { timing: { ...facts.timing, clock: clock.clock, downloadInside: clock.downloadInside } } : {};
+  const timingFields = { latencyMs, samplesMs, rounds, ...onClock, roundSpread: Math.max(...medians) / Math.min(...medians) - 1,
+    finishedAt, ...(noisy.length > 0 && { noisy }) };
   return facts.mode === 'train' ? { ...facts, ...timingFields }
     : { ...facts, ...timingFields, gflops: facts.flops / latencyMs.median / 1e6 };
 }

@@ -9,6 +9,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
 
 /** The interpreter the torch engine runs: `ATTNBENCH_PYTHON`, default `python3`. */
 export const pythonOf = (): string => process.env.ATTNBENCH_PYTHON || 'python3';
@@ -34,7 +35,8 @@ interface Pending {
 export class TorchWorker {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly pending = new Map<number, Pending>();
-  private buffered = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
   private header: Record<string, unknown> | null = null;
   private stderrTail = '';
   private nextId = 1;
@@ -82,22 +84,36 @@ export class TorchWorker {
     this.child.stdin.end();
   }
 
+  /** Chunks arrive in 64 KiB pieces: they are joined once an answer is complete, never one by one (quadratic). */
   private onData(chunk: Buffer): void {
-    this.buffered = Buffer.concat([this.buffered, chunk]);
+    this.chunks.push(chunk);
+    this.chunkBytes += chunk.length;
     for (;;) {
       if (!this.header) {
-        const nl = this.buffered.indexOf(10);
+        if (chunk.indexOf(10) < 0 && this.chunks.length > 1) return;
+        const joined = this.join(), nl = joined.indexOf(10);
         if (nl < 0) return;
-        this.header = JSON.parse(this.buffered.subarray(0, nl).toString()) as Record<string, unknown>;
-        this.buffered = this.buffered.subarray(nl + 1);
+        this.header = JSON.parse(joined.subarray(0, nl).toString()) as Record<string, unknown>;
+        this.keep(joined.subarray(nl + 1));
       }
       const n = Number(this.header.bytes ?? 0);
-      if (this.buffered.length < n) return;
-      const answer = { header: this.header, payload: Buffer.from(this.buffered.subarray(0, n)) };
-      this.buffered = this.buffered.subarray(n);
+      if (this.chunkBytes < n) return;
+      const joined = this.join();
+      const answer = { header: this.header, payload: Buffer.from(joined.subarray(0, n)) };
+      this.keep(joined.subarray(n));
       this.header = null;
       this.deliver(answer);
+      chunk = joined.subarray(n);
     }
+  }
+
+  private join(): Buffer {
+    return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.chunkBytes);
+  }
+
+  private keep(rest: Buffer): void {
+    this.chunks = [rest];
+    this.chunkBytes = rest.length;
   }
 
   private deliver(a: Answer): void {
@@ -122,16 +138,17 @@ export class TorchWorker {
   /** A worker waiting for requests does not keep this process alive; one answering does. */
   private idle(): void {
     this.child.unref();
-    this.child.stdout.unref?.();
-    this.child.stderr.unref?.();
-    this.child.stdin.unref?.();
+    for (const s of this.pipes()) s.unref();
   }
 
   private busy(): void {
     this.child.ref();
-    this.child.stdout.ref?.();
-    this.child.stderr.ref?.();
-    this.child.stdin.ref?.();
+    for (const s of this.pipes()) s.ref();
+  }
+
+  /** The child's stdio: pipes, which Node makes sockets (typed as plain streams). */
+  private pipes(): Socket[] {
+    return [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as Socket[];
   }
 }
 

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import type { Capabilities, Engine, EngineInfo, Prepared } from '../types.ts';
 import { traceProgram } from './program.ts';
-import { workerFor } from './client.ts';
+import { workerFor, type TorchWorker } from './client.ts';
 
 export type TorchBackend = 'cuda' | 'cpu';
 
@@ -29,34 +29,43 @@ export function torchCapabilities(backend: TorchBackend, sdpa: boolean): Capabil
   };
 }
 
+const bytesOf = (t: Float32Array) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
+
+/** This process's worker for the engine's device. */
+export function workerOf(backend: TorchBackend, info: EngineInfo): TorchWorker {
+  return workerFor(backend, backend === 'cpu' ? info.threads ?? torchThreads() : 0);
+}
+
+/** Sends `header` (a prepare of some kind) with `tensors` as its payload; the pass the worker keeps, as a Prepared. */
+export async function preparedOn(worker: TorchWorker, info: EngineInfo, header: Record<string, unknown>,
+  tensors: Float32Array[]): Promise<Prepared> {
+  const handle = (await worker.request(header, tensors.map(bytesOf))).header.handle;
+  return {
+    async run() {
+      const { payload } = await worker.request({ cmd: 'run', handle });
+      return new Float32Array(payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength));
+    },
+    async timeSamples(count) {
+      const { header: h } = await worker.request({ cmd: 'time', handle, count });
+      return { samplesMs: h.samplesMs as number[], clock: String(h.clock), downloadInside: false };
+    },
+    async peakMemory() {
+      const { header: h } = await worker.request({ cmd: 'memory', handle });
+      return { peakBytes: Number(h.peakBytes), source: info.capabilities?.memorySource ?? String(h.source) };
+    },
+    async dispose() {
+      if (!worker.dead) await worker.request({ cmd: 'dispose', handle });
+    },
+  };
+}
+
 export function torchEngine(backend: TorchBackend, info: EngineInfo): Engine {
-  const threads = backend === 'cpu' ? info.threads ?? torchThreads() : 0;
   return {
     info,
     async prepare(forward, weights, input): Promise<Prepared> {
-      const worker = workerFor(backend, threads);
       const traced = traceProgram(forward, weights, input.shape, info.capabilities?.fusedAttention === true);
-      const bytes = (t: Float32Array) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
-      const prepared = await worker.request({ cmd: 'prepare', program: traced.program, dtype: 'float32' },
-        [bytes(input.data), ...traced.data.map(bytes)]);
-      const handle = prepared.header.handle;
-      return {
-        async run() {
-          const { payload } = await worker.request({ cmd: 'run', handle });
-          return new Float32Array(payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength));
-        },
-        async timeSamples(count) {
-          const { header } = await worker.request({ cmd: 'time', handle, count });
-          return { samplesMs: header.samplesMs as number[], clock: String(header.clock), downloadInside: false };
-        },
-        async peakMemory() {
-          const { header } = await worker.request({ cmd: 'memory', handle });
-          return { peakBytes: Number(header.peakBytes), source: info.capabilities?.memorySource ?? String(header.source) };
-        },
-        async dispose() {
-          if (!worker.dead) await worker.request({ cmd: 'dispose', handle });
-        },
-      };
+      return preparedOn(workerOf(backend, info), info, { cmd: 'prepare', program: traced.program, dtype: 'float32' },
+        [input.data, ...traced.data]);
     },
   };
 }
