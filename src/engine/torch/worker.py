@@ -146,6 +146,40 @@ class Compiled:
         return env[self.output]
 
 
+class Yardstick:
+    """The plain PyTorch module attnbench's `full` is held against: the same weights (x·W + b, W [D, D]),
+    as nn.MultiheadAttention (kind "mha") or SDPA on projected q, k, v (kind "sdpa", torch >= 2.0)."""
+
+    def __init__(self, kind, heads, causal, x, w, ctx):
+        self.x, self.kind, self.causal, self.heads, self.ctx = x, kind, causal, heads, ctx
+        d = x.shape[-1]
+        if kind == "mha":
+            m = torch.nn.MultiheadAttention(d, heads, bias=True, batch_first=True).to(device=x.device, dtype=x.dtype).eval()
+            with torch.no_grad():
+                m.in_proj_weight.copy_(torch.cat([w["Wq"].T, w["Wk"].T, w["Wv"].T]))
+                m.in_proj_bias.copy_(torch.cat([w["bq"], w["bk"], w["bv"]]))
+                m.out_proj.weight.copy_(w["Wo"].T)
+                m.out_proj.bias.copy_(w["bo"])
+            n = x.shape[1]
+            self.mask = torch.ones(n, n, dtype=torch.bool, device=x.device).triu(1) if causal else None
+            self.module = m
+        elif kind == "sdpa":
+            self.w = {k: (v.T.contiguous() if k.startswith("W") else v) for k, v in w.items()}
+        else:
+            raise ValueError(f"unknown yardstick {kind}")
+
+    def run(self):
+        x = self.x
+        if self.kind == "mha":
+            return self.module(x, x, x, need_weights=False, attn_mask=self.mask)[0]
+        w = self.w
+        q, k, v = (F.linear(x, w["W" + p], w["b" + p]) for p in "qkv")
+        return F.linear(sdpa(q, k, v, self.heads, self.causal, self.ctx.get("sdpaBackend")), w["Wo"], w["bo"])
+
+
+YARDSTICK_WEIGHTS = ["Wq", "bq", "Wk", "bk", "Wv", "bv", "Wo", "bo"]
+
+
 class Worker:
     def __init__(self, device, threads):
         self.device = torch.device(device)
@@ -154,8 +188,8 @@ class Worker:
             torch.set_num_threads(threads)
         self.compiled, self.next_handle = {}, 1
 
-    def prepare(self, req, payload):
-        program, dtype = req["program"], getattr(torch, req.get("dtype", "float32"))
+    def reader(self, payload, dtype):
+        """take(shape): the next float32 tensor of the payload, on the device in `dtype`."""
         buf, offset = bytearray(payload), 0
 
         def take(shape):
@@ -167,11 +201,26 @@ class Worker:
             offset += 4 * count
             return t.to(device=self.device, dtype=dtype).contiguous()
 
+        return take
+
+    def keep(self, compiled):
+        handle, self.next_handle = self.next_handle, self.next_handle + 1
+        self.compiled[handle] = compiled
+        return {"handle": handle}, b""
+
+    def prepare(self, req, payload):
+        program, take = req["program"], self.reader(payload, getattr(torch, req.get("dtype", "float32")))
         x = take(program["inputShape"])
         tensors = {t["id"]: take(t["shape"]) for t in program["tensors"]}
-        handle, self.next_handle = self.next_handle, self.next_handle + 1
-        self.compiled[handle] = Compiled(program, x, tensors, {"sdpaBackend": req.get("sdpaBackend")})
-        return {"handle": handle}, b""
+        return self.keep(Compiled(program, x, tensors, {"sdpaBackend": req.get("sdpaBackend")}))
+
+    def yardstick(self, req, payload):
+        take = self.reader(payload, getattr(torch, req.get("dtype", "float32")))
+        x = take(req["inputShape"])
+        d = req["inputShape"][-1]
+        w = {name: take([d, d] if name.startswith("W") else [d]) for name in YARDSTICK_WEIGHTS}
+        return self.keep(Yardstick(req["kind"], req["heads"], req.get("causal", False), x, w,
+                                   {"sdpaBackend": req.get("sdpaBackend")}))
 
     def run(self, req, _):
         with torch.inference_mode():
