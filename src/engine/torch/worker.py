@@ -85,8 +85,15 @@ def kernel(node, ctx):
     """The torch function of one program node (program.ts: programOps)."""
     op, a = node["op"], node.get("a", {})
     if op == "matmul":
-        ta, tb = a["ta"], a["tb"]
-        return lambda x, y: torch.matmul(x.transpose(-1, -2) if ta else x, y.transpose(-1, -2) if tb else y)
+        ta, tb, s = a["ta"], a["tb"], a.get("s")
+        mm = lambda x, y: torch.matmul(x.transpose(-1, -2) if ta else x, y.transpose(-1, -2) if tb else y)
+        if s is None:
+            return mm
+        # scale(x·y) as (s·x)·y or x·(s·y), whichever operand is smaller: Q·Kᵀ/√E scales Q, not the N×N scores
+        return lambda x, y: mm(x * s, y) if x.numel() <= y.numel() else mm(x, y * s)
+    if op == "linear":
+        tb = a["tb"]
+        return lambda x, w, b: F.linear(x, w if tb else w.t(), b)
     if op in ("add", "mul", "sub", "div", "maximum"):
         return getattr(torch, op)
     if op == "exp":
@@ -121,18 +128,47 @@ def kernel(node, ctx):
     raise ValueError(f"unknown op {op}")
 
 
+def fused(program):
+    """The program's nodes with two rewrites torch gains from, the same math: a matmul whose only use is
+    a scale takes the scale onto its smaller operand; x·W + b with W [K, P] and b [P] weights is one
+    F.linear (one GEMM with the bias, as torch's own modules run it). Returns (nodes, output)."""
+    rank = {t["id"]: len(t["shape"]) for t in program["tensors"]}
+    uses = {}
+    for n in program["nodes"]:
+        for v in n["in"]:
+            uses[v] = uses.get(v, 0) + 1
+    nodes, producer, alias = [], {}, {}
+    for n in program["nodes"]:
+        n = dict(n, **{"in": [alias.get(v, v) for v in n["in"]]})
+        p = producer.get(n["in"][0]) if n["in"] else None
+        single = p is not None and uses.get(p["out"], 0) == 1 and p["out"] != program["output"]
+        if n["op"] == "scale" and single and p["op"] == "matmul" and "s" not in p["a"]:
+            p["a"] = dict(p["a"], s=n["a"]["s"])
+            alias[n["out"]] = p["out"]
+            continue
+        if (n["op"] == "add" and single and p["op"] == "matmul" and "s" not in p["a"] and not p["a"]["ta"]
+                and rank.get(p["in"][1]) == 2 and rank.get(n["in"][1]) == 1):
+            p.update(op="linear", a={"tb": p["a"]["tb"]}, **{"in": p["in"] + [n["in"][1]]})
+            alias[n["out"]] = p["out"]
+            continue
+        nodes.append(n)
+        producer[n["out"]] = n
+    return nodes, alias.get(program["output"], program["output"])
+
+
 class Compiled:
     """A program bound to its tensors on the device: run() is one forward pass."""
 
     def __init__(self, program, x, tensors, ctx):
-        self.x, self.tensors, self.output = x, tensors, program["output"]
+        nodes, self.output = fused(program)
+        self.x, self.tensors = x, tensors
         last = {}
-        for i, node in enumerate(program["nodes"]):
+        for i, node in enumerate(nodes):
             for v in node["in"]:
                 last[v] = i
         held = set(tensors) | {0}
         self.steps = []
-        for i, node in enumerate(program["nodes"]):
+        for i, node in enumerate(nodes):
             free = [v for v in set(node["in"]) if last[v] == i and v not in held and v != self.output]
             self.steps.append((kernel(node, ctx), node["in"], node["out"], free))
 
