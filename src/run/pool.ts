@@ -17,9 +17,11 @@ import { caseFailed, type CaseOutcome } from '../measure/case.ts';
 import type { Ceiling } from '../measure/ceiling.ts';
 import type { Job, JobResult } from '../measure/worker.ts';
 import type { Case, CaseFacts, EngineInfo, FailedLine, OkLine, RoundTiming } from '../results/types.ts';
+import { besideBundle, BUNDLED } from './bundled.ts';
 
-const WORKER = fileURLToPath(new URL('../measure/worker.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
+const WORKER = fileURLToPath(BUNDLED ? besideBundle('worker.mjs') : new URL('../measure/worker.ts', import.meta.url));
+/** The sources run under tsx; the bundle on bare Node. */
+const loaderArgs = (): string[] => (BUNDLED ? [] : ['--import', import.meta.resolve('tsx')]);
 
 export interface ChildLimits {
   /** Wall-clock limit of one job, ms (preparation, measurement and references included). */
@@ -42,7 +44,7 @@ export class WarmWorker {
   constructor(private readonly limits: ChildLimits, private readonly env: Record<string, string> = {}, private readonly worker = WORKER) {}
 
   private spawn(): ChildProcess {
-    const child = fork(this.worker, ['serve'], { execArgv: ['--import', TSX, `--max-old-space-size=${this.limits.heapMb}`],
+    const child = fork(this.worker, ['serve'], { execArgv: [...loaderArgs(), `--max-old-space-size=${this.limits.heapMb}`],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...this.env } });
     const keep = (d: Buffer) => { this.output = (this.output + d.toString()).slice(-8000); };
     child.stdout!.on('data', keep);
