@@ -48,8 +48,9 @@ export async function probeTorch(backend: TorchBackend): Promise<Omit<EngineInfo
   const id = `torch/${backend}`, python = pythonOf();
   const p = await (probed ??= runProbe());
   if (!p.ok) return { engine: 'torch', backend, id, available: false, reason: p.reason };
-  if (backend === 'cuda' && !p.cuda?.ok) return { engine: 'torch', backend, id, available: false, reason: `no CUDA device: ${p.cuda?.reason}` };
-  const where = backend === 'cuda' ? `, ${p.cuda!.name}, ${((p.cuda!.memoryBytes ?? 0) / 2 ** 30).toFixed(1)} GiB, CUDA ${p.cuda!.cudaVersion}` : '';
+  const gpu = p.cuda;
+  if (backend === 'cuda' && !gpu?.ok) return { engine: 'torch', backend, id, available: false, reason: `no CUDA device: ${gpu?.reason}` };
+  const where = backend === 'cuda' ? `, ${gpu!.name}, ${((gpu!.memoryBytes ?? 0) / 2 ** 30).toFixed(1)} GiB, CUDA ${gpu!.cudaVersion}` : '';
   return { engine: 'torch', backend, id, available: true, version: `${p.version} (${python}${where})`, device: backend,
     threads: backend === 'cpu' ? torchThreads() : undefined, capabilities: torchCapabilities(backend, p.sdpa === true) };
 }
