@@ -3,7 +3,7 @@
  * `npm run bundle`: dist/attnbench/, a copy of attnbench that runs with a bare Node ≥ 20 and no
  * `npm install` (an air-gapped GPU cluster): `node dist/attnbench/attnbench.mjs bench --suite quick`.
  *   attnbench.mjs    every command (src/cli/attnbench.ts), the JavaScript dependencies inlined (esbuild)
- *   worker.mjs       the sweep's worker process (src/measure/worker.ts)
+ *   worker.mjs       the sweep's worker process (src/run/worker.ts)
  *   bench/*.mjs      the built-in suites
  *   torch-worker.py  the torch engine's Python worker
  *   *.wasm           tfjs-backend-wasm's binaries, found beside the code that loads them
@@ -31,7 +31,7 @@ const suites = readdirSync(path.join(ROOT, 'bench')).filter((f) => f.endsWith('.
 await build({
   entryPoints: [
     { in: path.join(ROOT, 'src/cli/attnbench.ts'), out: 'attnbench' },
-    { in: path.join(ROOT, 'src/measure/worker.ts'), out: 'worker' },
+    { in: path.join(ROOT, 'src/run/worker.ts'), out: 'worker' },
     ...suites.map((f) => ({ in: path.join(ROOT, 'bench', f), out: `bench/${f.slice(0, -3)}` })),
   ],
   outdir: OUT, outExtension: { '.js': '.mjs' }, bundle: true, format: 'esm', platform: 'node', target: 'node20',

@@ -9,10 +9,11 @@
  */
 import { parseArgs } from 'node:util';
 import { createEngine, listEngines } from '../src/engine/resolve.ts';
+import { prepareForward } from '../src/engine/types.ts';
 import { prepareYardstick, type YardstickKind } from '../src/engine/torch/yardstick.ts';
 import { relativeError } from '../src/linalg/dense.ts';
 import { caseData } from '../src/measure/case.ts';
-import { timeRoundOnEngine } from '../src/measure/engine-timing.ts';
+import { timePrepared } from '../src/measure/latency.ts';
 import { pairedRatio } from '../src/report/paired.ts';
 import type { RoundTiming } from '../src/results/types.ts';
 import { full } from '../src/variants/full.ts';
@@ -25,9 +26,9 @@ const shape = { batch: 1, seqLen: Number(a.seq), dModel: Number(a['d-model']), h
 const info = (await listEngines()).find((i) => i.id === `torch/${a.backend}`)!;
 if (!info.available) throw new Error(`${info.id}: ${info.reason}`);
 const { base, x } = caseData({ seed: 1, shape, weights: { init: 'gaussian' } });
-const ours = await (await createEngine(info)).prepare((ops, xx, ww) => full.forward(ops, xx, ww, shape, {}), base, x);
+const ours = await prepareForward(await createEngine(info), (ops, xx, ww) => full.forward(ops, xx, ww, shape, {}), base, x);
 const peer = await prepareYardstick(info, a.kind as YardstickKind, shape.heads, shape.causal === true, base, x);
-const agree = relativeError(await ours.run(), await peer.run());
+const agree = relativeError((await ours.run()).y, (await peer.run()).y);
 if (!(agree < 1e-4)) throw new Error(`the yardstick computes something else: relative error ${agree} vs attnbench's full`);
 const timing = { timeMs: 3000, warmupMs: 500, warmupIterations: 2, minSamples: 20, targetRme: 1, downloadInside: false };
 const rounds: Record<'ours' | 'peer', RoundTiming[]> = { ours: [], peer: [] };
@@ -35,10 +36,10 @@ console.log(`${info.id} ${info.version}, ${info.threads ?? '-'} threads; N=${sha
   + `${shape.causal ? ' causal' : ''}; yardstick ${a.kind}; outputs agree to ${agree.toExponential(1)}`);
 for (let r = 1; r <= Number(a.rounds); r++) {
   for (const [who, p] of [['ours', ours], ['peer', peer]] as const) {
-    const t = await timeRoundOnEngine((n) => p.timeSamples!(n), timing, r);
+    const t = await timePrepared(p, timing, r);
     rounds[who].push(t);
     console.log(`round ${r} ${who === 'ours' ? 'attnbench full' : `torch ${a.kind}`}: median ${t.median.toFixed(3)} ms `
-      + `(${t.samplesMs.length} samples, ${t.engineClock?.clock})`);
+      + `(${t.samplesMs.length} samples, ${t.clock})`);
   }
 }
 for (const [who, p] of [['attnbench full', ours], [`torch ${a.kind}`, peer]] as const) {

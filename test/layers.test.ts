@@ -10,7 +10,7 @@ import { ROOT } from './cli/helpers.ts';
 
 /** Rank of each top-level module of src/: an import must go to a strictly lower rank (or stay in its folder). */
 export const LAYERS: Record<string, number> = {
-  messages: 0, results: 1, engine: 2, linalg: 3, variants: 4, measure: 5, run: 6, report: 6, cli: 7, index: 8,
+  messages: 0, results: 1, engine: 2, linalg: 3, variants: 4, measure: 5, modes: 6, run: 7, report: 7, cli: 8, index: 9,
 };
 
 const SRC = path.join(ROOT, 'src');

@@ -13,6 +13,7 @@ import { Command } from 'commander';
 import { dump } from 'npyjs';
 import { createEngine, listEngines, requestsOf, selectAll } from '../engine/resolve.ts';
 import type { HostTensor } from '../engine/ops.ts';
+import { FORWARD_OUTPUT, forwardProgram } from '../engine/types.ts';
 import { createRng } from '../linalg/rng.ts';
 import { inspectWeightsFile, readBaseWeights } from '../linalg/weights-file.ts';
 import { openNpy } from '../linalg/tensor-file.ts';
@@ -86,10 +87,10 @@ export async function attend(argv: string[]): Promise<number> {
   const s = { batch: x.shape[0], seqLen: x.shape[1], dModel: D, heads };
   const o = v.resolve ? v.resolve(s, spec.options, base) : spec.options;
   const w = v.init(s, o, createRng(`${seed}:attend:${spec.name}`), base);
-  const prepared = await (await createEngine(info)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, s, o), w, x);
+  const prepared = await (await createEngine(info)).prepare(forwardProgram((ops, xx, ww) => v.forward(ops, xx, ww, s, o), x), w);
   let y: Float32Array;
   try {
-    y = await prepared.run();
+    y = (await prepared.run())[FORWARD_OUTPUT];
   } finally {
     await prepared.dispose();
   }

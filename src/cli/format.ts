@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import Table from 'cli-table3';
 import { CommanderError } from 'commander';
 import type { EngineInfo } from '../engine/types.ts';
+import { isForwardOk } from '../modes/index.ts';
 import type { ResultLine } from '../results/types.ts';
 import { VARIANTS } from '../variants/index.ts';
 import { UserError, messages } from '../messages.ts';
@@ -58,7 +59,7 @@ export function jsonLines(lines: ResultLine[]): string {
     mode: l.mode, ...l.shape, status: l.status,
     ...(l.status === 'ok'
       ? { medianMs: l.latencyMs.median, rme: l.latencyMs.rme, samples: l.latencyMs.samples, rounds: l.rounds?.length ?? 1,
-        gflops: l.mode === 'train' ? null : l.gflops }
+        gflops: isForwardOk(l) ? l.gflops : null }
       : { reason: l.reason }) })).join('\n');
 }
 
@@ -72,7 +73,7 @@ export function summaryTable(lines: ResultLine[]): string {
   for (const l of sorted) {
     const head = [l.label, `${l.engine}/${l.backend}`, modeOf(l), l.shape.seqLen];
     if (l.status === 'ok') {
-      const gflops = l.mode === 'train' ? '' : l.gflops.toFixed(1);
+      const gflops = isForwardOk(l) ? l.gflops.toFixed(1) : '';
       t.push([...head, l.latencyMs.median.toFixed(3), l.latencyMs.rme.toFixed(1), l.latencyMs.samples, gflops, 'ok']);
     } else {
       t.push([...head, '', '', '', '', `${l.status}: ${l.reason}`]);

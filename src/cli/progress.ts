@@ -5,6 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { JobDone, SweepListener } from '../run/sweep.ts';
+import { modeOf } from '../modes/index.ts';
 import type { Case } from '../results/types.ts';
 
 /** A sweep's listener that also ends its display. */
@@ -18,8 +19,7 @@ function outcome(r: JobDone): string {
   if ('error' in r) return `round failed: ${r.error}`;
   if ('round' in r) return `median ${r.median.toFixed(2)} ms (${r.samplesMs.length} samples)`;
   if ('facts' in r) {
-    const err = r.facts.mode === 'inference' ? r.facts.accuracy.relErr : null;
-    return `checked${err === null ? '' : `: rel. error vs its float64 reference ${err.toExponential(1)}`}`;
+    return modeOf(r.facts.mode).checked(r.facts);
   }
   return `${r.status}: ${r.reason}`;
 }

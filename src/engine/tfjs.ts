@@ -4,13 +4,13 @@
  *   tensorflow      @tensorflow/tfjs-node     (libtensorflow on the CPU)  optional dependency
  *   wasm            @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD; single-threaded in Node)
  *   cpu             pure JavaScript
- * A backend is loaded only in the process that uses it (one case = one process).
+ * A backend is loaded only in the process that uses it.
  */
 import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs';
 import type { HostTensor, Ops } from './ops.ts';
-import { firstLine, type BackendEntry, type Capabilities, type Engine, type EngineInfo, type ForwardFn, type KernelChoice,
-  type Prepared } from './types.ts';
+import { checkReplacement, firstLine, programAsForward, type BackendEntry, type Capabilities, type Engine, type EngineInfo,
+  type ForwardFn, type KernelChoice, type Prepared, type Program } from './types.ts';
 import { prepareTfjsTraining } from './tfjs-train.ts';
 import { batchedProducts, chooseKernels, forcedKernel, productKey, type BatchedKernel, type KernelRunner } from './tfjs-kernels.ts';
 
@@ -154,54 +154,75 @@ function plainMatMul(tf: typeof TF): (a: Tensor, b: Tensor) => Tensor {
 
 /** The kernel of every batched product `forward` issues, measured or cached (tfjs-kernels.ts); none where the backend has one kernel. */
 async function kernelsFor(tf: typeof TF, backend: TfjsBackend, forward: ForwardFn, weights: Record<string, HostTensor>,
-  input: HostTensor): Promise<KernelChoice[]> {
+  inputShape: number[]): Promise<KernelChoice[]> {
   if (!CHOOSES_BATCHED_KERNEL[backend]) return [];
-  return chooseKernels(tf, backend, batchedRunner(tf, true), batchedProducts(forward, weights, input.shape), (p) => sizeRule(p.a, p.b));
+  return chooseKernels(tf, backend, batchedRunner(tf, true), batchedProducts(forward, weights, inputShape), (p) => sizeRule(p.a, p.b));
 }
 
 /** Ops whose batched products run on the kernels chosen for them. */
 const opsWith = (tf: typeof TF, backend: TfjsBackend, kernels: KernelChoice[]) =>
   tfjsOps(tf, backend, new Map(kernels.map((k) => [k.product, k.kernel])));
 
+const upload = (tf: typeof TF, ts: Record<string, HostTensor> = {}): Record<string, Tensor> =>
+  Object.fromEntries(Object.entries(ts).map(([name, t]) => [name, tf.tensor(t.data, t.shape, 'float32')]));
+
+/** A compiled program (types.ts, Prepared): eager calls inside tf.tidy; state tensors kept between calls. */
+async function prepareProgram(tf: typeof TF, backend: TfjsBackend, program: Program,
+  weights: Record<string, HostTensor>): Promise<Prepared> {
+  const kernels = await kernelsFor(tf, backend, programAsForward(program), weights, [1]), ops = opsWith(tf, backend, kernels);
+  const w = upload(tf, weights), inputs = upload(tf, program.inputs);
+  let state = upload(tf, program.state);
+  /** One call; the old state is freed once the new one exists. */
+  const call = (): Record<string, Tensor> => {
+    const r = tf.tidy(() => {
+      const { outputs, state: next } = program.fn(ops, inputs, w, state);
+      return { outputs, next: next ?? state };
+    });
+    for (const [name, t] of Object.entries(state)) if (r.next[name] !== t) t.dispose();
+    state = r.next;
+    return r.outputs;
+  };
+  const download = async (outputs: Record<string, Tensor>) => {
+    const out: Record<string, Float32Array> = {}, kept = new Set(Object.values(state));
+    for (const [name, t] of Object.entries(outputs)) {
+      out[name] = (await t.data()) as Float32Array;
+      if (!kept.has(t)) t.dispose();
+    }
+    return out;
+  };
+  return {
+    ...(kernels.length > 0 && { kernels }),
+    async run(given) {
+      for (const [name, t] of Object.entries(given ?? {})) {
+        checkReplacement(name, inputs[name]?.shape, t.shape);
+        inputs[name].dispose();
+        inputs[name] = tf.tensor(t.data, t.shape, 'float32');
+      }
+      return download(call());
+    },
+    async peakMemory() {
+      const before = tf.memory().numBytes;
+      const tensorsBefore = tf.memory().numTensors;
+      const profile = await tf.profile(async () => { await download(call()); });
+      if (tf.memory().numTensors !== tensorsBefore) {
+        throw new Error(`forward pass leaked ${tf.memory().numTensors - tensorsBefore} tensors`);
+      }
+      return { peakBytes: profile.peakBytes - before, source: TFJS_CAPABILITIES.memorySource };
+    },
+    async dispose() {
+      tf.dispose([...Object.values(inputs), ...Object.values(state), ...Object.values(w)]);
+    },
+  };
+}
+
 export function tfjsEngine(tf: typeof TF, backend: TfjsBackend, info: EngineInfo): Engine {
   return {
     info,
     async prepareTraining(forward, weights, input, setup) {
-      const ops = opsWith(tf, backend, await kernelsFor(tf, backend, forward, weights, input));
+      const ops = opsWith(tf, backend, await kernelsFor(tf, backend, forward, weights, input.shape));
       return prepareTfjsTraining(tf, ops, TFJS_CAPABILITIES.memorySource, forward, weights, input, setup);
     },
-    async prepare(forward: ForwardFn, weights: Record<string, HostTensor>, input: HostTensor): Promise<Prepared> {
-      const kernels = await kernelsFor(tf, backend, forward, weights, input), ops = opsWith(tf, backend, kernels);
-      const w: Record<string, Tensor> = {};
-      for (const [name, t] of Object.entries(weights)) w[name] = tf.tensor(t.data, t.shape, 'float32');
-      const x = tf.tensor(input.data, input.shape, 'float32');
-      const pass = () => tf.tidy(() => forward(ops, x, w));
-      return {
-        ...(kernels.length > 0 && { kernels }),
-        async run() {
-          const y = pass();
-          const out = (await y.data()) as Float32Array;
-          y.dispose();
-          return out;
-        },
-        async peakMemory() {
-          const before = tf.memory().numBytes;
-          const tensorsBefore = tf.memory().numTensors;
-          const profile = await tf.profile(async () => {
-            const y = pass();
-            await y.data();
-            y.dispose();
-          });
-          if (tf.memory().numTensors !== tensorsBefore) {
-            throw new Error(`forward pass leaked ${tf.memory().numTensors - tensorsBefore} tensors`);
-          }
-          return { peakBytes: profile.peakBytes - before, source: TFJS_CAPABILITIES.memorySource };
-        },
-        async dispose() {
-          tf.dispose([x, ...Object.values(w)]);
-        },
-      };
-    },
+    prepare: (program, weights) => prepareProgram(tf, backend, program, weights),
   };
 }
 

@@ -1,4 +1,4 @@
-/** What an engine is to the harness: a forward pass compiled, a training step compiled, a registry entry. */
+/** What an engine is to the harness: a program compiled (a session), a training step compiled, a registry entry. */
 import type { Capabilities, EngineInfo, KernelChoice } from '../results/types.ts';
 import type { HostTensor, Ops } from './ops.ts';
 
@@ -9,11 +9,94 @@ export type ForwardFn = <T>(ops: Ops<T>, x: T, w: Record<string, T>) => T;
 
 export type { Capabilities, EngineInfo, KernelChoice };
 
-/** A forward pass compiled for one engine, with weights and input already on the device. */
+/**
+ * A program an engine compiles (an engine session's code): named inputs to named outputs, with
+ * state that persists from one call to the next (a decode step's KV cache). `state` holds the
+ * values of the previous call (at the first, `Program.state`); the returned `state` replaces them,
+ * name for name and shape for shape (traced engines compile one static graph).
+ */
+export type ProgramFn = <T>(ops: Ops<T>, inputs: Record<string, T>, w: Record<string, T>,
+  state: Record<string, T>) => ProgramOutputs<T>;
+
+export interface ProgramOutputs<T> {
+  outputs: Record<string, T>;
+  /** The state the next call starts from; absent = unchanged (a program without state). */
+  state?: Record<string, T>;
+}
+
+export interface Program {
+  fn: ProgramFn;
+  /** The inputs of every call, by name; a call may replace any of them with a tensor of the same shape. */
+  inputs: Record<string, HostTensor>;
+  /** The state before the first call, by name; absent = none. */
+  state?: Record<string, HostTensor>;
+}
+
+/** The name of a plain forward pass's input and output. */
+export const FORWARD_INPUT = 'x', FORWARD_OUTPUT = 'y';
+
+/** A forward pass as a program: input `x`, output `y`, no state. */
+export function forwardProgram(forward: ForwardFn, x: HostTensor): Program {
+  return { fn: (ops, inputs, w) => ({ outputs: { [FORWARD_OUTPUT]: forward(ops, inputs[FORWARD_INPUT], w) } }),
+    inputs: { [FORWARD_INPUT]: x } };
+}
+
+/** Compiles a plain forward pass on `engine` (forwardProgram): `(await p.run()).y` is its output. */
+export function prepareForward(engine: Pick<Engine, 'prepare'>, forward: ForwardFn, weights: Record<string, HostTensor>,
+  x: HostTensor): Promise<Prepared> {
+  return engine.prepare(forwardProgram(forward, x), weights);
+}
+
+/**
+ * The program as a forward pass of constants (its inputs and state): for recording the products
+ * it issues on shapes alone (flop-recorder.ts); the first output stands for the result.
+ */
+export function programAsForward(program: Program): ForwardFn {
+  return (ops, _x, w) => {
+    const lift = (ts: Record<string, HostTensor> = {}) =>
+      Object.fromEntries(Object.entries(ts).map(([name, t]) => [name, ops.constant(t.data, t.shape)]));
+    return Object.values(program.fn(ops, lift(program.inputs), w, lift(program.state)).outputs)[0];
+  };
+}
+
+/** Throws unless a call's input `name` replaces a bound input of the same shape. */
+export function checkReplacement(name: string, bound: readonly number[] | undefined, given: readonly number[]): void {
+  if (!bound) throw new Error(`the program has no input '${name}'`);
+  if (bound.join(',') !== given.join(',')) {
+    throw new Error(`input '${name}' must keep its shape [${bound.join(', ')}], got [${given.join(', ')}]`);
+  }
+}
+
+/** Samples an engine timed on its own clock (Prepared.timeSamples); the harness computes every statistic from them. */
+export interface EngineSamples {
+  /** One per call, ms, in the order they ran. */
+  samplesMs: number[];
+  /** The clock, e.g. `cuda-events`. */
+  clock: string;
+  /** Whether a sample includes the outputs' download to the host. */
+  downloadInside: boolean;
+}
+
+/** The clock of the harness's own timing (tinybench around `run()`), used when an engine has no `timeSamples`. */
+export const HARNESS_CLOCK = 'performance.now';
+
+/**
+ * A program compiled for one engine (an engine session), weights, inputs and state on the device.
+ * One session serves one case in one process; its state lives as long as it does.
+ */
 export interface Prepared {
-  /** One forward pass; resolves when the output is on the host (download inside, every engine). */
-  run(): Promise<Float32Array>;
-  /** Peak memory of one forward pass beyond what weights and input already hold, in bytes. */
+  /**
+   * One call: `inputs` replace the bound inputs of the same names for this call and the ones after
+   * it; resolves with every output by name once it is on the host (download inside). State advances.
+   */
+  run(inputs?: Record<string, HostTensor>): Promise<Record<string, Float32Array>>;
+  /**
+   * Engine-side timing, where the engine has it: `count` calls back to back, each timed on the
+   * engine's own clock (e.g. CUDA events), outputs left on the device. When present the harness
+   * uses it instead of timing `run()` itself.
+   */
+  timeSamples?(count: number): Promise<EngineSamples>;
+  /** Peak memory of one call beyond what weights, inputs and state already hold, in bytes (the state advances). */
   peakMemory(): Promise<{ peakBytes: number; source: string }>;
   dispose(): Promise<void>;
   /**
@@ -60,7 +143,8 @@ export interface PreparedTraining {
 
 export interface Engine {
   info: EngineInfo;
-  prepare(forward: ForwardFn, weights: Record<string, HostTensor>, input: HostTensor): Promise<Prepared>;
+  /** Compiles `program` with `weights` (the variant's) bound; see Program and Prepared. */
+  prepare(program: Program, weights: Record<string, HostTensor>): Promise<Prepared>;
   /** Present exactly when `info.capabilities.gradients`: training steps with Adam. */
   prepareTraining?(forward: ForwardFn, weights: Record<string, HostTensor>, input: HostTensor,
     setup: TrainingSetup): Promise<PreparedTraining>;

@@ -5,7 +5,7 @@
  * that round's worker, build and prepare the same case and only sample its latency.
  */
 import { createEngine } from '../engine/resolve.ts';
-import type { Prepared } from '../engine/types.ts';
+import { FORWARD_OUTPUT, forwardProgram, type ForwardFn, type Prepared } from '../engine/types.ts';
 import { createRng } from '../linalg/rng.ts';
 import { makeInput, seededBaseWeights } from '../linalg/weights.ts';
 import { getVariant } from '../variants/index.ts';
@@ -14,8 +14,7 @@ import { countParams, type AnyVariant } from '../variants/types.ts';
 import { failedLine, lineBase, type CaseCounts } from '../results/lines.ts';
 import type { Case, CaseFacts, FailedLine, RoundTiming } from '../results/types.ts';
 import { implementationError, measureAccuracy } from './accuracy.ts';
-import { timeRoundOnEngine } from './engine-timing.ts';
-import { measureOverhead, timeRound } from './latency.ts';
+import { measureOverhead, timePrepared } from './latency.ts';
 
 export function variantOf(c: Case): AnyVariant {
   const v = getVariant(c.variant);
@@ -53,13 +52,19 @@ export function initRng(c: Pick<Case, 'seed' | 'shape'>, v: AnyVariant, o: objec
   return createRng(`${c.seed}:${v.name}:${v.seedKey?.(c.shape, o) ?? ''}:init`);
 }
 
-/** Options resolved against the base weights, the variant's weights, and its counts. */
+/** Options resolved against the base weights, the variant's weights, and its counts; `forward` bound to the case. */
 export function buildCase(c: Case) {
   const v = variantOf(c);
   const { base, x } = caseData(c);
   const o = v.resolve ? v.resolve(c.shape, c.options, base, c.engine.capabilities) : c.options;
   const w = v.init(c.shape, o, initRng(c, v, o), base);
-  return { v, base, x, o, w, params: v.params(c.shape, o), flops: v.flops(c.shape, o) };
+  const forward: ForwardFn = (ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o);
+  return { v, base, x, o, w, forward, params: v.params(c.shape, o), flops: v.flops(c.shape, o) };
+}
+
+/** The case's forward pass compiled on its engine: input `x`, output `y` (engine/types.ts, forwardProgram). */
+async function prepareForward(c: Case, built: ReturnType<typeof buildCase>): Promise<Prepared> {
+  return (await createEngine(c.engine)).prepare(forwardProgram(built.forward, built.x), built.w);
 }
 
 export interface MemoryMeasurement {
@@ -82,8 +87,7 @@ async function peakOf(prepared: Prepared, runs = 1): Promise<MemoryMeasurement> 
 
 /** Peak memory of one forward pass of the case, alone in its process (see Capabilities.memoryProcessEnv). */
 export async function measureCaseMemory(c: Case): Promise<MemoryMeasurement> {
-  const { v, x, o, w } = buildCase(c);
-  const prepared = await (await createEngine(c.engine)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
+  const prepared = await prepareForward(c, buildCase(c));
   try {
     await prepared.run();
     return await peakOf(prepared, 3);
@@ -108,14 +112,13 @@ export type CaseOutcome =
  * Its latency is measured by the timing rounds, in processes of their own (measureRound).
  */
 export async function measureCase(c: Case): Promise<CaseOutcome> {
-  const { v, base, x, o, w, params, flops } = buildCase(c);
+  const built = buildCase(c), { v, base, x, o, w, params, flops } = built;
   const failed = (reason: string): CaseOutcome => ({ kind: 'failed', line: caseFailed(c, 'error', reason, o) });
   const held = countParams(w);
   if (held !== params.inference) return failed(`variant holds ${held} parameters at inference, its formula says ${params.inference}`);
-  const engine = await createEngine(c.engine);
-  const prepared = await engine.prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
+  const prepared = await prepareForward(c, built);
   try {
-    const y = await prepared.run();
+    const y = (await prepared.run())[FORWARD_OUTPUT];
     const bad = y.findIndex((e) => !Number.isFinite(e));
     if (bad >= 0) return failed(`output contains ${y[bad]} at flat index ${bad}`);
     const overheadMs = await measureOverhead();
@@ -135,14 +138,13 @@ export async function measureCase(c: Case): Promise<CaseOutcome> {
 
 /**
  * A timing round of an inference case (src/run/rounds.ts): the same weights and input, prepared
- * afresh in this round's worker, then the case's warm-up and sampling (measureLatency).
+ * afresh in this round's worker, then the case's warm-up and sampling, on the engine's own clock
+ * where it has one (timePrepared).
  */
 export async function measureRound(c: Case, round: number): Promise<RoundTiming> {
-  const { v, x, o, w } = buildCase(c);
-  const prepared = await (await createEngine(c.engine)).prepare((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x);
+  const prepared = await prepareForward(c, buildCase(c));
   try {
-    if (prepared.timeSamples) return await timeRoundOnEngine((n) => prepared.timeSamples!(n), c.timing, round);
-    return (await timeRound(() => prepared.run(), c.timing, round)).timing; // its warm-up runs the first passes
+    return await timePrepared(prepared, c.timing, round); // its warm-up runs the first passes
   } finally {
     await prepared.dispose();
   }

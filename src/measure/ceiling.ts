@@ -13,11 +13,10 @@
  * set the roof of a whole run, under cases that ran 7× faster.
  */
 import { createEngine } from '../engine/resolve.ts';
-import type { EngineInfo } from '../engine/types.ts';
+import { forwardProgram, type EngineInfo } from '../engine/types.ts';
 import { createRng, normalArray } from '../linalg/rng.ts';
 import type { Ceiling, CeilingShape } from '../results/run-meta.ts';
-import { timeRoundOnEngine } from './engine-timing.ts';
-import { measureLatency } from './latency.ts';
+import { timePrepared } from './latency.ts';
 
 export type { Ceiling, CeilingShape };
 
@@ -42,13 +41,12 @@ const flopsOf = (a: number[], b: number[]) => 2 * a.reduce((x, y) => x * y, 1) *
 async function timeShape(info: EngineInfo, a: number[], b: number[]): Promise<CeilingShape> {
   const rng = createRng(`ceiling:${a}:${b}`), size = (s: number[]) => s.reduce((x, y) => x * y, 1);
   const engine = await createEngine(info);
-  const prepared = await engine.prepare((ops, x, w) => ops.matMul(x, w.W),
-    { W: { data: normalArray(rng, size(b), 1), shape: b } }, { data: normalArray(rng, size(a), 1), shape: a });
+  const prepared = await engine.prepare(forwardProgram((ops, x, w) => ops.matMul(x, w.W), { data: normalArray(rng, size(a), 1), shape: a }),
+    { W: { data: normalArray(rng, size(b), 1), shape: b } });
   try {
     const t = { timeMs: 250, warmupMs: 50, warmupIterations: 2, minSamples: 5, targetRme: 2, downloadInside: true };
     // Timed as the cases are: on the engine's clock where it has one (Prepared.timeSamples).
-    const median = prepared.timeSamples ? (await timeRoundOnEngine((n) => prepared.timeSamples!(n), t, 0)).median
-      : (await measureLatency(() => prepared.run(), t)).stats.median;
+    const median = (await timePrepared(prepared, t, 0)).median;
     return { shape: describe(a, b), gflops: flopsOf(a, b) / median / 1e6, medianMs: median };
   } finally {
     await prepared.dispose();

@@ -5,6 +5,7 @@
  * measured separately and reported as `overheadMs`, so a reader can see it is negligible.
  */
 import { Bench } from 'tinybench';
+import { HARNESS_CLOCK, type EngineSamples, type Prepared } from '../engine/types.ts';
 import type { LatencyStats, RoundTiming, TimingSettings } from '../results/types.ts';
 
 export interface LatencyMeasurement {
@@ -41,6 +42,46 @@ export async function measureLatency(fn: () => Promise<unknown>, t: TimingSettin
       max: l.max, rme: l.rme, samples: l.samplesCount },
     samples,
   };
+}
+
+/** What the harness's own timing around a call records: its clock, and the outputs' download inside every sample. */
+export const HARNESS_TIMING = { clock: HARNESS_CLOCK, downloadInside: true } as const;
+
+/**
+ * One round of a compiled program: on the engine's own clock when it has one (Prepared.timeSamples),
+ * else the harness's around `run()` (timeRound). Statistics are the harness's either way.
+ */
+export async function timePrepared(p: Pick<Prepared, 'run' | 'timeSamples'>, t: TimingSettings, round: number): Promise<RoundTiming> {
+  if (p.timeSamples) return engineRound(p.timeSamples.bind(p), t, round);
+  return { ...(await timeRound(() => p.run(), t, round)).timing, ...HARNESS_TIMING };
+}
+
+/**
+ * A round timed by the engine, under the same budget as tinybench's: warm-up calls until
+ * `warmupMs` and `warmupIterations` are both spent (discarded), then batches of `minSamples` until
+ * the time budget is spent or the relative margin of error reaches `targetRme`, whichever first.
+ */
+async function engineRound(timeSamples: NonNullable<Prepared['timeSamples']>, t: TimingSettings, round: number): Promise<RoundTiming> {
+  /** Batches of `minSamples` calls while `more(calls so far, ms elapsed)`; at least one. */
+  const batches = async (more: (n: number, ms: number) => boolean, take: (s: EngineSamples) => void) => {
+    const t0 = performance.now();
+    let n = 0;
+    do {
+      const s = await timeSamples(t.minSamples);
+      n += s.samplesMs.length;
+      take(s);
+    } while (more(n, performance.now() - t0));
+  };
+  await batches((n, ms) => n < t.warmupIterations || ms < t.warmupMs, () => undefined);
+  const startedAt = new Date().toISOString(), own = runningStats(), samples: number[] = [];
+  let last: EngineSamples | undefined;
+  await batches((n, ms) => ms < t.timeMs && !(n >= t.minSamples && own.rme() <= t.targetRme), (s) => {
+    last = s;
+    for (const x of s.samplesMs) { samples.push(x); own.push(x); }
+  });
+  const sorted = samples.sort((a, b) => a - b);
+  return { round, startedAt, endedAt: new Date().toISOString(), median: quantile(sorted, 0.5), samplesMs: sorted,
+    clock: last!.clock, downloadInside: last!.downloadInside };
 }
 
 /** One round: the latency measurement and its record (samples and wall-clock window). */

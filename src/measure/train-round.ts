@@ -6,17 +6,17 @@
 import { createEngine } from '../engine/resolve.ts';
 import type { Case, RoundTiming } from '../results/types.ts';
 import { buildCase } from './case.ts';
-import { timeRound } from './latency.ts';
+import { HARNESS_TIMING, timeRound } from './latency.ts';
 import { LEARNING_RATE, trainableNames, trainTarget } from './train.ts';
 
 export async function measureTrainRound(c: Case, round: number): Promise<RoundTiming> {
-  const { v, x, o, w } = buildCase(c);
+  const { v, x, o, w, forward } = buildCase(c);
   const engine = await createEngine(c.engine);
   if (!engine.prepareTraining) throw new Error(`${c.engine.id} cannot train`);
-  const prepared = await engine.prepareTraining((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x,
+  const prepared = await engine.prepareTraining(forward, w, x,
     { trainable: trainableNames(v, c.shape, o, w), target: trainTarget(c), learningRate: LEARNING_RATE });
   try {
-    return (await timeRound(() => prepared.step(), c.timing, round)).timing; // its warm-up runs the first steps
+    return { ...(await timeRound(() => prepared.step(), c.timing, round)).timing, ...HARNESS_TIMING }; // its warm-up runs the first steps
   } finally {
     await prepared.dispose();
   }

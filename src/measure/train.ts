@@ -37,10 +37,7 @@ export function trainableNames(v: AnyVariant, s: Shape, o: object, w: Weights): 
 export async function measureTrainCase(c: Case): Promise<CaseOutcome> {
   const fail = (status: 'skipped' | 'error', reason: string, o = c.options): CaseOutcome =>
     ({ kind: 'failed', line: caseFailed(c, status, reason, o) });
-  if (!c.engine.capabilities?.gradients) {
-    return fail('skipped', `${c.engine.id} cannot train: the engine computes no gradients (capabilities.gradients is false)`);
-  }
-  const { v, base, x, o, w, params, flops } = buildCase(c);
+  const { v, base, x, o, w, forward, params, flops } = buildCase(c);
   const trainable = trainableNames(v, c.shape, o, w);
   if (trainable.length === 0) return fail('skipped', `nothing to train: ${c.label} holds no trainable weights`, o);
   const held = countParams(Object.fromEntries(trainable.map((n) => [n, w[n]])));
@@ -48,8 +45,8 @@ export async function measureTrainCase(c: Case): Promise<CaseOutcome> {
     return fail('error', `variant trains ${held} parameters, its formula says ${params.trainable}`, o);
   }
   const engine = await createEngine(c.engine);
-  if (!engine.prepareTraining) throw new Error(`${c.engine.id} declares gradients but has no prepareTraining`);
-  const prepared = await engine.prepareTraining((ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o), w, x,
+  if (!engine.prepareTraining) throw new Error(`${c.engine.id} has no training step (Engine.prepareTraining)`);
+  const prepared = await engine.prepareTraining(forward, w, x,
     { trainable, target: trainTarget(c), learningRate: LEARNING_RATE });
   try {
     const lossFirst = await prepared.step();

@@ -18,7 +18,7 @@ import { checkInvariants, unreliableCases, type Violation } from './invariants.t
 import { chartSection, page, type Chart } from './page.ts';
 import { scalingFits } from './scaling.ts';
 import { casesTable, environmentSection, findingsSection, scalingAside, violationsSection } from './sections.ts';
-import { trainingSection } from './training.ts';
+import { modeSections } from './mode-sections.ts';
 import { toSvg } from './svg.ts';
 import { updateIndex } from './runs-index.ts';
 
@@ -76,8 +76,8 @@ function notices(lines: ResultLine[], meta: RunMeta | undefined): string {
 export async function renderReport(lines: ResultLine[], meta: RunMeta | undefined, analysis = analyse(lines, meta)): Promise<string> {
   const title = `attnbench — ${meta?.suite.name ?? 'run'}`;
   const drawn = await charts(lines, meta, analysis.findings);
-  const training = await trainingSection(lines);
-  const nav = [...drawn.map((c) => [c.id, c.title]), ['findings', 'Findings'], ...(training ? [['training', 'Training']] : []),
+  const sections = await modeSections(lines);
+  const nav = [...drawn.map((c) => [c.id, c.title]), ['findings', 'Findings'], ...sections.map((m) => [m.id, m.title]),
     ['cases', 'Every case'], ['environment', 'Environment']]
     .map(([id, name]) => `<a href="#${escapeHtml(id)}">${escapeHtml(name)}</a>`).join('');
   const body = `<h1>${escapeHtml(title)}</h1>
@@ -87,10 +87,10 @@ ${violationsSection(analysis.violations)}
 ${notices(lines, meta)}
 ${drawn.map(chartSection).join('\n')}
 ${findingsSection(analysis.findings, analysis.facts)}
-${training}
+${sections.map((m) => m.html).join('\n')}
 ${casesTable(lines, analysis.unreliable)}
 ${environmentSection(meta)}`;
-  return page(title, body, { charts: drawn.length > 0 || training !== '' });
+  return page(title, body, { charts: drawn.length > 0 || sections.length > 0 });
 }
 
 /** Writes DIR/report.html and DIR/findings.json from DIR/results.jsonl and DIR/run.json; refreshes the runs index of `root`. */

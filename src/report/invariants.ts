@@ -14,6 +14,7 @@
  * A violation says the machine was busy: the cases it names are marked unreliable, the findings
  * say so, and `npm run compare` calls no regression on them. Pure: lines in, violations out.
  */
+import { isForwardOk } from '../modes/index.ts';
 import { comparisonGroup } from '../results/group.ts';
 import type { RunMeta } from '../results/run-meta.ts';
 import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
@@ -83,7 +84,7 @@ function roundsDisagree(lines: Measured[]): Violation[] {
 function aboveCeiling(lines: Measured[], ceilings: RunMeta['ceilings'] = {}): Violation[] {
   return lines.flatMap((l) => {
     const roof = ceilings[engineOf(l)];
-    if (l.mode === 'train' || !roof || l.gflops <= roof.gflops * CEILING_MARGIN) return [];
+    if (!isForwardOk(l) || !roof || l.gflops <= roof.gflops * CEILING_MARGIN) return [];
     return [{ check: 'above-ceiling' as const, caseIds: [],
       text: `${l.label} at N=${l.shape.seqLen} on ${engineOf(l)} reached ${sig(l.gflops, 3)} GFLOP/s, `
         + `${sig(l.gflops / roof.gflops, 3)}× the engine's measured matmul ceiling (${sig(roof.gflops, 3)} GFLOP/s on ${roof.shape}), `

@@ -5,7 +5,9 @@
  */
 import type { RunMeta } from '../results/run-meta.ts';
 import type { OkLine, ResultLine } from '../results/types.ts';
-import { engineOf, isTrain, noisyOf } from './charts/series.ts';
+import { HARNESS_CLOCK } from '../engine/types.ts';
+import { isForwardOk, modeOf } from '../modes/index.ts';
+import { engineOf, noisyOf } from './charts/series.ts';
 import { escapeHtml } from './escape.ts';
 import { summaries, type Fact, type Finding } from './findings.ts';
 import { UNRELIABLE, type Violation } from './invariants.ts';
@@ -85,14 +87,25 @@ ${table(meta.shards, [
   ])}`;
 }
 
+/** What one sample of each mode in the run is (src/modes, Mode.sample). */
+function sampleText(lines: ResultLine[]): string {
+  const modes = [...new Set(lines.map((l) => l.mode))].map(modeOf);
+  return `One sample is ${modes.map((m) => (modes.length > 1 ? `${m.sample} (${m.name})` : m.sample)).join('; ')}.`;
+}
+
+/** The clock a measured line's samples were taken on, and whether they include the output's download (TimingSettings). */
+export const timedBy = (l: ResultLine): string =>
+  `${l.timing.clock ?? HARNESS_CLOCK}, ${l.timing.downloadInside ? 'download inside' : 'output left on the device'}`;
+
 export function casesTable(lines: ResultLine[], unreliable: ReadonlyMap<string, string> = new Map()): string {
   const ok = (l: ResultLine) => (l.status === 'ok' ? l : undefined);
-  const inference = (l: ResultLine): OkLine | undefined => (l.status === 'ok' && l.mode !== 'train' ? l : undefined);
-  const modes = lines.some(isTrain) ? [{ title: 'mode', cell: (l: ResultLine) => (isTrain(l) ? 'train' : 'inference') }] : [];
+  const inference = (l: ResultLine): OkLine | undefined => (isForwardOk(l) ? l : undefined);
+  const modes = new Set(lines.map((l) => l.mode)).size > 1 ? [{ title: 'mode', cell: (l: ResultLine) => l.mode }] : [];
   return `<section id="cases"><h2>Every case</h2>
 <p class="caption">Click a column title to sort. Skipped and failed cases give their reason; ⚠ marks a timing the harness found noisy
 or a case a failed check made unreliable. Latency figures pool every round's samples; round spread is the largest round median over
-the smallest, minus one.</p>
+the smallest, minus one. ${escapeHtml(sampleText(lines))} “Timed by” names the clock and whether a sample includes the output’s
+download to the host.</p>
 ${table(lines, [
     { title: 'variant', cell: (l) => l.label },
     { title: 'engine', cell: engineOf },
@@ -104,6 +117,7 @@ ${table(lines, [
     { title: 'status', cell: (l) => statusText(l, unreliable), className: 'status' },
     { title: 'rounds', cell: (l) => (ok(l) ? ok(l)!.rounds?.length ?? 1 : ''), numeric: true },
     { title: 'round spread %', cell: (l) => sig(ok(l) ? (ok(l)!.roundSpread ?? 0) * 100 : undefined, 2), numeric: true },
+    { title: 'timed by', cell: (l) => (ok(l) ? timedBy(l) : '') },
     { title: 'median ms', cell: (l) => sig(ok(l)?.latencyMs.median, 4), numeric: true },
     { title: 'p25–p75 ms', cell: (l) => (ok(l) ? `${sig(ok(l)!.latencyMs.p25, 3)}–${sig(ok(l)!.latencyMs.p75, 3)}` : ''),
       sortValue: (l) => ok(l)?.latencyMs.p25 ?? '' },
@@ -111,7 +125,7 @@ ${table(lines, [
     { title: 'samples', cell: (l) => ok(l)?.latencyMs.samples ?? '', numeric: true },
     { title: 'GFLOP/s', cell: (l) => sig(inference(l)?.gflops), numeric: true },
     { title: 'params (inference)', cell: (l) => l.params?.inference ?? '', numeric: true },
-    { title: 'peak memory bytes', cell: (l) => ok(l)?.memory.peakBytes ?? '', numeric: true },
+    { title: 'peak memory bytes', cell: (l) => (l.status === 'ok' && 'memory' in l ? l.memory.peakBytes ?? '' : ''), numeric: true },
     { title: 'rel. error', cell: (l) => sig(inference(l)?.accuracy.relErr, 2), numeric: true },
     { title: 'rel. error vs full', cell: (l) => sig(inference(l)?.accuracy.relErrVsFull, 2), numeric: true },
   ], (l) => `${l.status}${noisyOf(l).length > 0 ? ' noisy' : ''}`)}</section>`;

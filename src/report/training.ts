@@ -8,6 +8,7 @@
  * parameters (share of full's), Adam state and checkpoint bytes (vs full's), and the median step
  * time vs full's, "within noise" when the two p25–p75 ranges overlap.
  */
+import { isTrainLine, isTrainOk } from '../modes/index.ts';
 import { comparisonGroup } from '../results/group.ts';
 import type { ResultLine, TrainOkLine } from '../results/types.ts';
 import { engineOf, noisyOf } from './charts/series.ts';
@@ -52,10 +53,10 @@ const CHARTS = [
 ];
 
 function casesTable(lines: ResultLine[]): string {
-  const train = lines.filter((l) => l.mode === 'train');
+  const train = lines.filter(isTrainLine);
   const group = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard); // never a ratio across machines
   const full = new Map(trainOk(lines).filter((l) => isBaseline(l.variant)).map((l) => [group(l), l]));
-  const ok = (l: ResultLine): TrainOkLine | undefined => (l.status === 'ok' && l.mode === 'train' ? l : undefined);
+  const ok = (l: ResultLine): TrainOkLine | undefined => (isTrainOk(l) ? l : undefined);
   const vsFull = (l: ResultLine, f: (t: TrainOkLine) => number) => {
     const t = ok(l), base = full.get(group(l));
     return t && base && t !== base ? f(t) / f(base) : undefined;
@@ -93,7 +94,7 @@ function casesTable(lines: ResultLine[]): string {
 
 /** The training section (trusted HTML built from escaped parts); '' when the run has no train case. */
 export async function trainingSection(lines: ResultLine[]): Promise<string> {
-  if (!lines.some((l) => l.mode === 'train')) return '';
+  if (!lines.some(isTrainLine)) return '';
   const found = trainingFindings(lines);
   const charts: Chart[] = await Promise.all(CHARTS.flatMap(({ build, ...c }) => {
     const spec = build(lines);

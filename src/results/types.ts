@@ -100,8 +100,8 @@ export type InputSpec = { input: 'gaussian' } | { input: 'correlated'; rho: numb
 
 export const RESULT_SCHEMA = 1;
 
-/** What a case measures: one forward pass, or one training step (see TrainOkLine). */
-export type CaseMode = 'inference' | 'train';
+/** What a case measures: a mode's name from the registry (src/modes: `inference`, a forward pass; `train`, a training step). */
+export type CaseMode = string;
 
 /** How latency was measured for this line. */
 export interface TimingSettings {
@@ -117,11 +117,15 @@ export interface TimingSettings {
   /** Sampling stops once the relative margin of error (%) is at or below this. */
   targetRme: number;
   /**
-   * Whether the output download to the host is inside the timed region: true where the harness
-   * times the pass in JavaScript; false where the engine times it on its device (Prepared.timeSamples).
+   * Whether a sample includes the outputs' download to the host: true for the harness's own timing
+   * around a call (the plan's setting); on a measured line, what its rounds' samples were
+   * (false where the engine timed itself on its device, Prepared.timeSamples).
    */
   downloadInside: boolean;
-  /** The clock of engine-timed samples (e.g. `cuda-events`); absent = JavaScript's performance.now(). */
+  /**
+   * The clock a measured line's samples were taken on (`performance.now`: the harness's; e.g. `cuda-events`: the
+   * engine's); absent on older lines and before measuring.
+   */
   clock?: string;
 }
 
@@ -223,8 +227,10 @@ export interface RoundTiming {
   median: number;
   /** This round's raw samples, ms, sorted ascending. */
   samplesMs: number[];
-  /** Where the engine timed the samples itself: its clock, and whether the download was inside. */
-  engineClock?: { clock: string; downloadInside: boolean };
+  /** The clock the samples were taken on (see TimingSettings.clock); absent on older rounds: the harness's. */
+  clock?: string;
+  /** Whether each sample includes the outputs' download to the host; absent on older rounds: true. */
+  downloadInside?: boolean;
 }
 
 /** What every measured line has, inference or training. */

@@ -4,6 +4,7 @@
  * interleaved order of src/run/rounds.ts. Cases whose analytic
  * memory exceeds the budget are found here, before anything runs (`preflight`).
  */
+import { modeOf } from '../modes/index.ts';
 import { getVariant, VARIANT_NAMES } from '../variants/index.ts';
 import { UserError, messages } from '../messages.ts';
 import { listOf, type Suite, type VariantSpec } from './suite.ts';
@@ -48,9 +49,8 @@ export function planCases(suite: Suite, engines: EngineInfo[], runId: string): C
       const v = { ...spec, label: shape.causal ? `${sized} · causal` : sized };
       for (const engine of engines) {
         for (const mode of suite.modes) {
-          // Inference caseIds are as they were before train mode, so older runs still resume.
           const caseId = `${v.label}|${engine.id}|B${shape.batch}N${seqLen}D${shape.dModel}H${shape.heads}${shape.causal ? 'c' : ''}`
-            + `${mode === 'train' ? '|train' : ''}`;
+            + modeOf(mode).caseIdSuffix;
           cases.push({ caseId, runId, mode, variant: v.name, options: seededOptions(v, suite.seed), label: v.label, engine, shape,
             seed: suite.seed, weights: suite.weights, input: suite.input, timing: { ...suite.timing, downloadInside: true } });
         }
@@ -67,27 +67,25 @@ function seededOptions(v: { name: string; options: Record<string, unknown> }, se
 }
 
 /**
- * A training step keeps the forward's activations for the backward pass and adds their gradients:
- * budgeted (not measured) as TRAIN_MEMORY_FACTOR × the forward's analytic peak.
+ * Why a case cannot run: its variant in its shape or on its engine (a causal Linformer, a missing
+ * fused kernel), or its mode on its engine (training without gradients); undefined when it can.
  */
-export const TRAIN_MEMORY_FACTOR = 3;
-
-/** Why a case's variant cannot run in its shape or on its engine (a causal Linformer, a missing fused kernel); undefined when it can. */
 export function unsupported(c: Case): string | undefined {
-  return getVariant(c.variant)!.unsupported?.(c.shape, c.options, c.engine.capabilities);
+  return getVariant(c.variant)!.unsupported?.(c.shape, c.options, c.engine.capabilities) ?? modeOf(c.mode).unsupported(c);
 }
 
 /** Why a case cannot run within `maxMemoryBytes` by its analytic memory; undefined when it fits (or cannot be known before it runs). */
 export function preflight(c: Case, maxMemoryBytes: number): string | undefined {
   let bytes: number;
   try {
-    bytes = getVariant(c.variant)!.memory(c.shape, c.options) * (c.mode === 'train' ? TRAIN_MEMORY_FACTOR : 1);
+    bytes = getVariant(c.variant)!.memory(c.shape, c.options) * modeOf(c.mode).memoryFactor;
   } catch {
     return undefined; // depends on the weights (e.g. SVD by energy): the case finds out itself
   }
   if (bytes <= maxMemoryBytes) return undefined;
   const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
-  const what = c.mode === 'train' ? `${TRAIN_MEMORY_FACTOR}× the analytic forward peak memory` : 'analytic peak memory';
+  const factor = modeOf(c.mode).memoryFactor;
+  const what = factor === 1 ? 'analytic peak memory' : `${factor}× the analytic forward peak memory`;
   return `${what} ${mb(bytes)} exceeds --max-memory ${mb(maxMemoryBytes)}`;
 }
 
@@ -97,7 +95,7 @@ export interface PlannedCase {
   params: ParamCount | null;
   /** FLOPs of one forward pass. */
   flops: number | null;
-  /** Analytic peak memory, bytes (train: TRAIN_MEMORY_FACTOR × the forward's). */
+  /** Analytic peak memory, bytes (its mode's memoryFactor × the forward's). */
   memoryBytes: number | null;
   /** Why --max-memory would skip it (preflight). */
   skip?: string;
@@ -110,6 +108,6 @@ export function describePlan(cases: Case[], maxMemoryBytes: number): PlannedCase
     const v = getVariant(c.variant)!;
     const memory = known(() => v.memory(c.shape, c.options));
     return { c, params: known(() => v.params(c.shape, c.options)), flops: known(() => v.flops(c.shape, c.options)),
-      memoryBytes: memory === null ? null : memory * (c.mode === 'train' ? TRAIN_MEMORY_FACTOR : 1), skip: preflight(c, maxMemoryBytes) };
+      memoryBytes: memory === null ? null : memory * modeOf(c.mode).memoryFactor, skip: preflight(c, maxMemoryBytes) };
   });
 }

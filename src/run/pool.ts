@@ -7,7 +7,7 @@
  * timing round of every case) one after another and is closed at the phase's end, so every round
  * of a case runs in a different process. A fresh process per job would spend about 1.6 s loading
  * the harness (node, tsx and both engines: `node --import tsx -e "await
- * import('./src/measure/worker.ts')"`, 1.59–1.65 s here) against 0.2–2 s of warm-up and sampling
+ * import('./src/run/worker.ts')"`, 1.59–1.65 s here) against 0.2–2 s of warm-up and sampling
  * per round: the start-up would dominate a sweep. Peak memory on onnx is measured in a worker of
  * its own, started with the engine's memory settings (Capabilities.memoryProcessEnv).
  */
@@ -15,11 +15,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { caseFailed, type CaseOutcome } from '../measure/case.ts';
 import type { Ceiling } from '../measure/ceiling.ts';
-import type { Job, JobResult } from '../measure/worker.ts';
+import { modeModules } from '../modes/index.ts';
+import type { Job, JobResult } from './worker.ts';
 import type { Case, CaseFacts, EngineInfo, FailedLine, OkLine, RoundTiming } from '../results/types.ts';
 import { besideBundle, BUNDLED } from './bundled.ts';
 
-const WORKER = fileURLToPath(BUNDLED ? besideBundle('worker.mjs') : new URL('../measure/worker.ts', import.meta.url));
+const WORKER = fileURLToPath(BUNDLED ? besideBundle('worker.mjs') : new URL('./worker.ts', import.meta.url));
 /** The sources run under tsx; the bundle on bare Node. */
 const loaderArgs = (): string[] => (BUNDLED ? [] : ['--import', import.meta.resolve('tsx')]);
 
@@ -69,7 +70,7 @@ export class WarmWorker {
         child.removeListener('exit', onExit);
         resolve({ ok: true, value: m as T });
       });
-      child.send(job);
+      child.send({ ...job, modules: modeModules() });
     });
   }
 

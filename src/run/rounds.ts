@@ -11,12 +11,15 @@
  * round, and a round in flight when the sweep stopped is not counted. A case's results line is
  * written once its last round is in the journal: every round's samples, pooled figures, spread.
  */
+import { HARNESS_CLOCK } from '../engine/types.ts';
 import { createRng } from '../linalg/rng.ts';
 import { noiseReasons, statsOf } from '../measure/latency.ts';
+import { modeOf } from '../modes/index.ts';
 import { comparisonGroup } from '../results/group.ts';
 import { baseOf } from '../results/lines.ts';
 import { checkCase, roundOf, Workers, type ChildLimits } from './pool.ts';
-import type { Case, CaseFacts, FailedLine, OkLine, ResultLine, RoundRecord, RoundTiming, TrainOkLine } from '../results/types.ts';
+import type { Case, CaseFacts, FailedLine, OkLine, ResultLine, RoundRecord, RoundTiming, TimingSettings,
+  TrainOkLine } from '../results/types.ts';
 
 function shuffle<T>(xs: readonly T[], rng: ReturnType<typeof createRng>): T[] {
   const out = xs.slice();
@@ -91,12 +94,14 @@ export function completeLine(facts: CaseFacts, timing: CaseRounds['timing']): Ok
   const samplesMs = rounds.flatMap((r) => r.samplesMs).sort((a, b) => a - b);
   const latencyMs = statsOf(samplesMs), medians = rounds.map((r) => r.median);
   const noisy = [...noiseReasons(latencyMs, facts.overheadMs), ...failed];
-  const clock = rounds[0].engineClock; // engine-timed rounds (Prepared.timeSamples): the line says on which clock
-  const onClock = clock ? { timing: { ...facts.timing, clock: clock.clock, downloadInside: clock.downloadInside } } : {};
-  const timingFields = { latencyMs, samplesMs, rounds, ...onClock, roundSpread: Math.max(...medians) / Math.min(...medians) - 1,
-    finishedAt, ...(noisy.length > 0 && { noisy }) };
-  return facts.mode === 'train' ? { ...facts, ...timingFields }
-    : { ...facts, ...timingFields, gflops: facts.flops / latencyMs.median / 1e6 };
+  const timingFields = { latencyMs, samplesMs, rounds, roundSpread: Math.max(...medians) / Math.min(...medians) - 1, finishedAt,
+    ...(noisy.length > 0 && { noisy }), timing: sampledBy(facts.timing, rounds) };
+  return { ...facts, ...timingFields, ...modeOf(facts.mode).timedFields(facts, latencyMs) } as OkLine | TrainOkLine;
+}
+
+/** The case's timing settings, saying what its rounds' samples include and which clock took them (Prepared.timeSamples). */
+function sampledBy(timing: TimingSettings, rounds: RoundTiming[]): TimingSettings {
+  return { ...timing, downloadInside: rounds.every((r) => r.downloadInside ?? true), clock: rounds[0].clock ?? HARNESS_CLOCK };
 }
 
 /** One case alone, not interleaved (scripts, tests): its checks, then `rounds` timing rounds, each in workers of its own. */

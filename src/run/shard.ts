@@ -20,7 +20,7 @@
  * computes at an assumed ASSUMED_FLOPS_PER_S: min samples and warm-up iterations per round, plus
  * CHECK_PASSES forward passes of checks (the float64 reference, accuracy vs full, the memory probe).
  * FLOPs are the variant's analytic count (full attention's where it depends on weights not built,
- * e.g. SVD by energy: an upper bound), × TRAIN_FLOPS_FACTOR for a training step.
+ * e.g. SVD by energy: an upper bound), × its mode's flopsFactor (a training step: 3).
  *
  * Fingerprint: sha256 of the plan — the suite after command-line overrides (name, variants with
  * their options, shapes, seed, modes, weights, inputs, timing; not its description), the ids of the
@@ -29,10 +29,10 @@
  */
 import { createHash } from 'node:crypto';
 import { UserError, messages } from '../messages.ts';
+import { modeOf } from '../modes/index.ts';
 import { getVariant } from '../variants/index.ts';
 import { BASELINE } from '../variants/roles.ts';
 import type { Case, EngineInfo } from '../results/types.ts';
-import { TRAIN_MEMORY_FACTOR } from './plan.ts';
 import { groupOf } from './rounds.ts';
 import type { Suite } from './suite.ts';
 
@@ -48,8 +48,6 @@ export const JOB_START_S = 1;
 export const ASSUMED_FLOPS_PER_S = 5e9;
 /** Forward passes' worth of work in a case's checks (float64 reference, accuracy vs full, memory probe). */
 export const CHECK_PASSES = 10;
-/** A training step's FLOPs over its forward's: backward ≈ twice the forward. */
-export const TRAIN_FLOPS_FACTOR = 3;
 
 /** `--shard i/n`, 1-based: i and n positive integers, i ≤ n. */
 export function parseShard(text: string): Shard {
@@ -73,7 +71,7 @@ function forwardFlops(c: Case): number {
 /** Predicted seconds a case takes (see the header): for balancing shards only. */
 export function predictedSeconds(c: Case): number {
   const t = c.timing, rounds = t.rounds ?? 1;
-  const flops = forwardFlops(c) * (c.mode === 'train' ? TRAIN_FLOPS_FACTOR : 1);
+  const flops = forwardFlops(c) * modeOf(c.mode).flopsFactor;
   const passes = rounds * (t.minSamples + t.warmupIterations) + CHECK_PASSES;
   return (rounds + 1) * JOB_START_S + rounds * (t.timeMs + t.warmupMs) / 1000 + passes * flops / ASSUMED_FLOPS_PER_S;
 }
@@ -116,7 +114,7 @@ export function planFingerprint(suite: Suite, selected: readonly EngineInfo[], c
   return `sha256:${createHash('sha256').update(text).digest('hex')}`;
 }
 
-/** The largest analytic peak memory of the cases, bytes (× TRAIN_MEMORY_FACTOR for a training step, as preflight budgets it). */
+/** The largest analytic peak memory of the cases, bytes (× its mode's memoryFactor, as preflight budgets it). */
 export function casesMemoryBytes(cases: readonly Case[]): number {
   return Math.max(0, ...cases.map((c) => {
     let bytes: number;
@@ -125,7 +123,7 @@ export function casesMemoryBytes(cases: readonly Case[]): number {
     } catch {
       bytes = BASELINE.memory(c.shape, {}); // depends on the weights (SVD by energy): full attention's
     }
-    return bytes * (c.mode === 'train' ? TRAIN_MEMORY_FACTOR : 1);
+    return bytes * modeOf(c.mode).memoryFactor;
   }));
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UserError, messages } from '../messages.ts';
+import { DEFAULT_MODE, modeNames } from '../modes/index.ts';
 import { InputInitSchema, WeightsInitSchema } from '../linalg/weights.ts';
 import { inspectWeightsFile } from '../linalg/weights-file.ts';
 
@@ -58,8 +59,9 @@ export const SuiteSchema = z.object({
     /** `tfjs`, `onnx`, `all` or `engine/backend` ids; absent = the fastest engine here. */
   engines: z.array(z.string()).optional(),
   seed: z.number().int().default(1),
-  /** What each case measures: a forward pass (`inference`), a training step (`train`), or both. */
-  modes: z.array(z.enum(['inference', 'train'])).min(1).default(['inference']),
+  /** What each case measures, by mode (src/modes: `inference`, a forward pass; `train`, a training step; …). */
+  modes: z.array(z.string().refine((m) => modeNames().includes(m),
+    { error: (i) => `unknown mode '${String(i.input)}'; known: ${modeNames().join(', ')}` })).min(1).default([DEFAULT_MODE]),
   /** Base weights every variant of a case starts from (see src/linalg/weights.ts). */
   weights: WeightsInitSchema.default({ init: 'gaussian' }),
   /** Inputs of the cases (see src/linalg/weights.ts). */

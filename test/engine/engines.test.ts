@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { prepareForward } from '../../src/engine/types.ts';
 import { messages } from '../../src/messages.ts';
 import assert from 'node:assert/strict';
 import { createEngine, ENGINE_IDS, listEngines, selectEngines, EngineSelectionError } from '../../src/engine/resolve.ts';
@@ -27,8 +28,8 @@ test('tfjs and onnx give the same output for the same weights and input', async 
   const outputs: Record<string, Float32Array> = {};
   for (const info of (await listEngines()).filter((i) => i.available)) {
     const engine = await createEngine(info);
-    const p = await engine.prepare((ops, xx, ww) => full.forward(ops, xx, ww, shape, {}), base, x);
-    outputs[info.id] = await p.run();
+    const p = await prepareForward(engine, (ops, xx, ww) => full.forward(ops, xx, ww, shape, {}), base, x);
+    outputs[info.id] = (await p.run()).y;
     await p.dispose();
   }
   const ids = Object.keys(outputs);
@@ -88,18 +89,18 @@ test('the element-wise and reduction ops compute the same values on every engine
   });
   for (const info of (await listEngines()).filter((i) => i.available)) {
     const engine = await createEngine(info);
-    const p = await engine.prepare((ops, xx, w) => {
+    const p = await prepareForward(engine, (ops, xx, w) => {
       const e = ops.exp(ops.sub(xx, ops.reduceMax(xx)));
       return ops.sub(ops.maximum(ops.div(e, ops.reduceSum(e)), w.b), ops.scale(w.b, 0.5));
     }, { b }, x);
     try {
-      assert.ok(relativeError(await p.run(), expected) < 1e-6, info.id);
+      assert.ok(relativeError((await p.run()).y, expected) < 1e-6, info.id);
     } finally {
       await p.dispose();
     }
     const bad = { data: new Float32Array(4), shape: [4] };
     await assert.rejects(async () => {
-      const q = await engine.prepare((ops, xx, w) => ops.sub(xx, w.b), { b: bad }, x);
+      const q = await prepareForward(engine, (ops, xx, w) => ops.sub(xx, w.b), { b: bad }, x);
       await q.run();
     }, `${info.id}: [2, 2, 3] − [4] is refused`);
   }

@@ -2,6 +2,7 @@
  * tfjs/wasm runs each batched product on the kernel measured fastest for it, and says which
  * (issue #11, point 8).
  */
+import { prepareForward } from '../../src/engine/types.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine, listEngines } from '../../src/engine/resolve.ts';
@@ -28,8 +29,8 @@ test('tfjs/wasm: each batched product runs on its faster kernel, measured once a
   const forward = <T>(ops: import('../../src/engine/ops.ts').Ops<T>, x: T, w: Record<string, T>) => ops.matMul(x, w.B, false, true);
   const weights = { B: { data: normalArray(rng, 3 * n * 24, 1), shape: b } }, input = { data: normalArray(rng, 3 * n * 24, 1), shape: a };
   const engine = await createEngine(wasm!);
-  const first = await engine.prepare(forward, weights, input);
-  const y = await first.run();
+  const first = await prepareForward(engine, forward, weights, input);
+  const y = (await first.run()).y;
   await first.dispose();
   assert.equal(first.kernels?.length, 1);
   const [k] = first.kernels!;
@@ -37,8 +38,8 @@ test('tfjs/wasm: each batched product runs on its faster kernel, measured once a
   assert.equal(k.source, 'measured');
   assert.ok(k.loopMs! > 0);
   assert.equal(k.kernel, k.batchedMs !== null && k.batchedMs < k.loopMs! ? 'batched' : 'loop');
-  const again = await engine.prepare(forward, weights, input);
-  const y2 = await again.run();
+  const again = await prepareForward(engine, forward, weights, input);
+  const y2 = (await again.run()).y;
   await again.dispose();
   assert.deepEqual(again.kernels, [{ ...k, source: 'cached' }]);
   assert.ok(relativeError(y2, y) < 1e-6);
@@ -62,8 +63,8 @@ test('tfjs/wasm: a forced kernel runs every batched product untimed, recorded as
   for (const kernel of ['loop', 'batched'] as const) {
     process.env[KERNEL_ENV] = kernel;
     try {
-      const prepared = await engine.prepare(forward, weights, input);
-      outputs.push(await prepared.run());
+      const prepared = await prepareForward(engine, forward, weights, input);
+      outputs.push((await prepared.run()).y);
       await prepared.dispose();
       assert.deepEqual(prepared.kernels,
         [{ product: `[3,${n},24]·[3,${n},24]ᵀ`, kernel, loopMs: null, batchedMs: null, source: 'forced' }]);

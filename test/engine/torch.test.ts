@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createEngine, listEngines } from '../../src/engine/resolve.ts';
+import { prepareForward } from '../../src/engine/types.ts';
 import { relativeError } from '../../src/linalg/dense.ts';
 import { createRng } from '../../src/linalg/rng.ts';
 import { full } from '../../src/variants/full.ts';
@@ -54,7 +55,7 @@ test('every variant and option set matches its float64 reference on torch/cpu', 
 test('timeSamples returns count raw samples on the worker\'s monotonic clock, download outside', async () => {
   const s = { batch: 1, seqLen: 32, dModel: 32, heads: 2 };
   const { base, x } = data(s, 'torch:time');
-  const p = await (await createEngine(cpu)).prepare((ops, xx, ww) => full.forward(ops, xx, ww, s, {}), base, x);
+  const p = await prepareForward(await createEngine(cpu), (ops, xx, ww) => full.forward(ops, xx, ww, s, {}), base, x);
   const t = await p.timeSamples!(7);
   await p.dispose();
   assert.equal(t.samplesMs.length, 7);

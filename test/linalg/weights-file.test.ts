@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { prepareForward } from '../../src/engine/types.ts';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,10 +21,10 @@ const x = Float32Array.from({ length: N * D }, (_, i) => Math.sin(i * 0.37) * 1.
 async function fullVsTorch(file: string, layer: ReturnType<typeof torchLayer>, prefix = ''): Promise<number> {
   const base = loadWeightsFile(file, prefix), shape = { batch: 1, seqLen: N, dModel: D, heads: H };
   const info = (await listEngines()).find((i) => i.id === 'onnx/cpu')!;
-  const prepared = await (await createEngine(info)).prepare((ops, xx, ww) => full.forward(ops, xx, ww, shape, {}), base,
+  const prepared = await prepareForward(await createEngine(info), (ops, xx, ww) => full.forward(ops, xx, ww, shape, {}), base,
     { data: x, shape: [1, N, D] });
   try {
-    return relativeError(await prepared.run(), torchAttention(layer, x, N, H));
+    return relativeError((await prepared.run()).y, torchAttention(layer, x, N, H));
   } finally {
     await prepared.dispose();
   }

@@ -3,6 +3,7 @@
  * its pattern at those sizes. Every test loops over VARIANTS: a variant not named in SMALL_OPTIONS
  * is still tested, with its defaults.
  */
+import { prepareForward } from '../../src/engine/types.ts';
 import type { EngineInfo } from '../../src/engine/types.ts';
 import { recordMatMuls } from '../../src/engine/flop-recorder.ts';
 import { createEngine, listEngines } from '../../src/engine/resolve.ts';
@@ -79,9 +80,9 @@ export function data(s: Shape, seed: string): { base: BaseWeights; x: HostTensor
 /** One forward pass of a variant on an engine (created anew: tfjs backends share one global state). */
 export async function runForward(info: EngineInfo, v: AnyVariant, s: Shape, o: object, w: Weights, x: HostTensor): Promise<Float32Array> {
   const engine = await createEngine(info);
-  const p = await engine.prepare((ops, xx, ww) => v.forward(ops, xx, ww, s, o), w, x);
+  const p = await prepareForward(engine, (ops, xx, ww) => v.forward(ops, xx, ww, s, o), w, x);
   try {
-    return await p.run();
+    return (await p.run()).y;
   } finally {
     await p.dispose();
   }

@@ -4,6 +4,7 @@
  * tfjs, where a scope per tile frees its temporaries, its peak memory grows about linearly in N
  * while full's grows about quadratically (tf.profile counts allocations exactly: no timing here).
  */
+import { prepareForward } from '../../src/engine/types.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine, listEngines } from '../../src/engine/resolve.ts';
@@ -56,7 +57,7 @@ const tfjsCpu = (await listEngines()).find((e) => e.id === 'tfjs/cpu' && e.avail
 async function peakBytes(v: AnyVariant, s: Shape, o: object): Promise<number> {
   const { base, x } = data(s, 'memory');
   const engine = await createEngine(tfjsCpu!);
-  const p = await engine.prepare((ops, xx, ww) => v.forward(ops, xx, ww, s, o), v.init(s, o, createRng('i'), base), x);
+  const p = await prepareForward(engine, (ops, xx, ww) => v.forward(ops, xx, ww, s, o), v.init(s, o, createRng('i'), base), x);
   try {
     return (await p.peakMemory()).peakBytes;
   } finally {

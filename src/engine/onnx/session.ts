@@ -6,9 +6,10 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import type * as ORT from 'onnxruntime-node';
-import type { Capabilities, Engine, EngineInfo, Prepared } from '../types.ts';
+import type { HostTensor } from '../ops.ts';
+import { checkReplacement, type Capabilities, type Engine, type EngineInfo, type Prepared, type Program } from '../types.ts';
 import { readPeakRss, resetPeakRss } from './rss.ts';
-import { traceGraph } from './trace.ts';
+import { stateInput, stateOutput, traceProgram } from './trace.ts';
 
 const require = createRequire(import.meta.url);
 export type OnnxBackend = 'cuda' | 'cpu';
@@ -56,30 +57,50 @@ export async function createSession(ort: typeof ORT, model: Uint8Array, backend:
   });
 }
 
+type Feeds = Record<string, ORT.Tensor>;
+
+/** A compiled program (../types.ts, Prepared): its traced graph in a session; each call's state outputs feed the next. */
+async function prepareProgram(ort: typeof ORT, backend: OnnxBackend, program: Program,
+  weights: Record<string, HostTensor>): Promise<Prepared> {
+  const traced = traceProgram(program, weights);
+  const session = await createSession(ort, traced.model, backend);
+  const tensor = (t: HostTensor) => new ort.Tensor('float32', t.data, t.shape);
+  const feeds: Feeds = {};
+  for (const [name, t] of Object.entries(program.inputs)) feeds[name] = tensor(t);
+  for (const [name, t] of Object.entries(program.state ?? {})) feeds[stateInput(name)] = tensor(t);
+  const stateNames = Object.keys(program.state ?? {});
+  /** One call of `s`: outputs by name; the state outputs become the next call's state inputs. */
+  const call = async (s: ORT.InferenceSession) => {
+    const results = await s.run(feeds);
+    for (const name of stateNames) feeds[stateInput(name)] = results[stateOutput(name)];
+    const out: Record<string, Float32Array> = {};
+    for (const name of Object.keys(traced.outputs)) if (!name.startsWith('state.')) out[name] = results[name].data as Float32Array;
+    return out;
+  };
+  return {
+    async run(given) {
+      for (const [name, t] of Object.entries(given ?? {})) {
+        checkReplacement(name, program.inputs[name]?.shape, t.shape);
+        feeds[name] = tensor(t);
+      }
+      return call(session);
+    },
+    async peakMemory() {
+      // The timed session's arena keeps what warm-up reserved, so growth over a run would read
+      // ~0: memory is measured on a twin session without the arena, after one warm-up run.
+      const twin = await createSession(ort, traced.model, backend, false);
+      await call(twin);
+      const base = resetPeakRss();
+      await call(twin);
+      const peakBytes = Math.max(0, readPeakRss() - base);
+      await twin.release();
+      return { peakBytes, source: backend === 'cuda' ? CUDA_MEMORY_SOURCE : ONNX_CAPABILITIES.memorySource };
+    },
+    dispose: () => session.release(),
+  };
+}
+
 export function onnxEngine(backend: OnnxBackend, info: EngineInfo): Engine {
   const ort = loadOrt();
-  return {
-    info,
-    async prepare(forward, weights, input): Promise<Prepared> {
-      const traced = traceGraph(forward, weights, input.shape);
-      const session = await createSession(ort, traced.model, backend);
-      const feeds = { x: new ort.Tensor('float32', input.data, input.shape) };
-      const run = async () => (await session.run(feeds)).y.data as Float32Array;
-      return {
-        run,
-        async peakMemory() {
-          // The timed session's arena keeps what warm-up reserved, so growth over a run would read
-          // ~0: memory is measured on a twin session without the arena, after one warm-up run.
-          const twin = await createSession(ort, traced.model, backend, false);
-          await twin.run(feeds);
-          const base = resetPeakRss();
-          await twin.run(feeds);
-          const peakBytes = Math.max(0, readPeakRss() - base);
-          await twin.release();
-          return { peakBytes, source: backend === 'cuda' ? CUDA_MEMORY_SOURCE : ONNX_CAPABILITIES.memorySource };
-        },
-        dispose: () => session.release(),
-      };
-    },
-  };
+  return { info, prepare: (program, weights) => prepareProgram(ort, backend, program, weights) };
 }

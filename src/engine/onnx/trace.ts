@@ -1,11 +1,12 @@
 /**
  * Traces a forward pass, written against `Ops`, into an ONNX model: every op records a node
  * instead of computing, weights become initializers, and shapes are static, checked by the shape
- * rules of ../flop-recorder.ts. The model has one input `x` and one output `y`.
+ * rules of ../flop-recorder.ts. A program's named inputs, outputs and state become graph inputs and
+ * outputs (traceProgram); a plain forward has one input `x` and one output `y` (traceGraph).
  */
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import type { HostTensor, Ops } from '../ops.ts';
-import type { ForwardFn } from '../types.ts';
+import { FORWARD_OUTPUT, forwardProgram, type ForwardFn, type Program } from '../types.ts';
 import { attentionShape, broadcast, concatShape, matMulShape, padShape, reducedShape, swapLastPerm, transposeShape,
   type Shaped } from '../flop-recorder.ts';
 
@@ -100,23 +101,52 @@ function graphOps(g: GraphBuilder): Ops<Sym> {
   };
 }
 
-/** Serializes the graph with input `x` of `inputShape` and output `y`, the value `out` names. */
-function encodeModel(g: GraphBuilder, inputShape: number[], out: Sym): Uint8Array {
-  g.nodes.push({ opType: 'Identity', input: [out.name], output: ['y'], name: 'output' });
-  const valueInfo = (name: string, shape: number[]): OnnxTypes.IValueInfoProto =>
-    ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: shape.map((d) => ({ dimValue: d })) } } } });
+/** Graph names of a program's state: input `state.NAME`, and the value the next call starts from, output `state.NAME.next`. */
+export const stateInput = (name: string) => `state.${name}`;
+export const stateOutput = (name: string) => `state.${name}.next`;
+
+const valueInfo = (name: string, shape: number[]): OnnxTypes.IValueInfoProto =>
+  ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: shape.map((d) => ({ dimValue: d })) } } } });
+
+/** Serializes the graph with the given graph inputs, and an Identity node naming each output. */
+function encodeModel(g: GraphBuilder, inputs: Sym[], outputs: Record<string, Sym>): Uint8Array {
+  for (const [name, out] of Object.entries(outputs)) {
+    g.nodes.push({ opType: 'Identity', input: [out.name], output: [name], name: `out.${name}` });
+  }
   const graph: OnnxTypes.IGraphProto = { name: 'attnbench', node: g.nodes, initializer: g.inits,
-    input: [valueInfo('x', inputShape)], output: [valueInfo('y', out.shape)] };
+    input: inputs.map((i) => valueInfo(i.name, i.shape)), output: Object.entries(outputs).map(([name, o]) => valueInfo(name, o.shape)) };
   return onnx.ModelProto.encode({ irVersion: 8, producerName: 'attnbench',
     opsetImport: [{ domain: '', version: 17 }, { domain: MS_DOMAIN, version: 1 }], graph }).finish();
 }
 
-/** Traces `forward` into an ONNX model with input `x` and output `y`. */
-export function traceGraph(forward: ForwardFn, weights: Record<string, HostTensor>, inputShape: number[]): TracedGraph {
+/** A traced program: its model, and the graph names and shapes of its outputs (state outputs included). */
+export interface TracedProgram {
+  model: Uint8Array;
+  outputs: Record<string, Sym>;
+}
+
+/**
+ * Traces a program (../types.ts, Program) into an ONNX model: graph inputs named as its inputs
+ * and `state.NAME`, outputs named as its outputs and `state.NAME.next`. A state the program does
+ * not return passes through unchanged.
+ */
+export function traceProgram(program: Program, weights: Record<string, HostTensor>): TracedProgram {
   const g = graphBuilder();
   const w: Record<string, Sym> = {};
   for (const [name, t] of Object.entries(weights)) w[name] = g.floatInit(`w.${name}`, t.data, t.shape);
-  let y = forward(graphOps(g), { name: 'x', shape: inputShape }, w);
-  if (!g.nodes.some((n) => n.output?.[0] === y.name)) y = g.node('Identity', [y.name], y.shape);
-  return { model: encodeModel(g, inputShape, y), output: { name: 'y', shape: y.shape } };
+  const syms = (ts: Record<string, HostTensor>, graphName: (n: string) => string) =>
+    Object.fromEntries(Object.entries(ts).map(([n, t]) => [n, { name: graphName(n), shape: t.shape.slice() }]));
+  const inputs = syms(program.inputs, (n) => n), state = syms(program.state ?? {}, stateInput);
+  const r = graphOps(g);
+  const { outputs, state: next = state } = program.fn(r, inputs, w, state);
+  const named: Record<string, Sym> = { ...outputs };
+  for (const [n, t] of Object.entries(next)) named[stateOutput(n)] = t;
+  const model = encodeModel(g, [...Object.values(inputs), ...Object.values(state)], named);
+  return { model, outputs: Object.fromEntries(Object.entries(named).map(([n, t]) => [n, { name: n, shape: t.shape }])) };
+}
+
+/** Traces `forward` into an ONNX model with input `x` and output `y`. */
+export function traceGraph(forward: ForwardFn, weights: Record<string, HostTensor>, inputShape: number[]): TracedGraph {
+  const traced = traceProgram(forwardProgram(forward, { data: new Float32Array(0), shape: inputShape }), weights);
+  return { model: traced.model, output: traced.outputs[FORWARD_OUTPUT] };
 }

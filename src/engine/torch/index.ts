@@ -11,7 +11,7 @@ import { firstLine } from '../types.ts';
 import { pythonOf, workerScript } from './client.ts';
 import { torchCapabilities, torchEngine, torchThreads, type TorchBackend } from './session.ts';
 
-export { traceProgram, type Program, type TracedProgram } from './program.ts';
+export { traceProgram, type TorchProgram, type TracedProgram } from './program.ts';
 export { torchCapabilities, torchEngine, torchThreads, type TorchBackend } from './session.ts';
 
 /** What `worker.py --probe` prints (one JSON line). */

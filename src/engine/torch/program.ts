@@ -1,12 +1,12 @@
 /**
- * Traces a forward pass, written against `Ops`, into a program the Python worker (worker.py)
- * executes with torch ops: a list of nodes over numbered values, as the ONNX tracer
- * (../onnx/trace.ts) builds a graph. Weights and constants travel beside the program as raw
- * float32 bytes, in the order `tensors` names them. Shapes are static, checked by the shape rules
- * of ../flop-recorder.ts. Value 0 is the input x; the program's output is `output`.
+ * Traces a program (../types.ts: Program), written against `Ops`, into the list of torch ops the
+ * Python worker (worker.py) executes: nodes over numbered values, as the ONNX tracer
+ * (../onnx/trace.ts) builds a graph. Inputs, weights and constants travel beside it as raw float32
+ * bytes, inputs first, in the order `inputs` and `tensors` name them. Shapes are static, checked
+ * by the shape rules of ../flop-recorder.ts. Programs with state are not supported yet.
  */
 import type { HostTensor, Ops } from '../ops.ts';
-import type { ForwardFn } from '../types.ts';
+import type { Program } from '../types.ts';
 import { attentionShape, broadcast, concatShape, matMulShape, padShape, reducedShape, swapLastPerm, transposeShape,
   type Shaped } from '../flop-recorder.ts';
 
@@ -29,17 +29,21 @@ export interface ProgramTensor {
   shape: number[];
 }
 
-export interface Program {
-  inputShape: number[];
-  tensors: ProgramTensor[];
-  nodes: ProgramNode[];
-  output: number;
-  outputShape: number[];
+/** A named input or output of the program: its value and shape. */
+export interface NamedValue extends ProgramTensor {
+  name: string;
 }
 
-/** A traced program and the float32 data of its tensors, in `program.tensors` order. */
+export interface TorchProgram {
+  inputs: NamedValue[];
+  tensors: ProgramTensor[];
+  nodes: ProgramNode[];
+  outputs: NamedValue[];
+}
+
+/** A traced program and the float32 data of its inputs then its tensors, in `inputs`, `tensors` order. */
 export interface TracedProgram {
-  program: Program;
+  program: TorchProgram;
   data: Float32Array[];
 }
 
@@ -90,12 +94,18 @@ function programOps(p: TracedProgram, fresh: () => number, fused: boolean): Ops<
   return ops;
 }
 
-/** Traces `forward` over `weights` and an input of `inputShape` into a program. */
-export function traceProgram(forward: ForwardFn, weights: Record<string, HostTensor>, inputShape: number[],
-  fused: boolean): TracedProgram {
-  let counter = 1;
-  const traced: TracedProgram = { program: { inputShape, tensors: [], nodes: [], output: 0, outputShape: inputShape }, data: [] };
+/** Traces `program` over `weights` into the worker's program. */
+export function traceProgram(program: Program, weights: Record<string, HostTensor>, fused: boolean): TracedProgram {
+  if (program.state && Object.keys(program.state).length > 0) throw new Error('the torch engine does not run programs with state yet');
+  let counter = 0;
+  const traced: TracedProgram = { program: { inputs: [], tensors: [], nodes: [], outputs: [] }, data: [] };
   const fresh = () => counter++;
+  const inputs: Record<string, Val> = {};
+  for (const [name, t] of Object.entries(program.inputs)) {
+    inputs[name] = { id: fresh(), shape: t.shape };
+    traced.program.inputs.push({ name, ...inputs[name] });
+    traced.data.push(t.data);
+  }
   const w: Record<string, Val> = {};
   for (const [name, t] of Object.entries(weights)) {
     const id = fresh();
@@ -103,8 +113,7 @@ export function traceProgram(forward: ForwardFn, weights: Record<string, HostTen
     traced.data.push(t.data);
     w[name] = { id, shape: t.shape };
   }
-  const y = forward(programOps(traced, fresh, fused), { id: 0, shape: inputShape }, w);
-  traced.program.output = y.id;
-  traced.program.outputShape = y.shape;
+  const { outputs } = program.fn(programOps(traced, fresh, fused), inputs, w, {});
+  traced.program.outputs = Object.entries(outputs).map(([name, v]) => ({ name, id: v.id, shape: v.shape }));
   return traced;
 }

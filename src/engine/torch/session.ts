@@ -41,9 +41,18 @@ export async function preparedOn(worker: TorchWorker, info: EngineInfo, header: 
   tensors: Float32Array[]): Promise<Prepared> {
   const handle = (await worker.request(header, tensors.map(bytesOf))).header.handle;
   return {
-    async run() {
-      const { payload } = await worker.request({ cmd: 'run', handle });
-      return new Float32Array(payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength));
+    async run(inputs = {}) {
+      const names = Object.keys(inputs);
+      const { header: h, payload } = await worker.request({ cmd: 'run', handle, replace: names,
+        shapes: names.map((n) => inputs[n].shape) }, names.map((n) => bytesOf(inputs[n].data)));
+      const out: Record<string, Float32Array> = {};
+      let offset = payload.byteOffset;
+      for (const o of h.outputs as Array<{ name: string; shape: number[] }>) {
+        const n = o.shape.reduce((a, b) => a * b, 1);
+        out[o.name] = new Float32Array(payload.buffer.slice(offset, offset + 4 * n));
+        offset += 4 * n;
+      }
+      return out;
     },
     async timeSamples(count) {
       const { header: h } = await worker.request({ cmd: 'time', handle, count });
@@ -62,10 +71,9 @@ export async function preparedOn(worker: TorchWorker, info: EngineInfo, header: 
 export function torchEngine(backend: TorchBackend, info: EngineInfo): Engine {
   return {
     info,
-    async prepare(forward, weights, input): Promise<Prepared> {
-      const traced = traceProgram(forward, weights, input.shape, info.capabilities?.fusedAttention === true);
-      return preparedOn(workerOf(backend, info), info, { cmd: 'prepare', program: traced.program, dtype: 'float32' },
-        [input.data, ...traced.data]);
+    async prepare(program, weights): Promise<Prepared> {
+      const traced = traceProgram(program, weights, info.capabilities?.fusedAttention === true);
+      return preparedOn(workerOf(backend, info), info, { cmd: 'prepare', program: traced.program, dtype: 'float32' }, traced.data);
     },
   };
 }

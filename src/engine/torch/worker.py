@@ -131,8 +131,9 @@ def kernel(node, ctx):
 def fused(program):
     """The program's nodes with two rewrites torch gains from, the same math: a matmul whose only use is
     a scale takes the scale onto its smaller operand; x·W + b with W [K, P] and b [P] weights is one
-    F.linear (one GEMM with the bias, as torch's own modules run it). Returns (nodes, output)."""
+    F.linear (one GEMM with the bias, as torch's own modules run it). Returns (nodes, {output name: value})."""
     rank = {t["id"]: len(t["shape"]) for t in program["tensors"]}
+    outputs = {o["id"] for o in program["outputs"]}
     uses = {}
     for n in program["nodes"]:
         for v in n["in"]:
@@ -141,7 +142,7 @@ def fused(program):
     for n in program["nodes"]:
         n = dict(n, **{"in": [alias.get(v, v) for v in n["in"]]})
         p = producer.get(n["in"][0]) if n["in"] else None
-        single = p is not None and uses.get(p["out"], 0) == 1 and p["out"] != program["output"]
+        single = p is not None and uses.get(p["out"], 0) == 1 and p["out"] not in outputs
         if n["op"] == "scale" and single and p["op"] == "matmul" and "s" not in p["a"]:
             p["a"] = dict(p["a"], s=n["a"]["s"])
             alias[n["out"]] = p["out"]
@@ -153,33 +154,35 @@ def fused(program):
             continue
         nodes.append(n)
         producer[n["out"]] = n
-    return nodes, alias.get(program["output"], program["output"])
+    return nodes, {o["name"]: alias.get(o["id"], o["id"]) for o in program["outputs"]}
 
 
 class Compiled:
     """A program bound to its tensors on the device: run() is one forward pass."""
 
-    def __init__(self, program, x, tensors, ctx):
-        nodes, self.output = fused(program)
-        self.x, self.tensors = x, tensors
+    def __init__(self, program, inputs, tensors, ctx):
+        nodes, self.outputs = fused(program)
+        self.ids = {i["name"]: i["id"] for i in program["inputs"]}
+        self.inputs, self.tensors = inputs, tensors
         last = {}
         for i, node in enumerate(nodes):
             for v in node["in"]:
                 last[v] = i
-        held = set(tensors) | {0}
+        held = set(tensors) | set(self.ids.values()) | set(self.outputs.values())
         self.steps = []
         for i, node in enumerate(nodes):
-            free = [v for v in set(node["in"]) if last[v] == i and v not in held and v != self.output]
+            free = [v for v in set(node["in"]) if last[v] == i and v not in held]
             self.steps.append((kernel(node, ctx), node["in"], node["out"], free))
 
     def run(self):
         env = dict(self.tensors)
-        env[0] = self.x
+        for name, t in self.inputs.items():
+            env[self.ids[name]] = t
         for fn, ins, out, free in self.steps:
             env[out] = fn(*[env[v] for v in ins])
             for v in free:
                 del env[v]
-        return env[self.output]
+        return {name: env[v] for name, v in self.outputs.items()}
 
 
 class Yardstick:
@@ -187,6 +190,7 @@ class Yardstick:
     as nn.MultiheadAttention (kind "mha") or SDPA on projected q, k, v (kind "sdpa", torch >= 2.0)."""
 
     def __init__(self, kind, heads, causal, x, w, ctx):
+        self.inputs = {"x": x}
         self.x, self.kind, self.causal, self.heads, self.ctx = x, kind, causal, heads, ctx
         d = x.shape[-1]
         if kind == "mha":
@@ -205,12 +209,12 @@ class Yardstick:
             raise ValueError(f"unknown yardstick {kind}")
 
     def run(self):
-        x = self.x
+        x = self.inputs["x"]
         if self.kind == "mha":
-            return self.module(x, x, x, need_weights=False, attn_mask=self.mask)[0]
+            return {"y": self.module(x, x, x, need_weights=False, attn_mask=self.mask)[0]}
         w = self.w
         q, k, v = (F.linear(x, w["W" + p], w["b" + p]) for p in "qkv")
-        return F.linear(sdpa(q, k, v, self.heads, self.causal, self.ctx.get("sdpaBackend")), w["Wo"], w["bo"])
+        return {"y": F.linear(sdpa(q, k, v, self.heads, self.causal, self.ctx.get("sdpaBackend")), w["Wo"], w["bo"])}
 
 
 YARDSTICK_WEIGHTS = ["Wq", "bq", "Wk", "bk", "Wv", "bv", "Wo", "bo"]
@@ -246,9 +250,9 @@ class Worker:
 
     def prepare(self, req, payload):
         program, take = req["program"], self.reader(payload, getattr(torch, req.get("dtype", "float32")))
-        x = take(program["inputShape"])
+        inputs = {i["name"]: take(i["shape"]) for i in program["inputs"]}
         tensors = {t["id"]: take(t["shape"]) for t in program["tensors"]}
-        return self.keep(Compiled(program, x, tensors, {"sdpaBackend": req.get("sdpaBackend")}))
+        return self.keep(Compiled(program, inputs, tensors, {"sdpaBackend": req.get("sdpaBackend")}))
 
     def yardstick(self, req, payload):
         take = self.reader(payload, getattr(torch, req.get("dtype", "float32")))
@@ -258,11 +262,17 @@ class Worker:
         return self.keep(Yardstick(req["kind"], req["heads"], req.get("causal", False), x, w,
                                    {"sdpaBackend": req.get("sdpaBackend")}))
 
-    def run(self, req, _):
+    def run(self, req, payload):
+        c = self.compiled[req["handle"]]
+        take = self.reader(payload, next(iter(c.inputs.values())).dtype if c.inputs else torch.float32)
+        for name, shape in zip(req.get("replace", []), req.get("shapes", [])):
+            if name not in c.inputs or list(c.inputs[name].shape) != shape:
+                raise ValueError(f"input '{name}' must be a bound input of the same shape")
+            c.inputs[name] = take(shape)
         with torch.inference_mode():
-            y = self.compiled[req["handle"]].run()
-        data = y.to(device="cpu", dtype=torch.float32).contiguous().numpy().tobytes()
-        return {"shape": list(y.shape)}, data
+            ys = c.run()
+        data = b"".join(y.to(device="cpu", dtype=torch.float32).contiguous().numpy().tobytes() for y in ys.values())
+        return {"outputs": [{"name": n, "shape": list(y.shape)} for n, y in ys.items()]}, data
 
     def time(self, req, _):
         c, count = self.compiled[req["handle"]], req["count"]

@@ -8,7 +8,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ResultLine } from '../../results/types.ts';
 import type { ParamCount } from '../../results/types.ts';
-import { colorByVariant, fadeUnselected, isTrain, legendToggle, VL_SCHEMA } from './series.ts';
+import { isForwardPass } from '../../modes/index.ts';
+import { colorByVariant, fadeUnselected, legendToggle, VL_SCHEMA } from './series.ts';
 
 const KINDS: Array<[keyof ParamCount, string]> = [['total', 'total'], ['trainable', 'trainable'], ['inference', 'at inference']];
 const ADAPTERS = 'adapters it came from';
@@ -20,7 +21,7 @@ const adapterParams = (l: ResultLine): number | undefined =>
 export function paramsChart(lines: ResultLine[]): TopLevelSpec | undefined {
   const largest = new Map<string, ResultLine & { params: ParamCount }>();
   for (const l of lines) {
-    if (l.params === null || isTrain(l)) continue;
+    if (l.params === null || !isForwardPass(l)) continue;
     const seen = largest.get(l.label);
     if (!seen || l.shape.seqLen > seen.shape.seqLen) largest.set(l.label, l as ResultLine & { params: ParamCount });
   }

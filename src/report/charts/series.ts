@@ -7,6 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Field } from 'vega-lite/types_unstable/channeldef.js';
 import type { SelectionParameter } from 'vega-lite/types_unstable/selection.js';
 import type { LayerSpec, UnitSpec } from 'vega-lite/types_unstable/spec/index.js';
+import { forwardOk } from '../../modes/index.ts';
 import { comparisonGroup } from '../../results/group.ts';
 import type { OkLine, ResultLine } from '../../results/types.ts';
 import { isBaseline } from '../../variants/roles.ts';
@@ -18,14 +19,12 @@ const WIDTH = 480, HEIGHT = 280;
 export const engineOf = (l: ResultLine): string => `${l.engine}/${l.backend}`;
 /** Why the timing of a case is noisy (none for failed cases and steady timings). */
 export const noisyOf = (l: ResultLine): string[] => (l.status === 'ok' ? l.noisy ?? [] : []);
-/** Training-step cases: drawn in their own section, never in the inference charts. */
-export const isTrain = (l: ResultLine): boolean => l.mode === 'train';
 /** A case's comparison group (src/results/group.ts): engine, mode, shape (causal included), shard and machine (merged runs). */
 const shapeKey = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard);
 
-/** The inference cases that ran: what the inference charts and the findings draw. */
+/** The forward-pass cases that ran (src/modes, ModeReport.forwardPass): what the inference charts and the findings draw. */
 export function inferenceOk(lines: ResultLine[]): OkLine[] {
-  return lines.filter((l): l is OkLine => l.status === 'ok' && l.mode !== 'train');
+  return forwardOk(lines);
 }
 
 /** A case and full attention's at the same engine and shape; their paired speed-up is findings.ts's (comparisons). */

@@ -5,6 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunMeta } from '../../results/run-meta.ts';
+import { modeOf } from '../../modes/index.ts';
 import type { ResultLine } from '../../results/types.ts';
 import { colorByVariant, engineOf, VL_SCHEMA } from './series.ts';
 
@@ -12,7 +13,7 @@ const WIDTH = 720;
 
 export function timelineChart(lines: ResultLine[], meta: RunMeta | undefined): TopLevelSpec | undefined {
   const windows = lines.flatMap((l) => (l.status === 'ok' ? l.rounds ?? [] : []).map((r) => ({
-    variant: l.label, case: `${l.label} · N=${l.shape.seqLen} · ${engineOf(l)}${l.mode === 'train' ? ' · train' : ''}`,
+    variant: l.label, case: `${l.label} · N=${l.shape.seqLen} · ${engineOf(l)}${modeOf(l.mode).report.tag}`,
     round: r.round, start: r.startedAt, end: r.endedAt, median: r.median })));
   if (windows.length === 0) return undefined;
   const load = (meta?.load ?? []).flatMap((s) => [{ at: s.at, measure: '1-min load average', value: s.load1 },

@@ -3,12 +3,13 @@
  * with full fine-tuning at the same engine and shape, and one panel per engine and shape.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { isTrainOk } from '../../modes/index.ts';
 import type { ResultLine, TrainOkLine } from '../../results/types.ts';
 import { engineOf, pairWithFull, VL_SCHEMA } from './series.ts';
 
 /** The training steps that ran, in a stable order: engine, N, then label. */
 export function trainOk(lines: ResultLine[]): TrainOkLine[] {
-  return lines.filter((l): l is TrainOkLine => l.status === 'ok' && l.mode === 'train')
+  return lines.filter(isTrainOk)
     .sort((a, b) => engineOf(a).localeCompare(engineOf(b)) || a.shape.seqLen - b.shape.seqLen || a.label.localeCompare(b.label));
 }
 

@@ -1,0 +1,28 @@
+/**
+ * Inference (prefill): one sample is one forward pass over the whole sequence, the output
+ * downloaded to the host. Its check: counts against the weights held, a finite output, peak memory,
+ * and the output against the float64 reference of the variant's own computation and of full
+ * attention (src/measure/case.ts, accuracy.ts).
+ */
+import { measureCase, measureRound } from '../measure/case.ts';
+import type { OkLine } from '../results/types.ts';
+import type { Mode } from './types.ts';
+
+export const inference: Mode = {
+  name: 'inference',
+  summary: 'a forward pass (prefill): latency, throughput, peak memory, error against the float64 reference',
+  sample: 'one forward pass over the whole sequence',
+  caseIdSuffix: '', // the first mode: its case ids are as they were before modes existed
+  lineFields: ['gflops', 'memory', 'accuracy'] satisfies Array<keyof OkLine>,
+  memoryFactor: 1,
+  flopsFactor: 1,
+  unsupported: () => undefined,
+  check: measureCase,
+  round: measureRound,
+  timedFields: (facts, latency) => ({ gflops: (facts.flops / latency.median) / 1e6 }),
+  checked(facts) {
+    const err = 'accuracy' in facts ? facts.accuracy.relErr : null;
+    return `checked${err === null ? '' : `: rel. error vs its float64 reference ${err.toExponential(1)}`}`;
+  },
+  report: { forwardPass: true, tag: '' },
+};

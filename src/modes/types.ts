@@ -1,0 +1,56 @@
+/**
+ * What a mode is (src/modes/index.ts holds the registry): what a case of it measures, from the plan
+ * to the report. A mode is one file in src/modes/ and one line in index.ts; nothing outside this
+ * folder compares mode names.
+ */
+import type { CaseOutcome } from '../measure/case.ts';
+import type { Case, CaseFacts, LatencyStats, ResultLine, RoundTiming } from '../results/types.ts';
+
+export interface Mode {
+  /** The name suites list under `modes` and lines carry as `mode`, e.g. `inference`. */
+  name: string;
+  /** One line for --help and the report. */
+  summary: string;
+  /** What one latency sample is, e.g. "one forward pass, the output downloaded to the host". */
+  sample: string;
+  /** Appended to a case id (src/run/plan.ts); '' keeps the ids of the first mode as they always were. */
+  caseIdSuffix: string;
+  /**
+   * The fields a measured line of this mode has beyond those of every measured line (src/results/types.ts,
+   * MeasuredLine), e.g. `accuracy`; the results schema of those fields is the mode's line type there.
+   */
+  lineFields: readonly string[];
+  /** Analytic memory a case budgets, over one forward pass's (the --max-memory preflight, pod sizes). */
+  memoryFactor: number;
+  /** FLOPs a case computes per sample, over one forward pass's (shard balancing: a prediction only). */
+  flopsFactor: number;
+  /**
+   * Why this mode cannot run the case on its engine or with its variant (e.g. an engine without
+   * gradients cannot train), before any process starts; the case then gets a `skipped` line with
+   * this reason. Undefined when it can.
+   */
+  unsupported(c: Case): string | undefined;
+  /** The case's first, untimed process: counts, a first sample, the reference check, memory. */
+  check(c: Case): Promise<CaseOutcome>;
+  /** One timing round of the case in this process (src/run/rounds.ts). */
+  round(c: Case, round: number): Promise<RoundTiming>;
+  /** The line fields this mode derives from the latency pooled over rounds (e.g. GFLOP/s), beyond the facts. */
+  timedFields(facts: CaseFacts, latency: LatencyStats): Record<string, unknown>;
+  /** What the progress display says once the checks passed, e.g. "checked: rel. error … 1e-7". */
+  checked(facts: CaseFacts): string;
+  report: ModeReport;
+}
+
+/** What a mode contributes to a run's page (src/report). */
+export interface ModeReport {
+  /**
+   * Its measured lines are forward passes with their accuracy and throughput (OkLine): drawn in the
+   * latency, memory, throughput and accuracy charts, compared in the findings, checked against the
+   * matmul ceiling, fitted for scaling. A mode that is not one is reported in a section of its own.
+   */
+  forwardPass: boolean;
+  /** Added to a case's name where lines of several modes meet (the timeline), e.g. " · train"; '' for none. */
+  tag: string;
+  /** Sentences on its lines the report lists in its section (beyond the section's table); none by default. */
+  findings?(lines: ResultLine[]): string[];
+}

@@ -1,0 +1,54 @@
+/**
+ * The page sections of the modes whose samples are not forward passes (src/modes, ModeReport):
+ * the training section for `train` (training.ts), and for any other such mode a section of its own
+ * built from what its registry entry declares — what one sample is, its findings, and a table of
+ * its cases. A new mode is reported without anyone touching this file.
+ */
+import { linesOf, modeOf, train, type Mode } from '../modes/index.ts';
+import type { ResultLine } from '../results/types.ts';
+import { engineOf, noisyOf } from './charts/series.ts';
+import { escapeHtml } from './escape.ts';
+import { sig } from './format.ts';
+import { table } from './page.ts';
+import { trainingSection } from './training.ts';
+
+/** A section of the page and its entry in the navigation. */
+export interface ModeSection {
+  id: string;
+  title: string;
+  html: string;
+}
+
+/** Modes with a section written for them; every other mode gets genericSection. */
+const OWN_SECTIONS = new Map<Mode, (lines: ResultLine[]) => Promise<string>>([[train, trainingSection]]);
+const OWN_TITLES = new Map<Mode, string>([[train, 'Training']]);
+
+/** The section of a mode no section was written for: its sample, its findings, its cases. */
+function genericSection(mode: Mode, lines: ResultLine[]): string {
+  const found = mode.report.findings?.(lines) ?? [];
+  const ok = (l: ResultLine) => (l.status === 'ok' ? l : undefined);
+  return `<section id="mode-${escapeHtml(mode.name)}"><h2>${escapeHtml(`Mode ${mode.name}: ${mode.summary}`)}</h2>
+<p class="caption">${escapeHtml(`One sample is ${mode.sample}.`)}</p>
+${found.length > 0 ? `<ul>${found.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>` : ''}
+${table(lines, [
+    { title: 'variant', cell: (l) => l.label },
+    { title: 'engine', cell: engineOf },
+    { title: 'N', cell: (l) => l.shape.seqLen, numeric: true },
+    { title: 'status', cell: (l) => (l.status === 'ok' ? (noisyOf(l).length ? `ok ⚠ noisy: ${noisyOf(l).join('; ')}` : 'ok')
+      : `${l.status}: ${l.reason}`), className: 'status' },
+    { title: 'median ms', cell: (l) => sig(ok(l)?.latencyMs.median, 4), numeric: true },
+    { title: 'p25–p75 ms', cell: (l) => (ok(l) ? `${sig(ok(l)!.latencyMs.p25, 3)}–${sig(ok(l)!.latencyMs.p75, 3)}` : ''),
+      sortValue: (l) => ok(l)?.latencyMs.p25 ?? '' },
+    { title: 'samples', cell: (l) => ok(l)?.latencyMs.samples ?? '', numeric: true },
+  ])}</section>`;
+}
+
+/** The sections of every mode of the run that is not drawn as forward passes, in registry order. */
+export async function modeSections(lines: ResultLine[]): Promise<ModeSection[]> {
+  const modes = [...new Set(lines.map((l) => l.mode))].map(modeOf).filter((m) => !m.report.forwardPass);
+  return Promise.all(modes.map(async (m) => {
+    const own = OWN_SECTIONS.get(m), mine = linesOf(m, lines);
+    return own ? { id: 'training', title: OWN_TITLES.get(m)!, html: await own(lines) }
+      : { id: `mode-${m.name}`, title: `Mode ${m.name}`, html: genericSection(m, mine) };
+  }));
+}
