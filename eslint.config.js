@@ -14,6 +14,8 @@ export default tseslint.config(
       // House style: lines wrapped at 140 characters, functions short enough to fit on a screen.
       'max-len': ['error', { code: 140, ignoreUrls: true }],
       'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
+      // Say what happens: no `(a(), b)` that runs one expression for its effect and returns another.
+      'no-sequences': ['error', { allowInParentheses: false }],
     },
   },
   { files: ['scripts/**/*.mjs', 'scripts/**/*.js'], languageOptions: { globals: { ...globals.node } } },

@@ -14,7 +14,10 @@ async function main(): Promise<number> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: {
     width: { type: 'string', default: '1400' }, height: { type: 'string', default: '1300' }, full: { type: 'boolean', default: false } } });
   const [report, out] = positionals, width = Number(values.width), height = Number(values.height);
-  if (positionals.length !== 2 || !(width > 0) || !(height > 0)) return (console.error(USAGE), 2);
+  if (positionals.length !== 2 || !(width > 0) || !(height > 0)) {
+    console.error(USAGE);
+    return 2;
+  }
   const opened = await openReport(report, { viewport: { width, height } });
   try {
     const failed = (await opened.charts()).filter((c) => c.state !== 'live');

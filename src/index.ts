@@ -6,7 +6,7 @@ import os from 'node:os';
 import { listEngines, requestsOf, selectAll } from './engine/resolve.ts';
 import { readResults } from './results/store.ts';
 import type { ResultLine } from './results/types.ts';
-import { parseSuite, type SuiteInput } from './run/suite.ts';
+import { parseSuite, withFileLayer, type SuiteInput } from './run/suite.ts';
 import { runSweep, type SweepListener } from './run/sweep.ts';
 import { parseShard } from './run/shard.ts';
 import { writeReport } from './report/index.ts';
@@ -29,7 +29,7 @@ export interface RunSuiteOptions {
 
 /** Runs a suite on its engines (else the fastest here); resolves with the run folder and every line in it. */
 export async function runSuite(input: SuiteInput, opts: RunSuiteOptions = {}): Promise<{ dir: string; lines: ResultLine[] }> {
-  const suite = parseSuite(input, '(runSuite)');
+  const suite = parseSuite(withFileLayer(input), '(runSuite)');
   const all = await listEngines();
   const selection = selectAll(all, requestsOf(suite.engines, all));
   const listener: SweepListener = { start: () => undefined, done: () => undefined, note: () => undefined, ...opts.listener };

@@ -47,7 +47,9 @@ export const messages = {
   skippedResultsLine: (file: string, line: number, problem: string) =>
     `warning: ${file}:${line}: not a results line (${problem}); skipped`,
   tornLineMoved: (file: string, line: number, to: string) =>
-    `${file}:${line} was torn by an interrupted write: moved to ${to}; its case runs again`,
+    `${file}:${line} was torn by an interrupted write: moved to ${to}; `
+    + 'its case\'s line is rebuilt from the journal (rounds.jsonl) if every round is there, else its missing rounds run again',
+  lineFromJournal: (caseId: string) => `${caseId}: every round is in the journal; its results line is rebuilt from it`,
   runFolderInUse: (dir: string, pid: number) =>
     `run folder in use by pid ${pid}: ${dir} has one writer at a time; wait for it, or choose another --out`,
   outIsFile: (dir: string) => `--out expects a folder (new or a run's). Received: ${dir}, which is a file`,
@@ -96,7 +98,8 @@ export const messages = {
   causalLinformer: () =>
     'linformer cannot be causal: its projection along the sequence mixes future positions into every key (Wang et al. 2020)',
   noFusedKernel: (variant: string) =>
-    `${variant}: kernel 'fused' needs an engine with a fused attention kernel (onnx has one, tfjs none); use kernel=tiled`,
+    `${variant}: kernel 'fused' needs an engine whose capabilities declare a fused attention kernel, and this one has none; `
+    + 'use kernel=tiled (or kernel=auto: fused where there is one)',
   commander: (text: string) => text.replace(/^error: /, ''),
   // Shards and merging (src/run/shard.ts, src/run/merge.ts).
   badShard: (received: string) => `--shard expects i/n with 1 ≤ i ≤ n, e.g. 2/3 (the second of three shards). Received: ${received}`,

@@ -4,8 +4,9 @@
  *
  *   npm run attend -- --variant full --weights layer.safetensors --heads 12 --input x.npy --out y.npy
  *
- * The same path as a benchmark case: the weights file (src/linalg/weights-file.ts), the variant's
- * `resolve` and `init` from those base weights, its `forward` on the engine. Attention is
+ * The same path as a benchmark case (buildConfiguration, src/measure/case.ts): the weights file
+ * (src/linalg/weights-file.ts), the variant's `resolve` against those base weights and the engine's
+ * capabilities, `init` seeded as a case of seed --seed is, its `forward` on the engine. Attention is
  * bidirectional (no causal mask), as nn.MultiheadAttention without attn_mask.
  */
 import { writeFileSync } from 'node:fs';
@@ -14,15 +15,14 @@ import { dump } from 'npyjs';
 import { createEngine, listEngines, requestsOf, selectAll } from '../engine/resolve.ts';
 import type { HostTensor } from '../engine/ops.ts';
 import { FORWARD_OUTPUT, forwardProgram } from '../engine/types.ts';
-import { createRng } from '../linalg/rng.ts';
 import { inspectWeightsFile, readBaseWeights } from '../linalg/weights-file.ts';
 import { openNpy } from '../linalg/tensor-file.ts';
 import { measureAccuracy } from '../measure/accuracy.ts';
+import { buildConfiguration } from '../measure/case.ts';
 import { UserError, messages } from '../messages.ts';
 import { resolveVariant } from '../run/plan.ts';
-import { getVariant } from '../variants/index.ts';
 import { worded } from './bench.ts';
-import { isMain, runCli } from './format.ts';
+import { isMain, onePositiveInt, runCli } from './format.ts';
 
 interface AttendFlags {
   variant: string;
@@ -47,7 +47,7 @@ export function attendCommand(): Command {
     .requiredOption('--input <file.npy>', 'input x, float32, [B, N, D] or [N, D]')
     .requiredOption('--out <file.npy>', 'where to write the output y, float32, of the input\'s shape')
     .option('--engine <name|id>', 'engine or engine/backend, e.g. onnx, tfjs/wasm (default: the fastest here)')
-    .option('--seed <n>', 'seed of the variant\'s random parts (LoRA adapters, Linformer projections)', '1')
+    .option('--seed <n>', 'seed of the variant\'s random parts (LoRA adapters, Linformer projections), as a suite\'s seed', '1')
     .exitOverride().configureOutput({ outputError: () => undefined });
 }
 
@@ -61,11 +61,6 @@ function readInput(file: string, D: number): { x: HostTensor; shape: number[] } 
   return { x: { data, shape: [B, N, D] }, shape };
 }
 
-function positive(flag: string, value: string): number {
-  if (!/^[1-9]\d*$/.test(value)) throw new UserError(messages.positiveInt(flag, flag === '--heads' ? '12' : '1', value));
-  return Number(value);
-}
-
 function parseOptions(json: string): Record<string, unknown> {
   try {
     const o = JSON.parse(json);
@@ -77,17 +72,16 @@ function parseOptions(json: string): Record<string, unknown> {
 export async function attend(argv: string[]): Promise<number> {
   const f = attendCommand().parse(argv, { from: 'user' }).opts<AttendFlags>();
   const spec = resolveVariant({ name: f.variant, options: parseOptions(f.options) });
-  const heads = positive('--heads', f.heads), seed = positive('--seed', f.seed);
+  const heads = onePositiveInt('--heads', '12', f.heads), seed = onePositiveInt('--seed', '1', f.seed);
   const layout = inspectWeightsFile(f.weights, f.weightsPrefix), D = layout.dModel;
   if (D % heads !== 0) throw new UserError(messages.weightsHeads(f.weights, D, heads));
   const { x, shape: inputShape } = readInput(f.input, D);
   const all = await listEngines();
   const info = worded(() => selectAll(all, f.engine ? requestsOf([f.engine], all) : [{}])).engines[0];
-  const base = readBaseWeights(layout), v = getVariant(spec.name)!;
-  const s = { batch: x.shape[0], seqLen: x.shape[1], dModel: D, heads };
-  const o = v.resolve ? v.resolve(s, spec.options, base) : spec.options;
-  const w = v.init(s, o, createRng(`${seed}:attend:${spec.name}`), base);
-  const prepared = await (await createEngine(info)).prepare(forwardProgram((ops, xx, ww) => v.forward(ops, xx, ww, s, o), x), w);
+  const shape = { batch: x.shape[0], seqLen: x.shape[1], dModel: D, heads };
+  const base = readBaseWeights(layout);
+  const { v, o, w, forward } = buildConfiguration({ variant: spec.name, options: spec.options, seed, shape, engine: info }, base);
+  const prepared = await (await createEngine(info)).prepare(forwardProgram(forward, x), w);
   let y: Float32Array;
   try {
     y = (await prepared.run())[FORWARD_OUTPUT];
@@ -99,7 +93,7 @@ export async function attend(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UserError(messages.writeFailed(f.out, (e as Error).message));
   }
-  const acc = measureAccuracy(v, s, o, x.data, w, base, y);
+  const acc = measureAccuracy(v, shape, o, x.data, w, base, y);
   console.log(`wrote ${f.out} [${inputShape.join(', ')}] float32: ${v.describe(o)} on ${info.id}, weights ${layout.file.path} `
     + `(${layout.scheme.title} names${layout.prefix ? `, layer ${layout.prefix}` : ''}); relative error vs the float64 reference `
     + `${acc.relErr?.toExponential(2) ?? 'not measured'}${acc.relErr === null ? '' : ` (${acc.reference})`}`);

@@ -4,10 +4,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { forcedKernel } from '../engine/tfjs-kernels.ts';
-import { ENGINE_NAMES, EngineSelectionError, listEngines, requestsOf, selectAll, type Selection } from '../engine/resolve.ts';
+import { checkEngineSettings, ENGINE_NAMES, EngineSelectionError, listEngines, requestsOf, selectAll,
+  type Selection } from '../engine/resolve.ts';
 import type { EngineInfo } from '../engine/types.ts';
-import { builtinSuites, loadSuite, parseSuite, type Suite } from '../run/suite.ts';
+import { builtinSuites, loadSuite, parseSuite, withFileLayer, type Suite } from '../run/suite.ts';
 import { parseVariantsFlag, type InlineSpec } from './variants-flag.ts';
 import { resolveVariant } from '../run/plan.ts';
 import { runSweep } from '../run/sweep.ts';
@@ -16,7 +16,7 @@ import { readResults, RESULTS_ROOT } from '../results/store.ts';
 import { UserError, messages } from '../messages.ts';
 import { createProgress } from './progress.ts';
 import { planOutput, unprobedEngines } from './plan.ts';
-import { csvList, engineTable, isMain, jsonLines, positiveInt, runCli, summaryTable, variantList } from './format.ts';
+import { csvList, engineTable, isMain, jsonLines, onePositiveInt, positiveInt, runCli, summaryTable, variantList } from './format.ts';
 
 interface BenchFlags {
   suite: string;
@@ -65,10 +65,7 @@ Environment:
   ATTNBENCH_PYTHON       the interpreter of the torch engine's worker, with torch installed (default: python3)`;
 
 /** One value of a flag: a positive integer. */
-const one = (flag: string, example: string) => (v: string) => {
-  if (!/^[1-9]\d*$/.test(v.trim())) throw new UserError(messages.positiveInt(flag, example, v));
-  return Number(v);
-};
+const one = (flag: string, example: string) => (v: string) => onePositiveInt(flag, example, v);
 
 /** What a run sweeps: the suite, and the flags that override it. */
 function whatFlags(cmd: Command): Command {
@@ -146,7 +143,7 @@ async function applyFlags(suite: Suite, f: BenchFlags): Promise<Suite> {
     timing: { ...suite.timing, ...(f.time !== undefined && { timeMs: f.time }), ...(f.rounds !== undefined && { rounds: f.rounds }) },
   };
   if (f.weights && !f.dModel) delete raw.dModel; // D comes from the file (src/run/suite.ts)
-  return parseSuite(raw, '(after command-line overrides)');
+  return parseSuite(withFileLayer(raw), '(after command-line overrides)');
 }
 
 /** The built-in suites with their descriptions, one per line, for --help. */
@@ -177,17 +174,23 @@ export function worded<T>(f: () => T): T {
   }
 }
 
+/** Prints a command's whole answer; its exit code is 0. */
+function printed(text: string): number {
+  console.log(text);
+  return 0;
+}
+
 export async function bench(argv: string[]): Promise<number> {
   const wantsHelp = argv.includes('--help') || argv.includes('-h'); // the suites' descriptions take loading every suite
   const f = benchCommand(wantsHelp ? await suiteList() : undefined).parse(argv, { from: 'user' }).opts<BenchFlags>();
-  if (f.list) return (console.log(variantList()), 0);
-  if (f.engines) return (console.log(engineTable(await listEngines())), 0);
+  if (f.list) return printed(variantList());
+  if (f.engines) return printed(engineTable(await listEngines()));
   if (f.resume && !f.out) throw new UserError(messages.resumeNeedsOut());
-  forcedKernel(); // a bad ATTNBENCH_TFJS_KERNEL is one line and exit 2 here, not an error in every tfjs/wasm case
+  checkEngineSettings(); // e.g. a bad ATTNBENCH_TFJS_KERNEL: one line and exit 2 here, not an error in every case
   const suite = await applyFlags(await loadSuite(f.suite), f); // bad input is found before the engines are probed (seconds)
   suite.variants.forEach(resolveVariant);
   const maxMemoryBytes = f.maxMemory ? f.maxMemory * 2 ** 20 : Math.floor(os.freemem() / 2);
-  if (f.plan) return (console.log(planOutput(suite, planEngines(suite, f), maxMemoryBytes, Boolean(f.json))), 0);
+  if (f.plan) return printed(planOutput(suite, planEngines(suite, f), maxMemoryBytes, Boolean(f.json)));
   const all = await listEngines();
   const selection = chooseEngines(all, suite, f);
   const progress = createProgress();

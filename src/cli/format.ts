@@ -26,11 +26,19 @@ export function csvList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+const POSITIVE_INT = /^[1-9]\d*$/;
+
 /** A comma-separated list of positive integers; an empty entry is an error, as any other bad one. */
 export function positiveInt(flag: string, value: string): number[] {
   const parts = value.split(',').map((p) => p.trim());
-  if (!parts.every((p) => /^[1-9]\d*$/.test(p))) throw new UserError(messages.positiveInts(flag, value));
+  if (!parts.every((p) => POSITIVE_INT.test(p))) throw new UserError(messages.positiveInts(flag, value));
   return parts.map(Number);
+}
+
+/** One positive integer, e.g. `--seed 3`; `example` is what the message suggests. */
+export function onePositiveInt(flag: string, example: string, value: string): number {
+  if (!POSITIVE_INT.test(value.trim())) throw new UserError(messages.positiveInt(flag, example, value));
+  return Number(value);
 }
 
 export function engineTable(all: EngineInfo[]): string {
@@ -63,23 +71,43 @@ export function jsonLines(lines: ResultLine[]): string {
       : { reason: l.reason }) })).join('\n');
 }
 
+/** Borderless: the final table is read in terminals and CI logs, where a rule under every row doubles its height. */
+const NO_RULES = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
+  'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ' };
+/** Column widths (padding included) of the final table: with the five separators, 100 columns. */
+const SUMMARY_WIDTHS = [34, 10, 8, 8, 8, 27];
+
+/** A group's title: engine, mode and N, and the other shape letters where the run holds more than one value of them. */
+function groupTitle(l: ResultLine, varies: ReadonlySet<string>): string {
+  const { batch, dModel, heads, causal } = l.shape;
+  const extra = [varies.has('batch') && `B=${batch}`, varies.has('dModel') && `D=${dModel}`, varies.has('heads') && `H=${heads}`,
+    causal && 'causal'].filter(Boolean);
+  return `── ${l.engine}/${l.backend} · ${l.mode} · N=${l.shape.seqLen}${extra.length ? ` · ${extra.join(' ')}` : ''}`;
+}
+
+/**
+ * The final table: one group per engine, mode and shape (engines, then N ascending), the variants
+ * of a group under its title, within 100 columns (long labels and reasons wrap). median ms is per
+ * forward pass for inference, per training step for train; GFLOP/s is of forward passes.
+ */
 export function summaryTable(lines: ResultLine[]): string {
-  // median ms is per forward pass for inference, per training step for train; GFLOP/s is of forward passes.
-  const t = new Table({ style: tableStyle(),
-    head: ['variant', 'engine', 'mode', 'N', 'median ms', '± rme %', 'samples', 'GFLOP/s', 'status'] });
-  const modeOf = (l: ResultLine) => l.mode ?? 'inference';
-  const sorted = [...lines].sort((a, b) => a.label.localeCompare(b.label) || a.engine.localeCompare(b.engine)
-    || a.backend.localeCompare(b.backend) || modeOf(a).localeCompare(modeOf(b)) || a.shape.seqLen - b.shape.seqLen);
-  for (const l of sorted) {
-    const head = [l.label, `${l.engine}/${l.backend}`, modeOf(l), l.shape.seqLen];
-    if (l.status === 'ok') {
-      const gflops = isForwardOk(l) ? l.gflops.toFixed(1) : '';
-      t.push([...head, l.latencyMs.median.toFixed(3), l.latencyMs.rme.toFixed(1), l.latencyMs.samples, gflops, 'ok']);
-    } else {
-      t.push([...head, '', '', '', '', `${l.status}: ${l.reason}`]);
+  const t = new Table({ chars: NO_RULES, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 1 },
+    colWidths: SUMMARY_WIDTHS, colAligns: ['left', 'right', 'right', 'right', 'right', 'left'], wordWrap: true,
+    head: ['variant', 'median ms', '± rme %', 'samples', 'GFLOP/s', 'status'] });
+  const keyOf = (l: ResultLine) => `${l.engine}/${l.backend}|${l.mode}|${JSON.stringify(l.shape)}`;
+  const varies = new Set((['batch', 'dModel', 'heads'] as const).filter((k) => new Set(lines.map((l) => l.shape[k])).size > 1));
+  const sorted = [...lines].sort((a, b) => `${a.engine}/${a.backend}`.localeCompare(`${b.engine}/${b.backend}`)
+    || a.mode.localeCompare(b.mode) || a.shape.seqLen - b.shape.seqLen || keyOf(a).localeCompare(keyOf(b))
+    || a.label.localeCompare(b.label));
+  sorted.forEach((l, i) => {
+    if (i === 0 || keyOf(sorted[i - 1]) !== keyOf(l)) t.push([{ colSpan: SUMMARY_WIDTHS.length, content: groupTitle(l, varies) }]);
+    if (l.status !== 'ok') t.push([l.label, '', '', '', '', `${l.status}: ${l.reason}`]);
+    else {
+      t.push([l.label, l.latencyMs.median.toFixed(3), l.latencyMs.rme.toFixed(1), l.latencyMs.samples,
+        isForwardOk(l) ? l.gflops.toFixed(1) : '', 'ok']);
     }
-  }
-  return t.toString();
+  });
+  return t.toString().split('\n').map((row) => row.trimEnd()).join('\n');
 }
 
 /** True when `moduleUrl` is the script node was started with. */
@@ -96,16 +124,17 @@ export function isMain(moduleUrl: string): boolean {
  */
 export function runCli(main: () => Promise<number>): void {
   main().then((code) => { process.exitCode = code; }, (e: unknown) => {
-    if (e instanceof CommanderError) {
-      if (e.exitCode === 0) return;
-      console.error(`attnbench: ${messages.commander(e.message)} (see --help)`);
-      process.exitCode = 2;
-    } else if (e instanceof UserError) {
-      console.error(`attnbench: ${e.message}`);
-      process.exitCode = 2;
-    } else {
-      console.error(e);
-      process.exitCode = 1;
-    }
+    const { code, text } = errorOutcome(e);
+    if (text !== undefined) console.error(text);
+    process.exitCode = code;
   });
+}
+
+/** The exit code and stderr text of an error that ends a command (help and --version are CommanderErrors of exit code 0). */
+export function errorOutcome(e: unknown): { code: number; text?: unknown } {
+  if (e instanceof CommanderError) {
+    return e.exitCode === 0 ? { code: 0 } : { code: 2, text: `attnbench: ${messages.commander(e.message)} (see --help)` };
+  }
+  if (e instanceof UserError) return { code: 2, text: `attnbench: ${e.message}` };
+  return { code: 1, text: e };
 }

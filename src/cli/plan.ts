@@ -24,7 +24,8 @@ export function unprobedEngines(requests: Array<{ engine?: string; backends?: st
     if (backends?.length) {
       return backends.map((b) => {
         const id = ENGINE_IDS.find((i) => i.endsWith(`/${b}`) && (!engine || engine === 'all' || i.startsWith(`${engine}/`)));
-        if (!id) throw new UserError(messages.unknownBackend(b, [...new Set(ENGINE_IDS.map((i) => i.split('/')[1]))]));
+        const ofEngine = ENGINE_IDS.filter((i) => !engine || engine === 'all' || i.startsWith(`${engine}/`));
+        if (!id) throw new UserError(messages.unknownBackend(b, [...new Set(ofEngine.map((i) => i.split('/')[1]))]));
         return placeholder(id, id.split('/')[0]);
       });
     }

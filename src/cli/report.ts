@@ -1,6 +1,7 @@
 /**
  * `npm run report -- DIR`: rebuilds DIR/report.html from DIR/results.jsonl and DIR/run.json, and
- * the runs index of the folder above. `npm run report -- --publish OUTDIR [RESULTS_ROOT]`: copies
+ * the runs index of the folder above; lines missing from results.jsonl whose every round is in
+ * DIR/rounds.jsonl are rebuilt from it first (src/run/recover.ts). `npm run report -- --publish OUTDIR [RESULTS_ROOT]`: copies
  * every run of RESULTS_ROOT (default results) and an index.html into OUTDIR, a static site.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { writeReport } from '../report/index.ts';
 import { publish } from '../report/publish.ts';
 import { isMain, runCli } from './format.ts';
 import { UserError, messages } from '../messages.ts';
-import { RESULTS_ROOT } from '../results/store.ts';
+import { RESULTS_FILE, RESULTS_ROOT, TORN_SUFFIX } from '../results/store.ts';
+import { recoverLines } from '../run/recover.ts';
 
 function reportCommand(): Command {
   return new Command('report')
@@ -41,6 +43,13 @@ export async function report(argv: string[]): Promise<number> {
   }
   if (target === undefined) throw new UserError(messages.reportArgs('no argument'));
   const dir = folder('report DIR', target);
+  const recovered = recoverLines(dir);
+  if (recovered.tornLine !== undefined) {
+    const file = path.join(dir, RESULTS_FILE);
+    console.error(messages.tornLineMoved(file, recovered.tornLine, `${file}${TORN_SUFFIX}`));
+  }
+  for (const id of recovered.caseIds) console.error(messages.lineFromJournal(id));
+  if (recovered.inUse) console.error(`report: lines the journal holds were not written: ${recovered.inUse}`);
   console.log(`report: ${await writeReport(dir, path.dirname(path.resolve(dir)))}`);
   return 0;
 }

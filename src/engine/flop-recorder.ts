@@ -74,18 +74,65 @@ export function attentionShape(q: number[], k: number[], v: number[], heads: num
   return { shape: q.slice(), records: [{ batch: B * heads, m: N, k: E, n: S }, { batch: B * heads, m: N, k: S, n: E }] };
 }
 
-export function transposeShape(a: number[], perm: number[]): number[] {
-  return perm.map((p) => a[p]);
+const isSize = (d: number) => Number.isInteger(d) && d >= 0;
+
+/** Shape of a reshape: the same number of elements, every size a whole number. */
+export function reshapeShape(a: number[], shape: number[]): number[] {
+  if (!shape.every(isSize) || sizeOf(shape) !== sizeOf(a)) throw new Error(`reshape: [${a}] cannot become [${shape}]`);
+  return shape.slice();
 }
 
+/** `perm`, checked: it names every axis of `a` once. */
+export function checkedPerm(a: number[], perm: number[]): number[] {
+  if (perm.length !== a.length || [...perm].sort((x, y) => x - y).some((p, i) => p !== i)) {
+    throw new Error(`transpose: [${perm}] is not a permutation of the ${a.length} axes of [${a}]`);
+  }
+  return perm;
+}
+
+/** Shape of a transpose. */
+export function transposeShape(a: number[], perm: number[]): number[] {
+  return checkedPerm(a, perm).map((p) => a[p]);
+}
+
+/** Shape of a slice: `size` elements from `begin` on every axis, inside the tensor. */
+export function sliceShape(a: number[], begin: number[], size: number[]): number[] {
+  const inside = begin.length === a.length && size.length === a.length
+    && a.every((d, i) => isSize(begin[i]) && isSize(size[i]) && begin[i] + size[i] <= d);
+  if (!inside) throw new Error(`slice: begin [${begin}] size [${size}] is not inside [${a}]`);
+  return size.slice();
+}
+
+/** `axis`, checked: the shapes join along it (every other axis matches). */
+export function checkedConcatAxis(shapes: number[][], axis: number): number {
+  const first = shapes[0] ?? [];
+  if (shapes.length === 0 || shapes.some((t) => t.length !== first.length || t.some((d, i) => i !== axis && d !== first[i]))
+    || axis < 0 || axis >= first.length) {
+    throw new Error(`concat: shapes ${shapes.map((t) => `[${t}]`).join(', ')} do not join along axis ${axis}`);
+  }
+  return axis;
+}
+
+/** Shape of a concatenation along `axis`. */
 export function concatShape(shapes: number[][], axis: number): number[] {
+  checkedConcatAxis(shapes, axis);
   const shape = shapes[0].slice();
   shape[axis] = shapes.reduce((s, t) => s + t[axis], 0);
   return shape;
 }
 
+/** `paddings`, checked: one non-negative [before, after] per axis of `a`. */
+export function checkedPaddings(a: number[], paddings: Array<[number, number]>): Array<[number, number]> {
+  if (paddings.length !== a.length || !paddings.every(([b, e]) => isSize(b) && isSize(e))) {
+    throw new Error(`pad: [${paddings.map((p) => `[${p}]`)}] does not pad the ${a.length} axes of [${a}]`);
+  }
+  return paddings;
+}
+
+/** Shape of zero padding. */
 export function padShape(a: number[], paddings: Array<[number, number]>): number[] {
-  return a.map((d, i) => d + paddings[i][0] + paddings[i][1]);
+  const p = checkedPaddings(a, paddings);
+  return a.map((d, i) => d + p[i][0] + p[i][1]);
 }
 
 /** `Ops` over shapes alone; `onMatMul` sees every matrix product. */
@@ -109,9 +156,9 @@ export function shapeOps(onMatMul: (r: ProductRecord) => void): Ops<Shaped> {
     reduceSum: (a) => of(reducedShape(a.shape)),
     scale: (a) => of(a.shape),
     softmax: (a) => of(a.shape),
-    reshape: (_a, shape) => of(shape),
+    reshape: (a, shape) => of(reshapeShape(a.shape, shape)),
     transpose: (a, perm) => of(transposeShape(a.shape, perm)),
-    slice: (_a, _begin, size) => of(size),
+    slice: (a, begin, size) => of(sliceShape(a.shape, begin, size)),
     concat: (ts, axis) => of(concatShape(ts.map((t) => t.shape), axis)),
     pad: (a, p) => of(padShape(a.shape, p)),
     constant: (_data, shape) => of(shape),

@@ -12,7 +12,8 @@
  *   W  block or window length (sparse variants)
  *
  * Engines implement this interface and nothing else: they never know which variant runs.
- * Every op is shape-checked by the engine; shapes are static (a case has one shape).
+ * Every op's shapes are checked by the rules of flop-recorder.ts (the shape recorder, the ONNX
+ * tracer and tfjs use them; tfjs checks its products itself); shapes are static (a case has one shape).
  */
 export interface Ops<T> {
   /** Shape of a tensor, e.g. [B, N, D]. */

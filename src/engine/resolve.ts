@@ -4,7 +4,7 @@
  * typed (EngineSelectionError.problem); the command line words them.
  */
 import { ENGINE_NAMES, idOf, REGISTRY } from './registry.ts';
-import type { Engine, EngineInfo } from './types.ts';
+import type { Engine, EngineInfo, ResultLine } from './types.ts';
 
 export { ENGINE_IDS, ENGINE_NAMES } from './registry.ts';
 
@@ -19,6 +19,16 @@ export async function listEngines(): Promise<EngineInfo[]> {
     infos.push(await probed.get(id)!);
   }
   return infos;
+}
+
+/** Every engine's own settings checked (BackendEntry.checkSettings), before any engine starts. */
+export function checkEngineSettings(): void {
+  for (const check of new Set(REGISTRY.map((e) => e.checkSettings))) check?.();
+}
+
+/** What each engine says about its own lines of a run (BackendEntry.notices), for the report's top. */
+export function engineNotices(lines: readonly ResultLine[]): string[] {
+  return REGISTRY.flatMap((e) => e.notices?.(lines.filter((l) => l.engine === e.engine && l.backend === e.backend)) ?? []);
 }
 
 /** Builds the engine for an id inside the process that will run it. */

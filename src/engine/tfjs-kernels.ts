@@ -28,7 +28,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { recordMatMuls, type ProductRecord } from './flop-recorder.ts';
 import { UserError, messages } from '../messages.ts';
 import type { HostTensor } from './ops.ts';
-import type { ForwardFn, KernelChoice } from './types.ts';
+import type { ForwardFn, KernelChoice, ResultLine } from './types.ts';
 
 type Tensor = TF.Tensor;
 export type BatchedKernel = KernelChoice['kernel'];
@@ -67,6 +67,18 @@ export function forcedKernel(env: NodeJS.ProcessEnv = process.env): BatchedKerne
   if (!value || value === 'measured') return undefined;
   if (value === 'loop' || value === 'batched') return value;
   throw new UserError(messages.badTfjsKernel(KERNEL_ENV, value));
+}
+
+/** The report's notice for lines whose batched products ran on a kernel KERNEL_ENV forced, not the one measured faster. */
+export function forcedKernelNotices(lines: readonly ResultLine[]): string[] {
+  const byKernel = new Map<string, Set<string>>();
+  for (const l of lines) {
+    for (const k of (l.status === 'ok' && l.kernels) || []) {
+      if (k.source === 'forced') byKernel.set(k.kernel, (byKernel.get(k.kernel) ?? new Set()).add(l.caseId));
+    }
+  }
+  return [...byKernel].map(([kernel, cases]) => `${cases.size} case(s) ran every batched product on the ${kernel} kernel, `
+    + `forced by ${KERNEL_ENV}, not on the kernel measured faster: their timings measure that kernel`);
 }
 
 function readCache(): Record<string, Cached> {

@@ -4,15 +4,18 @@
  *   tensorflow      @tensorflow/tfjs-node     (libtensorflow on the CPU)  optional dependency
  *   wasm            @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD; single-threaded in Node)
  *   cpu             pure JavaScript
- * A backend is loaded only in the process that uses it.
+ * A backend is loaded only in the process that uses it: a case's checks, or one worker of a timing
+ * round (src/run/pool.ts), which serves that round's cases one after another.
  */
 import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs';
+import { checkedConcatAxis, checkedPaddings, checkedPerm, reshapeShape, sliceShape } from './flop-recorder.ts';
 import type { HostTensor, Ops } from './ops.ts';
 import { checkReplacement, firstLine, programAsForward, type BackendEntry, type Capabilities, type Engine, type EngineInfo,
   type ForwardFn, type KernelChoice, type Prepared, type Program } from './types.ts';
 import { prepareTfjsTraining } from './tfjs-train.ts';
-import { batchedProducts, chooseKernels, forcedKernel, productKey, type BatchedKernel, type KernelRunner } from './tfjs-kernels.ts';
+import { batchedProducts, chooseKernels, forcedKernel, forcedKernelNotices, productKey, type BatchedKernel,
+  type KernelRunner } from './tfjs-kernels.ts';
 
 type Tensor = TF.Tensor;
 export type TfjsBackend = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -45,6 +48,8 @@ export const TFJS_CAPABILITIES: Capabilities = {
   gradients: true,
   fusedAttention: false, // tfjs has no attention kernel: attention is composed from its ops
   memorySource: 'tf.profile peakBytes minus bytes held before the pass (tensor allocations)',
+  trainingMemoryNote: 'tfjs counts a tensor that shares another’s buffer (a reshape, a tensor the tape saves) again, '
+    + 'so its activations are an upper bound',
 };
 
 export async function loadTfjs(backend: TfjsBackend): Promise<typeof TF> {
@@ -101,11 +106,12 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMa
     reduceSum: (a) => tf.sum(a, -1, true),
     scale: (a, s) => tf.mul(a, tf.scalar(s)),
     softmax: (a) => tf.softmax(a),
-    reshape: (a, shape) => tf.reshape(a, shape),
-    transpose: (a, perm) => tf.transpose(a, perm),
-    slice: (a, begin, size) => tf.slice(a, begin, size),
-    concat: (ts, axis) => tf.concat(ts, axis),
-    pad: (a, paddings) => tf.pad(a, paddings),
+    // The shape recorder's rules (flop-recorder.ts), so that every engine refuses the same bad shapes.
+    reshape: (a, shape) => tf.reshape(a, reshapeShape(a.shape, shape)),
+    transpose: (a, perm) => tf.transpose(a, checkedPerm(a.shape, perm)),
+    slice: (a, begin, size) => tf.slice(a, begin, sliceShape(a.shape, begin, size)),
+    concat: (ts, axis) => tf.concat(ts, checkedConcatAxis(ts.map((t) => t.shape), axis)),
+    pad: (a, paddings) => tf.pad(a, checkedPaddings(a.shape, paddings)),
     constant,
     // tf.tidy frees a region's intermediates when it ends (the pass's own tidy frees only at its end).
     scope: (fn) => tf.tidy(fn),
@@ -228,16 +234,15 @@ export function tfjsEngine(tf: typeof TF, backend: TfjsBackend, info: EngineInfo
 
 /** Probes one backend in this process: version, device, or why it is unavailable. */
 export async function probeTfjs(backend: TfjsBackend): Promise<Omit<EngineInfo, 'priority'>> {
-  const id = `tfjs/${backend}`;
+  const id = `tfjs/${backend}`, device = backend === 'tensorflow-gpu' ? 'cuda' : 'cpu';
   try {
     const tf = await loadTfjs(backend);
     const versions = tf.version as Record<string, string>;
-    const device = backend === 'tensorflow-gpu' ? 'cuda' : 'cpu';
     const threads = backend === 'wasm' ? 1 : undefined;
     return { engine: 'tfjs', backend, id, available: true, version: versions['tfjs-core'], device, threads,
       capabilities: TFJS_CAPABILITIES };
   } catch (e) {
-    return { engine: 'tfjs', backend, id, available: false, reason: whyNot(PACKAGE[backend], e) };
+    return { engine: 'tfjs', backend, id, available: false, device, reason: whyNot(PACKAGE[backend], e) };
   }
 }
 
@@ -256,4 +261,6 @@ const PRIORITY: Record<TfjsBackend, number> = { 'tensorflow-gpu': 20, tensorflow
 export const TFJS_BACKENDS: BackendEntry[] = (Object.keys(PRIORITY) as TfjsBackend[]).map((backend) => ({
   engine: 'tfjs', backend, priority: PRIORITY[backend], probe: () => probeTfjs(backend),
   create: async (info) => tfjsEngine(await loadTfjs(backend), backend, info),
+  checkSettings: () => { forcedKernel(); }, // a bad ATTNBENCH_TFJS_KERNEL is one line and exit 2, not an error in every case
+  notices: forcedKernelNotices,
 }));

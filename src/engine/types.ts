@@ -1,5 +1,5 @@
 /** What an engine is to the harness: a program compiled (a session), a training step compiled, a registry entry. */
-import type { Capabilities, EngineInfo, KernelChoice } from '../results/types.ts';
+import type { Capabilities, EngineInfo, KernelChoice, ResultLine } from '../results/types.ts';
 import type { HostTensor, Ops } from './ops.ts';
 
 export { firstLine } from '../messages.ts';
@@ -7,7 +7,7 @@ export { firstLine } from '../messages.ts';
 /** A variant's forward pass, bound to its options: the only code that does math. */
 export type ForwardFn = <T>(ops: Ops<T>, x: T, w: Record<string, T>) => T;
 
-export type { Capabilities, EngineInfo, KernelChoice };
+export type { Capabilities, EngineInfo, KernelChoice, ResultLine };
 
 /**
  * A program an engine compiles (an engine session's code): named inputs to named outputs, with
@@ -161,4 +161,8 @@ export interface BackendEntry {
   priority: number;
   probe(): Promise<Omit<EngineInfo, 'priority'>>;
   create(info: EngineInfo): Promise<Engine>;
+  /** Checks the engine's own settings (environment variables) before any engine starts; throws a UserError. */
+  checkSettings?(): void;
+  /** What a report says at its top about this backend's lines (e.g. a setting that forced a kernel); [] = nothing. */
+  notices?(lines: readonly ResultLine[]): string[];
 }

@@ -14,8 +14,6 @@
 import type { Shape } from '../results/types.ts';
 import { matMul64 } from './dense.ts';
 
-export type AttentionShape = Shape;
-
 /** Projection weights as [D, D] row-major matrices (x·W) and biases [D]. */
 export interface AttentionWeights {
   Wq: ArrayLike<number>; bq: ArrayLike<number>;
@@ -34,7 +32,7 @@ export interface ReferenceOptions {
 }
 
 /** Output rows [B, rows, D], float64. */
-export function referenceAttention(shape: AttentionShape, x: ArrayLike<number>, w: AttentionWeights,
+export function referenceAttention(shape: Shape, x: ArrayLike<number>, w: AttentionWeights,
   opts: ReferenceOptions = {}): Float64Array {
   const { batch: B, seqLen: N, dModel: D, heads: H } = shape;
   const E = D / H, scale = 1 / Math.sqrt(E);

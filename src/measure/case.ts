@@ -5,18 +5,19 @@
  * that round's worker, build and prepare the same case and only sample its latency.
  */
 import { createEngine } from '../engine/resolve.ts';
-import { FORWARD_OUTPUT, forwardProgram, type ForwardFn, type Prepared } from '../engine/types.ts';
+import { FORWARD_OUTPUT, forwardProgram, type Prepared } from '../engine/types.ts';
 import { createRng } from '../linalg/rng.ts';
-import { makeInput, seededBaseWeights } from '../linalg/weights.ts';
+import { makeInput, seededBaseWeights, type BaseWeights } from '../linalg/weights.ts';
 import { getVariant } from '../variants/index.ts';
+import { analyticCounts } from '../variants/analytic.ts';
 import { notEfficientReason } from '../variants/roles.ts';
-import { countParams, type AnyVariant } from '../variants/types.ts';
+import { countParams, forwardAt, type AnyVariant } from '../variants/types.ts';
 import { failedLine, lineBase, type CaseCounts } from '../results/lines.ts';
 import type { Case, CaseFacts, FailedLine, RoundTiming } from '../results/types.ts';
 import { implementationError, measureAccuracy } from './accuracy.ts';
 import { measureOverhead, timePrepared } from './latency.ts';
 
-export function variantOf(c: Case): AnyVariant {
+export function variantOf(c: Pick<Case, 'variant'>): AnyVariant {
   const v = getVariant(c.variant);
   if (!v) throw new Error(`unknown variant ${c.variant}`);
   return v;
@@ -24,11 +25,9 @@ export function variantOf(c: Case): AnyVariant {
 
 /** Parameter and FLOP counts of a case where its variant can give them without weights; null where it cannot. */
 export function countsOf(c: Case, options = c.options): CaseCounts {
-  const v = variantOf(c);
-  const known = <T>(f: () => T): T | null => { try { return f(); } catch { return null; } };
-  const flops = known(() => v.flops(c.shape, options));
-  const notEfficient = notEfficientReason(c.variant, c.shape, flops, known(() => v.memory(c.shape, options)));
-  return { options, params: known(() => v.params(c.shape, options)), flops, ...(notEfficient && { notEfficient }) };
+  const v = variantOf(c), { params, flops, memory } = analyticCounts(v, c.shape, options);
+  const notEfficient = notEfficientReason(c.variant, c.shape, flops, memory), sameGraphAs = v.sameGraphAs?.(options);
+  return { options, params, flops, ...(notEfficient && { notEfficient }), role: v.role, ...(sameGraphAs && { sameGraphAs }) };
 }
 
 /** A line saying why a case has no measurement; `options` are the resolved ones once the case built its weights. */
@@ -52,13 +51,21 @@ export function initRng(c: Pick<Case, 'seed' | 'shape'>, v: AnyVariant, o: objec
   return createRng(`${c.seed}:${v.name}:${v.seedKey?.(c.shape, o) ?? ''}:init`);
 }
 
-/** Options resolved against the base weights, the variant's weights, and its counts; `forward` bound to the case. */
-export function buildCase(c: Case) {
+/**
+ * A configuration on base weights, as every case builds it: options resolved against the weights
+ * and the engine's capabilities, weights seeded by `initRng`, the forward pass at the shape.
+ * `npm run attend` builds its configuration here too.
+ */
+export function buildConfiguration(c: Pick<Case, 'variant' | 'options' | 'seed' | 'shape' | 'engine'>, base: BaseWeights) {
   const v = variantOf(c);
-  const { base, x } = caseData(c);
   const o = v.resolve ? v.resolve(c.shape, c.options, base, c.engine.capabilities) : c.options;
   const w = v.init(c.shape, o, initRng(c, v, o), base);
-  const forward: ForwardFn = (ops, xx, ww) => v.forward(ops, xx, ww, c.shape, o);
+  return { v, o, w, forward: forwardAt(v, c.shape, o) };
+}
+
+export function buildCase(c: Case) {
+  const { base, x } = caseData(c);
+  const { v, o, w, forward } = buildConfiguration(c, base);
   return { v, base, x, o, w, forward, params: v.params(c.shape, o), flops: v.flops(c.shape, o) };
 }
 

@@ -34,17 +34,22 @@ export const CEILING_SHAPES: Array<[number[], number[]]> = [
  * timed: it would add seconds, not roof (tfjs/wasm's [2048×2048]² takes about a second).
  */
 const MAX_PRODUCT_MS = 200;
+/**
+ * The sampling budget of one shape, ms: a run's own round budget when that is smaller (a smoke run
+ * of 20 ms rounds gets a roof timed as its cases are, not one that takes longer than its cases).
+ */
+export const CEILING_TIME_MS = 250;
 
 const describe = (a: number[], b: number[]) => `[${a.join('×')}]·[${b.join('×')}] float32`;
 const flopsOf = (a: number[], b: number[]) => 2 * a.reduce((x, y) => x * y, 1) * b[b.length - 1];
 
-async function timeShape(info: EngineInfo, a: number[], b: number[]): Promise<CeilingShape> {
+async function timeShape(info: EngineInfo, a: number[], b: number[], timeMs: number): Promise<CeilingShape> {
   const rng = createRng(`ceiling:${a}:${b}`), size = (s: number[]) => s.reduce((x, y) => x * y, 1);
   const engine = await createEngine(info);
   const prepared = await engine.prepare(forwardProgram((ops, x, w) => ops.matMul(x, w.W), { data: normalArray(rng, size(a), 1), shape: a }),
     { W: { data: normalArray(rng, size(b), 1), shape: b } });
   try {
-    const t = { timeMs: 250, warmupMs: 50, warmupIterations: 2, minSamples: 5, targetRme: 2, downloadInside: true };
+    const t = { timeMs, warmupMs: Math.min(50, timeMs), warmupIterations: 2, minSamples: 5, targetRme: 2, downloadInside: true };
     // Timed as the cases are: on the engine's clock where it has one (Prepared.timeSamples).
     const median = (await timePrepared(prepared, t, 0)).median;
     return { shape: describe(a, b), gflops: flopsOf(a, b) / median / 1e6, medianMs: median };
@@ -53,12 +58,12 @@ async function timeShape(info: EngineInfo, a: number[], b: number[]): Promise<Ce
   }
 }
 
-export async function measureCeiling(info: EngineInfo): Promise<Ceiling> {
+export async function measureCeiling(info: EngineInfo, timeMs = CEILING_TIME_MS): Promise<Ceiling> {
   const shapes: CeilingShape[] = [];
   for (const [a, b] of CEILING_SHAPES) {
     const best = Math.max(0, ...shapes.map((s) => s.gflops));
     if (best > 0 && flopsOf(a, b) / best / 1e6 > MAX_PRODUCT_MS) continue;
-    shapes.push(await timeShape(info, a, b));
+    shapes.push(await timeShape(info, a, b, timeMs));
   }
   return summarise(shapes);
 }

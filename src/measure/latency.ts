@@ -53,7 +53,7 @@ export const HARNESS_TIMING = { clock: HARNESS_CLOCK, downloadInside: true } as 
  */
 export async function timePrepared(p: Pick<Prepared, 'run' | 'timeSamples'>, t: TimingSettings, round: number): Promise<RoundTiming> {
   if (p.timeSamples) return engineRound(p.timeSamples.bind(p), t, round);
-  return { ...(await timeRound(() => p.run(), t, round)).timing, ...HARNESS_TIMING };
+  return { ...(await timeRound(() => p.run(), t, round)), ...HARNESS_TIMING };
 }
 
 /**
@@ -84,13 +84,11 @@ async function engineRound(timeSamples: NonNullable<Prepared['timeSamples']>, t:
     clock: last!.clock, downloadInside: last!.downloadInside };
 }
 
-/** One round: the latency measurement and its record (samples and wall-clock window). */
-export async function timeRound(fn: () => Promise<unknown>, t: TimingSettings,
-  round: number): Promise<{ latency: LatencyMeasurement; timing: RoundTiming }> {
+/** One round's record, timed by the harness around `fn`: its samples and wall-clock window. */
+export async function timeRound(fn: () => Promise<unknown>, t: TimingSettings, round: number): Promise<RoundTiming> {
   const startedAt = new Date().toISOString();
   const latency = await measureLatency(fn, t);
-  return { latency, timing: { round, startedAt, endedAt: new Date().toISOString(), median: latency.stats.median,
-    samplesMs: latency.samples } };
+  return { round, startedAt, endedAt: new Date().toISOString(), median: latency.stats.median, samplesMs: latency.samples };
 }
 
 /**
@@ -146,7 +144,7 @@ export function runningStats() {
 }
 
 /** Linear-interpolation quantile (R type 7, as tinybench) of ascending samples. */
-export function quantile(sorted: readonly number[], q: number): number {
+export function quantile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return NaN;
   const pos = (sorted.length - 1) * q, lo = Math.floor(pos), hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);

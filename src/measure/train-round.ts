@@ -16,7 +16,7 @@ export async function measureTrainRound(c: Case, round: number): Promise<RoundTi
   const prepared = await engine.prepareTraining(forward, w, x,
     { trainable: trainableNames(v, c.shape, o, w), target: trainTarget(c), learningRate: LEARNING_RATE });
   try {
-    return { ...(await timeRound(() => prepared.step(), c.timing, round)).timing, ...HARNESS_TIMING }; // its warm-up runs the first steps
+    return { ...(await timeRound(() => prepared.step(), c.timing, round)), ...HARNESS_TIMING }; // its warm-up runs the first steps
   } finally {
     await prepared.dispose();
   }

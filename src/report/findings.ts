@@ -21,10 +21,12 @@
  */
 import type { RunMeta } from '../results/run-meta.ts';
 import type { OkLine, ResultLine } from '../results/types.ts';
-import { isBaseline, meantToSaveWork, roleOf as roleOfVariant } from '../variants/roles.ts';
-import { vsFull, type VsFull } from './charts/series.ts';
+import { meantToSaveWorkLine, roleOfLine } from './roles.ts';
+import { engineOf, vsFull, type VsFull } from './charts/series.ts';
 import { count, sig, signedCount, times } from './format.ts';
 import { pairedRatio, roundsOf, verdictOf, type Verdict } from './paired.ts';
+import { UNRELIABLE } from './invariants.ts';
+import { summaries, summaryBody } from './summaries.ts';
 import { scalingFits } from './scaling.ts';
 
 /** One comparison, as findings.json holds it. */
@@ -68,7 +70,7 @@ export const QUESTIONS = {
   efficient: 'Is the efficient variant faster than full attention?',
 } as const;
 
-const roleOf = (l: ResultLine) => roleOfVariant(l.variant);
+const roleOf = roleOfLine;
 
 /** `ratio 0.66, 95 % CI 0.64–0.68` and what it means. */
 export function verdictText(verdict: Verdict, ratio: number, ci: [number, number]): string {
@@ -86,41 +88,10 @@ export function comparisons(lines: ResultLine[], unreliable: ReadonlyMap<string,
     const verdict = verdictOf(p), engine = `${line.engine}/${line.backend}`, s = line.shape;
     const why = unreliable.get(line.caseId) ?? unreliable.get(full.caseId);
     const text = `${line.label} vs ${full.label} at N=${s.seqLen} on ${engine}: ${verdictText(verdict, p.ratio, p.ci)}`
-      + `${line.notEfficient ? ` — ${line.notEfficient}` : ''}${why ? ` — ${why.split(' (')[0]}` : ''}.`;
+      + `${line.notEfficient ? ` — ${line.notEfficient}` : ''}${why ? ` — ${UNRELIABLE}` : ''}.`;
     return [{ question: roleOf(line) === 'adapter' ? QUESTIONS.adapter : QUESTIONS.efficient, subject: line.label, baseline: full.label,
       engine, seqLen: s.seqLen, dModel: s.dModel, heads: s.heads, batch: s.batch, ratio: p.ratio, ci: p.ci, verdict, rounds: p.rounds,
       text, ...(why && { unreliable: why }), ...(line.notEfficient && { notEfficient: line.notEfficient }) }];
-  });
-}
-
-/** The comparisons of one subject on one engine, across N, with a sentence built from their verdicts only. */
-export interface SubjectSummary {
-  question: string;
-  /** From which N on the subject is faster at every larger N measured, or that it never is. */
-  summary: string;
-  comparisons: Finding[];
-}
-
-export function summaries(found: Finding[]): SubjectSummary[] {
-  const groups = new Map<string, Finding[]>();
-  const key = (f: Finding) => `${f.subject}\u0000${f.engine}\u0000${f.batch}|${f.dModel}|${f.heads}`;
-  for (const f of found) groups.set(key(f), [...(groups.get(key(f)) ?? []), f]);
-  return [...groups.values()].map((fs) => {
-    const byN = [...fs].sort((a, b) => a.seqLen - b.seqLen), last = byN.at(-1)!;
-    let from = byN.length;
-    while (from > 0 && byN[from - 1].verdict === 'faster') from--;
-    const head = `${last.subject} on ${last.engine}`;
-    const summary = from === 0 ? `${head}: faster at every N measured (N=${byN[0].seqLen}–${last.seqLen}).`
-      : from < byN.length ? `${head}: faster from N=${byN[from].seqLen} on, at every larger N measured.`
-        : byN.every((f) => f.verdict === 'slower') ? `${head}: slower at every N measured.`
-          : byN.every((f) => f.verdict === 'no measurable difference') ? `${head}: no measurable difference at any N measured.`
-            : `${head}: not faster at the largest N measured (N=${last.seqLen}: ${last.verdict}).`;
-    const busy = byN.filter((f) => f.unreliable).length, wasteful = byN.filter((f) => f.notEfficient);
-    const notes = [...(wasteful.length > 0 ? [`not efficient at N=${wasteful.map((f) => f.seqLen).join(', ')}: `
-      + `its FLOPs there are not below the baseline's`] : []),
-    ...(busy > 0 ? [`${busy} of ${byN.length} comparisons unreliable: the machine was busy`] : [])];
-    return { question: last.question, comparisons: byN,
-      summary: notes.length === 0 ? summary : `${summary.slice(0, -1)} (${notes.join('; ')}).` };
   });
 }
 
@@ -161,7 +132,7 @@ function adapterAnswers(pairs: VsFull[]): string[] {
   });
 }
 
-const efficient = (pairs: VsFull[]) => pairs.filter((p) => meantToSaveWork(p.line.variant));
+const efficient = (pairs: VsFull[]) => pairs.filter((p) => meantToSaveWorkLine(p.line));
 
 function accuracyAnswers(pairs: VsFull[], meta: RunMeta | undefined): string[] {
   const answers = [...groupBy(efficient(pairs), (p) => p.line.label)].flatMap(([label, ps]) => {
@@ -193,7 +164,7 @@ function weightsOf(meta: RunMeta | undefined): string | undefined {
 }
 
 function fullScalingAnswers(lines: ResultLine[]): string[] {
-  return scalingFits(lines).filter((f) => isBaseline(f.variant)).map((f) => {
+  return scalingFits(lines).filter((f) => f.baseline).map((f) => {
     const memory = f.memory === null ? 'peak memory grew by 0 bytes at some N (no fit)' : `peak memory ∝ N^${f.memory.toFixed(2)}`;
     return `On ${f.engine}: time ∝ N^${f.latency.toFixed(2)}, ${memory} (fitted over N=${f.seqLens.join(', ')}).`;
   });
@@ -205,11 +176,9 @@ function fullScalingAnswers(lines: ResultLine[]): string[] {
  */
 function exactEfficientAnswers(pairs: VsFull[]): string[] {
   const exact = pairs.filter((p) => roleOf(p.line) === 'exact-efficient');
-  const found = comparisons(exact.flatMap((p) => [p.line, p.full]));
-  const at = (l: OkLine) =>
-    found.find((f) => f.subject === l.label && f.engine === `${l.engine}/${l.backend}` && f.seqLen === l.shape.seqLen);
-  const verdicts = new Map(summaries(found).map((s) => [`${s.comparisons[0].subject} on ${s.comparisons[0].engine}`, s.summary]));
-  return [...groupBy(exact, (p) => `${p.line.label} on ${p.line.engine}/${p.line.backend}`)].map(([head, ps]) => {
+  const found = comparisons(exact.flatMap((p) => [p.line, p.full])), trends = summaries(found);
+  const at = (l: OkLine) => found.find((f) => f.subject === l.label && f.engine === engineOf(l) && f.seqLen === l.shape.seqLen);
+  return [...groupBy(exact, (p) => `${p.line.label} on ${engineOf(p.line)}`)].map(([head, ps]) => {
     const perN = ps.map(({ line, full }) => {
       const f = at(line);
       const latency = f ? `latency ×${sig(f.ratio, 3)} (95 % CI ${sig(f.ci[0], 3)}–${sig(f.ci[1], 3)})` : 'latency not paired';
@@ -217,7 +186,7 @@ function exactEfficientAnswers(pairs: VsFull[]): string[] {
       const memory = mine !== null && theirs ? `peak memory ×${sig(mine / theirs, 2)} of full's` : 'peak memory not measured';
       return `N=${line.shape.seqLen}: ${latency}, ${memory}`;
     });
-    const when = verdicts.get(head);
-    return `${head}: ${perN.join('; ')}.${when ? ` Latency: ${when.slice(head.length + 2)}` : ''}`;
+    const { line } = ps[0], trend = trends.find((t) => t.subject === line.label && t.engine === engineOf(line));
+    return `${head}: ${perN.join('; ')}.${trend ? ` Latency: ${summaryBody(trend)}` : ''}`;
   });
 }

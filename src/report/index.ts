@@ -8,6 +8,7 @@
  * folder for a static site; compare.ts and compare-page.ts set two runs side by side.
  */
 import path from 'node:path';
+import { engineNotices } from '../engine/resolve.ts';
 import type { RunMeta } from '../results/run-meta.ts';
 import type { ResultLine } from '../results/types.ts';
 import { FINDINGS_FILE, readResults, readRunMeta, REPORT_FILE, writeFileAtomic } from '../results/store.ts';
@@ -46,37 +47,41 @@ async function charts(lines: ResultLine[], meta: RunMeta | undefined, found: Fin
     ...(id === 'latency' && aside && { aside }) })));
 }
 
-/** Cases whose batched products ran on a kernel ATTNBENCH_TFJS_KERNEL forced, not the one measured faster. */
-function forcedKernelNotices(lines: ResultLine[]): string[] {
-  const byKernel = new Map<string, Set<string>>();
-  for (const l of lines) {
-    for (const k of (l.status === 'ok' && l.kernels) || []) {
-      if (k.source === 'forced') byKernel.set(k.kernel, (byKernel.get(k.kernel) ?? new Set()).add(l.caseId));
-    }
-  }
-  return [...byKernel].map(([kernel, cases]) => `${cases.size} case(s) ran every batched product on the ${kernel} kernel, `
-    + 'forced by ATTNBENCH_TFJS_KERNEL, not on the kernel measured faster: their timings measure that kernel');
+/**
+ * The engines this run fell back from (unavailable, and ahead of a selected engine of the same
+ * name in priority order), as one notice: the reasons are the Environment section's.
+ */
+function absentEnginesNotice(meta: RunMeta | undefined): string {
+  const selected = (meta?.engines ?? []).filter((e) => meta?.selected.includes(e.id));
+  const absent = (meta?.engines ?? []).filter((i) => !i.available
+    && selected.some((s) => s.engine === i.engine && s.priority > i.priority));
+  if (absent.length === 0) return '';
+  const cuda = absent.filter((i) => i.device === 'cuda').map((i) => i.id);
+  const other = absent.filter((i) => i.device !== 'cuda').map((i) => i.id);
+  const text = [cuda.length && `CUDA engines not present here: ${cuda.join(', ')}`,
+    other.length && `${cuda.length ? 'also absent' : 'engines not present here'}: ${other.join(', ')}`].filter(Boolean).join('; ');
+  return `<p class="notice">${escapeHtml(`${text}; measured on ${meta!.selected.join(', ')}`)} `
+    + '(<a href="#environment">why each is absent</a>)</p>';
 }
 
 function notices(lines: ResultLine[], meta: RunMeta | undefined): string {
   const failed = lines.filter((l) => l.status !== 'ok').length;
   const rounds = meta?.suite.timing.rounds ?? 1;
-  return [
-    ...(meta?.fallbacks ?? []).map((f) => `fallback: ${f}`),
+  return absentEnginesNotice(meta) + [
     ...(meta?.interrupted ? ['this run was interrupted: cases whose rounds did not all run are missing (continue it with --resume)'] : []),
     ...(failed ? [`${failed} case(s) skipped or failed: see the table`] : []),
     ...(meta?.missing?.length ? [`merged from shards with ${meta.missing.length} of ${meta.cases} planned case(s) missing: `
       + `${meta.missing.join('; ')}`] : []),
-    ...forcedKernelNotices(lines),
+    ...engineNotices(lines),
     ...(rounds < 2 ? ['this run measured one round per case: its intervals hold the sampling noise of that round only, '
       + 'not the variation between rounds'] : []),
-  ].map((n) => `<p class="notice">${escapeHtml(n)}</p>`).join('\n');
+  ].map((n) => `\n<p class="notice">${escapeHtml(n)}</p>`).join('');
 }
 
 export async function renderReport(lines: ResultLine[], meta: RunMeta | undefined, analysis = analyse(lines, meta)): Promise<string> {
   const title = `attnbench — ${meta?.suite.name ?? 'run'}`;
   const drawn = await charts(lines, meta, analysis.findings);
-  const sections = await modeSections(lines);
+  const sections = await modeSections(lines, meta);
   const nav = [...drawn.map((c) => [c.id, c.title]), ['findings', 'Findings'], ...sections.map((m) => [m.id, m.title]),
     ['cases', 'Every case'], ['environment', 'Environment']]
     .map(([id, name]) => `<a href="#${escapeHtml(id)}">${escapeHtml(name)}</a>`).join('');

@@ -15,11 +15,10 @@
  * say so, and `npm run compare` calls no regression on them. Pure: lines in, violations out.
  */
 import { isForwardOk } from '../modes/index.ts';
-import { comparisonGroup } from '../results/group.ts';
 import type { RunMeta } from '../results/run-meta.ts';
 import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
-import { getVariant } from '../variants/index.ts';
-import { engineOf } from './charts/series.ts';
+import { sameGraphOf } from './roles.ts';
+import { engineOf, groupOfLine } from './charts/series.ts';
 import { sig } from './format.ts';
 import { median, medianInterval, pairedRatio, roundsOf, verdictOf } from './paired.ts';
 
@@ -49,14 +48,13 @@ export const UNRELIABLE = 'unreliable: the machine was busy';
 
 type Measured = OkLine | TrainOkLine;
 const measured = (lines: ResultLine[]) => lines.filter((l): l is Measured => l.status === 'ok');
-const shapeKey = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard);
 
 function sameGraph(lines: Measured[]): Violation[] {
   const byShape = new Map<string, Measured[]>();
-  for (const l of lines) byShape.set(shapeKey(l), [...(byShape.get(shapeKey(l)) ?? []), l]);
+  for (const l of lines) byShape.set(groupOfLine(l), [...(byShape.get(groupOfLine(l)) ?? []), l]);
   return lines.flatMap((l) => {
-    const twinName = getVariant(l.variant)?.sameGraphAs?.(l.options);
-    const twin = twinName === undefined ? undefined : byShape.get(shapeKey(l))?.find((t) => t.variant === twinName);
+    const twinName = sameGraphOf(l);
+    const twin = twinName === undefined ? undefined : byShape.get(groupOfLine(l))?.find((t) => t.variant === twinName);
     if (!twin) return [];
     const p = pairedRatio(roundsOf(l), roundsOf(twin), `${l.caseId}|${twin.caseId}`);
     if (!p || verdictOf(p) === 'no measurable difference') return [];

@@ -10,6 +10,7 @@ import { engineOf, noisyOf } from './charts/series.ts';
 import { escapeHtml } from './escape.ts';
 import { sig } from './format.ts';
 import { table } from './page.ts';
+import type { RunMeta } from '../results/run-meta.ts';
 import { trainingSection } from './training.ts';
 
 /** A section of the page and its entry in the navigation. */
@@ -20,7 +21,7 @@ export interface ModeSection {
 }
 
 /** Modes with a section written for them; every other mode gets genericSection. */
-const OWN_SECTIONS = new Map<Mode, (lines: ResultLine[]) => Promise<string>>([[train, trainingSection]]);
+const OWN_SECTIONS = new Map<Mode, (lines: ResultLine[], meta?: RunMeta) => Promise<string>>([[train, trainingSection]]);
 const OWN_TITLES = new Map<Mode, string>([[train, 'Training']]);
 
 /** The section of a mode no section was written for: its sample, its findings, its cases. */
@@ -44,11 +45,11 @@ ${table(lines, [
 }
 
 /** The sections of every mode of the run that is not drawn as forward passes, in registry order. */
-export async function modeSections(lines: ResultLine[]): Promise<ModeSection[]> {
+export async function modeSections(lines: ResultLine[], meta?: RunMeta): Promise<ModeSection[]> {
   const modes = [...new Set(lines.map((l) => l.mode))].map(modeOf).filter((m) => !m.report.forwardPass);
   return Promise.all(modes.map(async (m) => {
     const own = OWN_SECTIONS.get(m), mine = linesOf(m, lines);
-    return own ? { id: 'training', title: OWN_TITLES.get(m)!, html: await own(lines) }
+    return own ? { id: 'training', title: OWN_TITLES.get(m)!, html: await own(lines, meta) }
       : { id: `mode-${m.name}`, title: `Mode ${m.name}`, html: genericSection(m, mine) };
   }));
 }

@@ -28,6 +28,7 @@
  */
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { createRng, type Rng } from '../linalg/rng.ts';
+import { quantile } from '../measure/latency.ts';
 import type { OkLine, RoundTiming, TrainOkLine } from '../results/types.ts';
 
 export const RESAMPLES = 1000;
@@ -85,12 +86,6 @@ function resampledMedian(xs: readonly number[], rng: Rng, scratch: Float64Array)
   return medianOf(scratch, n);
 }
 
-/** Linear-interpolation quantile of ascending values. */
-function quantileOf(sorted: Float64Array, q: number): number {
-  const pos = (sorted.length - 1) * q, lo = Math.floor(pos), hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
 type Rounds = ReadonlyArray<Pick<RoundTiming, 'round' | 'samplesMs'>>;
 
 /** The paired ratio subject / baseline over the rounds both completed; undefined when they share none. */
@@ -112,7 +107,7 @@ export function pairedRatio(subject: Rounds, baseline: Rounds, seed = 'paired'):
   }
   estimates.sort();
   const tail = (1 - CONFIDENCE) / 2, between = roundsInterval(perRound);
-  const ci: [number, number] = [quantileOf(estimates, tail), quantileOf(estimates, 1 - tail)];
+  const ci: [number, number] = [quantile(estimates, tail), quantile(estimates, 1 - tail)];
   if (between) [ci[0], ci[1]] = [Math.min(ci[0], between[0]), Math.max(ci[1], between[1])];
   return { ratio: median(perRound), ci, rounds: R, perRound };
 }

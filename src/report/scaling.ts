@@ -8,7 +8,7 @@
 import type { OkLine, ResultLine } from '../results/types.ts';
 import { engineOf, inferenceOk } from './charts/series.ts';
 import { logLogSlope } from './stats.ts';
-import { isBaseline } from '../variants/roles.ts';
+import { isBaselineLine } from './roles.ts';
 
 export const FIT_POINTS = 3;
 
@@ -16,6 +16,8 @@ export interface ScalingFit {
   /** The variant configuration (label) and its registry name. */
   label: string;
   variant: string;
+  /** Whether the configuration is the baseline's (its recorded role). */
+  baseline: boolean;
   engine: string;
   /** The sequence lengths fitted over, ascending. */
   seqLens: number[];
@@ -35,7 +37,7 @@ export function scalingFits(lines: ResultLine[]): ScalingFit[] {
   }
   const ordered = [...series.values()].sort((a, b) => {
     const [x, y] = [a.values().next().value!, b.values().next().value!];
-    return engineOf(x).localeCompare(engineOf(y)) || Number(isBaseline(y.variant)) - Number(isBaseline(x.variant))
+    return engineOf(x).localeCompare(engineOf(y)) || Number(isBaselineLine(y)) - Number(isBaselineLine(x))
       || x.label.localeCompare(y.label);
   });
   return ordered.flatMap((byN) => {
@@ -43,7 +45,8 @@ export function scalingFits(lines: ResultLine[]): ScalingFit[] {
     if (points.length < 2) return [];
     const fit = (y: (l: OkLine) => number) => logLogSlope(points.map((l) => ({ x: l.shape.seqLen, y: y(l) })));
     const first = points[0];
-    return [{ label: first.label, variant: first.variant, engine: engineOf(first), seqLens: points.map((l) => l.shape.seqLen),
+    return [{ label: first.label, variant: first.variant, baseline: isBaselineLine(first), engine: engineOf(first),
+      seqLens: points.map((l) => l.shape.seqLen),
       latency: fit((l) => l.latencyMs.median),
       memory: points.every((l) => (l.memory.peakBytes ?? 0) > 0) ? fit((l) => l.memory.peakBytes!) : null }];
   });

@@ -9,9 +9,9 @@
  * time vs full's, "within noise" when the two p25–p75 ranges overlap.
  */
 import { isTrainLine, isTrainOk } from '../modes/index.ts';
-import { comparisonGroup } from '../results/group.ts';
+import type { RunMeta } from '../results/run-meta.ts';
 import type { ResultLine, TrainOkLine } from '../results/types.ts';
-import { engineOf, noisyOf } from './charts/series.ts';
+import { engineOf, groupOfLine, noisyOf } from './charts/series.ts';
 import { trainingMemoryChart } from './charts/training-memory.ts';
 import { stepsVsFull, trainOk, type VsFullStep } from './charts/training-rows.ts';
 import { trainingTimeChart } from './charts/training-time.ts';
@@ -21,7 +21,7 @@ import { verdictText } from './findings.ts';
 import { pairedRatio, roundsOf, verdictOf } from './paired.ts';
 import { chartSection, table, type Chart } from './page.ts';
 import { toSvg } from './svg.ts';
-import { isBaseline } from '../variants/roles.ts';
+import { isBaselineLine } from './roles.ts';
 
 
 /**
@@ -41,24 +41,22 @@ export function trainingFindings(lines: ResultLine[]): string[] {
 }
 
 const CHARTS = [
-  { id: 'training-time', title: 'Training step time', build: trainingTimeChart,
+  { id: 'training-time', title: 'Training step time', build: trainingTimeChart, engineNotes: false,
     caption: 'Median time of one training step — forward, mean-squared-error loss against a fixed random target, '
       + 'gradients of the trainable weights only, one Adam update, loss download — per variant configuration; '
       + 'the whisker spans p25–p75 of the samples.' },
-  { id: 'training-memory', title: 'Training step memory', build: trainingMemoryChart,
+  { id: 'training-memory', title: 'Training step memory', build: trainingMemoryChart, engineNotes: true,
     caption: 'What one step holds: all weights, Adam’s two moments per trainable parameter and the gradients '
       + '(both measured from the engine’s own tensors), and the rest of the step’s measured peak (activations kept '
-      + 'for the backward pass, temporaries). tfjs counts a tensor that shares another’s buffer (a reshape, a tensor '
-      + 'the tape saves) again, so activations are an upper bound.' },
+      + 'for the backward pass, temporaries).' },
 ];
 
 function casesTable(lines: ResultLine[]): string {
   const train = lines.filter(isTrainLine);
-  const group = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard); // never a ratio across machines
-  const full = new Map(trainOk(lines).filter((l) => isBaseline(l.variant)).map((l) => [group(l), l]));
+  const full = new Map(trainOk(lines).filter(isBaselineLine).map((l) => [groupOfLine(l), l]));
   const ok = (l: ResultLine): TrainOkLine | undefined => (isTrainOk(l) ? l : undefined);
   const vsFull = (l: ResultLine, f: (t: TrainOkLine) => number) => {
-    const t = ok(l), base = full.get(group(l));
+    const t = ok(l), base = full.get(groupOfLine(l)); // the group holds the machine: never a ratio across machines
     return t && base && t !== base ? f(t) / f(base) : undefined;
   };
   const b = (n: number | undefined) => (n === undefined ? '' : bytes(n));
@@ -92,13 +90,22 @@ function casesTable(lines: ResultLine[]): string {
   ], (l) => `${l.status}${noisyOf(l).length > 0 ? ' noisy' : ''}`);
 }
 
+/** What the engines of the run's train cases say about reading their training memory (Capabilities.trainingMemoryNote). */
+function memoryNotes(lines: ResultLine[], meta: RunMeta | undefined): string {
+  const ids = new Set(lines.filter(isTrainLine).map(engineOf));
+  const notes = (meta?.engines ?? []).filter((e) => ids.has(e.id) && e.capabilities?.trainingMemoryNote)
+    .map((e) => `On ${e.id}: ${e.capabilities!.trainingMemoryNote}.`);
+  return notes.length > 0 ? ` ${notes.join(' ')}` : '';
+}
+
 /** The training section (trusted HTML built from escaped parts); '' when the run has no train case. */
-export async function trainingSection(lines: ResultLine[]): Promise<string> {
+export async function trainingSection(lines: ResultLine[], meta?: RunMeta): Promise<string> {
   if (!lines.some(isTrainLine)) return '';
   const found = trainingFindings(lines);
-  const charts: Chart[] = await Promise.all(CHARTS.flatMap(({ build, ...c }) => {
+  const charts: Chart[] = await Promise.all(CHARTS.flatMap(({ build, engineNotes, ...c }) => {
     const spec = build(lines);
-    return spec ? [toSvg(spec).then((svg) => ({ ...c, spec, svg }))] : [];
+    const caption = engineNotes ? `${c.caption}${memoryNotes(lines, meta)}` : c.caption;
+    return spec ? [toSvg(spec).then((svg) => ({ ...c, caption, spec, svg }))] : [];
   }));
   const rate = escapeHtml(trainOk(lines)[0]?.train.learningRate ?? '');
   const list = found.length > 0 ? `<ul>${found.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`

@@ -1,6 +1,6 @@
 /** Builders of results lines shared by the layers that write them (measure, run). */
 import { firstLine } from '../messages.ts';
-import { RESULT_SCHEMA, type Case, type FailedLine, type ParamCount } from './types.ts';
+import { RESULT_SCHEMA, type Case, type FailedLine, type ParamCount, type VariantRole } from './types.ts';
 
 /** What a case's variant says of itself, when it can say it: null where it depends on weights never built. */
 export interface CaseCounts {
@@ -10,13 +10,17 @@ export interface CaseCounts {
   flops: number | null;
   /** Why the configuration saves no work at this shape, when it does not (see LineBase.notEfficient). */
   notEfficient?: string;
+  /** The variant's role, and the variant whose graph the configuration runs unchanged (LineBase.role). */
+  role?: VariantRole;
+  sameGraphAs?: string;
 }
 
 /** The fields every line has. */
 export function lineBase(c: Case, counts: CaseCounts): Omit<FailedLine, 'status' | 'reason'> {
   return {
     schema: RESULT_SCHEMA, runId: c.runId, caseId: c.caseId, mode: c.mode, variant: c.variant, options: counts.options,
-    label: c.label, engine: c.engine.engine, backend: c.engine.backend, device: c.engine.device ?? 'cpu', shape: c.shape,
+    label: c.label, ...(counts.role && { role: counts.role }), ...(counts.sameGraphAs && { sameGraphAs: counts.sameGraphAs }),
+    engine: c.engine.engine, backend: c.engine.backend, device: c.engine.device ?? 'cpu', shape: c.shape,
     params: counts.params, flops: counts.flops, ...(counts.notEfficient && { notEfficient: counts.notEfficient }),
     timing: c.timing, finishedAt: new Date().toISOString(),
   };
@@ -28,8 +32,8 @@ export function failedLine(c: Case, status: 'skipped' | 'error', reason: string,
 
 /** The fields every line has, taken from a measured line or its facts. */
 export function baseOf(l: Omit<FailedLine, 'status' | 'reason'>): Omit<FailedLine, 'status' | 'reason'> {
-  const { schema, runId, caseId, mode, variant, options, label, engine, backend, device, shape, params, flops, notEfficient, timing,
-    finishedAt } = l;
-  return { schema, runId, caseId, mode, variant, options, label, engine, backend, device, shape, params, flops,
-    ...(notEfficient && { notEfficient }), timing, finishedAt };
+  const { schema, runId, caseId, mode, variant, options, label, role, sameGraphAs, engine, backend, device, shape, params, flops,
+    notEfficient, timing, finishedAt } = l;
+  return { schema, runId, caseId, mode, variant, options, label, ...(role && { role }), ...(sameGraphAs && { sameGraphAs }), engine,
+    backend, device, shape, params, flops, ...(notEfficient && { notEfficient }), timing, finishedAt };
 }

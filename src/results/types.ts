@@ -20,6 +20,13 @@ export interface Shape {
   causal?: boolean;
 }
 
+/**
+ * What a variant is to the report: the baseline (exact full attention), an adapter (fine-tuning
+ * weights on top of the baseline), an approximation (computes less, differs from the baseline), or
+ * exact-efficient (the baseline's output, computed otherwise).
+ */
+export type VariantRole = 'baseline' | 'adapter' | 'approximation' | 'exact-efficient';
+
 export interface ParamCount {
   /** Every parameter the method defines (incl. adapters and frozen base weights). */
   total: number;
@@ -46,6 +53,8 @@ export interface Capabilities {
    * an N×N matrix held by the graph); absent = it has none.
    */
   fusedAttention?: boolean;
+  /** How to read the engine's measured training memory, when it needs saying (the report shows it beside the chart). */
+  trainingMemoryNote?: string;
 }
 
 /** One engine/backend as found on this machine. */
@@ -129,7 +138,10 @@ export interface TimingSettings {
   clock?: string;
 }
 
-/** One case: a variant configuration × an engine/backend × a shape × a mode, measured in a process of its own. */
+/**
+ * One case: a variant configuration × an engine/backend × a shape × a mode. Its checks run in a
+ * process of its own; each timing round runs in that round's worker, shared with other cases.
+ */
 export interface Case {
   caseId: string;
   runId: string;
@@ -176,6 +188,14 @@ interface LineBase {
   options: Record<string, unknown>;
   /** Human-readable configuration, e.g. "LoRA r=8 α=16 on q,v (unmerged)". */
   label: string;
+  /**
+   * The variant's role (src/variants/types.ts) and the variant whose graph this configuration runs
+   * unchanged (Variant.sameGraphAs), as the run's code said: the report reads them from here, so
+   * an old run's report rebuilt by newer code gives the same findings. Absent on older lines (readers
+   * then ask the registry).
+   */
+  role?: VariantRole;
+  sameGraphAs?: string;
   /** `tfjs` | `onnx`. */
   engine: string;
   /** e.g. `wasm`, `cpu`, `tensorflow-gpu`. */

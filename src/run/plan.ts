@@ -5,6 +5,7 @@
  * memory exceeds the budget are found here, before anything runs (`preflight`).
  */
 import { modeOf } from '../modes/index.ts';
+import { analyticCounts } from '../variants/analytic.ts';
 import { getVariant, VARIANT_NAMES } from '../variants/index.ts';
 import { UserError, messages } from '../messages.ts';
 import { listOf, type Suite, type VariantSpec } from './suite.ts';
@@ -76,12 +77,9 @@ export function unsupported(c: Case): string | undefined {
 
 /** Why a case cannot run within `maxMemoryBytes` by its analytic memory; undefined when it fits (or cannot be known before it runs). */
 export function preflight(c: Case, maxMemoryBytes: number): string | undefined {
-  let bytes: number;
-  try {
-    bytes = getVariant(c.variant)!.memory(c.shape, c.options) * modeOf(c.mode).memoryFactor;
-  } catch {
-    return undefined; // depends on the weights (e.g. SVD by energy): the case finds out itself
-  }
+  const { memory } = analyticCounts(getVariant(c.variant)!, c.shape, c.options);
+  if (memory === null) return undefined; // depends on the weights (e.g. SVD by energy): the case finds out itself
+  const bytes = memory * modeOf(c.mode).memoryFactor;
   if (bytes <= maxMemoryBytes) return undefined;
   const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
   const factor = modeOf(c.mode).memoryFactor;
@@ -103,11 +101,9 @@ export interface PlannedCase {
 
 /** Counts, FLOPs and analytic memory of each case from the variants' formulas alone: no weights built, no engine started. */
 export function describePlan(cases: Case[], maxMemoryBytes: number): PlannedCase[] {
-  const known = <T>(f: () => T): T | null => { try { return f(); } catch { return null; } };
   return cases.map((c) => {
-    const v = getVariant(c.variant)!;
-    const memory = known(() => v.memory(c.shape, c.options));
-    return { c, params: known(() => v.params(c.shape, c.options)), flops: known(() => v.flops(c.shape, c.options)),
-      memoryBytes: memory === null ? null : memory * modeOf(c.mode).memoryFactor, skip: preflight(c, maxMemoryBytes) };
+    const { params, flops, memory } = analyticCounts(getVariant(c.variant)!, c.shape, c.options);
+    const memoryBytes = memory === null ? null : memory * modeOf(c.mode).memoryFactor;
+    return { c, params, flops, memoryBytes, skip: preflight(c, maxMemoryBytes) };
   });
 }

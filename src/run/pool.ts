@@ -42,7 +42,7 @@ export class WarmWorker {
   private child?: ChildProcess;
   private output = '';
 
-  constructor(private readonly limits: ChildLimits, private readonly env: Record<string, string> = {}, private readonly worker = WORKER) {}
+  constructor(readonly limits: ChildLimits, private readonly env: Record<string, string> = {}, private readonly worker = WORKER) {}
 
   private spawn(): ChildProcess {
     const child = fork(this.worker, ['serve'], { execArgv: [...loaderArgs(), `--max-old-space-size=${this.limits.heapMb}`],
@@ -127,15 +127,10 @@ export async function roundOf(c: Case, round: number, worker: WarmWorker, limits
   return { error: oom ? `out of memory: the round exceeded its ${limits.heapMb} MB JavaScript heap` : exitReason(r, limits) };
 }
 
-/** The engine's matmul ceiling, measured in a worker of its own. */
-export async function ceilingInChild(engine: EngineInfo, limits: ChildLimits): Promise<Ceiling | { error: string }> {
-  const worker = new WarmWorker(limits);
-  try {
-    const r = await worker.run<JobResult['ceiling']>({ kind: 'ceiling', engine });
-    return r.ok ? r.value : { error: exitReason(r, limits) };
-  } finally {
-    worker.close();
-  }
+/** The engine's matmul ceiling, measured in `worker` (a worker apart from the cases'), `timeMs` of sampling per shape. */
+export async function ceilingIn(worker: WarmWorker, engine: EngineInfo, timeMs: number): Promise<Ceiling | { error: string }> {
+  const r = await worker.run<JobResult['ceiling']>({ kind: 'ceiling', engine, timeMs });
+  return r.ok ? r.value : { error: exitReason(r, worker.limits) };
 }
 
 function describeExit(c: Case, code: number | null, signal: NodeJS.Signals | null, output: string, limits: ChildLimits): FailedLine {

@@ -76,6 +76,22 @@ export function hasRound(j: CaseRounds | undefined, round: number): boolean {
   return round === 0 ? j?.facts !== undefined : j?.timing.has(round) ?? false;
 }
 
+/** True when the journal holds every timing round 1..`rounds` of the case (measured or failed). */
+export function roundsComplete(j: CaseRounds, rounds: number): boolean {
+  return Array.from({ length: rounds }, (_, i) => i + 1).every((r) => j.timing.has(r));
+}
+
+/**
+ * The lines of cases whose facts and every timing round are in the journal but whose line is not
+ * in `done` (results.jsonl): a kill between the last round's record and the results append, or a
+ * torn results line set aside. Their rounds were measured, so the line is built from them.
+ */
+export function linesFromJournal(journal: ReadonlyMap<string, CaseRounds>, rounds: number,
+  done: ReadonlySet<string>): ResultLine[] {
+  return [...journal].filter(([id, j]) => j.facts && !done.has(id) && roundsComplete(j, rounds))
+    .map(([, j]) => completeLine(j.facts!, j.timing));
+}
+
 /**
  * The case's line over its timing rounds: every round kept, latency figures over the pooled
  * samples, the spread of the round medians; a failed round is named in `noisy`. When every round

@@ -30,6 +30,7 @@
 import { createHash } from 'node:crypto';
 import { UserError, messages } from '../messages.ts';
 import { modeOf } from '../modes/index.ts';
+import { analyticCounts } from '../variants/analytic.ts';
 import { getVariant } from '../variants/index.ts';
 import { BASELINE } from '../variants/roles.ts';
 import type { Case, EngineInfo } from '../results/types.ts';
@@ -61,11 +62,7 @@ export const shardText = (s: Shard): string => `${s.index}/${s.count}`;
 
 /** Analytic FLOPs of one forward pass of the case; full attention's at its shape where the variant's depend on weights. */
 function forwardFlops(c: Case): number {
-  try {
-    return getVariant(c.variant)!.flops(c.shape, c.options);
-  } catch {
-    return BASELINE.flops(c.shape, {});
-  }
+  return analyticCounts(getVariant(c.variant)!, c.shape, c.options).flops ?? BASELINE.flops(c.shape, {});
 }
 
 /** Predicted seconds a case takes (see the header): for balancing shards only. */
@@ -117,12 +114,8 @@ export function planFingerprint(suite: Suite, selected: readonly EngineInfo[], c
 /** The largest analytic peak memory of the cases, bytes (× its mode's memoryFactor, as preflight budgets it). */
 export function casesMemoryBytes(cases: readonly Case[]): number {
   return Math.max(0, ...cases.map((c) => {
-    let bytes: number;
-    try {
-      bytes = getVariant(c.variant)!.memory(c.shape, c.options);
-    } catch {
-      bytes = BASELINE.memory(c.shape, {}); // depends on the weights (SVD by energy): full attention's
-    }
+    // Where it depends on the weights (SVD by energy): full attention's.
+    const bytes = analyticCounts(getVariant(c.variant)!, c.shape, c.options).memory ?? BASELINE.memory(c.shape, {});
     return bytes * modeOf(c.mode).memoryFactor;
   }));
 }

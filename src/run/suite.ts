@@ -101,11 +101,16 @@ export async function loadSuite(nameOrPath: string): Promise<Suite> {
   } else {
     throw new UserError(messages.unknownSuite(nameOrPath, builtinSuites()));
   }
-  return parseSuite(raw, nameOrPath);
+  return parseSuite(withFileLayer(raw), nameOrPath);
 }
 
+/**
+ * Validates a suite: the schema alone, no file read (a run's recorded suite validates where its
+ * weights file is absent, e.g. in `npm run merge`). A new suite with a weights file goes through
+ * `withFileLayer` first.
+ */
 export function parseSuite(raw: unknown, where: string): Suite {
-  const parsed = SuiteSchema.safeParse(withFileLayer(raw));
+  const parsed = SuiteSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new UserError(messages.badSuite(where, issue.path.join('.') || '(top level)', issue.message));
@@ -117,7 +122,7 @@ export function parseSuite(raw: unknown, where: string): Suite {
  * A suite whose weights come from a file takes D from it (its dModel, when given, must agree), and the
  * layer prefix found there when the file holds one layer only; heads must divide D. Reads headers only.
  */
-function withFileLayer(raw: unknown): unknown {
+export function withFileLayer(raw: unknown): unknown {
   const weights = WeightsInitSchema.safeParse((raw as { weights?: unknown } | null)?.weights);
   if (!weights.success || weights.data.init !== 'file') return raw;
   const { file, prefix } = weights.data, suite = raw as Record<string, unknown>;

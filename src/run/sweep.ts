@@ -14,7 +14,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { caseFailed } from '../measure/case.ts';
 import { weightsFileFacts } from '../linalg/weights-record.ts';
-import { mergeCeilings } from '../measure/ceiling.ts';
+import { CEILING_TIME_MS, mergeCeilings } from '../measure/ceiling.ts';
 import { UserError, messages } from '../messages.ts';
 import { lockRunDir } from '../results/lock.ts';
 import type { RunMeta } from '../results/run-meta.ts';
@@ -24,8 +24,8 @@ import type { Case, CaseFacts, EngineInfo, FailedLine, ResultLine, RoundRecord, 
 import { collectEnvironment, machineName, makeRunId } from './env.ts';
 import { startLoadSampler } from './load.ts';
 import { planCases, preflight, unsupported } from './plan.ts';
-import { ceilingInChild, checkCase, roundOf, Workers, type ChildLimits } from './pool.ts';
-import { completeLine, hasRound, interleave, journalByCase, type CaseRounds } from './rounds.ts';
+import { ceilingIn, checkCase, roundOf, WarmWorker, Workers, type ChildLimits } from './pool.ts';
+import { completeLine, hasRound, interleave, journalByCase, linesFromJournal, roundsComplete, type CaseRounds } from './rounds.ts';
 import { casesOfShard, planFingerprint, shardText, type Shard } from './shard.ts';
 import type { Suite } from './suite.ts';
 
@@ -76,27 +76,34 @@ function openRun(s: SweepSettings, listener: SweepListener) {
   const runId = previous?.runId ?? makeRunId(s.suite.name);
   const dir = s.out ?? path.join(RESULTS_ROOT, runId);
   createRunDir(dir);
-  lockRunDir(dir);
+  const release = lockRunDir(dir);
   for (const name of s.resume ? [RESULTS_FILE, ROUNDS_FILE] : []) {
     const file = path.join(dir, name), torn = setAsideTornTail(file);
     if (torn !== undefined) listener.note(messages.tornLineMoved(file, torn, `${file}${TORN_SUFFIX}`));
   }
   const done = new Set(previous ? readResults(dir).map((l) => l.caseId) : []);
   const journal = journalByCase(previous ? readRounds(dir) : []);
-  return { previous, runId, dir, done, journal };
+  return { previous, runId, dir, done, journal, release };
 }
 
 /**
- * Each engine's matmul ceiling, measured in a worker of its own; merged into `earlier` (the same
- * run's measurement before its cases, or a resumed run's), each shape's best kept (ceiling.ts).
+ * Each engine's matmul ceiling, one engine after another in a worker apart from the cases' (as a
+ * timing round's worker serves every engine); merged into `earlier` (the same run's measurement
+ * before its cases, or a resumed run's), each shape's best kept (ceiling.ts).
  */
-async function measureCeilings(engines: EngineInfo[], limits: ChildLimits, listener: SweepListener,
+async function measureCeilings(s: SweepSettings, engines: EngineInfo[], listener: SweepListener,
   earlier: RunMeta['ceilings'] = {}): Promise<RunMeta['ceilings']> {
   const ceilings: NonNullable<RunMeta['ceilings']> = { ...earlier };
-  for (const e of engines) {
-    const c = await ceilingInChild(e, limits);
-    if ('error' in c) listener.note(`matmul ceiling of ${e.id} not measured: ${c.error}`);
-    else ceilings[e.id] = ceilings[e.id] ? mergeCeilings(ceilings[e.id], c) : c;
+  if (engines.length === 0) return ceilings;
+  const worker = new WarmWorker(s.limits);
+  try {
+    for (const e of engines) {
+      const c = await ceilingIn(worker, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs));
+      if ('error' in c) listener.note(`matmul ceiling of ${e.id} not measured: ${c.error}`);
+      else ceilings[e.id] = ceilings[e.id] ? mergeCeilings(ceilings[e.id], c) : c;
+    }
+  } finally {
+    worker.close();
   }
   return ceilings;
 }
@@ -127,10 +134,33 @@ async function runJobOf(s: SweepSettings, dir: string, c: Case, round: number, w
 /** Writes the case's line once every timing round is in the journal. */
 function completeIfDone(dir: string, c: Case, rounds: number, journal: Map<string, CaseRounds>, done: Set<string>): void {
   const entry = journal.get(c.caseId);
-  if (!entry?.facts || done.has(c.caseId)) return;
-  for (let r = 1; r <= rounds; r++) if (!entry.timing.has(r)) return;
+  if (!entry?.facts || done.has(c.caseId) || !roundsComplete(entry, rounds)) return;
   appendResult(dir, completeLine(entry.facts, entry.timing));
   done.add(c.caseId);
+}
+
+/** run.json at the start of a sweep (the ceilings, the load and the end come later). */
+function runMetaOf(s: SweepSettings, runId: string, previous: RunMeta | undefined, cases: number, plan: Case[]): RunMeta {
+  return { schema: 1, runId, suite: s.suite, argv: s.argv, startedAt: previous?.startedAt ?? new Date().toISOString(),
+    environment: collectEnvironment(), engines: s.engines, selected: s.selected.map((e) => e.id), fallbacks: s.fallbacks,
+    cases, maxMemoryBytes: s.maxMemoryBytes, machine: machineName(),
+    plan: { fingerprint: planFingerprint(s.suite, s.selected, plan), cases: plan.length }, ...(s.shard && { shard: s.shard }),
+    ...weightsFileOf(s.suite, previous) };
+}
+
+/**
+ * The lines of planned cases whose every round is in the journal but not in results.jsonl (a kill
+ * between the last round's record and the results append, or a torn line set aside): written from
+ * the journal, their rounds never measured again.
+ */
+function writeJournaledLines(dir: string, cases: Case[], rounds: number, journal: Map<string, CaseRounds>, done: Set<string>,
+  listener: SweepListener): void {
+  const planned = new Set(cases.map((c) => c.caseId));
+  for (const line of linesFromJournal(journal, rounds, done).filter((l) => planned.has(l.caseId))) {
+    appendResult(dir, line);
+    done.add(line.caseId);
+    listener.note(messages.lineFromJournal(line.caseId));
+  }
 }
 
 /** run.json's record of a weights file; a resumed run must read the same file it started with. */
@@ -144,24 +174,22 @@ function weightsFileOf(suite: Suite, previous: RunMeta | undefined): Pick<RunMet
 }
 
 export async function runSweep(s: SweepSettings, listener: SweepListener): Promise<SweepResult> {
-  const { previous, runId, dir, done, journal } = openRun(s, listener);
+  const { previous, runId, dir, done, journal, release } = openRun(s, listener);
   const plan = planCases(s.suite, s.selected, runId), rounds = s.suite.timing.rounds;
   const cases = s.shard ? casesOfShard(plan, s.shard) : plan;
   const donePrior = new Set(done);
   const todo = interleave(cases, s.suite.seed, rounds)
     .filter(({ c, round }) => !done.has(c.caseId) && !hasRound(journal.get(c.caseId), round));
-  const meta: RunMeta = { schema: 1, runId, suite: s.suite, argv: s.argv, startedAt: previous?.startedAt ?? new Date().toISOString(),
-    environment: collectEnvironment(), engines: s.engines, selected: s.selected.map((e) => e.id), fallbacks: s.fallbacks,
-    cases: cases.length, maxMemoryBytes: s.maxMemoryBytes, machine: machineName(),
-    plan: { fingerprint: planFingerprint(s.suite, s.selected, plan), cases: plan.length }, ...(s.shard && { shard: s.shard }),
-    ...weightsFileOf(s.suite, previous) };
+  const meta = runMetaOf(s, runId, previous, cases.length, plan);
   writeRunMeta(dir, meta);
   appendFileSync(path.join(dir, RESULTS_FILE), ''); // a run (an empty shard too) always has its results file
+  writeJournaledLines(dir, cases, rounds, journal, done, listener);
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
   const load = startLoadSampler();
-  // Ceilings of the engines this run's cases use: a shard of one engine's groups measures that engine's, an empty shard none.
-  const used = s.selected.filter((e) => cases.some((c) => c.engine.id === e.id));
-  meta.ceilings = await measureCeilings(used, s.limits, listener, previous?.ceilings);
+  // Ceilings of the engines this sweep's jobs run on (a shard of one engine's groups: that engine's; an empty shard, or a
+  // resumed run with nothing left to measure: none), merged into those the run measured before.
+  const used = s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
+  meta.ceilings = await measureCeilings(s, used, listener, previous?.ceilings);
   writeRunMeta(dir, meta);
   const part = s.shard ? ` shard ${shardText(s.shard)} (${cases.length} of ${plan.length} case(s))` : '';
   listener.note(`attnbench: suite '${s.suite.name}'${part}, ${cases.length - donePrior.size} case(s) × ${rounds} round(s), `
@@ -175,19 +203,23 @@ export async function runSweep(s: SweepSettings, listener: SweepListener): Promi
     for (const [i, { c, round }] of todo.entries()) {
       if (interrupted) break;
       if (done.has(c.caseId) || (round > 0 && !journal.get(c.caseId)?.facts)) continue; // could not be measured
-      if (round !== workersRound) [workers, workersRound] = [(workers.close(), new Workers(s.limits)), round];
+      if (round !== workersRound) { // each round in workers of its own (rounds.ts)
+        workers.close();
+        [workers, workersRound] = [new Workers(s.limits), round];
+      }
       listener.start(c, round, i, todo.length);
       listener.done(c, round, await runJobOf(s, dir, c, round, workers, journal));
       completeIfDone(dir, c, rounds, journal, done);
     }
     // A second look at the roof after the cases: one busy moment must not set it for the whole run.
-    if (!interrupted && todo.length > 0) meta.ceilings = await measureCeilings(used, s.limits, listener, meta.ceilings);
+    if (!interrupted) meta.ceilings = await measureCeilings(s, used, listener, meta.ceilings);
   } finally {
     workers.close();
     process.removeListener('SIGINT', onSigint);
     meta.load = [...(previous?.load ?? []), ...load.stop()];
     meta.environment.loadAverage.end = collectEnvironment().loadAverage.start;
     writeRunMeta(dir, { ...meta, finishedAt: new Date().toISOString(), interrupted: interrupted || undefined });
+    release(); // the folder is free for the next writer as soon as this sweep is done, not when the process exits
   }
   const lines = readResults(dir).filter((l) => !donePrior.has(l.caseId));
   return { dir, todo: cases.length - donePrior.size, lines, interrupted };

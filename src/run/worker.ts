@@ -15,7 +15,7 @@ export type Job = (
   | { kind: 'case'; case: Case }
   | { kind: 'round'; case: Case; round: number }
   | { kind: 'memory'; case: Case }
-  | { kind: 'ceiling'; engine: EngineInfo }) & { modules?: string[] };
+  | { kind: 'ceiling'; engine: EngineInfo; timeMs: number }) & { modules?: string[] };
 
 /** What each kind of job sends back. */
 export interface JobResult {
@@ -40,7 +40,7 @@ function work(job: Job): Promise<JobResult[Job['kind']]> {
     case 'memory':
       return measureCaseMemory(job.case).catch((e: unknown) => ({ error: message(e) }));
     case 'ceiling':
-      return measureCeiling(job.engine).catch((e: unknown) => ({ error: message(e) }));
+      return measureCeiling(job.engine, job.timeMs).catch((e: unknown) => ({ error: message(e) }));
   }
 }
 

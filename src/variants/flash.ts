@@ -54,6 +54,7 @@ export const flash: Variant<FlashOptions> = {
   describe: (o) => (o.kernel === 'fused' ? 'flash (fused)'
     : `flash (${o.kernel === 'auto' ? 'engine\'s kernel' : 'tiled'}, tile ${o.tile})`),
   init: (_s, _o, _rng, base) => ({ ...base }),
+  unresolved: (s, o) => (o.kernel === 'auto' && s.causal ? 'kernel auto counts differently per engine when causal' : undefined),
   params: (s) => full.params(s, {}),
   flops(s, o) {
     if (o.kernel === 'fused' || (o.kernel === 'auto' && !s.causal)) return full.flops(s, {});

@@ -12,7 +12,7 @@
  * vs 0.791 on gaussian ones) or 'exact' (Eckart–Young optimal). svdEnergy reports the rank,
  * retained energy and error the factors actually have.
  * An `energy` rank depends on the weights, not only on (shape, options): resolveSvdOptions turns it
- * into a rank before params, flops, memory or init are asked (they throw otherwise).
+ * into a rank before params, flops, memory or init are asked (`unresolved` says so; they throw otherwise).
  *
  * params   (4 − |T|)·D² + |T|·2·D·R + 4·D (T = targets), all held at inference; trainable: the
  *          factors, |T|·2·D·R (fine-tuning updates U_p and V_p; biases and untargeted W_p stay frozen)
@@ -127,6 +127,7 @@ export const svd: Variant<SvdOptions> = {
     const factors = T * 2 * D * rankOf(s, o), n = full.params(s, {}).total - T * D * D + factors;
     return { total: n, trainable: factors, inference: n };
   },
+  unresolved: (_s, o) => (o.rank === undefined ? `energy=${o.energy} fixes the rank from the weights' spectrum` : undefined),
   flops: (s, o) => full.flops(s, {}) + s.batch * o.targets.length * (4 * s.seqLen * s.dModel * rankOf(s, o) - 2 * s.seqLen * s.dModel ** 2),
   memory(s, o) {
     const { batch: B, seqLen: N, dModel: D, heads: H } = s;

@@ -6,21 +6,18 @@
  */
 import type { z } from 'zod';
 import type { HostTensor, Ops } from '../engine/ops.ts';
+import type { ForwardFn } from '../engine/types.ts';
 import type { BaseWeights } from '../linalg/weights.ts';
 import type { Rng } from '../linalg/rng.ts';
-import type { Capabilities, ParamCount, Shape } from '../results/types.ts';
+import type { Capabilities, ParamCount, Shape, VariantRole } from '../results/types.ts';
 
 export type { BaseWeights, Capabilities, ParamCount, Shape };
 
 /** Weights by name, host float32, row-major. */
 export type Weights = Record<string, HostTensor>;
 
-/**
- * What a variant is to a reader, so that the report never tests names: the baseline (exact full
- * attention), an adapter (fine-tuning weights on top of the baseline), an approximation (computes
- * less, differs from the baseline), or exact-efficient (the baseline's output, computed otherwise).
- */
-export type VariantRole = 'baseline' | 'adapter' | 'approximation' | 'exact-efficient';
+/** What a variant is to a reader, so that the report never tests names (recorded on each line: src/results/types.ts). */
+export type { VariantRole };
 
 export interface Variant<O extends object = object> {
   name: string;
@@ -44,6 +41,12 @@ export interface Variant<O extends object = object> {
    * is not a weight (block-sparse's random blocks); applied when a suite is planned.
    */
   seeded?(o: O, seed: number): O;
+  /**
+   * Why `params`, `flops` and `memory` cannot be evaluated for these options until `resolve` has
+   * seen the weights or the engine (SVD by energy: the rank comes from the spectrum); undefined
+   * when they can. Callers ask through analyticCounts (analytic.ts), never by catching a throw.
+   */
+  unresolved?(shape: Shape, o: O): string | undefined;
   /** Exact parameter counts (tests compare them with the weights `init` returns). */
   params(shape: Shape, o: O): ParamCount;
   /** Multiply-adds × 2 of the matrix products of one forward pass (softmax, adds not counted). */
@@ -95,3 +98,8 @@ export function countParams(w: Weights): number {
 /** A variant with its options type erased, as the registry and the harness hold it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyVariant = Variant<any>;
+
+/** The variant's forward pass at one shape and resolved options, as an engine compiles it: (ops, x, weights) → output. */
+export function forwardAt<O extends object>(v: Variant<O>, shape: Shape, o: O): ForwardFn {
+  return (ops, x, w) => v.forward(ops, x, w, shape, o);
+}

@@ -1,9 +1,11 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { npmRun, tmpDir } from './helpers.ts';
+import { npmRun, ROOT, tmpDir } from './helpers.ts';
 import { openReport } from '../report/browser.ts';
+import { report } from '../../src/cli/report.ts';
 
 let out = '';
 let ran: ReturnType<typeof npmRun>;
@@ -16,7 +18,7 @@ before(() => {
 test('npm run bench -- --suite quick exits 0 and says where the report is', () => {
   assert.equal(ran.code, 0, ran.stderr);
   assert.match(ran.stdout, new RegExp(`report: ${out}/report.html`));
-  assert.match(ran.stdout, /full attention.*onnx\/cpu.*64/);
+  assert.match(ran.stdout, /── onnx\/cpu · inference · N=64\nfull attention +\d+\.\d{3} /);
 });
 
 test('run.json records suite, argv, environment and engines', () => {
@@ -57,12 +59,14 @@ test('results.jsonl holds one complete line per case', () => {
   }
 });
 
-test('report.html is self-contained and renders the latency chart in a browser', async () => {
-  const html = readFileSync(path.join(out, 'report.html'), 'utf8');
-  assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=|https?:\/\/cdn/i, 'nothing loaded from elsewhere');
-  assert.ok(existsSync(path.join(out, 'report.html')));
-  const page = await openReport(path.join(out, 'report.html'));
+test('report.html is self-contained: in a browser every chart renders, no errors or requests; a screenshot is taken', async () => {
+  const file = path.join(out, 'report.html');
+  assert.doesNotMatch(readFileSync(file, 'utf8'), /<script[^>]+src=|<link[^>]+href=|https?:\/\/cdn/i, 'nothing loaded from elsewhere');
+  const page = await openReport(file);
   try {
+    const charts = await page.charts();
+    assert.ok(charts.length >= 3, JSON.stringify(charts));
+    assert.deepEqual(charts.filter((c) => c.state !== 'live'), []);
     assert.deepEqual(page.consoleErrors, []);
     assert.deepEqual(page.requests, []);
     const series = await page.chartSeries('latency');
@@ -71,6 +75,12 @@ test('report.html is self-contained and renders the latency chart in a browser',
   } finally {
     await page.close();
   }
+  // The README's screenshot command: npx tsx scripts/report-screenshot.ts REPORT PNG.
+  const png = path.join(tmpDir(), 'report.png');
+  const shot = spawnSync('npx', ['tsx', 'scripts/report-screenshot.ts', file, png, '--height', '900'],
+    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(shot.status, 0, shot.stderr);
+  assert.ok(statSync(png).size > 10_000);
 });
 
 test('run.json samples the load through the run; rounds.jsonl journals facts and every round; findings.json is written', () => {
@@ -93,11 +103,54 @@ test('--resume after a torn write: the torn line set aside, completed rounds kep
   writeFileSync(path.join(copy, 'rounds.jsonl'), keep.map((l) => `${l}\n`).join(''));
   const r = npmRun('bench', ['--suite', 'quick', '--out', copy, '--resume'], 120_000);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /results\.jsonl:6 was torn by an interrupted write: moved to .*results\.jsonl\.torn; its case runs again/);
+  assert.match(r.stderr, /results\.jsonl:6 was torn by an interrupted write: moved to .*results\.jsonl\.torn; its case's line is rebuilt/);
   assert.match(r.stderr, /1 case\(s\) × 3 round\(s\), 1 job\(s\) \(5 case\(s\) already done\)/);
   assert.match(r.stderr, /\[1\/1\] .* round 3 …/);
   assert.equal(readFileSync(path.join(copy, 'results.jsonl.torn'), 'utf8'), `${results.at(-1)!.slice(0, 80)}\n`);
   const after = readFileSync(path.join(copy, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(after.length, 6);
   assert.deepEqual(after.at(-1).rounds.slice(0, 2), JSON.parse(results.at(-1)!).rounds.slice(0, 2), 'rounds 1 and 2 kept as measured');
+});
+
+/** A copy of the run with its last results line cut to `tail` (a kill mid-append; '' = before the append), every round journaled. */
+function cutLastLine(name: string, tail: (line: string) => string) {
+  const copy = path.join(tmpDir(), name);
+  cpSync(out, copy, { recursive: true });
+  const results = readFileSync(path.join(copy, 'results.jsonl'), 'utf8').trim().split('\n');
+  writeFileSync(path.join(copy, 'results.jsonl'), results.slice(0, -1).map((l) => `${l}\n`).join('') + tail(results.at(-1)!));
+  return { copy, last: JSON.parse(results.at(-1)!) };
+}
+
+const caseIds = (dir: string) => readFileSync(path.join(dir, 'results.jsonl'), 'utf8').trim().split('\n')
+  .map((l) => JSON.parse(l).caseId).sort();
+
+test('--resume after the final line was torn with every round journaled: its line rebuilt from the journal, 6 of 6 cases', () => {
+  const { copy, last } = cutLastLine('torn-final', (l) => l.slice(0, 80));
+  const r = npmRun('bench', ['--suite', 'quick', '--out', copy, '--resume'], 120_000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /results\.jsonl:6 was torn/);
+  assert.match(r.stderr, new RegExp(`${last.caseId}: every round is in the journal; its results line is rebuilt from it`));
+  assert.match(r.stderr, /0 job\(s\)/);
+  assert.deepEqual(caseIds(copy), caseIds(out));
+  const rebuilt = JSON.parse(readFileSync(path.join(copy, 'results.jsonl'), 'utf8').trim().split('\n').at(-1)!);
+  assert.deepEqual(rebuilt.rounds, last.rounds, 'the measured rounds, not new ones');
+  assert.deepEqual(rebuilt.latencyMs, last.latencyMs);
+  assert.match(readFileSync(path.join(copy, 'report.html'), 'utf8'), /6 case\(s\) on onnx\/cpu, tfjs\/wasm/, 'the report holds it');
+});
+
+test('a kill between the last round\'s journal record and the results append: --resume and npm run report write the line',
+  async (t) => {
+  const resumed = cutLastLine('kill-before-append', () => '');
+  const r = npmRun('bench', ['--suite', 'quick', '--out', resumed.copy, '--resume'], 120_000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /torn/);
+  assert.deepEqual(caseIds(resumed.copy), caseIds(out));
+  const reported = cutLastLine('kill-then-report', () => '');
+  const logged: string[] = [];
+  t.mock.method(console, 'error', (m: string) => { logged.push(m); });
+  t.mock.method(console, 'log', () => undefined);
+  assert.equal(await report([reported.copy]), 0);
+  assert.match(logged.join('\n'), new RegExp(`${reported.last.caseId}: every round is in the journal`));
+  assert.deepEqual(caseIds(reported.copy), caseIds(out));
+  assert.match(readFileSync(path.join(reported.copy, 'report.html'), 'utf8'), /6 case\(s\) on onnx\/cpu, tfjs\/wasm/);
 });

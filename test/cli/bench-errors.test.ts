@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import { bench } from '../../src/cli/bench.ts';
+import { errorOutcome } from '../../src/cli/format.ts';
 import { npmRun, ROOT, tmpDir } from './helpers.ts';
 
 /** A user mistake: exit 2, one line on stderr naming what was wrong and what is accepted, no stack. */
-function assertUserError(args: string[], expected: RegExp) {
-  const r = npmRun('bench', args);
+function assertOneLine(r: { code: number | null; stderr: string }, args: string[], expected: RegExp) {
   assert.equal(r.code, 2, `exit code for ${args.join(' ')}: ${r.stderr}`);
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `one line, got:\n${r.stderr}`);
@@ -15,28 +16,44 @@ function assertUserError(args: string[], expected: RegExp) {
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 }
 
-test('unknown variant', () => assertUserError(['--variants', 'full,nope', '--out', tmpDir()],
+/** Through `npm run bench`, as a user runs it: for mistakes found once the engines or the run folder are touched. */
+const assertUserError = (args: string[], expected: RegExp) => assertOneLine(npmRun('bench', args), args, expected);
+
+/**
+ * Mistakes the flag and suite parsers reject, through the command's own error boundary in this
+ * process (the spawned tests show that boundary is what `npm run bench` prints). `--plan` is
+ * appended so that a mistake not caught prints a plan and fails the test, never starts a run.
+ */
+async function assertRejected(args: string[], expected: RegExp) {
+  const log = console.log;
+  console.log = () => undefined;
+  const outcome = await bench([...args, '--plan']).then((code) => ({ code, text: '' }), errorOutcome)
+    .finally(() => { console.log = log; });
+  assertOneLine({ code: outcome.code, stderr: String(outcome.text) }, args, expected);
+}
+
+test('unknown variant', () => assertRejected(['--variants', 'full,nope', '--out', tmpDir()],
   /unknown variant 'nope'\. Known variants: full/));
-test('unknown engine', () => assertUserError(['--engine', 'torch'], /--engine.*Allowed choices are onnx, tfjs, all/));
-test('unknown flag', () => assertUserError(['--sequence', '5'], /unknown option '--sequence'.*see --help/));
-test('non-numeric --seq', () => assertUserError(['--seq', '256,abc'],
-  /--seq expects positive integers, e.g\. 256,1024\. Received: 256,abc/));
-test('unknown backend', () => assertUserError(['--engine', 'tfjs', '--backend', 'metal'],
+test('unknown engine', () => assertRejected(['--engine', 'torch'], /--engine.*Allowed choices are onnx, tfjs, all/));
+test('unknown flag', () => assertRejected(['--sequence', '5'], /unknown option '--sequence'.*see --help/));
+test('non-numeric --seq', () => assertRejected(['--seq', '256,abc'],
+  /--seq expects positive integers, e\.g\. 256,1024\. Received: 256,abc/));
+test('unknown backend', () => assertRejected(['--engine', 'tfjs', '--backend', 'metal'],
   /--backend expects one of tensorflow-gpu, tensorflow, wasm, cpu\. Received: metal/));
-test('unknown suite', () => assertUserError(['--suite', 'nope'],
+test('unknown suite', () => assertRejected(['--suite', 'nope'],
   /--suite expects a built-in suite \(default, efficiency, flash, long-context, quick, training\) or a path/));
 
-test('malformed suite files', () => {
+test('malformed suite files', async () => {
   const dir = tmpDir();
   const bad = path.join(dir, 'bad.json');
   writeFileSync(bad, '{ "name": "x", ');
-  assertUserError(['--suite', bad], /suite .*bad\.json: \(file\): not valid JSON/);
+  await assertRejected(['--suite', bad], /suite .*bad\.json: \(file\): not valid JSON/);
   writeFileSync(bad, JSON.stringify({ name: 'x', variants: ['full'], seqLen: [64, -1] }));
-  assertUserError(['--suite', bad], /suite .*bad\.json: seqLen\.1: Too small/);
+  await assertRejected(['--suite', bad], /suite .*bad\.json: seqLen\.1: Too small/);
   writeFileSync(bad, JSON.stringify({ name: 'x', variants: ['full'], seqLen: [64], dModel: 50, heads: 8 }));
-  assertUserError(['--suite', bad], /heads: dModel must be a multiple of heads/);
+  await assertRejected(['--suite', bad], /heads: dModel must be a multiple of heads/);
   writeFileSync(bad, JSON.stringify({ name: 'x', variants: ['full'], seqLen: [64], colour: 'red' }));
-  assertUserError(['--suite', bad], /Unrecognized key.*colour/);
+  await assertRejected(['--suite', bad], /Unrecognized key.*colour/);
 });
 
 test('a bad ATTNBENCH_TFJS_KERNEL, before any engine starts', () => {
@@ -49,7 +66,7 @@ test('a bad ATTNBENCH_TFJS_KERNEL, before any engine starts', () => {
   }
 });
 
-test('--resume without --out', () => assertUserError(['--resume'], /--resume needs --out DIR/));
+test('--resume without --out', () => assertRejected(['--resume'], /--resume needs --out DIR/));
 
 test('--out naming a file, or a folder that cannot be made', () => {
   const file = path.join(tmpDir(), 'a-file');
@@ -73,20 +90,20 @@ test('one writer per run folder: a second bench into a folder in use exits 2 wit
   }
 });
 
-test('bad shape flags, variant options and numbers: one line each', () => {
-  assertUserError(['--d-model', 'abc'], /--d-model expects positive integers, e.g\. 256,1024\. Received: abc/);
-  assertUserError(['--heads', '0'], /--heads expects positive integers/);
-  assertUserError(['--batch', '1,,2'], /--batch expects positive integers, e\.g\. 256,1024\. Received: 1,,2/);
-  assertUserError(['--seq', '256,,1024'], /--seq expects positive integers/);
-  assertUserError(['--heads', '5'], /heads: dModel must be a multiple of heads \(dModel 512, heads 5\)/);
-  assertUserError(['--variants', 'full,,lora'], /--variants: configuration 2 is empty/);
-  assertUserError(['--variants', 'full,lora:rank'], /--variants: configuration 2 has 'rank': options are key=value/);
-  assertUserError(['--variants', 'lora:rank=x'], /variant 'lora': option rank: .*see --list/);
-  assertUserError(['--variants', 'lora:colour=red'], /variant 'lora': option .*colour/);
-  assertUserError(['--max-memory', '-1'], /--max-memory expects a positive integer, e\.g\. 8192\. Received: -1/);
-  assertUserError(['--rounds', '0'], /--rounds expects a positive integer, e\.g\. 3\. Received: 0/);
-  assertUserError(['--time', '1.5'], /--time expects a positive integer, e\.g\. 250\. Received: 1\.5/);
-  assertUserError(['--case-timeout', 'soon'], /--case-timeout expects a positive integer, e\.g\. 300\. Received: soon/);
-  assertUserError(['--heap', '4GB'], /--heap expects a positive integer, e\.g\. 4096\. Received: 4GB/);
-  assertUserError(['--seed', '-3'], /--seed expects a positive integer, e\.g\. 1\. Received: -3/);
+test('bad shape flags, variant options and numbers: one line each', async () => {
+  await assertRejected(['--d-model', 'abc'], /--d-model expects positive integers, e.g\. 256,1024\. Received: abc/);
+  await assertRejected(['--heads', '0'], /--heads expects positive integers/);
+  await assertRejected(['--batch', '1,,2'], /--batch expects positive integers, e\.g\. 256,1024\. Received: 1,,2/);
+  await assertRejected(['--seq', '256,,1024'], /--seq expects positive integers/);
+  await assertRejected(['--heads', '5'], /heads: dModel must be a multiple of heads \(dModel 512, heads 5\)/);
+  await assertRejected(['--variants', 'full,,lora'], /--variants: configuration 2 is empty/);
+  await assertRejected(['--variants', 'full,lora:rank'], /--variants: configuration 2 has 'rank': options are key=value/);
+  await assertRejected(['--variants', 'lora:rank=x'], /variant 'lora': option rank: .*see --list/);
+  await assertRejected(['--variants', 'lora:colour=red'], /variant 'lora': option .*colour/);
+  await assertRejected(['--max-memory', '-1'], /--max-memory expects a positive integer, e\.g\. 8192\. Received: -1/);
+  await assertRejected(['--rounds', '0'], /--rounds expects a positive integer, e\.g\. 3\. Received: 0/);
+  await assertRejected(['--time', '1.5'], /--time expects a positive integer, e\.g\. 250\. Received: 1\.5/);
+  await assertRejected(['--case-timeout', 'soon'], /--case-timeout expects a positive integer, e\.g\. 300\. Received: soon/);
+  await assertRejected(['--heap', '4GB'], /--heap expects a positive integer, e\.g\. 4096\. Received: 4GB/);
+  await assertRejected(['--seed', '-3'], /--seed expects a positive integer, e\.g\. 1\. Received: -3/);
 });

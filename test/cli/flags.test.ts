@@ -99,7 +99,7 @@ test('--help lists every built-in suite with its description and ends with four 
 test('--json: the final table as JSON lines on stdout, progress on stderr; shape flags recorded in run.json', () => {
   const out = path.join(tmpDir(), 'json');
   const r = npmRun('bench', ['--suite', 'quick', '--variants', 'full,lora:rank=2:merged=true', '--seq', '32', '--d-model', '32',
-    '--heads', '2,4', '--engine', 'onnx', '--rounds', '1', '--json', '--no-report', '--out', out], 120_000);
+    '--heads', '2,4', '--engine', 'onnx', '--rounds', '1', '--time', '20', '--json', '--no-report', '--out', out], 120_000);
   assert.equal(r.code, 0, r.stderr);
   const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(rows.length, 4, 'two configurations × two head counts');

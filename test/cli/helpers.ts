@@ -22,3 +22,25 @@ export function npmRun(script: string, args: string[], timeoutMs = 120_000, env:
 export function tmpDir(prefix = 'attnbench-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
+
+/**
+ * A command run in this process, as `npm run` would print it: its stdout and stderr captured, an
+ * error that ends it worded by the command line's own error boundary (errorOutcome). For input the
+ * parsers reject, where a spawned `npm run` would spend its time starting node and tsx.
+ */
+export async function runInProcess(command: (argv: string[]) => Promise<number>, args: string[]): Promise<Ran> {
+  const { errorOutcome } = await import('../../src/cli/format.ts');
+  const out: string[] = [], err: string[] = [];
+  const { log, error } = console;
+  console.log = (...xs: unknown[]) => { out.push(xs.join(' ')); };
+  console.error = (...xs: unknown[]) => { err.push(xs.join(' ')); };
+  try {
+    const code = await command(args);
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  } catch (e) {
+    const { code, text } = errorOutcome(e);
+    return { code, stdout: out.join('\n'), stderr: [...err, ...(text === undefined ? [] : [String(text)])].join('\n') };
+  } finally {
+    Object.assign(console, { log, error });
+  }
+}

@@ -5,11 +5,24 @@ import path from 'node:path';
 import { readResults } from '../../src/results/store.ts';
 import { planIds, SUITE, writeShard } from '../run/shard-fixtures.ts';
 import { parseSuite } from '../../src/run/suite.ts';
-import { npmRun, tmpDir } from './helpers.ts';
+import { bench } from '../../src/cli/bench.ts';
+import { merge } from '../../src/cli/merge.ts';
+import { npmRun, runInProcess, tmpDir } from './helpers.ts';
 
-/** A user mistake: exit 2, one line on stderr, no stack trace. */
-function assertOneLine(script: string, args: string[], expected: RegExp) {
-  const r = npmRun(script, args);
+/** A mistake found once the engines are probed and the run folder opened, in this process: no job runs. */
+async function assertRefusedRun(args: string[], expected: RegExp) {
+  const r = await runInProcess(bench, args);
+  assert.equal(r.code, 2, `exit code for bench ${args.join(' ')}: ${r.stderr}`);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr.trim(), expected);
+}
+
+/**
+ * A user mistake the parsers or the merge reject (exit 2, one line, no stack), through the command's
+ * own error boundary in this process; one spawned test shows `npm run` prints the same.
+ */
+async function assertOneLine(script: 'merge' | 'bench', args: string[], expected: RegExp) {
+  const r = await runInProcess(script === 'merge' ? merge : bench, script === 'bench' ? [...args, '--plan'] : args);
   assert.equal(r.code, 2, `exit code for ${script} ${args.join(' ')}: ${r.stderr}`);
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `one line, got:\n${r.stderr}`);
@@ -35,34 +48,37 @@ test('npm run merge --allow-missing: the report lists what is missing', () => {
   assert.match(readFileSync(path.join(out, 'report.html'), 'utf8'), /merged from shards with 4 of 12 planned case\(s\) missing: /);
 });
 
-test('npm run merge: bad input is one line and exit 2', () => {
+test('npm run merge: bad input is one line and exit 2', async () => {
   const out = () => path.join(tmpDir(), 'merged');
-  assertOneLine('merge', [], /^attnbench: merge expects --out DIR and one or more shard folders .* Received: no argument$/);
-  assertOneLine('merge', ['--out', out()], /^attnbench: merge expects --out DIR and one or more shard folders/);
+  const spawned = npmRun('merge', []);
+  assert.equal(spawned.code, 2, spawned.stderr);
+  assert.match(spawned.stderr.trim(), /^attnbench: merge expects --out DIR/, 'through npm run, as a user runs it');
+  await assertOneLine('merge', [], /^attnbench: merge expects --out DIR and one or more shard folders .* Received: no argument$/);
+  await assertOneLine('merge', ['--out', out()], /^attnbench: merge expects --out DIR and one or more shard folders/);
   const one = writeShard(1, 2);
-  assertOneLine('merge', ['--out', out(), one, one], /^attnbench: overlapping shards: .* and .* are both shard 1\/2$/);
+  await assertOneLine('merge', ['--out', out(), one, one], /^attnbench: overlapping shards: .* and .* are both shard 1\/2$/);
   const other = parseSuite({ ...SUITE, name: 'other' }, 'test');
-  assertOneLine('merge', ['--out', out(), one, writeShard(2, 2, { suite: other })],
+  await assertOneLine('merge', ['--out', out(), one, writeShard(2, 2, { suite: other })],
     /^attnbench: cannot merge different suites: .* ran 'shards', .* ran 'other'$/);
-  assertOneLine('merge', ['--out', out(), tmpDir()], /^attnbench: .* is not a shard of a run \(no run\.json\)/);
+  await assertOneLine('merge', ['--out', out(), tmpDir()], /^attnbench: .* is not a shard of a run \(no run\.json\)/);
   const twice = writeShard(2, 2);
   writeFileSync(path.join(twice, 'results.jsonl'), readFileSync(path.join(one, 'results.jsonl'), 'utf8'), { flag: 'a' });
-  assertOneLine('merge', ['--out', out(), one, twice], /^attnbench: case '.*' appears twice: in .* and in .*$/);
-  assertOneLine('merge', ['--out', out(), writeShard(1, 2)],
+  await assertOneLine('merge', ['--out', out(), one, twice], /^attnbench: case '.*' appears twice: in .* and in .*$/);
+  await assertOneLine('merge', ['--out', out(), writeShard(1, 2)],
     /^attnbench: 6 of 12 planned case\(s\) are missing \(shard\(s\) 2\/2 not given\)/);
 });
 
-test('--shard: 0/2, 3/2 and a/b are one line and exit 2, before any engine is probed', () => {
+test('--shard: 0/2, 3/2 and a/b are one line and exit 2, before any engine is probed', async () => {
   for (const bad of ['0/2', '3/2', 'a/b']) {
-    assertOneLine('bench', ['--suite', 'quick', '--shard', bad],
+    await assertOneLine('bench', ['--suite', 'quick', '--shard', bad],
       new RegExp(`^attnbench: --shard expects i/n with 1 ≤ i ≤ n, e\\.g\\. 2/3 .*Received: ${bad}$`));
   }
 });
 
-test('--shard with --resume continues only the same shard: another shard into that folder is one line and exit 2', () => {
+test('--shard with --resume continues only the same shard: another shard into that folder is one line and exit 2', async () => {
   const dir = writeShard(1, 2), suiteFile = path.join(tmpDir(), 'shards.json');
   writeFileSync(suiteFile, JSON.stringify(SUITE));
-  assertOneLine('bench', ['--suite', suiteFile, '--shard', '2/2', '--out', dir, '--resume'],
+  await assertRefusedRun(['--suite', suiteFile, '--shard', '2/2', '--out', dir, '--resume'],
     new RegExp(`^attnbench: --resume: ${dir} holds shard 1/2, not shard 2/2; resume each shard into its own folder$`));
-  assertOneLine('bench', ['--suite', suiteFile, '--out', dir, '--resume'], /holds shard 1\/2, not a whole run;/);
+  await assertRefusedRun(['--suite', suiteFile, '--out', dir, '--resume'], /holds shard 1\/2, not a whole run;/);
 });

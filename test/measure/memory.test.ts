@@ -8,16 +8,28 @@ import type { EngineInfo } from '../../src/engine/types.ts';
 
 const engines = (await listEngines()).filter((i) => i.available && i.id !== 'tfjs/cpu');
 
-async function peak(engine: EngineInfo, kernel: BatchedKernel | undefined,
+/** Runs `measure` with the workers of one phase, as a sweep's checks run: `kernel` forced in them, process.env restored after. */
+async function withWorkers<T>(kernel: BatchedKernel | undefined, measure: (w: Workers) => Promise<T>): Promise<T> {
+  const before = process.env[KERNEL_ENV];
+  if (kernel) process.env[KERNEL_ENV] = kernel; // the workers inherit it
+  const workers = new Workers({ timeoutMs: 120_000, heapMb: 4096 });
+  try {
+    return await measure(workers);
+  } finally {
+    workers.close();
+    if (before === undefined) delete process.env[KERNEL_ENV];
+    else process.env[KERNEL_ENV] = before;
+  }
+}
+
+async function peak(workers: Workers, engine: EngineInfo, kernel: BatchedKernel | undefined,
   spec: string | { name: string; options: Record<string, unknown> }, seqLen: number): Promise<number> {
   const v = resolveVariant(spec);
   const c: Case = { caseId: `${v.label}-${seqLen}`, runId: 'mem', mode: 'inference', variant: v.name, options: v.options,
     label: v.label, engine,
     shape: { batch: 1, seqLen, dModel: 64, heads: 4 }, seed: 3, weights: { init: 'gaussian' }, input: { input: 'gaussian' },
     timing: { timeMs: 30, warmupMs: 10, warmupIterations: 1, minSamples: 3, targetRme: 50, downloadInside: true } };
-  if (kernel) process.env[KERNEL_ENV] = kernel; // the workers inherit it
-  const workers = new Workers({ timeoutMs: 120_000, heapMb: 4096 });
-  const line = await checkCase(c, workers).finally(() => workers.close());
+  const line = await checkCase(c, workers);
   assert.equal(line.status, 'ok', line.status !== 'ok' ? line.reason : '');
   if (kernel && line.status === 'ok') {
     assert.ok(line.kernels?.length && line.kernels.every((k) => k.kernel === kernel && k.source === 'forced'));
@@ -32,12 +44,17 @@ async function peak(engine: EngineInfo, kernel: BatchedKernel | undefined,
 for (const engine of engines) {
   for (const kernel of engine.id === 'tfjs/wasm' ? (['loop', 'batched'] as const) : [undefined]) {
     test(`${engine.id}${kernel ? ` (${kernel} kernel)` : ''}: measured peak memory grows ≈4× for full and ≈2× for sparse-window `
-      + 'when N doubles', async () => {
-      const fullRatio = (await peak(engine, kernel, 'full', 1024)) / (await peak(engine, kernel, 'full', 512));
+      + 'when N doubles', () => withWorkers(kernel, async (w) => {
+      const fullRatio = (await peak(w, engine, kernel, 'full', 1024)) / (await peak(w, engine, kernel, 'full', 512));
       assert.ok(fullRatio > 3.2 && fullRatio < 4.6, `full: ×${fullRatio.toFixed(2)}`);
       const window = { name: 'sparse-window', options: { window: 64 } };
-      const windowRatio = (await peak(engine, kernel, window, 4096)) / (await peak(engine, kernel, window, 2048));
+      const windowRatio = (await peak(w, engine, kernel, window, 4096)) / (await peak(w, engine, kernel, window, 2048));
       assert.ok(windowRatio > 1.6 && windowRatio < 2.5, `sparse-window: ×${windowRatio.toFixed(2)}`);
-    });
+    }));
   }
 }
+
+const kernelAtStart = process.env[KERNEL_ENV];
+test('the kernel tests leave process.env as they found it', () => {
+  assert.equal(process.env[KERNEL_ENV], kernelAtStart);
+});

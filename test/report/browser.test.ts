@@ -1,23 +1,21 @@
 /**
  * Reports in headless Chromium: every chart renders with zero console errors and zero network
  * requests, the legend toggles variants, the static SVGs stand in without JavaScript, user strings
- * stay text, and a real quick-suite run's report renders and is screenshotted.
+ * stay text. A real quick-suite run's report is opened here too: test/cli/bench-e2e.test.ts.
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { compareRuns } from '../../src/report/compare.ts';
 import { renderComparison } from '../../src/report/compare-page.ts';
 import { renderReport } from '../../src/report/index.ts';
-import { npmRun, ROOT, tmpDir, type Ran } from '../cli/helpers.ts';
+import { tmpDir } from '../cli/helpers.ts';
 import { openReport } from './browser.ts';
 import { fixtureMeta, fixtureRun, hostileRun, okLine, XSS } from './fixtures.ts';
 
 const ALL_CHARTS = ['latency', 'speedup', 'memory', 'params', 'throughput', 'accuracy', 'timeline'];
-let dir = '', fixtureFile = '', hostileFile = '', quickDir = '';
-let quick: Ran;
+let dir = '', fixtureFile = '', hostileFile = '';
 
 before(async () => {
   dir = tmpDir('attnbench-browser-');
@@ -28,8 +26,6 @@ before(async () => {
   const hostile = hostileRun();
   hostileFile = path.join(dir, 'hostile.html');
   writeFileSync(hostileFile, await renderReport(hostile.lines, hostile.meta));
-  quickDir = path.join(dir, 'quick');
-  quick = npmRun('bench', ['--suite', 'quick', '--out', quickDir], 240_000);
 });
 
 test('every chart of a two-engine report renders, with zero console errors and zero requests', async () => {
@@ -114,29 +110,3 @@ test('compare.html renders its chart of ratios, with zero console errors and zer
     await r.close();
   }
 });
-
-test('a real quick-suite report: every chart renders, no errors or requests; a screenshot is taken', async () => {
-  assert.equal(quick.code, 0, quick.stderr);
-  const file = path.join(quickDir, 'report.html');
-  const r = await openReport(file);
-  try {
-    const charts = await r.charts();
-    assert.ok(charts.length >= 3, JSON.stringify(charts));
-    assert.deepEqual(charts.filter((c) => c.state !== 'live'), []);
-    assert.deepEqual(r.consoleErrors, []);
-    assert.deepEqual(r.requests, []);
-  } finally {
-    await r.close();
-  }
-  const png = path.join(quickDir, 'report.png');
-  const shot = screenshot(file, png);
-  assert.equal(shot.code, 0, shot.stderr);
-  assert.ok(statSync(png).size > 10_000);
-});
-
-/** The README's screenshot command: npx tsx scripts/report-screenshot.ts REPORT PNG. */
-function screenshot(file: string, png: string): Ran {
-  const r = spawnSync('npx', ['tsx', 'scripts/report-screenshot.ts', file, png, '--height', '900'],
-    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}

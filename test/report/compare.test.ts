@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compareRuns, hasRegression } from '../../src/report/compare.ts';
 import type { ResultLine } from '../../src/results/types.ts';
-import { npmRun, tmpDir } from '../cli/helpers.ts';
+import { compare } from '../../src/cli/compare.ts';
+import { npmRun, runInProcess, tmpDir } from '../cli/helpers.ts';
 import { failedLine, fixtureMeta, fixtureRun, okLine, writeRun } from './fixtures.ts';
 
 const SLOW = 'SVD r=16|onnx/cpu|B1N512D64H4';
@@ -79,14 +80,14 @@ test('npm run compare: identical runs exit 0; --out chooses the file', () => {
   assert.ok(existsSync(out));
 });
 
-test('npm run compare: bad input is one line and exit 2', () => {
+test('npm run compare: bad input is one line and exit 2', async () => {
   for (const [args, message] of [
     [[path.join(dir, 'base')], /^attnbench: missing required argument 'new' \(see --help\)$/],
     [[path.join(dir, 'base'), path.join(dir, 'nope')], /^attnbench: compare BASE NEW expects a folder\. Received: .*nope$/],
     [[path.join(dir, 'base'), path.join(dir, 'new'), '--threshold', '0.9'],
       /^attnbench: --threshold expects a ratio of at least 1, e\.g\. 1\.10 .* Received: 0\.9$/],
   ] as const) {
-    const r = npmRun('compare', [...args]);
+    const r = await runInProcess(compare, [...args]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr.trim(), message);
   }

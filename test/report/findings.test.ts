@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { comparisons, facts, summaries, type Fact } from '../../src/report/findings.ts';
+import { comparisons, facts, type Fact } from '../../src/report/findings.ts';
+import { summaries, summaryBody } from '../../src/report/summaries.ts';
 import { writeReport } from '../../src/report/index.ts';
 import type { ResultLine } from '../../src/results/types.ts';
 import { tmpDir } from '../cli/helpers.ts';
@@ -50,6 +51,18 @@ test('summaries: break-even from the verdicts only', () => {
     okLine({ seqLen, variant: 'sparse-block', label: 'block', median: seqLen === 128 ? 64 : 300 })]);
   assert.deepEqual(summaries(comparisons(lines)).map((x) => x.summary),
     ['block on onnx/cpu: not faster at the largest N measured (N=256: slower).'], 'faster at small N only is no break-even');
+});
+
+test('summaries are data first: subject, engine, trend and notes as fields, the sentence built from them once', () => {
+  const s = summaries(comparisons(fixtureRun()));
+  const of = (subject: string, engine: string) => s.find((x) => x.subject === subject && x.engine === engine)!;
+  assert.deepEqual(of('sliding window w=64', 'onnx/cpu').trend, { kind: 'faster-from', seqLen: 512 });
+  assert.deepEqual(of('SVD r=16', 'tfjs/wasm').trend, { kind: 'faster-everywhere', from: 128, to: 1024 });
+  assert.deepEqual(of('Linformer k=32', 'tfjs/wasm').trend, { kind: 'slower-everywhere' });
+  for (const x of s) {
+    assert.deepEqual(x.notes, []);
+    assert.equal(x.summary, `${x.subject} on ${x.engine}: ${summaryBody(x)}`);
+  }
 });
 
 test('a line that saves no work at its N says so in its comparison and its summary', () => {

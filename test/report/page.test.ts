@@ -43,9 +43,26 @@ test('a run with no ok case: no charts, no vega libraries, the failures listed',
 test('cases whose tfjs/wasm kernels ATTNBENCH_TFJS_KERNEL forced are named at the top; measured choices are not', async () => {
   const forced = { product: '[1,8,64,64]·[1,8,64,64]', kernel: 'loop' as const, loopMs: null, batchedMs: null, source: 'forced' as const };
   const measured = { ...forced, kernel: 'batched' as const, loopMs: 3, batchedMs: 2, source: 'measured' as const, measuredAt: 'x' };
-  const ok = fixtureRun().filter((l) => l.status === 'ok');
+  const ok = fixtureRun().filter((l) => l.status === 'ok' && l.engine === 'tfjs'); // tfjs/wasm's kernels: its engine's notice
   const withForced = ok.map((l, i) => ({ ...l, kernels: [i < 2 ? forced : measured] }));
   assert.match(await renderReport(withForced, fixtureMeta()),
     /<p class="notice">2 case\(s\) ran every batched product on the loop kernel, forced by ATTNBENCH_TFJS_KERNEL/);
   assert.doesNotMatch(await renderReport(ok.map((l) => ({ ...l, kernels: [measured] })), fixtureMeta()), /ATTNBENCH_TFJS_KERNEL/);
+});
+
+test('engines absent here are one notice at the top (CUDA ones named so); each reason stays in Environment', async () => {
+  const info = (id: string, priority: number, available: boolean, device: string) => ({ engine: id.split('/')[0],
+    backend: id.split('/')[1], id, priority, available, device, ...(!available && { reason: `${id} reason` }) });
+  const engines = [info('onnx/cuda', 10, false, 'cuda'), info('tfjs/tensorflow-gpu', 20, false, 'cuda'),
+    info('onnx/cpu', 30, true, 'cpu'), info('tfjs/tensorflow', 40, false, 'cpu'), info('tfjs/wasm', 50, true, 'cpu'),
+    info('tfjs/cpu', 60, true, 'cpu')];
+  const fallbacks = ['onnx/cuda', 'tfjs/tensorflow-gpu', 'tfjs/tensorflow'].map((id) => `${id} unavailable (${id} reason): using …`);
+  const html = await renderReport(fixtureRun(), fixtureMeta({ engines, fallbacks }));
+  const notices = [...html.matchAll(/<p class="notice">(.*?)<\/p>/g)].map((m) => m[1]);
+  assert.deepEqual(notices.filter((n) => /absent|present|fallback/.test(n)), ['CUDA engines not present here: onnx/cuda, '
+    + 'tfjs/tensorflow-gpu; also absent: tfjs/tensorflow; measured on onnx/cpu, tfjs/wasm '
+    + '(<a href="#environment">why each is absent</a>)']);
+  for (const id of ['onnx/cuda', 'tfjs/tensorflow-gpu', 'tfjs/tensorflow']) assert.match(html, new RegExp(`<td>${id} reason</td>`));
+  assert.doesNotMatch(html, /<p class="notice">fallback/);
+  assert.ok(!notices.join('').includes('tfjs/cpu'), 'an engine after the one selected is no fallback');
 });

@@ -2,7 +2,8 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { npmRun, tmpDir } from '../cli/helpers.ts';
+import { report } from '../../src/cli/report.ts';
+import { npmRun, runInProcess, tmpDir } from '../cli/helpers.ts';
 import { fixtureMeta, fixtureRun, writeRun } from './fixtures.ts';
 
 let root = '';
@@ -38,7 +39,10 @@ test('npm run report -- --publish OUTDIR RESULTS_ROOT copies every run and the i
   assert.match(readFileSync(path.join(out, 'index.html'), 'utf8'), /href="run-a\/report.html"/);
 });
 
-test('npm run report: bad input is one line and exit 2', () => {
+test('npm run report: bad input is one line and exit 2', async () => {
+  const spawned = npmRun('report', []);
+  assert.equal(spawned.code, 2, spawned.stderr);
+  assert.match(spawned.stderr.trim(), /^attnbench: report expects a run folder/, 'through npm run, as a user runs it');
   const empty = tmpDir('attnbench-empty-');
   for (const [args, message] of [
     [[], new RegExp('^attnbench: report expects a run folder \\(npm run report -- results/<run-id>\\) or --publish OUTDIR '
@@ -53,7 +57,7 @@ test('npm run report: bad input is one line and exit 2', () => {
     [['--publish'], /^attnbench: option '--publish <outdir>' argument missing \(see --help\)$/],
     [[root, 'extra'], /^attnbench: too many arguments/],
   ] as const) {
-    const r = npmRun('report', [...args]);
+    const r = await runInProcess(report, [...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr.trim(), message, args.join(' '));
   }

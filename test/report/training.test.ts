@@ -5,6 +5,7 @@ import { trainingMemoryChart } from '../../src/report/charts/training-memory.ts'
 import { trainingTimeChart } from '../../src/report/charts/training-time.ts';
 import { trainingFindings, trainingSection } from '../../src/report/training.ts';
 import { bytes } from '../../src/report/format.ts';
+import { fixtureMeta } from './fixtures.ts';
 
 const shape = { batch: 1, seqLen: 512, dModel: 512, heads: 8 };
 const FULL = 4 * 512 ** 2 + 4 * 512, LORA = 16384;
@@ -62,4 +63,13 @@ test('the training section: empty without train cases; else findings, both chart
   assert.match(html, /trains 16\u202f384 parameters/);
   assert.match(html, /skipped: onnx\/cpu cannot train: the engine computes no gradients &lt;capabilities\.gradients is false&gt;/);
   assert.equal((html.match(/<tr class=/g) ?? []).length, 3, 'three train cases in the table, not the inference one');
+});
+
+test('how to read an engine\'s training memory comes from its capabilities, beside the memory chart', async () => {
+  const note = 'this engine counts shared buffers twice';
+  const engines = [{ engine: 'tfjs', backend: 'wasm', id: 'tfjs/wasm', priority: 50, available: true,
+    capabilities: { gradients: true, memorySource: 'x', trainingMemoryNote: note } }];
+  const html = await trainingSection([full, lora] as ResultLine[], fixtureMeta({ engines }));
+  assert.match(html, new RegExp(`<section class="chart" id="training-memory">[\\s\\S]*On tfjs/wasm: ${note}\\.`));
+  assert.doesNotMatch(await trainingSection([full, lora] as ResultLine[]), /On tfjs\/wasm:/, 'no run.json: no note');
 });

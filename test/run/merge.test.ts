@@ -78,3 +78,13 @@ test('not a shard: a file, a folder without run.json, a whole (unsharded) run', 
   writeFileSync(path.join(whole, 'run.json'), JSON.stringify(meta));
   refuses([whole], /is not a shard of a run \(its run\.json records no --shard i\/n\)/);
 });
+
+test('a --weights run merges where its weights file is absent: validating the recorded suite reads no file', () => {
+  const missing = path.join(tmpDir(), 'gone.safetensors');
+  const suite = parseSuite({ ...SUITE, weights: { init: 'file', file: missing, prefix: 'encoder.layer.0.' } }, 'run.json');
+  assert.equal(suite.weights.init, 'file');
+  assert.equal(suite.dModel, 64, 'the recorded D, not one read from the file');
+  const dirs = [1, 2].map((i) => writeShard(i, 2, { suite }));
+  const merged = merge(dirs);
+  assert.equal(readResults(merged.dir).length, planIds(suite).length);
+});

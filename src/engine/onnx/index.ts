@@ -11,23 +11,28 @@ import { traceGraph } from './trace.ts';
 export { createSession, loadOrt, ONNX_CAPABILITIES, onnxEngine, onnxThreads, type OnnxBackend } from './session.ts';
 export { traceGraph, type Sym, type TracedGraph } from './trace.ts';
 
+/**
+ * How a CUDA 12 machine gets the CUDA provider: onnxruntime-node's install script downloads it, and
+ * package.json's allowScripts denies that script (an offline install must work), so it is run by hand.
+ */
+export const CUDA_PROVIDER_INSTALL = 'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js';
+
 /** Probes one execution provider with a one-node session. */
 export async function probeOnnx(backend: OnnxBackend): Promise<Omit<EngineInfo, 'priority'>> {
-  const id = `onnx/${backend}`;
+  const id = `onnx/${backend}`, device = backend === 'cuda' ? 'cuda' : 'cpu';
   try {
     const ort = loadOrt();
     const tiny = traceGraph((ops, x) => ops.add(x, x), {}, [1]);
     const session = await createSession(ort, tiny.model, backend, true, true);
     await session.release();
-    const device = backend === 'cuda' ? 'cuda' : 'cpu';
     return { engine: 'onnx', backend, id, available: true, version: ort.env.versions.node, device,
       threads: backend === 'cpu' ? onnxThreads() : undefined, capabilities: ONNX_CAPABILITIES };
   } catch (e) {
     const msg = firstLine(e instanceof Error ? e.message : String(e));
     const reason = backend === 'cuda' && /cuda/i.test(msg)
-      ? `CUDA execution provider not usable (${msg}); install with npm install --onnxruntime-node-install=cuda12 on a CUDA 12 machine`
+      ? `CUDA execution provider not usable (${msg}); on a CUDA 12 machine run ${CUDA_PROVIDER_INSTALL}`
       : msg;
-    return { engine: 'onnx', backend, id, available: false, reason };
+    return { engine: 'onnx', backend, id, available: false, device, reason };
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * ONNX Runtime sessions: a traced graph (trace.ts) runs in an InferenceSession with graph
  * optimisations on, on the CPU execution provider, or CUDA where its binaries are installed
- * (`--onnxruntime-node-install=cuda12`).
+ * (CUDA_PROVIDER_INSTALL in index.ts).
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';

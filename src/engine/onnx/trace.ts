@@ -7,8 +7,8 @@
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import type { HostTensor, Ops } from '../ops.ts';
 import { FORWARD_OUTPUT, forwardProgram, type ForwardFn, type Program } from '../types.ts';
-import { attentionShape, broadcast, concatShape, matMulShape, padShape, reducedShape, swapLastPerm, transposeShape,
-  type Shaped } from '../flop-recorder.ts';
+import { attentionShape, broadcast, concatShape, matMulShape, padShape, reducedShape, reshapeShape, sliceShape, swapLastPerm,
+  transposeShape, type Shaped } from '../flop-recorder.ts';
 
 const { onnx } = onnxProto;
 type IAttr = OnnxTypes.IAttributeProto;
@@ -89,9 +89,10 @@ function graphOps(g: GraphBuilder): Ops<Sym> {
     reduceSum: (a) => g.node('ReduceSum', [a.name, g.int64Init([-1])], reducedShape(a.shape), [int('keepdims', 1)]),
     scale: (a, s) => g.node('Mul', [a.name, g.floatInit(g.fresh('scale'), Float32Array.of(s), []).name], a.shape),
     softmax: (a) => g.node('Softmax', [a.name], a.shape, [int('axis', -1)]),
-    reshape: (a, shape) => g.node('Reshape', [a.name, g.int64Init(shape)], shape),
+    reshape: (a, shape) => g.node('Reshape', [a.name, g.int64Init(shape)], reshapeShape(a.shape, shape)),
     transpose,
-    slice: (a, begin, size) => g.node('Slice', [a.name, g.int64Init(begin), g.int64Init(begin.map((b, i) => b + size[i]))], size),
+    slice: (a, begin, size) => g.node('Slice', [a.name, g.int64Init(begin), g.int64Init(begin.map((b, i) => b + size[i]))],
+      sliceShape(a.shape, begin, size)),
     concat: (ts, axis) => g.node('Concat', ts.map((t) => t.name), concatShape(ts.map((t) => t.shape), axis), [int('axis', axis)]),
     pad: (a, p) => g.node('Pad', [a.name, g.int64Init([...p.map((x) => x[0]), ...p.map((x) => x[1])])], padShape(a.shape, p)),
     constant: (data, shape) => g.floatInit(g.fresh('const'), data, shape),

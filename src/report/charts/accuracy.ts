@@ -9,13 +9,13 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ResultLine } from '../../results/types.ts';
 import type { Finding } from '../findings.ts';
-import { meantToSaveWork } from '../../variants/roles.ts';
+import { meantToSaveWorkLine } from '../roles.ts';
 import { byEngine, colorByVariant, engineOf, fadeUnselected, legendToggle, rowOf, tooltip, vsFull } from './series.ts';
 
 export function accuracyChart(lines: ResultLine[], _meta: unknown, found: Finding[]): TopLevelSpec | undefined {
   const key = (label: string, engine: string, n: number) => `${label}|${engine}|${n}`;
   const paired = new Map(found.map((f) => [key(f.subject, f.engine, f.seqLen), f]));
-  const rows = vsFull(lines).filter(({ line }) => meantToSaveWork(line.variant)).flatMap(({ line }) => {
+  const rows = vsFull(lines).filter(({ line }) => meantToSaveWorkLine(line)).flatMap(({ line }) => {
     const err = line.accuracy.relErrVsFull, f = paired.get(key(line.label, engineOf(line), line.shape.seqLen));
     return err !== null && err > 0 && f
       ? [{ ...rowOf(line), speedup: 1 / f.ratio, verdict: f.verdict, relErrVsFull: err, relErr: line.accuracy.relErr,

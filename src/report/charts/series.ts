@@ -10,7 +10,7 @@ import type { LayerSpec, UnitSpec } from 'vega-lite/types_unstable/spec/index.js
 import { forwardOk } from '../../modes/index.ts';
 import { comparisonGroup } from '../../results/group.ts';
 import type { OkLine, ResultLine } from '../../results/types.ts';
-import { isBaseline } from '../../variants/roles.ts';
+import { isBaselineLine } from '../roles.ts';
 
 export const VL_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 480, HEIGHT = 280;
@@ -20,7 +20,8 @@ export const engineOf = (l: ResultLine): string => `${l.engine}/${l.backend}`;
 /** Why the timing of a case is noisy (none for failed cases and steady timings). */
 export const noisyOf = (l: ResultLine): string[] => (l.status === 'ok' ? l.noisy ?? [] : []);
 /** A case's comparison group (src/results/group.ts): engine, mode, shape (causal included), shard and machine (merged runs). */
-const shapeKey = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard);
+/** The comparison group of a line (src/results/group.ts): engine, mode, shape and, in a merged run, machine. */
+export const groupOfLine = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard);
 
 /** The forward-pass cases that ran (src/modes, ModeReport.forwardPass): what the inference charts and the findings draw. */
 export function inferenceOk(lines: ResultLine[]): OkLine[] {
@@ -36,10 +37,10 @@ export interface VsFull {
 /** Every non-full case of `ok` paired with the first `full` case of its comparison group (causal with causal; never across machines). */
 export function pairWithFull<L extends ResultLine>(ok: L[]): Array<{ line: L; full: L }> {
   const full = new Map<string, L>();
-  for (const l of ok) if (isBaseline(l.variant) && !full.has(shapeKey(l))) full.set(shapeKey(l), l);
+  for (const l of ok) if (isBaselineLine(l) && !full.has(groupOfLine(l))) full.set(groupOfLine(l), l);
   return ok.flatMap((line) => {
-    const f = full.get(shapeKey(line));
-    return isBaseline(line.variant) || !f ? [] : [{ line, full: f }];
+    const f = full.get(groupOfLine(line));
+    return isBaselineLine(line) || !f ? [] : [{ line, full: f }];
   });
 }
 
@@ -66,7 +67,7 @@ const PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b
 /** Every variant configuration of the run, full attention first, the others alphabetically. */
 function variantOrder(lines: ResultLine[]): string[] {
   const labels = [...new Set(lines.map((l) => l.label))];
-  const isFull = new Set(lines.filter((l) => isBaseline(l.variant)).map((l) => l.label));
+  const isFull = new Set(lines.filter((l) => isBaselineLine(l)).map((l) => l.label));
   return labels.sort((a, b) => Number(isFull.has(b)) - Number(isFull.has(a)) || a.localeCompare(b));
 }
 

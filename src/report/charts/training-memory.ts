@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ResultLine } from '../../results/types.ts';
 import { barsByPanel, panelOf, trainOk, variantAxis } from './training-rows.ts';
-import { isBaseline } from '../../variants/roles.ts';
+import { isBaselineLine } from '../roles.ts';
 
 export const MEMORY_PARTS = ['weights', 'Adam state', 'gradients', 'activations'] as const;
 const COLOURS = ['#4c78a8', '#f58518', '#e45756', '#bab0ac'];
@@ -14,7 +14,7 @@ const COLOURS = ['#4c78a8', '#f58518', '#e45756', '#bab0ac'];
 export function trainingMemoryChart(lines: ResultLine[]): TopLevelSpec | undefined {
   const rows = trainOk(lines).flatMap((l) => {
     const m = l.memory, bytes = [m.weightsBytes, m.optimizerStateBytes, m.gradientBytes, m.activationBytes];
-    return MEMORY_PARTS.map((part, i) => ({ variant: l.label, isFull: isBaseline(l.variant), panel: panelOf(l), part, order: i,
+    return MEMORY_PARTS.map((part, i) => ({ variant: l.label, isFull: isBaselineLine(l), panel: panelOf(l), part, order: i,
       bytes: bytes[i], checkpoint: l.train.checkpointBytes }));
   });
   if (rows.length === 0) return undefined;

@@ -6,10 +6,10 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ResultLine } from '../../results/types.ts';
 import { colorByVariant, fadeUnselected, legendToggle, noisyOf, tooltip } from './series.ts';
 import { barsByPanel, panelOf, trainOk, variantAxis } from './training-rows.ts';
-import { isBaseline } from '../../variants/roles.ts';
+import { isBaselineLine } from '../roles.ts';
 
 export function trainingTimeChart(lines: ResultLine[]): TopLevelSpec | undefined {
-  const rows = trainOk(lines).map((l) => ({ variant: l.label, isFull: isBaseline(l.variant), panel: panelOf(l),
+  const rows = trainOk(lines).map((l) => ({ variant: l.label, isFull: isBaselineLine(l), panel: panelOf(l),
     median: l.latencyMs.median, p25: l.latencyMs.p25, p75: l.latencyMs.p75, rme: l.latencyMs.rme, samples: l.latencyMs.samples,
     trainable: l.params.trainable, noisy: noisyOf(l).join('; ') }));
   if (rows.length === 0) return undefined;

@@ -1,0 +1,45 @@
+/**
+ * Engine facts stay in engines (src/engine/): the report, the messages and the command line name no
+ * engine in their code and import no engine's own module; engines give notices, settings checks
+ * and capabilities through the registry, and the report renders them as they come.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { checkEngineSettings, engineNotices } from '../../src/engine/resolve.ts';
+import { KERNEL_ENV } from '../../src/engine/tfjs-kernels.ts';
+import { UserError } from '../../src/messages.ts';
+import { renderReport } from '../../src/report/index.ts';
+import { ROOT } from '../cli/helpers.ts';
+import { fixtureMeta, fixtureRun } from '../report/fixtures.ts';
+
+const SRC = path.join(ROOT, 'src');
+const filesUnder = (dir: string): string[] => readdirSync(path.join(SRC, dir), { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
+/** The code of a file without its comments (doc comments may name engines as examples). */
+const code = (file: string) => readFileSync(path.join(SRC, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+
+test('no module outside src/engine/ imports an engine\'s own files; the report and the messages name no engine', () => {
+  const outside = ['cli', 'linalg', 'measure', 'report', 'results', 'run', 'variants'].flatMap(filesUnder);
+  const importers = outside.filter((f) => /from '[./]*engine\/(tfjs|onnx)/.test(code(f)));
+  assert.deepEqual(importers, []);
+  const naming = [...filesUnder('report'), 'messages.ts'].filter((f) => /\b(tfjs|onnx)\b|ATTNBENCH_/.test(code(f)));
+  assert.deepEqual(naming, []);
+});
+
+test('an engine\'s notice reaches the report\'s top through the registry; its settings are checked before any engine starts', async () => {
+  const forced = { product: '[1,4,64,16]·[1,4,16,64]', kernel: 'loop' as const, loopMs: null, batchedMs: null, source: 'forced' as const };
+  const lines = fixtureRun().map((l) => (l.status === 'ok' && l.engine === 'tfjs' ? { ...l, kernels: [forced] } : l));
+  const [notice] = engineNotices(lines);
+  assert.match(notice, new RegExp(`^\\d+ case\\(s\\) ran every batched product on the loop kernel, forced by ${KERNEL_ENV}`));
+  assert.ok((await renderReport(lines, fixtureMeta())).includes(`<p class="notice">${notice}</p>`));
+  const before = process.env[KERNEL_ENV];
+  process.env[KERNEL_ENV] = 'fastest';
+  try {
+    assert.throws(checkEngineSettings, (e: unknown) => e instanceof UserError && e.message.includes(`${KERNEL_ENV}='fastest'`));
+  } finally {
+    if (before === undefined) delete process.env[KERNEL_ENV];
+    else process.env[KERNEL_ENV] = before;
+  }
+});
