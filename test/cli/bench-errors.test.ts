@@ -34,7 +34,7 @@ async function assertRejected(args: string[], expected: RegExp) {
 
 test('unknown variant', () => assertRejected(['--variants', 'full,nope', '--out', tmpDir()],
   /unknown variant 'nope'\. Known variants: full/));
-test('unknown engine', () => assertRejected(['--engine', 'pytorch'], /--engine.*Allowed choices are onnx, tfjs, torch, all/));
+test('unknown engine', () => assertRejected(['--engine', 'pytorch'], /--engine.*Allowed choices are torch, onnx, tfjs, all/));
 test('unknown flag', () => assertRejected(['--sequence', '5'], /unknown option '--sequence'.*see --help/));
 test('non-numeric --seq', () => assertRejected(['--seq', '256,abc'],
   /--seq expects positive integers, e\.g\. 256,1024\. Received: 256,abc/));
