@@ -14,6 +14,8 @@ export function firstLine(msg: string): string {
 const list = (xs: readonly string[]) => xs.join(', ');
 
 export const messages = {
+  unknownCommand: (received: string, commands: readonly string[]) =>
+    `attnbench expects a command first: one of ${list(commands)}, e.g. attnbench.mjs bench --suite quick. Received: ${received}`,
   positiveInts: (flag: string, received: string) =>
     `${flag} expects positive integers, e.g. 256,1024. Received: ${received}`,
   positiveInt: (flag: string, example: string, received: string) =>

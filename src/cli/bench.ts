@@ -62,7 +62,8 @@ Examples:
 
 Environment:
   ATTNBENCH_TFJS_KERNEL  loop|batched: run tfjs/wasm's batched products on that kernel (default: measured, the faster)
-  ATTNBENCH_MACHINE      the machine's name in run.json and merged reports (default: the host name)`;
+  ATTNBENCH_MACHINE      the machine's name in run.json and merged reports (default: the host name)
+  ATTNBENCH_PYTHON       the interpreter of the torch engine's worker, with torch installed (default: python3)`;
 
 /** One value of a flag: a positive integer. */
 const one = (flag: string, example: string) => (v: string) => onePositiveInt(flag, example, v);

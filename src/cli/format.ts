@@ -111,8 +111,11 @@ export function summaryTable(lines: ResultLine[]): string {
 }
 
 /** True when `moduleUrl` is the script node was started with. */
+/** Set by the bundle's entry (attnbench.ts), which dispatches by command: no command module is then "main". */
+export const entry = { dispatching: false };
+
 export function isMain(moduleUrl: string): boolean {
-  return process.argv[1] !== undefined && moduleUrl === pathToFileURL(process.argv[1]).href;
+  return !entry.dispatching && process.argv[1] !== undefined && moduleUrl === pathToFileURL(process.argv[1]).href;
 }
 
 /**

@@ -10,11 +10,13 @@
  */
 import { ONNX_BACKENDS } from './onnx/index.ts';
 import { TFJS_BACKENDS } from './tfjs.ts';
+import { TORCH_BACKENDS } from './torch/index.ts';
 import type { BackendEntry } from './types.ts';
 
 export const REGISTRY: readonly BackendEntry[] = [
   ...ONNX_BACKENDS,
   ...TFJS_BACKENDS,
+  ...TORCH_BACKENDS,
 ].sort((a, b) => a.priority - b.priority);
 
 /** `engine/backend` of an entry, e.g. `onnx/cpu`. */

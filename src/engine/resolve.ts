@@ -91,7 +91,16 @@ export function selectEngines(all: EngineInfo[], req: EngineRequest): Selection 
     });
     return { engines: picked, fallbacks };
   }
-  if (req.engine === 'all') return { engines: ENGINE_NAMES.map((e) => bestOf(e)), fallbacks };
+  if (req.engine === 'all') {
+    // Every engine with a backend here; an optional engine absent altogether (torch without Python) is said, not fatal.
+    const present = ENGINE_NAMES.filter((e) => all.some((i) => i.engine === e && i.available));
+    if (present.length === 0) throw noneAvailable(all);
+    for (const e of ENGINE_NAMES.filter((n) => !present.includes(n))) {
+      const why = all.filter((i) => i.engine === e).map((i) => `${i.id}: ${i.reason}`).join('; ');
+      fallbacks.push(`${e} unavailable (${why}): left out of --engine all`);
+    }
+    return { engines: present.map((e) => bestOf(e)), fallbacks };
+  }
   return { engines: [bestOf(req.engine)], fallbacks };
 }
 

@@ -99,6 +99,12 @@ export interface Prepared {
   /** Peak memory of one call beyond what weights, inputs and state already hold, in bytes (the state advances). */
   peakMemory(): Promise<{ peakBytes: number; source: string }>;
   dispose(): Promise<void>;
+  /**
+   * Runs `count` passes back to back, each timed on the engine's own clock (`clock`, e.g.
+   * `cuda-events`), the output left on the device (`downloadInside: false`); absent = the harness
+   * times `run` in JavaScript. Raw samples, ms: statistics stay in the harness.
+   */
+  timeSamples?(count: number): Promise<{ samplesMs: number[]; clock: string; downloadInside: boolean }>;
   /** Which kernel each batched product of the pass runs, where the engine chooses between kernels (tfjs/wasm). */
   kernels?: KernelChoice[];
 }

@@ -22,6 +22,8 @@ let ownVersion: string | undefined;
 /** A hash of the sources under `src`'s CODE_DIRS (this checkout's: computed once per process). */
 export function codeVersion(src = SRC): string {
   if (src === SRC && ownVersion !== undefined) return ownVersion;
+  // In the bundle (scripts/bundle.mjs) the sources are not there: the bundled file, which holds them all, is the code.
+  if (src === SRC && !existsSync(path.join(src, CODE_DIRS[0]))) return (ownVersion = digest(readFileSync(import.meta.filename, 'utf8')));
   const files = CODE_DIRS.flatMap((d) => readdirSync(path.join(src, d), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts')).map((f) => path.join(d, f))).sort();
   const version = digest(...files.flatMap((f) => [f, readFileSync(path.join(src, f), 'utf8')]));

@@ -15,7 +15,7 @@
  * of the brief's contract), else from performance.now() around a pass; statistics stay in the harness.
  */
 import { createRng } from '../linalg/rng.ts';
-import type { EngineSamples } from '../engine/types.ts';
+import type { EngineSamples, Prepared } from '../engine/types.ts';
 import type { RoundTiming, TimingSettings } from '../results/types.ts';
 import { HARNESS_TIMING, quantile, runningStats } from './latency.ts';
 import { isSteady } from './steady.ts';
@@ -26,6 +26,10 @@ export interface TimedSubject {
   /** `count` passes back to back, each timed on the engine's own clock (engine-side timing). */
   timeSamples?(count: number): Promise<EngineSamples>;
 }
+
+/** A compiled pass as a subject: its run, and its engine's own timing where it has one. */
+export const subjectOf = (p: Pick<Prepared, 'run' | 'timeSamples'>): TimedSubject =>
+  ({ pass: () => p.run(), ...(p.timeSamples && { timeSamples: (n: number) => p.timeSamples!(n) }) });
 
 /** What the warm-up of one case did: passes run, whether the times were steady when it ended, its time. */
 export interface WarmupRecord {

@@ -19,9 +19,11 @@ import type { Ceiling } from '../measure/ceiling.ts';
 import { modeModules } from '../modes/index.ts';
 import type { Job, JobResult } from './worker.ts';
 import type { Case, CaseFacts, EngineInfo, FailedLine, RoundTiming } from '../results/types.ts';
+import { besideBundle, BUNDLED } from './bundled.ts';
 
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
+const WORKER = fileURLToPath(BUNDLED ? besideBundle('worker.mjs') : new URL('./worker.ts', import.meta.url));
+/** The sources run under tsx; the bundle on bare Node. */
+const loaderArgs = (): string[] => (BUNDLED ? [] : ['--import', import.meta.resolve('tsx')]);
 
 export interface ChildLimits {
   /** Wall-clock limit of one job, ms (preparation, measurement and references included). */
@@ -52,7 +54,7 @@ export class WarmWorker {
 
   private spawn(): ChildProcess {
     const child = fork(this.worker, ['serve'], {
-      execArgv: ['--import', TSX, `--max-old-space-size=${this.limits.heapMb}`, ...(this.limits.nodeFlags ?? [])],
+      execArgv: [...loaderArgs(), `--max-old-space-size=${this.limits.heapMb}`, ...(this.limits.nodeFlags ?? [])],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...this.env } });
     const keep = (d: Buffer) => { this.output = (this.output + d.toString()).slice(-8000); };
     child.stdout!.on('data', keep);

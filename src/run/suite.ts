@@ -2,6 +2,7 @@
  * Suites: plain data saying what to sweep. Built-in suites live in bench/<name>.ts (default export);
  * any JSON file of the same shape works with `--suite path/to/suite.json`.
  */
+import { besideBundle, BUNDLED } from './bundled.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
@@ -37,16 +38,19 @@ export type SuiteInput = z.input<typeof SuiteSchema>;
 export type Suite = z.output<typeof SuiteSchema>;
 export type { VariantSpec };
 
-const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench');
+/** bench/*.ts of the sources, or the bundle's bench/*.mjs (scripts/bundle.mjs). */
+const BENCH_DIR = BUNDLED ? fileURLToPath(besideBundle('bench'))
+  : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench');
+const SUITE_EXT = BUNDLED ? '.mjs' : '.ts';
 
 /** Names of the built-in suites (files in bench/). */
 export function builtinSuites(): string[] {
-  return readdirSync(BENCH_DIR).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+  return readdirSync(BENCH_DIR).filter((f) => f.endsWith(SUITE_EXT)).map((f) => f.slice(0, -SUITE_EXT.length)).sort();
 }
 
 /** Loads a built-in suite by name, or a .json / .ts suite file by path; validates it. */
 export async function loadSuite(nameOrPath: string): Promise<Suite> {
-  const builtin = path.join(BENCH_DIR, `${nameOrPath}.ts`);
+  const builtin = path.join(BENCH_DIR, `${nameOrPath}${SUITE_EXT}`);
   let raw: unknown;
   if (/^[\w-]+$/.test(nameOrPath) && existsSync(builtin)) {
     raw = (await import(pathToFileURL(builtin).href)).default;

@@ -34,14 +34,14 @@ async function assertRejected(args: string[], expected: RegExp) {
 
 test('unknown variant', () => assertRejected(['--variants', 'full,nope', '--out', tmpDir()],
   /unknown variant 'nope'\. Known variants: full/));
-test('unknown engine', () => assertRejected(['--engine', 'torch'], /--engine.*Allowed choices are onnx, tfjs, all/));
+test('unknown engine', () => assertRejected(['--engine', 'pytorch'], /--engine.*Allowed choices are torch, onnx, tfjs, all/));
 test('unknown flag', () => assertRejected(['--sequence', '5'], /unknown option '--sequence'.*see --help/));
 test('non-numeric --seq', () => assertRejected(['--seq', '256,abc'],
   /--seq expects positive integers, e\.g\. 256,1024\. Received: 256,abc/));
 test('unknown backend', () => assertRejected(['--engine', 'tfjs', '--backend', 'metal'],
   /--backend expects one of tensorflow-gpu, tensorflow, wasm, cpu\. Received: metal/));
 test('unknown suite', () => assertRejected(['--suite', 'nope'],
-  /--suite expects a built-in suite \(default, efficiency, flash, long-context, quick, training\) or a path/));
+  /--suite expects a built-in suite \(cuda, default, efficiency, flash, long-context, quick, training\) or a path/));
 
 test('malformed suite files', async () => {
   const dir = tmpDir();

@@ -1,0 +1,119 @@
+/**
+ * Traces a program (../types.ts: Program), written against `Ops`, into the list of torch ops the
+ * Python worker (worker.py) executes: nodes over numbered values, as the ONNX tracer
+ * (../onnx/trace.ts) builds a graph. Inputs, weights and constants travel beside it as raw float32
+ * bytes, inputs first, in the order `inputs` and `tensors` name them. Shapes are static, checked
+ * by the shape rules of ../flop-recorder.ts. Programs with state are not supported yet.
+ */
+import type { HostTensor, Ops } from '../ops.ts';
+import type { Program } from '../types.ts';
+import { attentionShape, broadcast, concatShape, matMulShape, padShape, reducedShape, swapLastPerm, transposeShape,
+  type Shaped } from '../flop-recorder.ts';
+
+/** A tensor while tracing: the number of its value and its static shape. */
+export interface Val extends Shaped {
+  id: number;
+}
+
+/** One op of the program: `op` applied to the values `in`, writing value `out`; `a` holds its attributes. */
+export interface ProgramNode {
+  op: string;
+  in: number[];
+  out: number;
+  a?: Record<string, unknown>;
+}
+
+/** A weight or constant the program reads: the value it defines and where its bytes are. */
+export interface ProgramTensor {
+  id: number;
+  shape: number[];
+}
+
+/** A named input or output of the program: its value and shape. */
+export interface NamedValue extends ProgramTensor {
+  name: string;
+}
+
+export interface TorchProgram {
+  inputs: NamedValue[];
+  tensors: ProgramTensor[];
+  nodes: ProgramNode[];
+  outputs: NamedValue[];
+}
+
+/** A traced program and the float32 data of its inputs then its tensors, in `inputs`, `tensors` order. */
+export interface TracedProgram {
+  program: TorchProgram;
+  data: Float32Array[];
+}
+
+/** `Ops` that append nodes to `nodes`; `fused`: whether the worker's torch has SDPA (Ops.attention). */
+function programOps(p: TracedProgram, fresh: () => number, fused: boolean): Ops<Val> {
+  const node = (op: string, ins: Val[], shape: number[], a?: Record<string, unknown>): Val => {
+    const out = fresh();
+    p.program.nodes.push({ op, in: ins.map((v) => v.id), out, ...(a && { a }) });
+    return { id: out, shape };
+  };
+  const tensor = (data: Float32Array, shape: number[]): Val => {
+    const id = fresh();
+    p.program.tensors.push({ id, shape });
+    p.data.push(data);
+    return { id, shape };
+  };
+  const elementwise = (op: string) => (a: Val, b: Val) => node(op, [a, b], broadcast(a.shape, b.shape));
+  const transpose = (a: Val, perm: number[]) => node('permute', [a], transposeShape(a.shape, perm), { perm });
+  const ops: Ops<Val> = {
+    shape: (a) => a.shape.slice(),
+    matMul(a, b, ta = false, tb = false) {
+      const A = ta ? swapLastPerm(a.shape.length) : null, B = tb ? swapLastPerm(b.shape.length) : null;
+      const shape = matMulShape(A ? transposeShape(a.shape, A) : a.shape, B ? transposeShape(b.shape, B) : b.shape).shape;
+      return node('matmul', [a, b], shape, { ta, tb });
+    },
+    add: elementwise('add'),
+    mul: elementwise('mul'),
+    sub: elementwise('sub'),
+    div: elementwise('div'),
+    maximum: elementwise('maximum'),
+    exp: (a) => node('exp', [a], a.shape),
+    reduceMax: (a) => node('amax', [a], reducedShape(a.shape)),
+    reduceSum: (a) => node('sum', [a], reducedShape(a.shape)),
+    scale: (a, s) => node('scale', [a], a.shape, { s }),
+    softmax: (a) => node('softmax', [a], a.shape),
+    reshape: (a, shape) => node('reshape', [a], shape, { shape }),
+    transpose,
+    slice: (a, begin, size) => node('slice', [a], size, { begin, size }),
+    concat: (ts, axis) => node('cat', ts, concatShape(ts.map((t) => t.shape), axis), { axis }),
+    pad: (a, paddings) => node('pad', [a], padShape(a.shape, paddings), { paddings }),
+    constant: (data, shape) => tensor(data, shape),
+    scope: (fn) => fn(), // the worker frees each value after its last use
+  };
+  if (fused) {
+    ops.attention = (q, k, v, heads, causal) =>
+      node('sdpa', [q, k, v], attentionShape(q.shape, k.shape, v.shape, heads).shape, { heads, causal });
+  }
+  return ops;
+}
+
+/** Traces `program` over `weights` into the worker's program. */
+export function traceProgram(program: Program, weights: Record<string, HostTensor>, fused: boolean): TracedProgram {
+  if (program.state && Object.keys(program.state).length > 0) throw new Error('the torch engine does not run programs with state yet');
+  let counter = 0;
+  const traced: TracedProgram = { program: { inputs: [], tensors: [], nodes: [], outputs: [] }, data: [] };
+  const fresh = () => counter++;
+  const inputs: Record<string, Val> = {};
+  for (const [name, t] of Object.entries(program.inputs)) {
+    inputs[name] = { id: fresh(), shape: t.shape };
+    traced.program.inputs.push({ name, ...inputs[name] });
+    traced.data.push(t.data);
+  }
+  const w: Record<string, Val> = {};
+  for (const [name, t] of Object.entries(weights)) {
+    const id = fresh();
+    traced.program.tensors.push({ id, shape: t.shape });
+    traced.data.push(t.data);
+    w[name] = { id, shape: t.shape };
+  }
+  const { outputs } = program.fn(programOps(traced, fresh, fused), inputs, w, {});
+  traced.program.outputs = Object.entries(outputs).map(([name, v]) => ({ name, id: v.id, shape: v.shape }));
+  return traced;
+}

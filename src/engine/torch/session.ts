@@ -1,0 +1,79 @@
+/**
+ * The torch engine's compiled pass: a variant's forward traced into a program (program.ts), sent
+ * with weights and input to this process's torch worker (client.ts), which keeps them on its
+ * device. The pass can time itself on the device's clock (Prepared.timeSamples): CUDA events on
+ * CUDA, a monotonic clock on the CPU, the output left where the pass wrote it.
+ */
+import { availableParallelism } from 'node:os';
+import type { Capabilities, Engine, EngineInfo, Prepared } from '../types.ts';
+import { traceProgram } from './program.ts';
+import { workerFor, type TorchWorker } from './client.ts';
+
+export type TorchBackend = 'cuda' | 'cpu';
+
+/** glibc settings under which peak-RSS growth is one pass's memory (as onnx: ../onnx/session.ts). */
+const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=16384:glibc.malloc.trim_threshold=65536';
+
+/** Threads torch computes with on the CPU: as onnx, every core this process may use. */
+export const torchThreads = (): number => availableParallelism();
+
+/** What the probe found, as capabilities: SDPA is the fused kernel where this torch has it (≥ 2.0). */
+export function torchCapabilities(backend: TorchBackend, sdpa: boolean): Capabilities {
+  return {
+    gradients: false,
+    fusedAttention: sdpa,
+    ...(backend === 'cpu'
+      ? { memoryProcessEnv: { GLIBC_TUNABLES: MALLOC_TUNABLES },
+        memorySource: 'growth of the torch worker\'s peak RSS (VmHWM reset via /proc/self/clear_refs) over one pass' }
+      : { memorySource: 'torch.cuda.max_memory_allocated over one pass, beyond weights and input' }),
+  };
+}
+
+const bytesOf = (t: Float32Array) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
+
+/** This process's worker for the engine's device. */
+export function workerOf(backend: TorchBackend, info: EngineInfo): TorchWorker {
+  return workerFor(backend, backend === 'cpu' ? info.threads ?? torchThreads() : 0);
+}
+
+/** Sends `header` (a prepare of some kind) with `tensors` as its payload; the pass the worker keeps, as a Prepared. */
+export async function preparedOn(worker: TorchWorker, info: EngineInfo, header: Record<string, unknown>,
+  tensors: Float32Array[]): Promise<Prepared> {
+  const handle = (await worker.request(header, tensors.map(bytesOf))).header.handle;
+  return {
+    async run(inputs = {}) {
+      const names = Object.keys(inputs);
+      const { header: h, payload } = await worker.request({ cmd: 'run', handle, replace: names,
+        shapes: names.map((n) => inputs[n].shape) }, names.map((n) => bytesOf(inputs[n].data)));
+      const out: Record<string, Float32Array> = {};
+      let offset = payload.byteOffset;
+      for (const o of h.outputs as Array<{ name: string; shape: number[] }>) {
+        const n = o.shape.reduce((a, b) => a * b, 1);
+        out[o.name] = new Float32Array(payload.buffer.slice(offset, offset + 4 * n));
+        offset += 4 * n;
+      }
+      return out;
+    },
+    async timeSamples(count) {
+      const { header: h } = await worker.request({ cmd: 'time', handle, count });
+      return { samplesMs: h.samplesMs as number[], clock: String(h.clock), downloadInside: false };
+    },
+    async peakMemory() {
+      const { header: h } = await worker.request({ cmd: 'memory', handle });
+      return { peakBytes: Number(h.peakBytes), source: info.capabilities?.memorySource ?? String(h.source) };
+    },
+    async dispose() {
+      if (!worker.dead) await worker.request({ cmd: 'dispose', handle });
+    },
+  };
+}
+
+export function torchEngine(backend: TorchBackend, info: EngineInfo): Engine {
+  return {
+    info,
+    async prepare(program, weights): Promise<Prepared> {
+      const traced = traceProgram(program, weights, info.capabilities?.fusedAttention === true);
+      return preparedOn(workerOf(backend, info), info, { cmd: 'prepare', program: traced.program, dtype: 'float32' }, traced.data);
+    },
+  };
+}

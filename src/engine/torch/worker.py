@@ -1,0 +1,374 @@
+"""attnbench's torch worker: executes programs traced from a variant's forward (program.ts).
+
+The harness (session.ts) starts it as `python worker.py --serve DEVICE THREADS` and speaks JSON
+lines over stdio: each request is one JSON line, followed by `bytes` raw bytes when it says so;
+each answer likewise. `python worker.py --probe` prints one JSON line about torch here and exits:
+the probe runs in a process of its own, so the harness never initialises CUDA itself.
+
+Requests: prepare (program, dtype; payload: input then tensors, float32) -> handle;
+run -> output as float32 bytes; time (count) -> raw samples, ms, timed on the device's clock;
+memory -> peak bytes of one pass beyond weights and input; dispose.
+"""
+import json
+import os
+import sys
+import time
+
+try:
+    import torch
+    import torch.nn.functional as F
+    IMPORT_ERROR = None
+except Exception as e:  # the probe reports it; serving needs torch
+    IMPORT_ERROR = f"{type(e).__name__}: {e}"
+
+
+def has_sdpa():
+    return hasattr(F, "scaled_dot_product_attention")
+
+
+def probe():
+    if IMPORT_ERROR:
+        return {"ok": False, "reason": IMPORT_ERROR}
+    out = {"ok": True, "version": torch.__version__, "sdpa": has_sdpa(), "threads": torch.get_num_threads()}
+    try:
+        torch.ones(2, 2, dtype=torch.bfloat16) @ torch.ones(2, 2, dtype=torch.bfloat16)
+        out["cpuBfloat16"] = True
+    except Exception as e:
+        out["cpuBfloat16"] = False
+        out["cpuBfloat16Reason"] = f"{type(e).__name__}: {e}".splitlines()[0]
+    if not torch.cuda.is_available():
+        built = torch.version.cuda
+        out["cuda"] = {"ok": False, "reason": "torch.cuda.is_available() is false"
+                       + (f" (torch built for CUDA {built})" if built else f" (torch {torch.__version__} built without CUDA)")}
+    else:
+        p = torch.cuda.get_device_properties(0)
+        out["cuda"] = {"ok": True, "name": p.name, "memoryBytes": p.total_memory, "cudaVersion": torch.version.cuda,
+                       "bfloat16": torch.cuda.is_bf16_supported()}
+    return out
+
+
+def pad_args(paddings):
+    flat = []
+    for before, after in reversed(paddings):
+        flat += [before, after]
+    return flat
+
+
+SDPA_BACKENDS = ["flash", "efficient", "cudnn", "math"]
+
+
+def sdpa(q, k, v, heads, causal, backend):
+    b, n, d = q.shape
+    split = lambda t: t.reshape(b, t.shape[1], heads, d // heads).transpose(1, 2)
+    with sdpa_backend(backend):
+        o = F.scaled_dot_product_attention(split(q), split(k), split(v), is_causal=causal)
+    return o.transpose(1, 2).reshape(b, n, d)
+
+
+def sdpa_backend(name):
+    """Only `name` enabled (None: torch chooses), through whichever API this torch has."""
+    import contextlib
+    if name is None:
+        return contextlib.nullcontext()
+    try:
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+        kinds = {"flash": SDPBackend.FLASH_ATTENTION, "efficient": SDPBackend.EFFICIENT_ATTENTION,
+                 "math": SDPBackend.MATH, "cudnn": getattr(SDPBackend, "CUDNN_ATTENTION", None)}
+        return sdpa_kernel([kinds[name]])
+    except ImportError:
+        flags = {k: k == name for k in ["flash", "efficient", "math"]}
+        return torch.backends.cuda.sdp_kernel(enable_flash=flags["flash"], enable_mem_efficient=flags["efficient"],
+                                              enable_math=flags["math"])
+
+
+def kernel(node, ctx):
+    """The torch function of one program node (program.ts: programOps)."""
+    op, a = node["op"], node.get("a", {})
+    if op == "matmul":
+        ta, tb, s = a["ta"], a["tb"], a.get("s")
+        mm = lambda x, y: torch.matmul(x.transpose(-1, -2) if ta else x, y.transpose(-1, -2) if tb else y)
+        if s is None:
+            return mm
+        # scale(x·y) as (s·x)·y or x·(s·y), whichever operand is smaller: Q·Kᵀ/√E scales Q, not the N×N scores
+        return lambda x, y: mm(x * s, y) if x.numel() <= y.numel() else mm(x, y * s)
+    if op == "linear":
+        tb = a["tb"]
+        return lambda x, w, b: F.linear(x, w if tb else w.t(), b)
+    if op in ("add", "mul", "sub", "div", "maximum"):
+        return getattr(torch, op)
+    if op == "exp":
+        return torch.exp
+    if op == "amax":
+        return lambda x: torch.amax(x, -1, keepdim=True)
+    if op == "sum":
+        return lambda x: torch.sum(x, -1, keepdim=True)
+    if op == "scale":
+        s = a["s"]
+        return lambda x: x * s
+    if op == "softmax":
+        return lambda x: torch.softmax(x, -1)
+    if op == "reshape":
+        shape = a["shape"]
+        return lambda x: x.reshape(shape)
+    if op == "permute":
+        perm = a["perm"]
+        return lambda x: x.permute(perm)
+    if op == "slice":
+        index = tuple(slice(b, b + s) for b, s in zip(a["begin"], a["size"]))
+        return lambda x: x[index]
+    if op == "cat":
+        axis = a["axis"]
+        return lambda *xs: torch.cat(xs, axis)
+    if op == "pad":
+        p = pad_args(a["paddings"])
+        return lambda x: F.pad(x, p)
+    if op == "sdpa":
+        heads, causal = a["heads"], a["causal"]
+        return lambda q, k, v: sdpa(q, k, v, heads, causal, ctx.get("sdpaBackend"))
+    raise ValueError(f"unknown op {op}")
+
+
+def fused(program):
+    """The program's nodes with two rewrites torch gains from, the same math: a matmul whose only use is
+    a scale takes the scale onto its smaller operand; x·W + b with W [K, P] and b [P] weights is one
+    F.linear (one GEMM with the bias, as torch's own modules run it). Returns (nodes, {output name: value})."""
+    rank = {t["id"]: len(t["shape"]) for t in program["tensors"]}
+    outputs = {o["id"] for o in program["outputs"]}
+    uses = {}
+    for n in program["nodes"]:
+        for v in n["in"]:
+            uses[v] = uses.get(v, 0) + 1
+    nodes, producer, alias = [], {}, {}
+    for n in program["nodes"]:
+        n = dict(n, **{"in": [alias.get(v, v) for v in n["in"]]})
+        p = producer.get(n["in"][0]) if n["in"] else None
+        single = p is not None and uses.get(p["out"], 0) == 1 and p["out"] not in outputs
+        if n["op"] == "scale" and single and p["op"] == "matmul" and "s" not in p["a"]:
+            p["a"] = dict(p["a"], s=n["a"]["s"])
+            alias[n["out"]] = p["out"]
+            continue
+        if (n["op"] == "add" and single and p["op"] == "matmul" and "s" not in p["a"] and not p["a"]["ta"]
+                and rank.get(p["in"][1]) == 2 and rank.get(n["in"][1]) == 1):
+            p.update(op="linear", a={"tb": p["a"]["tb"]}, **{"in": p["in"] + [n["in"][1]]})
+            alias[n["out"]] = p["out"]
+            continue
+        nodes.append(n)
+        producer[n["out"]] = n
+    return nodes, {o["name"]: alias.get(o["id"], o["id"]) for o in program["outputs"]}
+
+
+class Compiled:
+    """A program bound to its tensors on the device: run() is one forward pass."""
+
+    def __init__(self, program, inputs, tensors, ctx):
+        nodes, self.outputs = fused(program)
+        self.ids = {i["name"]: i["id"] for i in program["inputs"]}
+        self.inputs, self.tensors = inputs, tensors
+        last = {}
+        for i, node in enumerate(nodes):
+            for v in node["in"]:
+                last[v] = i
+        held = set(tensors) | set(self.ids.values()) | set(self.outputs.values())
+        self.steps = []
+        for i, node in enumerate(nodes):
+            free = [v for v in set(node["in"]) if last[v] == i and v not in held]
+            self.steps.append((kernel(node, ctx), node["in"], node["out"], free))
+
+    def run(self):
+        env = dict(self.tensors)
+        for name, t in self.inputs.items():
+            env[self.ids[name]] = t
+        for fn, ins, out, free in self.steps:
+            env[out] = fn(*[env[v] for v in ins])
+            for v in free:
+                del env[v]
+        return {name: env[v] for name, v in self.outputs.items()}
+
+
+class Yardstick:
+    """The plain PyTorch module attnbench's `full` is held against: the same weights (x·W + b, W [D, D]),
+    as nn.MultiheadAttention (kind "mha") or SDPA on projected q, k, v (kind "sdpa", torch >= 2.0)."""
+
+    def __init__(self, kind, heads, causal, x, w, ctx):
+        self.inputs = {"x": x}
+        self.x, self.kind, self.causal, self.heads, self.ctx = x, kind, causal, heads, ctx
+        d = x.shape[-1]
+        if kind == "mha":
+            m = torch.nn.MultiheadAttention(d, heads, bias=True, batch_first=True).to(device=x.device, dtype=x.dtype).eval()
+            with torch.no_grad():
+                m.in_proj_weight.copy_(torch.cat([w["Wq"].T, w["Wk"].T, w["Wv"].T]))
+                m.in_proj_bias.copy_(torch.cat([w["bq"], w["bk"], w["bv"]]))
+                m.out_proj.weight.copy_(w["Wo"].T)
+                m.out_proj.bias.copy_(w["bo"])
+            n = x.shape[1]
+            self.mask = torch.ones(n, n, dtype=torch.bool, device=x.device).triu(1) if causal else None
+            self.module = m
+        elif kind == "sdpa":
+            self.w = {k: (v.T.contiguous() if k.startswith("W") else v) for k, v in w.items()}
+        else:
+            raise ValueError(f"unknown yardstick {kind}")
+
+    def run(self):
+        x = self.inputs["x"]
+        if self.kind == "mha":
+            return {"y": self.module(x, x, x, need_weights=False, attn_mask=self.mask)[0]}
+        w = self.w
+        q, k, v = (F.linear(x, w["W" + p], w["b" + p]) for p in "qkv")
+        return {"y": F.linear(sdpa(q, k, v, self.heads, self.causal, self.ctx.get("sdpaBackend")), w["Wo"], w["bo"])}
+
+
+YARDSTICK_WEIGHTS = ["Wq", "bq", "Wk", "bk", "Wv", "bv", "Wo", "bo"]
+
+
+class Worker:
+    def __init__(self, device, threads):
+        self.device = torch.device(device)
+        self.cuda = self.device.type == "cuda"
+        if threads > 0:
+            torch.set_num_threads(threads)
+        self.compiled, self.next_handle = {}, 1
+
+    def reader(self, payload, dtype):
+        """take(shape): the next float32 tensor of the payload, on the device in `dtype`."""
+        buf, offset = bytearray(payload), 0
+
+        def take(shape):
+            nonlocal offset
+            count = 1
+            for s in shape:
+                count *= s
+            t = torch.frombuffer(buf, dtype=torch.float32, count=count, offset=offset).reshape(shape)
+            offset += 4 * count
+            return t.to(device=self.device, dtype=dtype).contiguous()
+
+        return take
+
+    def keep(self, compiled):
+        handle, self.next_handle = self.next_handle, self.next_handle + 1
+        self.compiled[handle] = compiled
+        return {"handle": handle}, b""
+
+    def prepare(self, req, payload):
+        program, take = req["program"], self.reader(payload, getattr(torch, req.get("dtype", "float32")))
+        inputs = {i["name"]: take(i["shape"]) for i in program["inputs"]}
+        tensors = {t["id"]: take(t["shape"]) for t in program["tensors"]}
+        return self.keep(Compiled(program, inputs, tensors, {"sdpaBackend": req.get("sdpaBackend")}))
+
+    def yardstick(self, req, payload):
+        take = self.reader(payload, getattr(torch, req.get("dtype", "float32")))
+        x = take(req["inputShape"])
+        d = req["inputShape"][-1]
+        w = {name: take([d, d] if name.startswith("W") else [d]) for name in YARDSTICK_WEIGHTS}
+        return self.keep(Yardstick(req["kind"], req["heads"], req.get("causal", False), x, w,
+                                   {"sdpaBackend": req.get("sdpaBackend")}))
+
+    def run(self, req, payload):
+        c = self.compiled[req["handle"]]
+        take = self.reader(payload, next(iter(c.inputs.values())).dtype if c.inputs else torch.float32)
+        for name, shape in zip(req.get("replace", []), req.get("shapes", [])):
+            if name not in c.inputs or list(c.inputs[name].shape) != shape:
+                raise ValueError(f"input '{name}' must be a bound input of the same shape")
+            c.inputs[name] = take(shape)
+        with torch.inference_mode():
+            ys = c.run()
+        data = b"".join(y.to(device="cpu", dtype=torch.float32).contiguous().numpy().tobytes() for y in ys.values())
+        return {"outputs": [{"name": n, "shape": list(y.shape)} for n, y in ys.items()]}, data
+
+    def time(self, req, _):
+        c, count = self.compiled[req["handle"]], req["count"]
+        with torch.inference_mode():
+            if self.cuda:
+                events = [(torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)) for _ in range(count)]
+                for start, end in events:
+                    start.record()
+                    c.run()
+                    end.record()
+                torch.cuda.synchronize()
+                return {"samplesMs": [s.elapsed_time(e) for s, e in events], "clock": "cuda-events"}, b""
+            samples = []
+            for _ in range(count):
+                t0 = time.perf_counter_ns()
+                c.run()
+                samples.append((time.perf_counter_ns() - t0) / 1e6)
+            return {"samplesMs": samples, "clock": "monotonic (time.perf_counter_ns)"}, b""
+
+    def memory(self, req, _):
+        c = self.compiled[req["handle"]]
+        with torch.inference_mode():
+            c.run()
+            if self.cuda:
+                torch.cuda.synchronize()
+                torch.cuda.reset_peak_memory_stats()
+                base = torch.cuda.memory_allocated()
+                y = c.run()
+                torch.cuda.synchronize()
+                peak = torch.cuda.max_memory_allocated() - base
+                del y
+                return {"peakBytes": peak, "source": "torch.cuda.max_memory_allocated over one pass, beyond weights and input"}, b""
+            base = reset_peak_rss()
+            y = c.run()
+            peak = max(0, read_peak_rss() - base)
+            del y
+            return {"peakBytes": peak, "source": "growth of the worker's peak RSS (VmHWM reset via /proc/self/clear_refs) over one pass"}, b""
+
+    def dispose(self, req, _):
+        self.compiled.pop(req["handle"], None)
+        if self.cuda:
+            torch.cuda.empty_cache()
+        return {}, b""
+
+
+def reset_peak_rss():
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    return read_peak_rss()
+
+
+def read_peak_rss():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("VmHWM not found in /proc/self/status")
+
+
+def send(out, header, payload=b""):
+    if payload:
+        header["bytes"] = len(payload)
+    out.write((json.dumps(header) + "\n").encode())
+    out.write(payload)
+    out.flush()
+
+
+def serve(device, threads):
+    stdin, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but answers on the protocol's stream
+    if IMPORT_ERROR:
+        send(out, {"error": IMPORT_ERROR})
+        return
+    worker = Worker(device, threads)
+    send(out, {"ready": True, "version": torch.__version__, "threads": torch.get_num_threads()})
+    while True:
+        line = stdin.readline()
+        if not line:
+            return
+        req = json.loads(line)
+        payload = stdin.read(req["bytes"]) if req.get("bytes") else b""
+        try:
+            header, data = getattr(worker, req["cmd"])(req, payload)
+            send(out, {"id": req["id"], **header}, data)
+        except Exception as e:
+            send(out, {"id": req["id"], "error": f"{type(e).__name__}: {e}".splitlines()[0]})
+
+
+def main(argv):
+    if argv[:1] == ["--probe"]:
+        print(json.dumps(probe()))
+    elif argv[:1] == ["--serve"]:
+        serve(argv[1], int(argv[2]))
+    else:
+        sys.exit("usage: worker.py --probe | --serve DEVICE THREADS")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,100 @@
+/**
+ * The torch engine on torch/cpu (Debian's python3-torch for /usr/bin/python3 where
+ * ATTNBENCH_PYTHON does not name another interpreter): the probe, conformance of every variant
+ * and option set against the float64 reference, engine-side timing through the harness's rounds,
+ * a worker dying in the middle of a case, and the one-line reasons of a missing interpreter or torch.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createEngine, listEngines } from '../../src/engine/resolve.ts';
+import { prepareForward } from '../../src/engine/types.ts';
+import { relativeError } from '../../src/linalg/dense.ts';
+import { createRng } from '../../src/linalg/rng.ts';
+import { full } from '../../src/variants/full.ts';
+import { SHAPES, data, label, onEngine, runForward, variantCases } from '../variants/cases.ts';
+import { npmRun, ROOT, tmpDir } from '../cli/helpers.ts';
+
+if (!process.env.ATTNBENCH_PYTHON && existsSync('/usr/bin/python3')) process.env.ATTNBENCH_PYTHON = '/usr/bin/python3';
+const all = await listEngines();
+const cpu = all.find((i) => i.id === 'torch/cpu')!;
+const rows = (n: number) => [...Array(n).keys()];
+
+test('torch/cpu is available here, with its interpreter, version and threads; torch/cuda says why not in one line', () => {
+  assert.ok(cpu.available, `torch/cpu: ${cpu.reason}`);
+  assert.match(cpu.version ?? '', /^\d+\.\d+.* \(.*python3.*\)$/);
+  assert.ok((cpu.threads ?? 0) >= 1);
+  const cuda = all.find((i) => i.id === 'torch/cuda')!;
+  if (!cuda.available) assert.match(cuda.reason ?? '', /^no CUDA device: [^\n]+$/);
+});
+
+test('the probe loads neither torch nor CUDA into this process', () => {
+  const maps = readFileSync('/proc/self/maps', 'utf8');
+  assert.doesNotMatch(maps, /libtorch|libcuda|libcudart/);
+  assert.match(maps, /node/, 'the maps are read');
+});
+
+test('every variant and option set matches its float64 reference on torch/cpu', async () => {
+  let ran = 0;
+  for (const c of variantCases()) {
+    for (const s of SHAPES) {
+      const { base, x } = data(s, `torch:${label(c, s)}`);
+      const run = onEngine(c, s, base, cpu.capabilities);
+      if ('skipped' in run) continue;
+      const w = c.variant.init(s, run.options, createRng('init'), base);
+      const y = await runForward(cpu, c.variant, s, run.options, w, x);
+      const err = relativeError(y, c.variant.reference(s, run.options, x.data, w, rows(s.seqLen)));
+      assert.ok(err < 1e-4, `${label(c, s)} on torch/cpu: relative error ${err}`);
+      ran++;
+    }
+  }
+  assert.ok(ran >= variantCases().length * 3, `${ran} cases ran`);
+});
+
+test('timeSamples returns count raw samples on the worker\'s monotonic clock, download outside', async () => {
+  const s = { batch: 1, seqLen: 32, dModel: 32, heads: 2 };
+  const { base, x } = data(s, 'torch:time');
+  const p = await prepareForward(await createEngine(cpu), (ops, xx, ww) => full.forward(ops, xx, ww, s, {}), base, x);
+  const t = await p.timeSamples!(7);
+  await p.dispose();
+  assert.equal(t.samplesMs.length, 7);
+  assert.ok(t.samplesMs.every((ms) => ms > 0 && ms < 10_000));
+  assert.equal(new Set(t.samplesMs).size > 1, true, 'samples are measured, not repeated');
+  assert.match(t.clock, /monotonic/);
+  assert.equal(t.downloadInside, false);
+});
+
+test('a sweep on torch/cpu: engine-timed rounds; a worker killed mid-case is an error line and the sweep goes on', () => {
+  const out = path.join(tmpDir(), 'run');
+  const r = npmRun('bench', ['--engine', 'torch', '--backend', 'cpu', '--variants', 'full', '--seq', '16,24', '--d-model', '32',
+    '--heads', '2', '--rounds', '2', '--time', '20', '--no-report', '--out', out], 180_000,
+  { ATTNBENCH_PYTHON: path.join(ROOT, 'test/engine/fixtures/dying-python'), ATTNBENCH_REAL_PYTHON: process.env.ATTNBENCH_PYTHON });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const bySeq = Object.fromEntries(lines.map((l) => [l.shape.seqLen, l]));
+  assert.equal(bySeq[24].status, 'error');
+  assert.match(bySeq[24].reason, /torch worker .* exited by SIGKILL/);
+  const ok = bySeq[16];
+  assert.equal(ok.status, 'ok', ok.reason);
+  assert.equal(ok.timing.downloadInside, false);
+  assert.match(ok.timing.clock, /monotonic/);
+  assert.deepEqual(ok.rounds.map((x: { round: number }) => x.round), [1, 2]);
+  assert.equal(ok.rounds.reduce((n: number, x: { samplesMs: number[] }) => n + x.samplesMs.length, 0), ok.samplesMs.length);
+  assert.ok(ok.memory.peakBytes >= 0 && /torch worker/.test(ok.memory.source));
+});
+
+test('--engines says in one line why torch is missing: no interpreter, or an interpreter without torch', () => {
+  const noTorch = path.join(tmpDir(), 'python-without-torch');
+  writeFileSync(noTorch, `#!/bin/sh\nexec ${process.env.ATTNBENCH_PYTHON} -S "$@"\n`);
+  chmodSync(noTorch, 0o755);
+  const cases: Array<[string, RegExp]> = [
+    ['/nonexistent/python3', /torch\/cpu\s.*\/nonexistent\/python3 not found: set ATTNBENCH_PYTHON/],
+    [noTorch, /torch\/cpu\s.*torch not importable from .*python-without-torch: ModuleNotFoundError/],
+  ];
+  for (const [python, reason] of cases) {
+    const r = npmRun('bench', ['--engines'], 60_000, { ATTNBENCH_PYTHON: python });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, reason);
+  }
+});
