@@ -222,6 +222,8 @@ export interface RoundTiming {
   samplesMs: number[];
   /** The round sampled the group's cases in shuffled blocks of one pass each (measure/group-round.ts); absent on older lines. */
   pairedBlocks?: boolean;
+  /** Building the case and preparing it on its engine in this round's worker, ms; absent on older rounds. */
+  prepareMs?: number;
   /** The round's warm-up: passes run, whether the times had stopped getting faster (measure/steady.ts), ms spent. */
   warmup?: { passes: number; steady: boolean; ms: number };
   /** The clock the samples were taken on (see TimingSettings.clock); absent on older rounds: the harness's. */
