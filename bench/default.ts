@@ -26,12 +26,13 @@ export default {
   heads: 8,
   engines: ['onnx', 'tfjs'],
   weights: { init: 'spectrum', decay: 0.5 },
-  // Six rounds, each in a process of its own; in each, a comparison group's eight cases are
+  // Five rounds, each in a process of its own; in each, a comparison group's eight cases are
   // sampled together in shuffled blocks of one pass each (src/measure/group-round.ts) for 400 ms a
-  // case, at least 4 blocks (the tfjs/wasm cases at N=1024, ≈0.3 s a pass here, set the minimum).
-  // Warm-up: 1 pass at least, then until a case stops getting faster, capped at 150 ms a case.
-  // Measured (docs/variance.md): on tfjs/wasm most of a comparison's variance is between rounds
-  // (per-round ratios of the same graph 10–15 % apart), so rounds buy more precision than longer
-  // rounds; a second warm-up pass of the slow tfjs/wasm cases cost ≈ 15 s of a run.
-  timing: { rounds: 6, timeMs: 400, warmupMs: 150, warmupIterations: 1, minSamples: 4, targetRme: 0.5 },
+  // case, at least 5 blocks (the tfjs/wasm cases at N=512 and 1024, 0.1–0.4 s a pass here, take the
+  // minimum). Warm-up: 1 pass at least, then until a case stops getting faster, capped at 150 ms a case.
+  // Measured (docs/variance.md, run.json `phases`): each round costs ≈ 12 s besides its samples
+  // (preparing 48 cases, their warm-up, the worker's start), so a sixth round put the run over its
+  // wall budget; on tfjs/wasm most of a comparison's variance is between rounds (per-round ratios
+  // of the same graph 10–15 % apart), which only rounds average out.
+  timing: { rounds: 5, timeMs: 400, warmupMs: 150, warmupIterations: 1, minSamples: 5, targetRme: 0.5 },
 } satisfies SuiteInput;

@@ -15,6 +15,7 @@ import { readResults, readRunMeta } from '../src/results/store.ts';
 function figures(dir: string) {
   const meta = readRunMeta(dir)!, lines = readResults(dir);
   const found = JSON.parse(readFileSync(path.join(dir, 'findings.json'), 'utf8')) as Finding[];
+  const width = (fs: Finding[]) => `${(100 * median(fs.map((f) => f.ci[1] / f.ci[0] - 1))).toFixed(1)} %`;
   const wall = (Date.parse(meta.finishedAt!) - Date.parse(meta.startedAt)) / 1000;
   const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
   const timed = sum(lines.map((l) => (l.status === 'ok' ? sum((l.rounds ?? []).map((r) => sum(r.samplesMs))) : 0))) / 1000;
@@ -34,7 +35,7 @@ function figures(dir: string) {
   console.log(`${dir}: wall ${wall.toFixed(0)} s, timed ${timed.toFixed(0)} s (duty ${(100 * timed / wall).toFixed(0)} %), `
     + `${found.length} comparisons: ${found.filter((f) => f.unreliable).length} unreliable, `
     + `${found.filter((f) => f.verdict === 'faster').length} faster, ${found.filter((f) => f.verdict === 'slower').length} slower; `
-    + `median interval width ${(100 * median(found.map((f) => f.ci[1] / f.ci[0] - 1))).toFixed(1)} %`);
+    + `median interval width ${width(found)} (${[...new Set(found.map((f) => f.engine))].map((e) => `${e} ${width(found.filter((f) => f.engine === e))}`).join(', ')})`);
   console.log(`  median round spread of a case: ${[...spreads].map(([e, s]) => `${e} ${(100 * median(s)).toFixed(1)} %`).join(', ')}; `
     + `of a comparison's per-round ratios: ${[...between].map(([e, s]) => `${e} ${(100 * median(s)).toFixed(1)} %`).join(', ')}`);
   if (meta.phases) {
