@@ -39,12 +39,12 @@ function roundOf(phases: PhaseTimes, round: number): RoundPhases {
 /** One group-round job of `wallMs` that gave `timed` (one entry per case; failed ones have no timing): its time, split. */
 export function addGroupRound(phases: PhaseTimes, round: number, wallMs: number,
   timed: ReadonlyArray<RoundTiming | { error: string }>): void {
-  const ok = timed.flatMap((t) => ('error' in t ? [] : [t]));
+  const ok = timed.flatMap((t) => ('error' in t ? [] : [t])), spans = ok.filter((t) => t.startedAt && t.endedAt);
   const entry = roundOf(phases, round), sum = (f: (t: RoundTiming) => number) => ok.reduce((a, t) => a + f(t), 0);
   const prepare = sum((t) => t.prepareMs ?? 0), warmup = sum((t) => t.warmup?.ms ?? 0);
   // The group's cases share their blocks: one span from the first block's start to the last one's end.
-  const sampling = ok.length === 0 ? 0
-    : Math.max(...ok.map((t) => Date.parse(t.endedAt))) - Math.min(...ok.map((t) => Date.parse(t.startedAt)));
+  const sampling = spans.length === 0 ? 0
+    : Math.max(...spans.map((t) => Date.parse(t.endedAt!))) - Math.min(...spans.map((t) => Date.parse(t.startedAt!)));
   entry.wall += seconds(wallMs);
   entry.prepare += seconds(prepare);
   entry.warmup += seconds(warmup);
