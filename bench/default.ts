@@ -3,8 +3,8 @@ import type { SuiteInput } from '../src/run/suite.ts';
 /**
  * The default suite: `npm run bench`. Every variant from N=256 to N=1024, d=512, 8 heads, on the
  * fastest onnx and tfjs backends here, from base weights with a trained-looking spectrum.
- * Sized to finish in about 5 minutes on a 2-core machine (with flash, 48 cases: 293 s measured here,
- * 306 s on a first run that also times tfjs/wasm's batched kernels); `--seq` or a suite file goes further
+ * Sized to finish in about 4 minutes on a 2-core machine (48 cases: 242 s measured here, 62 % of it
+ * timed samples; 281 s on the first run of new code, which computes the float64 references it caches); `--seq` or a suite file goes further
  * (bench/efficiency.ts: N=4096). Training is its own suite (bench/training.ts): one train case
  * at N=512 takes 13–17 s here, more than this suite's budget allows for a meaningful sweep.
  */
