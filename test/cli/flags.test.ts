@@ -12,7 +12,7 @@ import { messages, UserError } from '../../src/messages.ts';
 import { planCases, shapesOf } from '../../src/run/plan.ts';
 import { parseSuite } from '../../src/run/suite.ts';
 import type { EngineInfo } from '../../src/results/types.ts';
-import { npmRun, tmpDir } from './helpers.ts';
+import { cliRun, npmRun, tmpDir } from './helpers.ts';
 
 const onnx = { id: 'onnx/cpu', engine: 'onnx', backend: 'cpu' } as EngineInfo;
 
@@ -65,9 +65,9 @@ test('causal: a suite sweeps causal and/or bidirectional shapes; causal case ids
 
 test('--causal: a causal linformer is a skipped line with its reason; full and flash (tiled and fused) run causal and exact', () => {
   const out = path.join(tmpDir(), 'causal');
-  const r = npmRun('bench', ['--variants', 'full,linformer:k=8,flash:kernel=tiled:tile=8,flash:kernel=fused', '--seq', '24',
+  const r = cliRun('bench', ['--variants', 'full,linformer:k=8,flash:kernel=tiled:tile=8,flash:kernel=fused', '--seq', '24',
     '--d-model', '16', '--heads', '2', '--engine', 'onnx', '--causal', '--rounds', '1', '--time', '20', '--no-report',
-    '--out', out], 120_000);
+    '--no-ceilings', '--out', out], 120_000);
   assert.equal(r.code, 0, r.stderr);
   const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const by = (v: string, kernel?: string) => lines.find((l) => l.variant === v && (!kernel || l.options.kernel === kernel));
@@ -90,7 +90,7 @@ test('--help lists every built-in suite with its description and ends with four 
   for (const [name, words] of suites) assert.match(help.stdout, new RegExp(`\\n  ${name} +${words}`));
   assert.equal(help.stdout.match(/\n {2}npm run bench -- /g)?.length, 4);
   assert.match(help.stdout, /--d-model <list>[\s\S]*--heads <list>[\s\S]*--batch <list>[\s\S]*--causal[\s\S]*--json/);
-  const list = npmRun('bench', ['--list']);
+  const list = cliRun('bench', ['--list']);
   assert.match(list.stdout, /--variants name\[:key=value…\],…/);
   assert.match(list.stdout, /inline: lora:rank=8:alpha=16:targets=q\+v:merged=false/);
   assert.equal(list.stdout.match(/\n {2}inline: /g)?.length, 7, 'an inline example per variant');
@@ -98,8 +98,9 @@ test('--help lists every built-in suite with its description and ends with four 
 
 test('--json: the final table as JSON lines on stdout, progress on stderr; shape flags recorded in run.json', () => {
   const out = path.join(tmpDir(), 'json');
-  const r = npmRun('bench', ['--suite', 'quick', '--variants', 'full,lora:rank=2:merged=true', '--seq', '32', '--d-model', '32',
-    '--heads', '2,4', '--engine', 'onnx', '--rounds', '1', '--time', '20', '--json', '--no-report', '--out', out], 120_000);
+  const r = cliRun('bench', ['--suite', 'quick', '--variants', 'full,lora:rank=2:merged=true', '--seq', '32', '--d-model', '32',
+    '--heads', '2,4', '--engine', 'onnx', '--rounds', '1', '--time', '20', '--json', '--no-report', '--no-ceilings', '--out', out],
+  120_000);
   assert.equal(r.code, 0, r.stderr);
   const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(rows.length, 4, 'two configurations × two head counts');
@@ -112,4 +113,5 @@ test('--json: the final table as JSON lines on stdout, progress on stderr; shape
   assert.match(r.stderr, /\[1\/\d+\] .* checks …/, 'progress on stderr');
   const meta = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
   assert.deepEqual([meta.suite.dModel, meta.suite.heads, meta.suite.timing.rounds], [32, [2, 4], 1]);
+  assert.deepEqual(meta.ceilings, {}, '--no-ceilings: no matmul ceiling measured');
 });
