@@ -25,9 +25,10 @@ test('npm run report -- DIR rebuilds DIR/report.html and the index of the folder
   assert.match(readFileSync(path.join(root, 'run-a', 'report.html'), 'utf8'), /<h2>Findings<\/h2>/);
 });
 
-test('npm run report -- --publish OUTDIR RESULTS_ROOT copies every run and the index; renders a missing report', () => {
+// In this process: the test above and the one below spawn the command.
+test('npm run report -- --publish OUTDIR RESULTS_ROOT copies every run and the index; renders a missing report', async () => {
   const out = path.join(path.dirname(root), 'site');
-  const r = cliRun('report', ['--publish', out, root]);
+  const r = await runInProcess(report, ['--publish', out, root]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`published 2 run\\(s\\) from ${root} to ${out}: ${out}/index.html`));
   assert.deepEqual(readdirSync(out).sort(), ['index.html', 'run-a', 'run-b']);
