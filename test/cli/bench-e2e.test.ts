@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cliRun, npmRun, ROOT, tmpDir } from './helpers.ts';
+import { cliRun, npmRun, ROOT, runInProcess, tmpDir } from './helpers.ts';
 import { openReport } from '../report/browser.ts';
+import { bench } from '../../src/cli/bench.ts';
 import { report } from '../../src/cli/report.ts';
 
 let out = '';
@@ -153,8 +154,8 @@ test('--resume after the final line was torn with every round journaled: its lin
 
 test('a kill between the last round\'s journal record and the results append: --resume and npm run report write the line',
   async (t) => {
-  const resumed = cutLastLine('kill-before-append', () => '');
-  const r = cliRun('bench', ['--suite', 'quick', '--out', resumed.copy, '--resume'], 120_000);
+  const resumed = cutLastLine('kill-before-append', () => ''); // the command in this process: the two tests above spawn it
+  const r = await runInProcess(bench, ['--suite', 'quick', '--out', resumed.copy, '--resume']);
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /torn/);
   assert.deepEqual(caseIds(resumed.copy), caseIds(out));
