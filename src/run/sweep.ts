@@ -204,6 +204,28 @@ function weightsFileOf(suite: Suite, previous: RunMeta | undefined): Pick<RunMet
   return { weightsFile: facts };
 }
 
+/**
+ * The run's matmul ceilings, measured on demand: of the engines this sweep's jobs run on (a shard of one engine's groups:
+ * that engine's; an empty shard, a resumed run with nothing left to measure, or --no-ceilings: none), merged into
+ * those the run measured before. Each call measures them again (in `worker` when given) and keeps the best.
+ */
+function roofMeasurer(s: SweepSettings, todo: { c: Case }[], meta: RunMeta, dir: string, phases: PhaseTimes,
+  listener: SweepListener, previous?: RunMeta) {
+  const used = s.ceilings === false ? [] : s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
+  meta.ceilings = previous?.ceilings ?? {};
+  return async (worker?: WarmWorker) => {
+    meta.ceilings = await timed(phases, 'ceilings', () => measureCeilings(s, used, listener, meta.ceilings, worker));
+    writeRunMeta(dir, meta);
+  };
+}
+
+function announce(s: SweepSettings, cases: number, planned: number, left: number, rounds: number, jobs: number,
+  donePrior: number, meta: RunMeta, dir: string, listener: SweepListener): void {
+  const part = s.shard ? ` shard ${shardText(s.shard)} (${cases} of ${planned} case(s))` : '';
+  listener.note(`attnbench: suite '${s.suite.name}'${part}, ${left} case(s) × ${rounds} round(s), ${jobs} job(s)`
+    + `${donePrior ? ` (${donePrior} case(s) already done)` : ''} on ${meta.selected.join(', ')} → ${dir}`);
+}
+
 export async function runSweep(settings: SweepSettings, listener: SweepListener): Promise<SweepResult> {
   // Every worker runs with the flags the run's engines ask for (tfjs/wasm: no wasm tier-up), checks and ceilings too.
   const nodeFlags = [...new Set(settings.selected.flatMap((e) => e.capabilities?.processFlags ?? []))];
@@ -220,19 +242,9 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
   writeJournaledLines(dir, cases, rounds, journal, done, listener);
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
   const load = startLoadSampler(workerPids), phases = (meta.phases = startPhases(previous?.phases));
-  // Ceilings of the engines this sweep's jobs run on (a shard of one engine's groups: that engine's; an empty shard, or a
-  // resumed run with nothing left to measure, or --no-ceilings: none), merged into those the run measured before.
-  const used = s.ceilings === false ? [] : s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
-  meta.ceilings = previous?.ceilings ?? {};
+  const measureRoof = roofMeasurer(s, todo, meta, dir, phases, listener, previous);
   let roofTaken = false; // the first measurement: in the first timing round's worker, before its groups
-  const measureRoof = async (worker?: WarmWorker) => {
-    meta.ceilings = await timed(phases, 'ceilings', () => measureCeilings(s, used, listener, meta.ceilings, worker));
-    writeRunMeta(dir, meta);
-  };
-  const part = s.shard ? ` shard ${shardText(s.shard)} (${cases.length} of ${plan.length} case(s))` : '';
-  listener.note(`attnbench: suite '${s.suite.name}'${part}, ${cases.length - donePrior.size} case(s) × ${rounds} round(s), `
-    + `${todo.length} job(s)`
-    + `${donePrior.size ? ` (${donePrior.size} case(s) already done)` : ''} on ${meta.selected.join(', ')} → ${dir}`);
+  announce(s, cases.length, plan.length, cases.length - donePrior.size, rounds, todo.length, donePrior.size, meta, dir, listener);
 
   let interrupted = false, workers = new Workers(s.limits), workersRound = -1;
   const onSigint = () => { interrupted = true; };
