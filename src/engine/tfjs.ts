@@ -9,7 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs';
-import { checkedConcatAxis, checkedPaddings, checkedPerm, reshapeShape, sliceShape } from './flop-recorder.ts';
+import { checkedConcatAxis, checkedPaddings, checkedPerm, gatherShape, reshapeShape, sliceShape } from './flop-recorder.ts';
 import type { HostTensor, Ops } from './ops.ts';
 import { checkReplacement, firstLine, programAsForward, type BackendEntry, type Capabilities, type Engine, type EngineInfo,
   type ForwardFn, type KernelChoice, type Prepared, type Program } from './types.ts';
@@ -121,6 +121,10 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMa
     slice: (a, begin, size) => tf.slice(a, begin, sliceShape(a.shape, begin, size)),
     concat: (ts, axis) => tf.concat(ts, checkedConcatAxis(ts.map((t) => t.shape), axis)),
     pad: (a, paddings) => tf.pad(a, checkedPaddings(a.shape, paddings)),
+    gather: (a, axis, indices) => {
+      gatherShape(a.shape, axis, indices);
+      return tf.gather(a, tf.tensor1d(indices, 'int32'), axis); // the index tensor is freed with the pass's other intermediates
+    },
     constant,
     // tf.tidy frees a region's intermediates when it ends (the pass's own tidy frees only at its end).
     scope: (fn) => tf.tidy(fn),
