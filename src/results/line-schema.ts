@@ -79,6 +79,8 @@ export const RoundTimingSchema = z.object({
   samplesMs: z.array(z.number()),
   /** The round sampled the group's cases in shuffled blocks of one pass each (measure/group-round.ts); absent = not in blocks. */
   pairedBlocks: z.boolean().optional(),
+  /** Building the case and preparing it on its engine in this round's worker, ms; absent on older rounds. */
+  prepareMs: z.number().optional(),
   /** The round's warm-up: passes run, whether the times had stopped getting faster (measure/steady.ts), ms spent. */
   warmup: z.object({ passes: z.number(), steady: z.boolean(), ms: z.number() }).optional(),
   /** The clock the samples were taken on (see TimingSettings.clock). */
