@@ -125,7 +125,8 @@ export function concatShape(shapes: number[][], axis: number): number[] {
 export function gatherShape(a: number[], axis: number, indices: number[]): number[] {
   if (!Number.isInteger(axis) || axis < 0 || axis >= a.length || indices.length === 0
     || !indices.every((i) => Number.isInteger(i) && i >= 0 && i < a[axis])) {
-    throw new Error(`gather: axis ${axis} and indices [${indices.slice(0, 8)}${indices.length > 8 ? ', …' : ''}] do not pick entries of [${a}]`);
+    const shown = `${indices.slice(0, 8)}${indices.length > 8 ? ', …' : ''}`;
+    throw new Error(`gather: axis ${axis} and indices [${shown}] do not pick entries of [${a}]`);
   }
   return a.map((d, i) => (i === axis ? indices.length : d));
 }

@@ -132,7 +132,8 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMa
         if (last && last[0] + last[1] === i) last[1]++;
         else runs.push([i, 1]);
       }
-      const pieces = runs.map(([start, n]) => tf.slice(a, a.shape.map((_, k) => (k === axis ? start : 0)), a.shape.map((d, k) => (k === axis ? n : d))));
+      const along = (v: number, rest: (d: number) => number) => a.shape.map((d, k) => (k === axis ? v : rest(d)));
+      const pieces = runs.map(([start, n]) => tf.slice(a, along(start, () => 0), along(n, (d) => d)));
       return pieces.length === 1 ? pieces[0] : tf.concat(pieces, axis);
     },
     constant,
