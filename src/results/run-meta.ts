@@ -111,22 +111,16 @@ export interface RunMeta {
   missing?: string[];
 }
 
-/** One shard of a merged run, as its own run.json recorded it. */
-export interface ShardRecord {
-  index: number;
-  count: number;
+/** What a merged run keeps of each shard's own run.json, as that run.json recorded it. */
+export const SHARD_META_FIELDS = ['runId', 'startedAt', 'finishedAt', 'interrupted', 'environment', 'engines', 'ceilings',
+  'fallbacks'] as const satisfies ReadonlyArray<keyof RunMeta>;
+
+/** One shard of a merged run: its place in the plan, its machine and folder, its own run.json's fields (SHARD_META_FIELDS). */
+export type ShardRecord = Pick<RunMeta, (typeof SHARD_META_FIELDS)[number]> & NonNullable<RunMeta['shard']> & {
   machine: string;
-  /** The shard's folder as given to merge, and its own run id. */
+  /** The shard's folder as given to merge. */
   dir: string;
-  runId: string;
-  startedAt: string;
-  finishedAt?: string;
-  interrupted?: boolean;
-  environment: Environment;
-  engines: EngineInfo[];
-  ceilings?: RunMeta['ceilings'];
-  fallbacks: string[];
   /** Cases of this shard's plan, and the lines merged from it. */
   cases: number;
   lines: number;
-}
+};

@@ -57,6 +57,11 @@ export interface SweepSettings {
   maxMemoryBytes: number;
   /** Run this part of the plan only (`--shard i/n`, shard.ts); absent = the whole plan. */
   shard?: Shard;
+  /**
+   * Measure the engines' matmul ceilings before and after the cases (absent = true); false (`--no-ceilings`): none is
+   * measured, so the report draws no roof and checks no case against one, and a resumed run keeps those it has.
+   */
+  ceilings?: boolean;
 }
 
 export interface SweepResult {
@@ -216,8 +221,8 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
   const load = startLoadSampler(workerPids), phases = (meta.phases = startPhases(previous?.phases));
   // Ceilings of the engines this sweep's jobs run on (a shard of one engine's groups: that engine's; an empty shard, or a
-  // resumed run with nothing left to measure: none), merged into those the run measured before.
-  const used = s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
+  // resumed run with nothing left to measure, or --no-ceilings: none), merged into those the run measured before.
+  const used = s.ceilings === false ? [] : s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
   meta.ceilings = previous?.ceilings ?? {};
   let roofTaken = false; // the first measurement: in the first timing round's worker, before its groups
   const measureRoof = async (worker?: WarmWorker) => {
