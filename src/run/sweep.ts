@@ -199,6 +199,21 @@ function weightsFileOf(suite: Suite, previous: RunMeta | undefined): Pick<RunMet
   return { weightsFile: facts };
 }
 
+/** The line a sweep starts with: the suite, the part of the plan, cases × rounds, jobs, engines, folder. */
+function sweepLine(s: SweepSettings, n: { cases: number; planned: number; done: number; jobs: number }, meta: RunMeta, dir: string) {
+  const part = s.shard ? ` shard ${shardText(s.shard)} (${n.cases} of ${n.planned} case(s))` : '';
+  return `attnbench: suite '${s.suite.name}'${part}, ${n.cases - n.done} case(s) × ${s.suite.timing.rounds} round(s), ${n.jobs} job(s)`
+    + `${n.done ? ` (${n.done} case(s) already done)` : ''} on ${meta.selected.join(', ')} → ${dir}`;
+}
+
+/** Measures the ceilings of `used` in a worker (measureCeilings) into `meta`, timed as the ceilings phase, and writes run.json. */
+function roofOf(s: SweepSettings, used: EngineInfo[], listener: SweepListener, dir: string, meta: RunMeta) {
+  return async (worker?: WarmWorker): Promise<void> => {
+    meta.ceilings = await timed(meta.phases!, 'ceilings', () => measureCeilings(s, used, listener, meta.ceilings, worker));
+    writeRunMeta(dir, meta);
+  };
+}
+
 export async function runSweep(settings: SweepSettings, listener: SweepListener): Promise<SweepResult> {
   // Every worker runs with the flags the run's engines ask for (tfjs/wasm: no wasm tier-up), checks and ceilings too.
   const nodeFlags = [...new Set(settings.selected.flatMap((e) => e.capabilities?.processFlags ?? []))];
@@ -215,19 +230,13 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
   writeJournaledLines(dir, cases, rounds, journal, done, listener);
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
   const load = startLoadSampler(workerPids), phases = (meta.phases = startPhases(previous?.phases));
-  // Ceilings of the engines this sweep's jobs run on (a shard of one engine's groups: that engine's; an empty shard, or a
-  // resumed run with nothing left to measure: none), merged into those the run measured before.
+  // Ceilings of the engines this sweep's jobs run on (a shard of one engine's groups: that engine's; none when
+  // nothing is left to measure), merged into those the run measured before.
   const used = s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
   meta.ceilings = previous?.ceilings ?? {};
   let roofTaken = false; // the first measurement: in the first timing round's worker, before its groups
-  const measureRoof = async (worker?: WarmWorker) => {
-    meta.ceilings = await timed(phases, 'ceilings', () => measureCeilings(s, used, listener, meta.ceilings, worker));
-    writeRunMeta(dir, meta);
-  };
-  const part = s.shard ? ` shard ${shardText(s.shard)} (${cases.length} of ${plan.length} case(s))` : '';
-  listener.note(`attnbench: suite '${s.suite.name}'${part}, ${cases.length - donePrior.size} case(s) × ${rounds} round(s), `
-    + `${todo.length} job(s)`
-    + `${donePrior.size ? ` (${donePrior.size} case(s) already done)` : ''} on ${meta.selected.join(', ')} → ${dir}`);
+  const measureRoof = roofOf(s, used, listener, dir, meta);
+  listener.note(sweepLine(s, { cases: cases.length, planned: plan.length, done: donePrior.size, jobs: todo.length }, meta, dir));
 
   let interrupted = false, workers = new Workers(s.limits), workersRound = -1;
   const onSigint = () => { interrupted = true; };
@@ -244,10 +253,7 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
         workers.close();
         [workers, workersRound] = [new Workers(s.limits), round];
       }
-      if (round > 0 && !roofTaken) {
-        roofTaken = true;
-        await measureRoof(workers.get());
-      }
+      if (round > 0 && !roofTaken) await measureRoof(workers.get()).then(() => { roofTaken = true; });
       listener.start(cases[0], round, i, todo.length);
       const results = round === 0 ? [await timed(phases, 'checks', () => checkJob(s, dir, cases[0], workers, journal))]
         : await groupRoundJob(s, dir, cases, round, workers, journal, phases);

@@ -21,7 +21,11 @@ function direct(x: Float32Array, w: AttentionWeights): Float64Array {
     const [q, k, v] = [[w.Wq, w.bq], [w.Wk, w.bk], [w.Wv, w.bv]].map(([W, bias]) => matMul64(xb, W, N, D, D, bias));
     const ctx = new Float64Array(N * D);
     for (let i = 0; i < N; i++) for (let h = 0; h < H; h++) {
-      const sc = Array.from({ length: N }, (_, j) => { let t = 0; for (let e = 0; e < E; e++) t += q[i * D + h * E + e] * k[j * D + h * E + e]; return t / Math.sqrt(E); });
+      const sc = Array.from({ length: N }, (_, j) => {
+        let t = 0;
+        for (let e = 0; e < E; e++) t += q[i * D + h * E + e] * k[j * D + h * E + e];
+        return t / Math.sqrt(E);
+      });
       const mx = Math.max(...sc), p = sc.map((t) => Math.exp(t - mx)), z = p.reduce((a, c) => a + c, 0);
       for (let j = 0; j < N; j++) for (let e = 0; e < E; e++) ctx[i * D + h * E + e] += (p[j] / z) * v[j * D + h * E + e];
     }

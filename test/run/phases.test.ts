@@ -6,8 +6,8 @@ import type { RoundTiming } from '../../src/results/types.ts';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
 const timing = (round: number, prepareMs: number, warmupMs: number, from: number, to: number): RoundTiming =>
-  ({ round, startedAt: at(from), endedAt: at(to), median: 1, samplesMs: [1], pairedBlocks: true, prepareMs, clock: 'harness', downloadInside: true,
-    warmup: { passes: 2, steady: false, ms: warmupMs } });
+  ({ round, startedAt: at(from), endedAt: at(to), median: 1, samplesMs: [1], pairedBlocks: true, prepareMs, clock: 'harness',
+    downloadInside: true, warmup: { passes: 2, steady: false, ms: warmupMs } });
 
 test('a group round\'s wall is split into its cases\' preparing and warm-up, the group\'s sampling span and the rest', () => {
   const p = startPhases();
