@@ -2,7 +2,8 @@
  * The figures docs/variance.md compares designs by, for one or two run folders (two: the same suite
  * back to back): wall time, timed samples and their share of it (duty cycle), comparisons marked
  * unreliable, the median interval width, merged LoRA vs full per engine and N, the median round
- * spread per engine, where the wall time went (run.json `phases`, src/run/phases.ts), and (two runs) verdicts that flip between faster and slower or disagree where
+ * spread per engine, where the wall time went (run.json `phases`, src/run/phases.ts), and (two runs)
+ * verdicts that flip between faster and slower or disagree where
  * both ratios are beyond 0.85 / 1.15.
  *   npx tsx scripts/run-figures.ts RUN_DIR [RUN_DIR2]
  */
@@ -15,6 +16,7 @@ import { readResults, readRunMeta } from '../src/results/store.ts';
 function figures(dir: string) {
   const meta = readRunMeta(dir)!, lines = readResults(dir);
   const found = JSON.parse(readFileSync(path.join(dir, 'findings.json'), 'utf8')) as Finding[];
+  const perEngine = [...new Set(found.map((f) => f.engine))];
   const width = (fs: Finding[]) => `${(100 * median(fs.map((f) => f.ci[1] / f.ci[0] - 1))).toFixed(1)} %`;
   const wall = (Date.parse(meta.finishedAt!) - Date.parse(meta.startedAt)) / 1000;
   const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
@@ -35,7 +37,7 @@ function figures(dir: string) {
   console.log(`${dir}: wall ${wall.toFixed(0)} s, timed ${timed.toFixed(0)} s (duty ${(100 * timed / wall).toFixed(0)} %), `
     + `${found.length} comparisons: ${found.filter((f) => f.unreliable).length} unreliable, `
     + `${found.filter((f) => f.verdict === 'faster').length} faster, ${found.filter((f) => f.verdict === 'slower').length} slower; `
-    + `median interval width ${width(found)} (${[...new Set(found.map((f) => f.engine))].map((e) => `${e} ${width(found.filter((f) => f.engine === e))}`).join(', ')})`);
+    + `median interval width ${width(found)} (${perEngine.map((e) => `${e} ${width(found.filter((f) => f.engine === e))}`).join(', ')})`);
   console.log(`  median round spread of a case: ${[...spreads].map(([e, s]) => `${e} ${(100 * median(s)).toFixed(1)} %`).join(', ')}; `
     + `of a comparison's per-round ratios: ${[...between].map(([e, s]) => `${e} ${(100 * median(s)).toFixed(1)} %`).join(', ')}`);
   if (meta.phases) {
