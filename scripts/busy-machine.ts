@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import type { Finding } from '../src/report/findings.ts';
 import { runSuite } from '../src/index.ts';
 import { checkInvariants } from '../src/report/invariants.ts';
+import { readRunMeta } from '../src/results/store.ts';
 
 const { values: a } = parseArgs({ options: {
   out: { type: 'string', default: path.join(os.tmpdir(), `attnbench-busy-${Date.now()}`) },
@@ -47,4 +48,5 @@ for (const f of found) {
 }
 const spreads = lines.flatMap((l) => (l.status === 'ok' ? [`${l.label} N=${l.shape.seqLen}: round medians `
   + `${l.rounds.map((r) => r.median.toFixed(2)).join(', ')} ms`] : []));
-console.log(`\n${spreads.join('\n')}\n\nchecks: ${checkInvariants(lines).map((v) => v.text).join('; ') || 'all passed'}\nrun: ${dir}`);
+const violations = checkInvariants(lines, readRunMeta(dir)).map((v) => v.text);
+console.log(`\n${spreads.join('\n')}\n\nchecks: ${violations.join('; ') || 'all passed'}\nrun: ${dir}`);
