@@ -53,7 +53,7 @@ export interface PairedRatio {
 }
 
 /** The timing rounds of a measured line: its rounds, or (lines written before rounds existed) its samples as one round. */
-export function roundsOf(l: OkLine | TrainOkLine): Rounds {
+export function roundsOf(l: Pick<OkLine, 'rounds' | 'samplesMs'>): Rounds {
   return l.rounds ?? [{ round: 1, samplesMs: l.samplesMs }];
 }
 

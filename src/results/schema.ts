@@ -149,6 +149,8 @@ export const ShapeSchema = z.looseObject({
    * the case ids of multi-head cases stay as they were; 1 is multi-query attention (Shazeer 2019).
    */
   kvHeads: z.number().optional(),
+  /** Decode mode (src/modes/decode.ts): new tokens s per step, seqLen N being the context in the cache. Absent = 1. */
+  newTokens: z.number().optional(),
 });
 export type Shape = z.infer<typeof ShapeSchema>;
 

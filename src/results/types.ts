@@ -321,16 +321,16 @@ export interface FailedLine extends LineBase {
   reason: string;
 }
 
-export type ResultLine = OkLine | TrainOkLine | FailedLine;
+export type ResultLine = OkLine | TrainOkLine | DecodeOkLine | FailedLine;
 
 /** The fields of a measured line that its timing rounds give; everything else its first, untimed process establishes. */
-export type TimingField = 'latencyMs' | 'samplesMs' | 'rounds' | 'roundSpread' | 'gflops' | 'noisy';
+export type TimingField = 'latencyMs' | 'samplesMs' | 'rounds' | 'roundSpread' | 'gflops' | 'noisy' | 'step';
 
 /**
  * What a case's first process establishes before any round is timed (src/measure/case.ts): counts,
  * checks, accuracy, memory, and the harness's own overhead; every field of its line but the timing ones.
  */
-export type CaseFacts = Omit<OkLine, TimingField> | Omit<TrainOkLine, TimingField>;
+export type CaseFacts = Omit<OkLine, TimingField> | Omit<TrainOkLine, TimingField> | Omit<DecodeOkLine, TimingField>;
 
 /**
  * One line of rounds.jsonl, the journal of a run (src/run/rounds.ts): a case's facts (round 0, its
@@ -341,3 +341,65 @@ export type RoundRecord =
   | { caseId: string; round: 0; facts: CaseFacts }
   | { caseId: string; round: number; timing: RoundTiming }
   | { caseId: string; round: number; error: string };
+
+// ---- Decode (src/modes/decode.ts): its line fields, kept in a block of their own ----
+
+/** What a decode step moves and computes, from the decoder's formulas (src/variants/decode/), float32. */
+export interface DecodeStepFacts {
+  /** New tokens s per step. */
+  newTokens: number;
+  /** Context N already in the cache when the step runs (the shape's seqLen). */
+  context: number;
+  /** Bytes the cache holds at context N: K and V [B, kvHeads, L, E], or the latent [B, 1, L, R], float32. */
+  cacheBytes: number;
+  /** Bytes one step moves: every weight read, the cache read, the new rows written, and their sum. */
+  bytes: { weights: number; cacheRead: number; cacheWritten: number; total: number };
+  /** FLOPs of one step's matrix products (2 × multiply-adds); the line's `flops` too. */
+  flops: number;
+  /** flops / bytes.total, FLOP per byte. */
+  intensity: number;
+  /** How the step holds its cache, e.g. a per-call input of fixed length N, the new rows returned as outputs. */
+  cache: string;
+  /** ‖y − y_ref‖/‖y_ref‖ of the step's output against rows N+1…N+s of the causal float64 forward over N + s tokens; null when not measured. */
+  relErr: number | null;
+  /** What the reference is, or why it was not measured. */
+  reference: string;
+}
+
+/** A decode line's figures from its latency pooled over rounds and the engine's ceilings known when the line was written. */
+export interface DecodeStepTimed {
+  /** Median time of one step, ms. */
+  msPerStep: number;
+  /** B·s / step time, tokens per second. */
+  tokensPerS: number;
+  /** bytes.total / step time, GB/s (10⁹ bytes). */
+  achievedGBs: number;
+  /** flops / step time, GFLOP/s. */
+  gflops: number;
+  /**
+   * The ideal step max(flops / matmul ceiling, bytes / bandwidth ceiling), ms, the ceilings of the
+   * run (run.json, measure/ceiling.ts) as measured before the cases; absent where either was not measured.
+   */
+  ideal?: {
+    ms: number;
+    /** ideal / measured step time: the fraction of the ideal reached (1 = at the roof). */
+    fraction: number;
+    /** Which roof sets the ideal. */
+    bound: 'bandwidth' | 'compute';
+    /** The bandwidth ceiling used, GB/s, and the size of the streaming read it was measured at, bytes. */
+    bandwidthGBs: number;
+    bandwidthBytes: number;
+    /** The bandwidth-ideal step alone, bytes / bandwidth ceiling, ms, and the fraction of it reached. */
+    bandwidthMs: number;
+    bandwidthFraction: number;
+    /** The matmul ceiling used, GFLOP/s. */
+    matmulGflops: number;
+  };
+}
+
+/** A measured decode step (src/modes/decode.ts): one sample = one step at context N. */
+export interface DecodeOkLine extends MeasuredLine {
+  mode: 'decode';
+  decode: DecodeStepFacts;
+  step: DecodeStepTimed;
+}

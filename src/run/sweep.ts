@@ -15,7 +15,8 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { caseFailed } from '../measure/case.ts';
 import { weightsFileFacts } from '../linalg/weights-record.ts';
-import { CEILING_TIME_MS, mergeCeilings } from '../measure/ceiling.ts';
+import { bandwidthSizes, CEILING_TIME_MS, mergeCeilings } from '../measure/ceiling.ts';
+import { modeOf } from '../modes/index.ts';
 import { UserError, messages } from '../messages.ts';
 import { lockRunDir } from '../results/lock.ts';
 import type { RunMeta } from '../results/run-meta.ts';
@@ -89,17 +90,19 @@ function openRun(s: SweepSettings, listener: SweepListener) {
 
 /**
  * Each engine's matmul ceiling, one engine after another in a worker apart from the cases' (as a
- * timing round's worker serves every engine); merged into `earlier` (the same run's measurement
- * before its cases, or a resumed run's), each shape's best kept (ceiling.ts).
+ * timing round's worker serves every engine), and its bandwidth ceiling at the working-set sizes of
+ * its cases (Mode.workingSetBytes: decode steps); merged into `earlier` (the same run's measurement
+ * before its cases, or a resumed run's), each shape's and size's best kept (ceiling.ts).
  */
-async function measureCeilings(s: SweepSettings, engines: EngineInfo[], listener: SweepListener,
+async function measureCeilings(s: SweepSettings, engines: EngineInfo[], cases: Case[], listener: SweepListener,
   earlier: RunMeta['ceilings'] = {}): Promise<RunMeta['ceilings']> {
   const ceilings: NonNullable<RunMeta['ceilings']> = { ...earlier };
   if (engines.length === 0) return ceilings;
   const worker = new WarmWorker(s.limits);
   try {
     for (const e of engines) {
-      const c = await ceilingIn(worker, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs));
+      const sets = cases.filter((c) => c.engine.id === e.id).flatMap((c) => modeOf(c.mode).workingSetBytes?.(c) ?? []);
+      const c = await ceilingIn(worker, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs), bandwidthSizes(sets));
       if ('error' in c) listener.note(`matmul ceiling of ${e.id} not measured: ${c.error}`);
       else ceilings[e.id] = ceilings[e.id] ? mergeCeilings(ceilings[e.id], c) : c;
     }
@@ -153,10 +156,11 @@ export function jobsOf(todo: ReadonlyArray<{ c: Case; round: number }>): Array<{
 }
 
 /** Writes the case's line once every timing round is in the journal. */
-function completeIfDone(dir: string, c: Case, rounds: number, journal: Map<string, CaseRounds>, done: Set<string>): void {
+function completeIfDone(dir: string, c: Case, rounds: number, journal: Map<string, CaseRounds>, done: Set<string>,
+  ceilings: RunMeta['ceilings']): void {
   const entry = journal.get(c.caseId);
   if (!entry?.facts || done.has(c.caseId) || !roundsComplete(entry, rounds)) return;
-  appendResult(dir, completeLine(entry.facts, entry.timing));
+  appendResult(dir, completeLine(entry.facts, entry.timing, ceilings?.[c.engine.id]));
   done.add(c.caseId);
 }
 
@@ -175,9 +179,9 @@ function runMetaOf(s: SweepSettings, runId: string, previous: RunMeta | undefine
  * the journal, their rounds never measured again.
  */
 function writeJournaledLines(dir: string, cases: Case[], rounds: number, journal: Map<string, CaseRounds>, done: Set<string>,
-  listener: SweepListener): void {
+  listener: SweepListener, ceilings: RunMeta['ceilings']): void {
   const planned = new Set(cases.map((c) => c.caseId));
-  for (const line of linesFromJournal(journal, rounds, done).filter((l) => planned.has(l.caseId))) {
+  for (const line of linesFromJournal(journal, rounds, done, ceilings).filter((l) => planned.has(l.caseId))) {
     appendResult(dir, line);
     done.add(line.caseId);
     listener.note(messages.lineFromJournal(line.caseId));
@@ -207,13 +211,14 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
   const meta = runMetaOf(s, runId, previous, cases.length, plan);
   writeRunMeta(dir, meta);
   appendFileSync(path.join(dir, RESULTS_FILE), ''); // a run (an empty shard too) always has its results file
-  writeJournaledLines(dir, cases, rounds, journal, done, listener);
+  writeJournaledLines(dir, cases, rounds, journal, done, listener, previous?.ceilings);
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
   const load = startLoadSampler(workerPids);
   // Ceilings of the engines this sweep's jobs run on (a shard of one engine's groups: that engine's; an empty shard, or a
   // resumed run with nothing left to measure: none), merged into those the run measured before.
   const used = s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
-  meta.ceilings = await measureCeilings(s, used, listener, previous?.ceilings);
+  const measured = todo.map(({ c }) => c).filter((c) => !unsupported(c));
+  meta.ceilings = await measureCeilings(s, used, measured, listener, previous?.ceilings);
   writeRunMeta(dir, meta);
   const part = s.shard ? ` shard ${shardText(s.shard)} (${cases.length} of ${plan.length} case(s))` : '';
   listener.note(`attnbench: suite '${s.suite.name}'${part}, ${cases.length - donePrior.size} case(s) × ${rounds} round(s), `
@@ -241,12 +246,12 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
       cases.forEach((c, k) => {
         if (k > 0) listener.start(c, round, i + k, todo.length);
         listener.done(c, round, results[k]);
-        completeIfDone(dir, c, rounds, journal, done);
+        completeIfDone(dir, c, rounds, journal, done, meta.ceilings);
       });
       i += cases.length;
     }
     // A second look at the roof after the cases: one busy moment must not set it for the whole run.
-    if (!interrupted) meta.ceilings = await measureCeilings(s, used, listener, meta.ceilings);
+    if (!interrupted) meta.ceilings = await measureCeilings(s, used, measured, listener, meta.ceilings);
   } finally {
     workers.close();
     process.removeListener('SIGINT', onSigint);
