@@ -33,7 +33,8 @@ export const decode: Mode = {
       achievedGBs: d.bytes.total / ms / 1e6, gflops: d.flops / ms / 1e6 };
     const bw = bandwidthAt(ceiling, d.bytes.total);
     if (ceiling && bw) {
-      const bandwidthMs = d.bytes.total / bw.gbs / 1e6, computeMs = d.flops / ceiling.gflops / 1e6, idealMs = Math.max(bandwidthMs, computeMs);
+      const bandwidthMs = d.bytes.total / bw.gbs / 1e6, computeMs = d.flops / ceiling.gflops / 1e6;
+      const idealMs = Math.max(bandwidthMs, computeMs);
       step.ideal = { ms: idealMs, fraction: idealMs / ms, bound: bandwidthMs >= computeMs ? 'bandwidth' : 'compute', bandwidthGBs: bw.gbs,
         bandwidthBytes: bw.bytes, bandwidthMs, bandwidthFraction: bandwidthMs / ms, matmulGflops: ceiling.gflops };
     }

@@ -33,7 +33,7 @@
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { createRng, type Rng } from '../linalg/rng.ts';
 import { quantile } from '../measure/latency.ts';
-import type { OkLine, RoundTiming, TrainOkLine } from '../results/types.ts';
+import type { OkLine, RoundTiming } from '../results/types.ts';
 
 export const RESAMPLES = 1000;
 export const CONFIDENCE = 0.95;

@@ -112,6 +112,13 @@ export const SuiteFields = {
   kvHeads: oneOrMany.optional(),
   batch: oneOrMany.default(1),
   /**
+   * Further grids swept beside the suite's own: each entry's fields replace the suite's for that grid,
+   * e.g. `[{ seqLen: [4096], kvHeads: 1 }]` adds multi-query at N = 4096 only. A shape flag on the
+   * command line (--seq, --batch, --kv-heads, --heads, --d-model) drops them.
+   */
+  also: z.array(z.object({ seqLen: z.array(positiveInt).min(1).optional(), dModel: oneOrMany.optional(),
+    heads: oneOrMany.optional(), kvHeads: oneOrMany.optional(), batch: oneOrMany.optional() }).strict()).optional(),
+  /**
    * Causal (decoder) attention: query i attends keys j ≤ i. `true`, `false`, or both ([false, true])
    * to sweep each shape both ways; absent = bidirectional only.
    */

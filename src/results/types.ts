@@ -360,7 +360,10 @@ export interface DecodeStepFacts {
   intensity: number;
   /** How the step holds its cache, e.g. a per-call input of fixed length N, the new rows returned as outputs. */
   cache: string;
-  /** ‖y − y_ref‖/‖y_ref‖ of the step's output against rows N+1…N+s of the causal float64 forward over N + s tokens; null when not measured. */
+  /**
+   * ‖y − y_ref‖/‖y_ref‖ of the step's output against rows N+1…N+s of the causal float64 forward over
+   * N + s tokens; null when not measured.
+   */
   relErr: number | null;
   /** What the reference is, or why it was not measured. */
   reference: string;

@@ -9,6 +9,7 @@ import { analyticCounts } from '../variants/analytic.ts';
 import { getVariant, VARIANT_NAMES } from '../variants/index.ts';
 import { UserError, messages } from '../messages.ts';
 import { listOf, type Suite, type VariantSpec } from './suite.ts';
+import { shapeText } from '../results/group.ts';
 import type { Case, EngineInfo, ParamCount, Shape } from '../results/types.ts';
 
 export type { Case };
@@ -28,9 +29,18 @@ export function resolveVariant(spec: VariantSpec): { name: string; options: Reco
 
 /**
  * Every shape a suite sweeps: each batch × width × heads × sequence length, bidirectional and/or
- * causal. A bidirectional shape has no `causal` key, so its case ids are as they always were.
+ * causal, of its own grid and then of each grid in `also` (a shape already swept is not repeated).
+ * A bidirectional shape has no `causal` key, so its case ids are as they always were.
  */
 export function shapesOf(suite: Suite): Shape[] {
+  const all = [gridOf(suite), ...(suite.also ?? []).map((g) => gridOf({ ...suite, ...g }))].flat();
+  const seen = new Set<string>();
+  return all.filter((s) => !seen.has(shapeText(s)) && Boolean(seen.add(shapeText(s))));
+}
+
+type Grid = Pick<Suite, 'batch' | 'dModel' | 'heads' | 'kvHeads' | 'seqLen' | 'causal'>;
+
+function gridOf(suite: Grid): Shape[] {
   const causal = suite.causal === undefined ? [false] : Array.isArray(suite.causal) ? suite.causal : [suite.causal];
   const kvs = (heads: number) => (suite.kvHeads === undefined ? [heads] : listOf(suite.kvHeads));
   return listOf(suite.batch).flatMap((batch) => listOf(suite.dModel).flatMap((dModel) => listOf(suite.heads).flatMap((heads) =>
