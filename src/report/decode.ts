@@ -18,7 +18,7 @@ import { engineOf, groupOfLine, noisyOf, pairWithFull } from './charts/series.ts
 import { escapeHtml } from './escape.ts';
 import { verdictText } from './findings.ts';
 import { bytes, sig, times } from './format.ts';
-import { pairedRatio, roundsOf, verdictOf } from './paired.ts';
+import { pairedRatio, verdictOf } from './paired.ts';
 import { chartSection, table, type Chart } from './page.ts';
 import { toSvg } from './svg.ts';
 
@@ -29,7 +29,7 @@ const configOf = (l: DecodeOkLine) => `${l.variant}|${JSON.stringify(l.options)}
 /** a / b per step: paired block by block within one group, else by round (pairedBlocks dropped: different blocks). */
 function ratioText(a: DecodeOkLine, b: DecodeOkLine): string | undefined {
   const same = groupOfLine(a) === groupOfLine(b);
-  const rounds = (l: DecodeOkLine) => (same ? roundsOf(l) : roundsOf(l).map((r) => ({ ...r, pairedBlocks: false })));
+  const rounds = (l: DecodeOkLine) => (same ? l.rounds : l.rounds.map((r) => ({ ...r, pairedBlocks: false })));
   const p = pairedRatio(rounds(a), rounds(b), `decode:${a.caseId}|${b.caseId}`);
   if (!p) return undefined;
   const ms = `${sig(a.step.msPerStep)} vs ${sig(b.step.msPerStep)} ms`;
