@@ -64,11 +64,12 @@ function fewerKvHeads(ok: DecodeOkLine[]): string[] {
   return ok.filter((l) => kvOf(l) < l.shape.heads).flatMap((g) => {
     const m = mha.get(`${configOf(g)}|${engineOf(g)}|${g.decode.context}|${g.shape.batch}`);
     const r = m && ratioText(g, m);
+    if (!m || !r) return [];
     const cache = g.decode.cacheBytes === m.decode.cacheBytes ? `cache the same (${bytes(g.decode.cacheBytes)})`
       : `cache ${times(m.decode.cacheBytes / g.decode.cacheBytes)} smaller (${bytes(g.decode.cacheBytes)} vs `
         + `${bytes(m.decode.cacheBytes)})`;
-    return r ? [`${g.label}: ${kvOf(g)} KV heads vs ${m.shape.heads} at N=${g.decode.context}, B=${g.shape.batch} on ${engineOf(g)}: `
-      + `${cache}; step ${r}.`] : [];
+    return [`${g.label}: ${kvOf(g)} KV heads vs ${m.shape.heads} at N=${g.decode.context}, B=${g.shape.batch} on ${engineOf(g)}: `
+      + `${cache}; step ${r}.`];
   });
 }
 
