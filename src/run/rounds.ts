@@ -20,8 +20,7 @@ import { comparisonGroup } from '../results/group.ts';
 import type { Ceiling } from '../results/run-meta.ts';
 import { baseOf } from '../results/lines.ts';
 import { checkCase, groupRoundOf, Workers, type ChildLimits } from './pool.ts';
-import type { Case, CaseFacts, FailedLine, OkLine, ResultLine, RoundRecord, RoundTiming, TimingSettings,
-  TrainOkLine } from '../results/types.ts';
+import type { Case, CaseFacts, OkLine, ResultLine, RoundRecord, RoundTiming, TimingSettings } from '../results/types.ts';
 
 function shuffle<T>(xs: readonly T[], rng: ReturnType<typeof createRng>): T[] {
   const out = xs.slice();
