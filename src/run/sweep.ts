@@ -4,9 +4,9 @@
  * finish, and a case's line to results.jsonl once its last round is in.
  *
  *   lock the folder ─► (resume: set aside torn last lines, read what is done) ─► run.json
- *   ─► matmul ceilings ─► checks of every case ─► round 1 of every comparison group, shuffled, each
- *   group's cases timed together in blocks (measure/group-round.ts) ─► round 2 …
- *   ─► run.json (with the load)
+ *   ─► checks of every case ─► matmul ceilings, then round 1 of every comparison group, shuffled,
+ *   each group's cases timed together in blocks (measure/group-round.ts) ─► round 2 … ─► the
+ *   ceilings again, in the last round's worker ─► run.json (with the load and the phases' times)
  *
  * Ctrl-C stops after the job in flight. The command line (src/cli/bench.ts) parses flags and
  * prints; everything else happens here.
@@ -19,12 +19,13 @@ import { bandwidthSizes, CEILING_TIME_MS, mergeCeilings } from '../measure/ceili
 import { modeOf } from '../modes/index.ts';
 import { UserError, messages } from '../messages.ts';
 import { lockRunDir } from '../results/lock.ts';
-import type { RunMeta } from '../results/run-meta.ts';
+import type { PhaseTimes, RunMeta } from '../results/run-meta.ts';
 import { appendJsonLine, appendResult, createRunDir, readResults, readRounds, readRunMeta, RESULTS_FILE, RESULTS_ROOT, ROUNDS_FILE,
   setAsideTornTail, TORN_SUFFIX, writeRunMeta } from '../results/store.ts';
 import type { Case, CaseFacts, EngineInfo, FailedLine, ResultLine, RoundRecord, RoundTiming } from '../results/types.ts';
 import { collectEnvironment, machineName, makeRunId } from './env.ts';
 import { startLoadSampler } from './load.ts';
+import { addGroupRound, startPhases, timed } from './phases.ts';
 import { planCases, preflight, unsupported } from './plan.ts';
 import { ceilingIn, checkCase, groupRoundOf, WarmWorker, workerPids, Workers, type ChildLimits } from './pool.ts';
 import { completeLine, groupOf, hasRound, interleave, journalByCase, linesFromJournal, roundsComplete, type CaseRounds } from './rounds.ts';
@@ -57,6 +58,11 @@ export interface SweepSettings {
   maxMemoryBytes: number;
   /** Run this part of the plan only (`--shard i/n`, shard.ts); absent = the whole plan. */
   shard?: Shard;
+  /**
+   * Measure the engines' matmul ceilings before and after the cases (absent = true); false (`--no-ceilings`): none is
+   * measured, so the report draws no roof and checks no case against one, and a resumed run keeps those it has.
+   */
+  ceilings?: boolean;
 }
 
 export interface SweepResult {
@@ -89,25 +95,27 @@ function openRun(s: SweepSettings, listener: SweepListener) {
 }
 
 /**
- * Each engine's matmul ceiling, one engine after another in a worker apart from the cases' (as a
- * timing round's worker serves every engine), and its bandwidth ceiling at the working-set sizes of
- * its cases (Mode.workingSetBytes: decode steps); merged into `earlier` (the same run's measurement
- * before its cases, or a resumed run's), each shape's and size's best kept (ceiling.ts).
+ * Each engine's matmul ceiling, one engine after another in `worker`: a timing round's worker (the
+ * first round's before its groups, the last round's after them: the roof is timed in the same kind
+ * of process as the cases, and costs no process of its own), or, when the sweep ran no timing
+ * round, one of its own. With it, its bandwidth ceiling at the working-set sizes of its cases
+ * (Mode.workingSetBytes: decode steps). Merged into `earlier` (the same run's first measurement, or
+ * a resumed run's), each shape's and size's best kept (ceiling.ts).
  */
 async function measureCeilings(s: SweepSettings, engines: EngineInfo[], cases: Case[], listener: SweepListener,
-  earlier: RunMeta['ceilings'] = {}): Promise<RunMeta['ceilings']> {
+  earlier: RunMeta['ceilings'] = {}, worker?: WarmWorker): Promise<RunMeta['ceilings']> {
   const ceilings: NonNullable<RunMeta['ceilings']> = { ...earlier };
   if (engines.length === 0) return ceilings;
-  const worker = new WarmWorker(s.limits);
+  const own = worker ? undefined : new WarmWorker(s.limits);
   try {
     for (const e of engines) {
       const sets = cases.filter((c) => c.engine.id === e.id).flatMap((c) => modeOf(c.mode).workingSetBytes?.(c) ?? []);
-      const c = await ceilingIn(worker, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs), bandwidthSizes(sets));
+      const c = await ceilingIn((worker ?? own)!, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs), bandwidthSizes(sets));
       if ('error' in c) listener.note(`matmul ceiling of ${e.id} not measured: ${c.error}`);
       else ceilings[e.id] = ceilings[e.id] ? mergeCeilings(ceilings[e.id], c) : c;
     }
   } finally {
-    worker.close();
+    own?.close();
   }
   return ceilings;
 }
@@ -127,15 +135,17 @@ async function checkJob(s: SweepSettings, dir: string, c: Case, workers: Workers
 
 /** Round `round` of the cases of one comparison group, timed together in the round's worker; journals each case's round. */
 async function groupRoundJob(s: SweepSettings, dir: string, cases: Case[], round: number, workers: Workers,
-  journal: Map<string, CaseRounds>): Promise<JobDone[]> {
-  const timed = await groupRoundOf(cases, round, `${s.suite.seed}:${groupOf(cases[0])}`, workers.get(), s.limits);
+  journal: Map<string, CaseRounds>, phases: PhaseTimes): Promise<JobDone[]> {
+  const begin = performance.now();
+  const results = await groupRoundOf(cases, round, `${s.suite.seed}:${groupOf(cases[0])}`, workers.get(), s.limits);
+  addGroupRound(phases, round, performance.now() - begin, results);
   cases.forEach((c, i) => {
-    const t = timed[i];
+    const t = results[i];
     const record: RoundRecord = { caseId: c.caseId, round, ...('error' in t ? { error: t.error } : { timing: t }) };
     appendJsonLine(dir, ROUNDS_FILE, record);
     entryOf(journal, c).timing.set(round, t);
   });
-  return timed;
+  return results;
 }
 
 function entryOf(journal: Map<string, CaseRounds>, c: Case): CaseRounds {
@@ -213,13 +223,17 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
   appendFileSync(path.join(dir, RESULTS_FILE), ''); // a run (an empty shard too) always has its results file
   writeJournaledLines(dir, cases, rounds, journal, done, listener, previous?.ceilings);
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
-  const load = startLoadSampler(workerPids);
+  const load = startLoadSampler(workerPids), phases = (meta.phases = startPhases(previous?.phases));
   // Ceilings of the engines this sweep's jobs run on (a shard of one engine's groups: that engine's; an empty shard, or a
-  // resumed run with nothing left to measure: none), merged into those the run measured before.
-  const used = s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
+  // resumed run with nothing left to measure, or --no-ceilings: none), merged into those the run measured before.
+  const used = s.ceilings === false ? [] : s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
   const measured = todo.map(({ c }) => c).filter((c) => !unsupported(c));
-  meta.ceilings = await measureCeilings(s, used, measured, listener, previous?.ceilings);
-  writeRunMeta(dir, meta);
+  meta.ceilings = previous?.ceilings ?? {};
+  let roofTaken = false; // the first measurement: in the first timing round's worker, before its groups
+  const measureRoof = async (worker?: WarmWorker) => {
+    meta.ceilings = await timed(phases, 'ceilings', () => measureCeilings(s, used, measured, listener, meta.ceilings, worker));
+    writeRunMeta(dir, meta);
+  };
   const part = s.shard ? ` shard ${shardText(s.shard)} (${cases.length} of ${plan.length} case(s))` : '';
   listener.note(`attnbench: suite '${s.suite.name}'${part}, ${cases.length - donePrior.size} case(s) × ${rounds} round(s), `
     + `${todo.length} job(s)`
@@ -240,9 +254,13 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
         workers.close();
         [workers, workersRound] = [new Workers(s.limits), round];
       }
+      if (round > 0 && !roofTaken) {
+        roofTaken = true;
+        await measureRoof(workers.get());
+      }
       listener.start(cases[0], round, i, todo.length);
-      const results = round === 0 ? [await checkJob(s, dir, cases[0], workers, journal)]
-        : await groupRoundJob(s, dir, cases, round, workers, journal);
+      const results = round === 0 ? [await timed(phases, 'checks', () => checkJob(s, dir, cases[0], workers, journal))]
+        : await groupRoundJob(s, dir, cases, round, workers, journal, phases);
       cases.forEach((c, k) => {
         if (k > 0) listener.start(c, round, i + k, todo.length);
         listener.done(c, round, results[k]);
@@ -250,8 +268,8 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
       });
       i += cases.length;
     }
-    // A second look at the roof after the cases: one busy moment must not set it for the whole run.
-    if (!interrupted) meta.ceilings = await measureCeilings(s, used, measured, listener, meta.ceilings);
+    // A second look at the roof after the cases (in the last round's worker): one busy moment must not set it for the whole run.
+    if (!interrupted) await measureRoof(workersRound > 0 ? workers.get() : undefined);
   } finally {
     workers.close();
     process.removeListener('SIGINT', onSigint);

@@ -14,7 +14,7 @@ import { relativeError } from '../../src/linalg/dense.ts';
 import { createRng } from '../../src/linalg/rng.ts';
 import { full } from '../../src/variants/full.ts';
 import { SHAPES, data, label, onEngine, runForward, variantCases } from '../variants/cases.ts';
-import { npmRun, ROOT, tmpDir } from '../cli/helpers.ts';
+import { cliRun, ROOT, tmpDir } from '../cli/helpers.ts';
 
 if (!process.env.ATTNBENCH_PYTHON && existsSync('/usr/bin/python3')) process.env.ATTNBENCH_PYTHON = '/usr/bin/python3';
 const all = await listEngines();
@@ -67,8 +67,8 @@ test('timeSamples returns count raw samples on the worker\'s monotonic clock, do
 
 test('a sweep on torch/cpu: engine-timed rounds; a worker killed mid-case is an error line and the sweep goes on', () => {
   const out = path.join(tmpDir(), 'run');
-  const r = npmRun('bench', ['--engine', 'torch', '--backend', 'cpu', '--variants', 'full', '--seq', '16,24', '--d-model', '32',
-    '--heads', '2', '--rounds', '2', '--time', '20', '--no-report', '--out', out], 180_000,
+  const r = cliRun('bench', ['--engine', 'torch', '--backend', 'cpu', '--variants', 'full', '--seq', '16,24', '--d-model', '32',
+    '--heads', '2', '--rounds', '2', '--time', '20', '--no-report', '--no-ceilings', '--out', out], 180_000,
   { ATTNBENCH_PYTHON: path.join(ROOT, 'test/engine/fixtures/dying-python'), ATTNBENCH_REAL_PYTHON: process.env.ATTNBENCH_PYTHON });
   assert.equal(r.code, 0, r.stderr);
   const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -93,7 +93,7 @@ test('--engines says in one line why torch is missing: no interpreter, or an int
     [noTorch, /torch\/cpu\s.*torch not importable from .*python-without-torch: ModuleNotFoundError/],
   ];
   for (const [python, reason] of cases) {
-    const r = npmRun('bench', ['--engines'], 60_000, { ATTNBENCH_PYTHON: python });
+    const r = cliRun('bench', ['--engines'], 60_000, { ATTNBENCH_PYTHON: python });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, reason);
   }
