@@ -102,14 +102,15 @@ function openRun(s: SweepSettings, listener: SweepListener) {
  * (Mode.workingSetBytes: decode steps). Merged into `earlier` (the same run's first measurement, or
  * a resumed run's), each shape's and size's best kept (ceiling.ts).
  */
-async function measureCeilings(s: SweepSettings, engines: EngineInfo[], cases: Case[], listener: SweepListener,
+async function measureCeilings(s: SweepSettings, engines: EngineInfo[], todo: ReadonlyArray<{ c: Case }>, listener: SweepListener,
   earlier: RunMeta['ceilings'] = {}, worker?: WarmWorker): Promise<RunMeta['ceilings']> {
   const ceilings: NonNullable<RunMeta['ceilings']> = { ...earlier };
   if (engines.length === 0) return ceilings;
   const own = worker ? undefined : new WarmWorker(s.limits);
   try {
     for (const e of engines) {
-      const sets = cases.filter((c) => c.engine.id === e.id).flatMap((c) => modeOf(c.mode).workingSetBytes?.(c) ?? []);
+      const sets = todo.map(({ c }) => c).filter((c) => c.engine.id === e.id && !unsupported(c))
+        .flatMap((c) => modeOf(c.mode).workingSetBytes?.(c) ?? []);
       const c = await ceilingIn((worker ?? own)!, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs), bandwidthSizes(sets));
       if ('error' in c) listener.note(`matmul ceiling of ${e.id} not measured: ${c.error}`);
       else ceilings[e.id] = ceilings[e.id] ? mergeCeilings(ceilings[e.id], c) : c;
@@ -227,11 +228,10 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
   // Ceilings of the engines this sweep's jobs run on (a shard of one engine's groups: that engine's; an empty shard, or a
   // resumed run with nothing left to measure, or --no-ceilings: none), merged into those the run measured before.
   const used = s.ceilings === false ? [] : s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
-  const measured = todo.map(({ c }) => c).filter((c) => !unsupported(c));
   meta.ceilings = previous?.ceilings ?? {};
   let roofTaken = false; // the first measurement: in the first timing round's worker, before its groups
   const measureRoof = async (worker?: WarmWorker) => {
-    meta.ceilings = await timed(phases, 'ceilings', () => measureCeilings(s, used, measured, listener, meta.ceilings, worker));
+    meta.ceilings = await timed(phases, 'ceilings', () => measureCeilings(s, used, todo, listener, meta.ceilings, worker));
     writeRunMeta(dir, meta);
   };
   const part = s.shard ? ` shard ${shardText(s.shard)} (${cases.length} of ${plan.length} case(s))` : '';
