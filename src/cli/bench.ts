@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { checkEngineSettings, ENGINE_NAMES, EngineSelectionError, listEngines, requestsOf, selectAll,
   type Selection } from '../engine/resolve.ts';
 import type { EngineInfo } from '../engine/types.ts';
+import { modeNames } from '../modes/index.ts';
 import { builtinSuites, loadSuite, parseSuite, withFileLayer, type Suite } from '../run/suite.ts';
 import { parseVariantsFlag, type InlineSpec } from './variants-flag.ts';
 import { resolveVariant } from '../run/plan.ts';
@@ -27,6 +28,7 @@ interface BenchFlags {
   kvHeads?: number[];
   batch?: number[];
   causal?: boolean;
+  mode?: string[];
   engine?: string;
   backend?: string[];
   out?: string;
@@ -58,6 +60,8 @@ Examples:
   npm run bench -- --variants full,flash:kernel=tiled,flash:kernel=fused --causal --seq 2048,4096 --engine onnx
   # Sliding windows of two widths and SVD keeping 90 % of the energy, on onnx only, five rounds:
   npm run bench -- --variants full,sparse-window:window=128,sparse-window:window=512,svd:energy=0.9 --engine onnx --rounds 5
+  # Decode steps at context 8k with 8 and 2 KV heads on onnx: time per step, GB/s, fraction of the ideal step:
+  npm run bench -- --suite decode --seq 8192 --kv-heads 8,2 --engine onnx
   # The quick suite as JSON lines, for a pipeline or a notebook (progress stays on stderr):
   npm run bench -- --suite quick --json --no-report | jq .medianMs
 
@@ -83,6 +87,7 @@ function whatFlags(cmd: Command): Command {
       + '(default: H; overrides the suite)', (v) => positiveInt('--kv-heads', v))
     .option('--batch <list>', 'batch sizes B, e.g. 1,4, each swept (overrides the suite)', (v) => positiveInt('--batch', v))
     .option('--causal', 'causal (decoder) attention: query i attends keys j ≤ i; linformer cases are skipped (overrides the suite)')
+    .option('--mode <list>', `what each case measures, from the mode registry: ${modeNames().join(', ')} (overrides the suite)`, csvList)
     .addOption(new Option('--engine <name>', 'engine to run (default: the suite\'s, else the fastest here)').choices(ENGINE_CHOICES))
     .option('--backend <list>', 'backends of --engine, e.g. wasm,cpu', csvList)
     .option('--seed <n>', 'seed of weights, inputs and case order (overrides the suite)', one('--seed', '1'))
@@ -146,10 +151,12 @@ async function applyFlags(suite: Suite, f: BenchFlags): Promise<Suite> {
     ...(f.kvHeads && { kvHeads: oneOrList(f.kvHeads) }),
     ...(f.batch && { batch: oneOrList(f.batch) }),
     ...(f.causal && { causal: true }),
+    ...(f.mode && { modes: f.mode }),
     ...(f.seed !== undefined && { seed: f.seed }),
     timing: { ...suite.timing, ...(f.time !== undefined && { timeMs: f.time }), ...(f.rounds !== undefined && { rounds: f.rounds }) },
   };
   if (f.weights && !f.dModel) delete raw.dModel; // D comes from the file (src/run/suite.ts)
+  if (f.seq || f.dModel || f.heads || f.kvHeads || f.batch) delete raw.also; // the command line names the shapes
   return parseSuite(withFileLayer(raw), '(after command-line overrides)');
 }
 

@@ -15,10 +15,10 @@
 import { createEngine } from '../engine/resolve.ts';
 import { forwardProgram, type EngineInfo } from '../engine/types.ts';
 import { createRng, normalArray } from '../linalg/rng.ts';
-import type { Ceiling, CeilingShape } from '../results/run-meta.ts';
+import type { BandwidthSize, Ceiling, CeilingShape } from '../results/run-meta.ts';
 import { timeGroupRound, subjectOf } from './group-round.ts';
 
-export type { Ceiling, CeilingShape };
+export type { BandwidthSize, Ceiling, CeilingShape };
 
 /** [operand a, operand b]: a·b with b shared (rank 2) or batched like a. */
 export const CEILING_SHAPES: Array<[number[], number[]]> = [
@@ -61,28 +61,78 @@ async function timeShape(info: EngineInfo, a: number[], b: number[], timeMs: num
   }
 }
 
-export async function measureCeiling(info: EngineInfo, timeMs = CEILING_TIME_MS): Promise<Ceiling> {
+/** The matmul ceiling, and the bandwidth ceiling at each of `bandwidthBytes` (none: not measured). */
+export async function measureCeiling(info: EngineInfo, timeMs = CEILING_TIME_MS, bandwidthBytes: number[] = []): Promise<Ceiling> {
   const shapes: CeilingShape[] = [];
   for (const [a, b] of CEILING_SHAPES) {
     const best = Math.max(0, ...shapes.map((s) => s.gflops));
     if (best > 0 && flopsOf(a, b) / best / 1e6 > MAX_PRODUCT_MS) continue;
     shapes.push(await timeShape(info, a, b, timeMs));
   }
-  return summarise(shapes);
+  const bandwidth: BandwidthSize[] = [];
+  for (const bytes of bandwidthBytes) bandwidth.push(await timeStreamingRead(info, bytes, timeMs));
+  return summarise(shapes, bandwidth);
 }
 
-/** The best shape's figures, and every shape's. */
-function summarise(shapes: CeilingShape[]): Ceiling {
+/** The best shape's figures, and every shape's; the bandwidth sizes ascending. */
+function summarise(shapes: CeilingShape[], bandwidth: BandwidthSize[] = []): Ceiling {
   const best = shapes.reduce((x, y) => (y.gflops > x.gflops ? y : x));
-  return { ...best, shapes };
+  return { ...best, shapes, ...(bandwidth.length > 0 && { bandwidth: [...bandwidth].sort((a, b) => a.bytes - b.bytes) }) };
 }
 
-/** Two measurements of one engine's ceiling (before and after the cases), each shape's best kept. */
+/** Two measurements of one engine's ceiling (before and after the cases), each shape's and each read size's best kept. */
 export function mergeCeilings(first: Ceiling, second: Ceiling): Ceiling {
   const byShape = new Map<string, CeilingShape>();
   for (const s of [...(first.shapes ?? [first]), ...(second.shapes ?? [second])]) {
     const seen = byShape.get(s.shape);
     if (!seen || s.gflops > seen.gflops) byShape.set(s.shape, { shape: s.shape, gflops: s.gflops, medianMs: s.medianMs });
   }
-  return summarise([...byShape.values()]);
+  const bySize = new Map<number, BandwidthSize>();
+  for (const b of [...(first.bandwidth ?? []), ...(second.bandwidth ?? [])]) {
+    const seen = bySize.get(b.bytes);
+    if (!seen || b.gbs > seen.gbs) bySize.set(b.bytes, b);
+  }
+  return summarise([...byShape.values()], [...bySize.values()]);
+}
+
+// ---- memory bandwidth ----
+
+/** Columns of the streaming read's rows: 16 KiB a row, so the reduction's output (one value a row) is small beside its input. */
+const READ_COLS = 4096;
+
+/**
+ * The sizes a run's bandwidth ceiling is measured at: each working-set size (bytes one decode step
+ * moves) rounded to the nearest power of two (on a log scale), from 1 MiB; one per power of two.
+ */
+export function bandwidthSizes(workingSets: readonly number[]): number[] {
+  const MiB = 2 ** 20;
+  return [...new Set(workingSets.map((b) => Math.max(MiB, 2 ** Math.round(Math.log2(Math.max(1, b))))))].sort((a, b) => a - b);
+}
+
+/**
+ * A streaming read of `bytes` in the engine: the sum of every row of an input [rows × 4096] float32,
+ * timed as the cases are (group round, the engine's clock where it has one). An input, not a weight:
+ * a graph engine folds a reduction over a constant when it compiles (ORT does).
+ */
+async function timeStreamingRead(info: EngineInfo, bytes: number, timeMs: number): Promise<BandwidthSize> {
+  const rows = Math.max(1, Math.round(bytes / 4 / READ_COLS)), read = 4 * rows * READ_COLS;
+  const rng = createRng(`bandwidth:${rows}`);
+  const engine = await createEngine(info);
+  const prepared = await engine.prepare(forwardProgram((ops, x) => ops.reduceSum(x),
+    { data: normalArray(rng, rows * READ_COLS, 1), shape: [rows, READ_COLS] }), {});
+  try {
+    const t = { timeMs, warmupMs: Math.min(50, timeMs), warmupIterations: 2, minSamples: 5, targetRme: 2, downloadInside: true };
+    const what = `ReduceSum over [${rows}×${READ_COLS}] float32 (${(read / 2 ** 20).toFixed(read < 2 ** 20 ? 2 : 0)} MiB), an input`;
+    const [{ median }] = await timeGroupRound([subjectOf(prepared)], t, 0, `bandwidth:${what}`);
+    return { what, bytes: read, gbs: read / median / 1e6, medianMs: median };
+  } finally {
+    await prepared.dispose();
+  }
+}
+
+/** The bandwidth measured at the size nearest `bytes` (on a log scale); undefined where none was measured. */
+export function bandwidthAt(ceiling: Pick<Ceiling, 'bandwidth'> | undefined, bytes: number): BandwidthSize | undefined {
+  const sizes = ceiling?.bandwidth ?? [];
+  if (sizes.length === 0) return undefined;
+  return sizes.reduce((a, b) => (Math.abs(Math.log(b.bytes / bytes)) < Math.abs(Math.log(a.bytes / bytes)) ? b : a));
 }

@@ -7,15 +7,17 @@
  * so they know the mode as the parent does.
  */
 import type { OkLine, ResultLine } from '../results/types.ts';
+import { decode } from './decode.ts';
 import { inference } from './inference.ts';
 import { train } from './train.ts';
 import type { Mode } from './types.ts';
 
 export type { Mode, ModeReport } from './types.ts';
+export { decode, isDecodeLine, isDecodeOk } from './decode.ts';
 export { inference } from './inference.ts';
 export { isTrainLine, isTrainOk, train } from './train.ts';
 
-const BUILTIN: Mode[] = [inference, train];
+const BUILTIN: Mode[] = [inference, train, decode];
 
 const registry = new Map<string, Mode>(BUILTIN.map((m) => [m.name, m]));
 const registeredModules = new Set<string>();

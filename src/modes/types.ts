@@ -5,6 +5,7 @@
  */
 import type { CaseOutcome } from '../measure/case.ts';
 import type { TimedSubject } from '../measure/group-round.ts';
+import type { Ceiling } from '../results/run-meta.ts';
 import type { Case, CaseFacts, LatencyStats, ResultLine } from '../results/types.ts';
 
 export interface Mode {
@@ -23,6 +24,11 @@ export interface Mode {
   lineFields: readonly string[];
   /** Analytic memory a case budgets, over one forward pass's (the --max-memory preflight, pod sizes). */
   memoryFactor: number;
+  /**
+   * Analytic memory of one sample, bytes, where the mode knows it better than memoryFactor × the
+   * forward's peak (a decode step holds its weights and cache, never an N × N matrix); undefined = unknown.
+   */
+  memoryBytes?(c: Case): number | undefined;
   /** FLOPs a case computes per sample, over one forward pass's (shard balancing: a prediction only). */
   flopsFactor: number;
   /**
@@ -38,8 +44,16 @@ export interface Mode {
    * own timing where it has one; measure/group-round.ts warms it up and samples it beside its group.
    */
   subject(c: Case): Promise<TimedSubject & { dispose(): Promise<void> }>;
-  /** The line fields this mode derives from the latency pooled over rounds (e.g. GFLOP/s), beyond the facts. */
-  timedFields(facts: CaseFacts, latency: LatencyStats): Record<string, unknown>;
+  /**
+   * The line fields this mode derives from the latency pooled over rounds (e.g. GFLOP/s), beyond the
+   * facts; `ceiling` is the engine's (run.json) as known when the line is written, where measured.
+   */
+  timedFields(facts: CaseFacts, latency: LatencyStats, ceiling?: Ceiling): Record<string, unknown>;
+  /**
+   * Bytes one sample of the case streams through memory (a decode step's weights and cache), where the
+   * mode is bandwidth-bound: the run measures its engine's bandwidth ceiling at that size (measure/ceiling.ts).
+   */
+  workingSetBytes?(c: Case): number | undefined;
   /** What the progress display says once the checks passed, e.g. "checked: rel. error … 1e-7". */
   checked(facts: CaseFacts): string;
   report: ModeReport;

@@ -1,10 +1,12 @@
 /**
  * The page sections of the modes whose samples are not forward passes (src/modes, ModeReport):
- * the training section for `train` (training.ts), and for any other such mode a section of its own
+ * the training section for `train` (training.ts), the decode section for `decode` (decode.ts), and for any
+ * other such mode a section of its own
  * built from what its registry entry declares — what one sample is, its findings, and a table of
  * its cases. A new mode is reported without anyone touching this file.
  */
-import { linesOf, modeOf, train, type Mode } from '../modes/index.ts';
+import { decode, linesOf, modeOf, train, type Mode } from '../modes/index.ts';
+import { decodeSection } from './decode.ts';
 import type { ResultLine } from '../results/types.ts';
 import { engineOf, noisyOf } from './charts/series.ts';
 import { escapeHtml } from './escape.ts';
@@ -20,9 +22,11 @@ export interface ModeSection {
   html: string;
 }
 
-/** Modes with a section written for them; every other mode gets genericSection. */
-const OWN_SECTIONS = new Map<Mode, (lines: ResultLine[], meta?: RunMeta) => Promise<string>>([[train, trainingSection]]);
-const OWN_TITLES = new Map<Mode, string>([[train, 'Training']]);
+/** Modes with a section written for them (its id, navigation title and builder); every other mode gets genericSection. */
+const OWN_SECTIONS = new Map<Mode, { id: string; title: string; build: (lines: ResultLine[], meta?: RunMeta) => Promise<string> }>([
+  [train, { id: 'training', title: 'Training', build: trainingSection }],
+  [decode, { id: 'decode', title: 'Decode', build: decodeSection }],
+]);
 
 /** The section of a mode no section was written for: its sample, its findings, its cases. */
 function genericSection(mode: Mode, lines: ResultLine[]): string {
@@ -49,7 +53,7 @@ export async function modeSections(lines: ResultLine[], meta?: RunMeta): Promise
   const modes = [...new Set(lines.map((l) => l.mode))].map(modeOf).filter((m) => !m.report.forwardPass);
   return Promise.all(modes.map(async (m) => {
     const own = OWN_SECTIONS.get(m), mine = linesOf(m, lines);
-    return own ? { id: 'training', title: OWN_TITLES.get(m)!, html: await own(lines, meta) }
+    return own ? { id: own.id, title: own.title, html: await own.build(lines, meta) }
       : { id: `mode-${m.name}`, title: `Mode ${m.name}`, html: genericSection(m, mine) };
   }));
 }

@@ -4,7 +4,7 @@
  * environment. Each returns trusted HTML built from escaped parts.
  */
 import type { RunMeta } from '../results/run-meta.ts';
-import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
+import type { OkLine, ResultLine } from '../results/types.ts';
 import { isForwardOk, modeOf } from '../modes/index.ts';
 import { engineOf, noisyOf } from './charts/series.ts';
 import { escapeHtml } from './escape.ts';
@@ -103,7 +103,7 @@ function sampleText(lines: ResultLine[]): string {
 }
 
 /** The clock a measured line's samples were taken on, and whether they include the output's download (TimingSettings). */
-export const timedBy = (l: OkLine | TrainOkLine): string =>
+export const timedBy = (l: Pick<OkLine, 'timing'>): string =>
   `${l.timing.clock}, ${l.timing.downloadInside ? 'download inside' : 'output left on the device'}`;
 
 export function casesTable(lines: ResultLine[], unreliable: ReadonlyMap<string, string> = new Map()): string {

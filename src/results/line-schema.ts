@@ -248,6 +248,74 @@ export const TrainOkLineSchema = MeasuredLineSchema.extend({
 });
 export type TrainOkLine = z.infer<typeof TrainOkLineSchema>;
 
+// ---- Decode (src/modes/decode.ts): its line fields, kept in a block of their own ----
+
+/** What a decode step moves and computes, from the decoder's formulas (src/variants/decode/), float32. */
+export const DecodeStepFactsSchema = z.object({
+  /** New tokens s per step. */
+  newTokens: z.number(),
+  /** Context N already in the cache when the step runs (the shape's seqLen). */
+  context: z.number(),
+  /** Bytes the cache holds at context N: K and V [B, kvHeads, L, E], or the latent [B, 1, L, R], float32. */
+  cacheBytes: z.number(),
+  /** Bytes one step moves: every weight read, the cache read, the new rows written, and their sum. */
+  bytes: z.object({ weights: z.number(), cacheRead: z.number(), cacheWritten: z.number(), total: z.number() }),
+  /** FLOPs of one step's matrix products (2 × multiply-adds); the line's `flops` too. */
+  flops: z.number(),
+  /** flops / bytes.total, FLOP per byte. */
+  intensity: z.number(),
+  /** How the step holds its cache, e.g. a per-call input of fixed length N, the new rows returned as outputs. */
+  cache: z.string(),
+  /**
+   * ‖y − y_ref‖/‖y_ref‖ of the step's output against rows N+1…N+s of the causal float64 forward over
+   * N + s tokens; null when not measured.
+   */
+  relErr: z.number().nullable(),
+  /** What the reference is, or why it was not measured. */
+  reference: z.string(),
+});
+export type DecodeStepFacts = z.infer<typeof DecodeStepFactsSchema>;
+
+/** A decode line's figures from its latency pooled over rounds and the engine's ceilings known when the line was written. */
+export const DecodeStepTimedSchema = z.object({
+  /** Median time of one step, ms. */
+  msPerStep: z.number(),
+  /** B·s / step time, tokens per second. */
+  tokensPerS: z.number(),
+  /** bytes.total / step time, GB/s (10⁹ bytes). */
+  achievedGBs: z.number(),
+  /** flops / step time, GFLOP/s. */
+  gflops: z.number(),
+  /**
+   * The ideal step max(flops / matmul ceiling, bytes / bandwidth ceiling), ms, the ceilings of the
+   * run (run.json, measure/ceiling.ts) as measured before the cases; absent where either was not measured.
+   */
+  ideal: z.object({
+    ms: z.number(),
+    /** ideal / measured step time: the fraction of the ideal reached (1 = at the roof). */
+    fraction: z.number(),
+    /** Which roof sets the ideal. */
+    bound: z.enum(['bandwidth', 'compute']),
+    /** The bandwidth ceiling used, GB/s, and the size of the streaming read it was measured at, bytes. */
+    bandwidthGBs: z.number(),
+    bandwidthBytes: z.number(),
+    /** The bandwidth-ideal step alone, bytes / bandwidth ceiling, ms, and the fraction of it reached. */
+    bandwidthMs: z.number(),
+    bandwidthFraction: z.number(),
+    /** The matmul ceiling used, GFLOP/s. */
+    matmulGflops: z.number(),
+  }).optional(),
+});
+export type DecodeStepTimed = z.infer<typeof DecodeStepTimedSchema>;
+
+/** A measured decode step (src/modes/decode.ts): one sample = one step at context N; `flops` are the step's. */
+export const DecodeOkLineSchema = MeasuredLineSchema.extend({
+  mode: z.literal('decode'),
+  decode: DecodeStepFactsSchema,
+  step: DecodeStepTimedSchema,
+});
+export type DecodeOkLine = z.infer<typeof DecodeOkLineSchema>;
+
 export const FailedLineSchema = LineBaseSchema.extend({
   status: z.enum(['skipped', 'error']),
   /** One line: why the case has no measurement. */
@@ -256,7 +324,7 @@ export const FailedLineSchema = LineBaseSchema.extend({
 export type FailedLine = z.infer<typeof FailedLineSchema>;
 
 /** One line of results.jsonl (after `migrateLine`). */
-export const ResultLineSchema = z.union([OkLineSchema, TrainOkLineSchema, FailedLineSchema]);
+export const ResultLineSchema = z.union([OkLineSchema, TrainOkLineSchema, DecodeOkLineSchema, FailedLineSchema]);
 export type ResultLine = z.infer<typeof ResultLineSchema>;
 
 /** The fields a mode's measured line has beyond those of every measured line (Mode.lineFields), read from its schema. */
@@ -264,7 +332,8 @@ export const ownLineFields = (schema: z.ZodObject): string[] =>
   Object.keys(schema.shape).filter((k) => !(k in MeasuredLineSchema.shape));
 
 /** The measured line of each mode that has fields of its own here, by the mode's name. */
-const MEASURED_BY_MODE = new Map<string, z.ZodType>([OkLineSchema, TrainOkLineSchema].map((s) => [s.shape.mode.value, s]));
+const MEASURED_BY_MODE = new Map<string, z.ZodType>([OkLineSchema, TrainOkLineSchema, DecodeOkLineSchema]
+  .map((s) => [s.shape.mode.value, s]));
 const StatusSchema = z.object({ status: z.enum(['ok', ...FailedLineSchema.shape.status.options]) });
 
 /**

@@ -46,6 +46,22 @@ export interface CeilingShape {
 /** An engine's matmul ceiling: its best product's figures, and every product timed (runs before #11 recorded one). */
 export interface Ceiling extends CeilingShape {
   shapes?: CeilingShape[];
+  /**
+   * The engine's memory-bandwidth ceiling (measure/ceiling.ts, measureBandwidth): a streaming read at
+   * each working-set size the run's decode cases move per step; absent when the run had none.
+   */
+  bandwidth?: BandwidthSize[];
+}
+
+/** One streaming read timed for an engine's memory-bandwidth ceiling. */
+export interface BandwidthSize {
+  /** What was read, e.g. "ReduceSum over [512×8192] float32 (16 MiB), an input". */
+  what: string;
+  /** Bytes read per pass. */
+  bytes: number;
+  /** bytes / median pass time, GB/s (10⁹ bytes). */
+  gbs: number;
+  medianMs: number;
 }
 
 /** One timing round's share of a run's wall time, seconds (src/run/phases.ts). */

@@ -117,6 +117,13 @@ export const SuiteFields = {
   kvHeads: oneOrMany.optional(),
   batch: oneOrMany.default(1),
   /**
+   * Further grids swept beside the suite's own: each entry's fields replace the suite's for that grid,
+   * e.g. `[{ seqLen: [4096], kvHeads: 1 }]` adds multi-query at N = 4096 only. A shape flag on the
+   * command line (--seq, --batch, --kv-heads, --heads, --d-model) drops them.
+   */
+  also: z.array(z.object({ seqLen: z.array(positiveInt).min(1).optional(), dModel: oneOrMany.optional(),
+    heads: oneOrMany.optional(), kvHeads: oneOrMany.optional(), batch: oneOrMany.optional() }).strict()).optional(),
+  /**
    * Causal (decoder) attention: query i attends keys j ≤ i. `true`, `false`, or both ([false, true])
    * to sweep each shape both ways; absent = bidirectional only.
    */
@@ -154,6 +161,8 @@ export const ShapeSchema = z.looseObject({
    * the case ids of multi-head cases stay as they were; 1 is multi-query attention (Shazeer 2019).
    */
   kvHeads: z.number().optional(),
+  /** Decode mode (src/modes/decode.ts): new tokens s per step, seqLen N being the context in the cache. Absent = 1. */
+  newTokens: z.number().optional(),
 });
 export type Shape = z.infer<typeof ShapeSchema>;
 

@@ -4,13 +4,14 @@
  * from the zod schemas of line-schema.ts). Units are in the field docs.
  */
 import type { EngineInfo } from './engine-record.ts';
-import type { OkLine, RoundTiming, TrainOkLine } from './line-schema.ts';
+import type { DecodeOkLine, OkLine, RoundTiming, TrainOkLine } from './line-schema.ts';
 import type { InputSpec, RoundSettings, Shape, TimingSettings, WeightsSpec } from './schema.ts';
 
 export type { EngineInfo, InputSpec, RoundSettings, Shape, TimingSettings, WeightsSpec };
 export { RESULT_SCHEMA } from './line-schema.ts';
 export type { Accuracy, FailedLine, LatencyStats, OkLine, ParamCount, ResultLine, RoundTiming, ShardTag, TrainOkLine,
   VariantRole } from './line-schema.ts';
+export type { DecodeOkLine, DecodeStepFacts, DecodeStepTimed } from './line-schema.ts';
 
 /** Key/value heads of a shape: kvHeads, or heads when absent. */
 export function kvHeadsOf(s: Shape): number {
@@ -69,13 +70,13 @@ export interface Case {
 }
 
 /** The fields of a measured line that its timing rounds give; everything else its first, untimed process establishes. */
-export type TimingField = 'latencyMs' | 'samplesMs' | 'rounds' | 'roundSpread' | 'gflops' | 'noisy';
+export type TimingField = 'latencyMs' | 'samplesMs' | 'rounds' | 'roundSpread' | 'gflops' | 'noisy' | 'step';
 
 /**
  * What a case's first process establishes before any round is timed (src/measure/case.ts): counts,
  * checks, accuracy, memory, and the harness's own overhead; every field of its line but the timing ones.
  */
-export type CaseFacts = FactsOf<OkLine> | FactsOf<TrainOkLine>;
+export type CaseFacts = FactsOf<OkLine> | FactsOf<TrainOkLine> | FactsOf<DecodeOkLine>;
 /** A measured line less its timing fields, its `timing` the case's (no clock yet: no sample was timed). */
 type FactsOf<L> = Omit<L, TimingField | 'timing'> & { timing: TimingSettings };
 

@@ -9,6 +9,7 @@ import { analyticCounts } from '../variants/analytic.ts';
 import { getVariant, VARIANT_NAMES } from '../variants/index.ts';
 import { UserError, messages } from '../messages.ts';
 import { listOf, type Suite, type VariantSpec } from './suite.ts';
+import { shapeText } from '../results/group.ts';
 import type { Case, EngineInfo, ParamCount, Shape } from '../results/types.ts';
 
 export type { Case };
@@ -28,9 +29,18 @@ export function resolveVariant(spec: VariantSpec): { name: string; options: Reco
 
 /**
  * Every shape a suite sweeps: each batch × width × heads × sequence length, bidirectional and/or
- * causal. A bidirectional shape has no `causal` key, so its case ids are as they always were.
+ * causal, of its own grid and then of each grid in `also` (a shape already swept is not repeated).
+ * A bidirectional shape has no `causal` key, so its case ids are as they always were.
  */
 export function shapesOf(suite: Suite): Shape[] {
+  const all = [gridOf(suite), ...(suite.also ?? []).map((g) => gridOf({ ...suite, ...g }))].flat();
+  const seen = new Set<string>();
+  return all.filter((s) => !seen.has(shapeText(s)) && Boolean(seen.add(shapeText(s))));
+}
+
+type Grid = Pick<Suite, 'batch' | 'dModel' | 'heads' | 'kvHeads' | 'seqLen' | 'causal'>;
+
+function gridOf(suite: Grid): Shape[] {
   const causal = suite.causal === undefined ? [false] : Array.isArray(suite.causal) ? suite.causal : [suite.causal];
   const kvs = (heads: number) => (suite.kvHeads === undefined ? [heads] : listOf(suite.kvHeads));
   return listOf(suite.batch).flatMap((batch) => listOf(suite.dModel).flatMap((dModel) => listOf(suite.heads).flatMap((heads) =>
@@ -80,14 +90,21 @@ export function unsupported(c: Case): string | undefined {
 
 /** Why a case cannot run within `maxMemoryBytes` by its analytic memory; undefined when it fits (or cannot be known before it runs). */
 export function preflight(c: Case, maxMemoryBytes: number): string | undefined {
-  const { memory } = analyticCounts(getVariant(c.variant)!, c.shape, c.options);
-  if (memory === null) return undefined; // depends on the weights (e.g. SVD by energy): the case finds out itself
-  const bytes = memory * modeOf(c.mode).memoryFactor;
-  if (bytes <= maxMemoryBytes) return undefined;
+  const bytes = memoryOf(c);
+  if (bytes === null || bytes <= maxMemoryBytes) return undefined; // null: depends on the weights (SVD by energy)
   const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
-  const factor = modeOf(c.mode).memoryFactor;
-  const what = factor === 1 ? 'analytic peak memory' : `${factor}× the analytic forward peak memory`;
+  const mode = modeOf(c.mode), factor = mode.memoryFactor;
+  const what = mode.memoryBytes ? 'analytic memory of a sample' : factor === 1 ? 'analytic peak memory'
+    : `${factor}× the analytic forward peak memory`;
   return `${what} ${mb(bytes)} exceeds --max-memory ${mb(maxMemoryBytes)}`;
+}
+
+/** A case's analytic memory: its mode's own figure (a decode step's), else its mode's factor × the forward's peak; null where unknown. */
+function memoryOf(c: Case): number | null {
+  const mode = modeOf(c.mode);
+  if (mode.memoryBytes) return mode.memoryBytes(c) ?? null;
+  const { memory } = analyticCounts(getVariant(c.variant)!, c.shape, c.options);
+  return memory === null ? null : memory * mode.memoryFactor;
 }
 
 /** A planned case with what is known of it before anything runs; null where it depends on the weights (SVD by energy). */
@@ -105,8 +122,7 @@ export interface PlannedCase {
 /** Counts, FLOPs and analytic memory of each case from the variants' formulas alone: no weights built, no engine started. */
 export function describePlan(cases: Case[], maxMemoryBytes: number): PlannedCase[] {
   return cases.map((c) => {
-    const { params, flops, memory } = analyticCounts(getVariant(c.variant)!, c.shape, c.options);
-    const memoryBytes = memory === null ? null : memory * modeOf(c.mode).memoryFactor;
-    return { c, params, flops, memoryBytes, skip: preflight(c, maxMemoryBytes) };
+    const { params, flops } = analyticCounts(getVariant(c.variant)!, c.shape, c.options);
+    return { c, params, flops, memoryBytes: memoryOf(c), skip: preflight(c, maxMemoryBytes) };
   });
 }

@@ -138,9 +138,13 @@ export async function groupRoundOf(cases: Case[], round: number, seed: string, w
   return cases.map(() => ({ error }));
 }
 
-/** The engine's matmul ceiling, measured in `worker` (a worker apart from the cases'), `timeMs` of sampling per shape. */
-export async function ceilingIn(worker: WarmWorker, engine: EngineInfo, timeMs: number): Promise<Ceiling | { error: string }> {
-  const r = await worker.run<JobResult['ceiling']>({ kind: 'ceiling', engine, timeMs });
+/**
+ * The engine's matmul ceiling, measured in `worker` (a worker apart from the cases'), `timeMs` of sampling per shape,
+ * and its bandwidth ceiling at each of `bandwidthBytes`.
+ */
+export async function ceilingIn(worker: WarmWorker, engine: EngineInfo, timeMs: number,
+  bandwidthBytes: number[] = []): Promise<Ceiling | { error: string }> {
+  const r = await worker.run<JobResult['ceiling']>({ kind: 'ceiling', engine, timeMs, bandwidthBytes });
   return r.ok ? r.value : { error: exitReason(r, worker.limits) };
 }
 

@@ -17,10 +17,10 @@ import { createRng } from '../linalg/rng.ts';
 import { noiseReasons, statsOf } from '../measure/latency.ts';
 import { modeOf } from '../modes/index.ts';
 import { comparisonGroup } from '../results/group.ts';
+import type { Ceiling } from '../results/run-meta.ts';
 import { baseOf } from '../results/lines.ts';
 import { checkCase, groupRoundOf, Workers, type ChildLimits } from './pool.ts';
-import type { Case, CaseFacts, FailedLine, OkLine, ResultLine, RoundRecord, RoundTiming, TimingSettings,
-  TrainOkLine } from '../results/types.ts';
+import type { Case, CaseFacts, OkLine, ResultLine, RoundRecord, RoundTiming, TimingSettings } from '../results/types.ts';
 
 function shuffle<T>(xs: readonly T[], rng: ReturnType<typeof createRng>): T[] {
   const out = xs.slice();
@@ -88,9 +88,9 @@ export function roundsComplete(j: CaseRounds, rounds: number): boolean {
  * torn results line set aside. Their rounds were measured, so the line is built from them.
  */
 export function linesFromJournal(journal: ReadonlyMap<string, CaseRounds>, rounds: number,
-  done: ReadonlySet<string>): ResultLine[] {
+  done: ReadonlySet<string>, ceilings: Record<string, Ceiling> = {}): ResultLine[] {
   return [...journal].filter(([id, j]) => j.facts && !done.has(id) && roundsComplete(j, rounds))
-    .map(([, j]) => completeLine(j.facts!, j.timing));
+    .map(([, j]) => completeLine(j.facts!, j.timing, ceilings[`${j.facts!.engine}/${j.facts!.backend}`]));
 }
 
 /**
@@ -98,7 +98,7 @@ export function linesFromJournal(journal: ReadonlyMap<string, CaseRounds>, round
  * samples, the spread of the round medians; a failed round is named in `noisy`. When every round
  * failed, an error line saying why.
  */
-export function completeLine(facts: CaseFacts, timing: CaseRounds['timing']): OkLine | TrainOkLine | FailedLine {
+export function completeLine(facts: CaseFacts, timing: CaseRounds['timing'], ceiling?: Ceiling): ResultLine {
   const rounds: RoundTiming[] = [], failed: string[] = [];
   for (const [round, t] of [...timing].sort((a, b) => a[0] - b[0])) {
     if ('error' in t) failed.push(`round ${round} failed: ${t.error}`);
@@ -113,7 +113,7 @@ export function completeLine(facts: CaseFacts, timing: CaseRounds['timing']): Ok
   const noisy = [...noiseReasons(latencyMs, facts.overheadMs), ...failed];
   const timingFields = { latencyMs, samplesMs, rounds, roundSpread: Math.max(...medians) / Math.min(...medians) - 1, finishedAt,
     noisy, timing: sampledBy(facts.timing, rounds) };
-  return { ...facts, ...timingFields, ...modeOf(facts.mode).timedFields(facts, latencyMs) } as OkLine | TrainOkLine;
+  return { ...facts, ...timingFields, ...modeOf(facts.mode).timedFields(facts, latencyMs, ceiling) } as ResultLine;
 }
 
 /** The case's timing settings, saying what its rounds' samples include and which clock took them (Prepared.timeSamples). */

@@ -20,7 +20,13 @@ export const SuiteSchema = z.object({
   /** The registry's modes only (src/modes); absent = the default mode. */
   modes: z.array(z.string().refine((m) => modeNames().includes(m),
     { error: (i) => `unknown mode '${String(i.input)}'; known: ${modeNames().join(', ')}` })).min(1).default([DEFAULT_MODE]),
-}).strict().superRefine((s, ctx) => {
+}).strict().superRefine((suite, ctx) => {
+  for (const s of [suite, ...(suite.also ?? []).map((g) => ({ ...suite, ...g }))]) checkGrid(s, ctx);
+});
+
+/** Heads divide every width, and kvHeads every heads, in one grid of a suite. */
+function checkGrid(s: { dModel: number | number[]; heads: number | number[]; kvHeads?: number | number[] },
+  ctx: z.RefinementCtx): void {
   for (const d of listOf(s.dModel)) {
     for (const h of listOf(s.heads)) {
       if (d % h === 0) continue;
@@ -32,7 +38,7 @@ export const SuiteSchema = z.object({
       if (h % kv !== 0) ctx.addIssue({ code: 'custom', path: ['kvHeads'], message: messages.kvHeadsDivide(h, kv) });
     }
   }
-});
+}
 
 export type SuiteInput = z.input<typeof SuiteSchema>;
 export type Suite = z.output<typeof SuiteSchema>;

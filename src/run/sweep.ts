@@ -15,7 +15,8 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { caseFailed } from '../measure/case.ts';
 import { weightsFileFacts } from '../linalg/weights-record.ts';
-import { CEILING_TIME_MS, mergeCeilings } from '../measure/ceiling.ts';
+import { bandwidthSizes, CEILING_TIME_MS, mergeCeilings } from '../measure/ceiling.ts';
+import { modeOf } from '../modes/index.ts';
 import { UserError, messages } from '../messages.ts';
 import { lockRunDir } from '../results/lock.ts';
 import type { PhaseTimes, RunMeta } from '../results/run-meta.ts';
@@ -97,17 +98,20 @@ function openRun(s: SweepSettings, listener: SweepListener) {
  * Each engine's matmul ceiling, one engine after another in `worker`: a timing round's worker (the
  * first round's before its groups, the last round's after them: the roof is timed in the same kind
  * of process as the cases, and costs no process of its own), or, when the sweep ran no timing
- * round, one of its own. Merged into `earlier` (the same run's first measurement, or a resumed
- * run's), each shape's best kept (ceiling.ts).
+ * round, one of its own. With it, its bandwidth ceiling at the working-set sizes of its cases
+ * (Mode.workingSetBytes: decode steps). Merged into `earlier` (the same run's first measurement, or
+ * a resumed run's), each shape's and size's best kept (ceiling.ts).
  */
-async function measureCeilings(s: SweepSettings, engines: EngineInfo[], listener: SweepListener,
+async function measureCeilings(s: SweepSettings, engines: EngineInfo[], todo: ReadonlyArray<{ c: Case }>, listener: SweepListener,
   earlier: RunMeta['ceilings'] = {}, worker?: WarmWorker): Promise<RunMeta['ceilings']> {
   const ceilings: NonNullable<RunMeta['ceilings']> = { ...earlier };
   if (engines.length === 0) return ceilings;
   const own = worker ? undefined : new WarmWorker(s.limits);
   try {
     for (const e of engines) {
-      const c = await ceilingIn((worker ?? own)!, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs));
+      const sets = todo.map(({ c }) => c).filter((c) => c.engine.id === e.id && !unsupported(c))
+        .flatMap((c) => modeOf(c.mode).workingSetBytes?.(c) ?? []);
+      const c = await ceilingIn((worker ?? own)!, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs), bandwidthSizes(sets));
       if ('error' in c) listener.note(`matmul ceiling of ${e.id} not measured: ${c.error}`);
       else ceilings[e.id] = ceilings[e.id] ? mergeCeilings(ceilings[e.id], c) : c;
     }
@@ -163,10 +167,11 @@ export function jobsOf(todo: ReadonlyArray<{ c: Case; round: number }>): Array<{
 }
 
 /** Writes the case's line once every timing round is in the journal. */
-function completeIfDone(dir: string, c: Case, rounds: number, journal: Map<string, CaseRounds>, done: Set<string>): void {
+function completeIfDone(dir: string, c: Case, rounds: number, journal: Map<string, CaseRounds>, done: Set<string>,
+  ceilings: RunMeta['ceilings']): void {
   const entry = journal.get(c.caseId);
   if (!entry?.facts || done.has(c.caseId) || !roundsComplete(entry, rounds)) return;
-  appendResult(dir, completeLine(entry.facts, entry.timing));
+  appendResult(dir, completeLine(entry.facts, entry.timing, ceilings?.[c.engine.id]));
   done.add(c.caseId);
 }
 
@@ -185,9 +190,9 @@ function runMetaOf(s: SweepSettings, runId: string, previous: RunMeta | undefine
  * the journal, their rounds never measured again.
  */
 function writeJournaledLines(dir: string, cases: Case[], rounds: number, journal: Map<string, CaseRounds>, done: Set<string>,
-  listener: SweepListener): void {
+  listener: SweepListener, ceilings: RunMeta['ceilings']): void {
   const planned = new Set(cases.map((c) => c.caseId));
-  for (const line of linesFromJournal(journal, rounds, done).filter((l) => planned.has(l.caseId))) {
+  for (const line of linesFromJournal(journal, rounds, done, ceilings).filter((l) => planned.has(l.caseId))) {
     appendResult(dir, line);
     done.add(line.caseId);
     listener.note(messages.lineFromJournal(line.caseId));
@@ -214,7 +219,7 @@ function roofMeasurer(s: SweepSettings, todo: { c: Case }[], meta: RunMeta, dir:
   const used = s.ceilings === false ? [] : s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
   meta.ceilings = previous?.ceilings ?? {};
   return async (worker?: WarmWorker) => {
-    meta.ceilings = await timed(phases, 'ceilings', () => measureCeilings(s, used, listener, meta.ceilings, worker));
+    meta.ceilings = await timed(phases, 'ceilings', () => measureCeilings(s, used, todo, listener, meta.ceilings, worker));
     writeRunMeta(dir, meta);
   };
 }
@@ -239,7 +244,7 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
   const meta = runMetaOf(s, runId, previous, cases.length, plan);
   writeRunMeta(dir, meta);
   appendFileSync(path.join(dir, RESULTS_FILE), ''); // a run (an empty shard too) always has its results file
-  writeJournaledLines(dir, cases, rounds, journal, done, listener);
+  writeJournaledLines(dir, cases, rounds, journal, done, listener, previous?.ceilings);
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
   const load = startLoadSampler(workerPids), phases = (meta.phases = startPhases(previous?.phases));
   const measureRoof = roofMeasurer(s, todo, meta, dir, phases, listener, previous);
@@ -271,7 +276,7 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
       cases.forEach((c, k) => {
         if (k > 0) listener.start(c, round, i + k, todo.length);
         listener.done(c, round, results[k]);
-        completeIfDone(dir, c, rounds, journal, done);
+        completeIfDone(dir, c, rounds, journal, done, meta.ceilings);
       });
       i += cases.length;
     }

@@ -47,7 +47,7 @@ test('non-numeric --seq', () => assertRejected(['--seq', '256,abc'],
 test('unknown backend', () => assertRejected(['--engine', 'tfjs', '--backend', 'metal'],
   /--backend expects one of tensorflow-gpu, tensorflow, wasm, cpu\. Received: metal/));
 test('unknown suite', () => assertRejected(['--suite', 'nope'],
-  /--suite expects a built-in suite \(cuda, default, efficiency, flash, long-context, quick, training\) or a path/));
+  /--suite expects a built-in suite \(cuda, decode, default, efficiency, flash, long-context, quick, training\) or a path/));
 
 test('malformed suite files', async () => {
   const dir = tmpDir();

@@ -96,13 +96,15 @@ test('--causal: a causal linformer is a skipped line with its reason; full and f
     [{ kernel: 'tiled', tile: 8 }, { kernel: 'tiled', tile: 8 }, { kernel: 'fused' }, { kernel: 'fused' }]);
 });
 
-test('--help lists every built-in suite with its description and ends with four worked examples; --list shows the syntax', () => {
+test('--help lists every built-in suite with its description and ends with five worked examples; --list shows the syntax', () => {
   const help = npmRun('bench', ['--help']);
   assert.equal(help.code, 0, help.stderr);
   const suites = [['default', 'Every attention variant'], ['efficiency', 'Measured speed-up vs analytic FLOP'], ['quick', 'Smoke suite'],
-    ['training', 'One training step'], ['flash', 'Exact attention three ways'], ['long-context', 'Long sequences']];
+    ['training', 'One training step'], ['flash', 'Exact attention three ways'], ['long-context', 'Long sequences'],
+    ['decode', 'Decode steps']];
   for (const [name, words] of suites) assert.match(help.stdout, new RegExp(`\\n  ${name} +${words}`));
-  assert.equal(help.stdout.match(/\n {2}npm run bench -- /g)?.length, 4);
+  assert.equal(help.stdout.match(/\n {2}npm run bench -- /g)?.length, 5);
+  assert.match(help.stdout, /--mode <list> +what each case measures, from the mode registry:\s+inference, train, decode/);
   assert.match(help.stdout, /--d-model <list>[\s\S]*--heads <list>[\s\S]*--batch <list>[\s\S]*--causal[\s\S]*--json/);
   const list = cliRun('bench', ['--list']);
   assert.match(list.stdout, /--variants name\[:key=value…\],…/);

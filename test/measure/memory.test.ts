@@ -34,7 +34,7 @@ async function peak(workers: Workers, engine: EngineInfo, kernel: BatchedKernel 
   if (kernel && line.status === 'ok') {
     assert.ok(line.kernels?.length && line.kernels.every((k) => k.kernel === kernel && k.source === 'forced'));
   }
-  return line.status === 'ok' && line.mode !== 'train' ? line.memory.peakBytes ?? NaN : NaN;
+  return line.status === 'ok' && line.mode === 'inference' ? line.memory.peakBytes ?? NaN : NaN;
 }
 
 // Pairs of N large enough that the growing terms dominate. tfjs/wasm runs each batched product on

@@ -38,7 +38,7 @@ test('a mode registered from a test is planned, run in worker processes and repo
 
 test('a mode name is taken once; an unknown one is named with the known ones', () => {
   assert.throws(() => registerMode({ ...counted }, import.meta.url), /a mode named 'counted' is already registered/);
-  assert.throws(() => modeOf('decode-x'), /unknown mode 'decode-x' \(known: inference, train, counted\)/);
+  assert.throws(() => modeOf('decode-x'), /unknown mode 'decode-x' \(known: inference, train, decode, counted\)/);
 });
 
 /** Every file under src/ but the mode registry's own. */

@@ -70,7 +70,7 @@ test('a subject whose comparisons a check made unreliable says so in its summary
 
 test(`a case beating its engine's measured matmul ceiling by more than ${CEILING_MARGIN}× flags the run, naming both figures`, () => {
   const run = fixtureRun();
-  const best = Math.max(...run.flatMap((l) => (l.status === 'ok' && l.mode !== 'train' && l.engine === 'onnx' ? [l.gflops] : [])));
+  const best = Math.max(...run.flatMap((l) => (l.status === 'ok' && l.mode === 'inference' && l.engine === 'onnx' ? [l.gflops] : [])));
   const roof = (gflops: number) => ({ ceilings: { 'onnx/cpu': { gflops, shape: '[1024×1024]·[1024×1024] float32', medianMs: 1 } } });
   assert.deepEqual(checkInvariants(run, roof(best / CEILING_MARGIN)), [], 'within the margin');
   assert.deepEqual(checkInvariants(run), [], 'a run without a ceiling is not checked against one');

@@ -1,0 +1,161 @@
+/**
+ * The decode section of a run's page (mode decode, src/modes/decode.ts): findings from paired
+ * comparisons, the time-per-step, cache and roofline charts (charts/decode.ts), and a table of
+ * every decode case with what a step moves, computes and reaches of its ideal.
+ *
+ * Findings rules (every ratio is step time over step time, with its 95 % interval, paired.ts):
+ *   - each configuration vs full attention at the same engine and shape: one comparison group, paired block by block;
+ *   - an adapter that runs full's graph (merged) vs its unmerged twin (options differing in one key) in the same group;
+ *   - fewer K/V heads vs as many as query heads, same configuration, engine, N and B: cache ratio, and step
+ *     ratio paired by round (two groups: their samples share rounds, not blocks);
+ *   - a configuration whose cache stops growing (the same cache bytes at two contexts, a sliding window's ring):
+ *     its step at the largest such context vs the smallest, paired by round.
+ */
+import { isDecodeLine } from '../modes/index.ts';
+import type { DecodeOkLine, ResultLine } from '../results/types.ts';
+import { decodeCacheChart, decodeOk, decodeTimeChart, rooflineChart } from './charts/decode.ts';
+import { engineOf, groupOfLine, noisyOf, pairWithFull } from './charts/series.ts';
+import { escapeHtml } from './escape.ts';
+import { verdictText } from './findings.ts';
+import { bytes, sig, times } from './format.ts';
+import { pairedRatio, verdictOf } from './paired.ts';
+import { chartSection, table, type Chart } from './page.ts';
+import { toSvg } from './svg.ts';
+
+const kvOf = (l: DecodeOkLine) => l.shape.kvHeads ?? l.shape.heads;
+const where = (l: DecodeOkLine) => `N=${l.decode.context}, ${kvOf(l)} KV heads, B=${l.shape.batch} on ${engineOf(l)}`;
+const configOf = (l: DecodeOkLine) => `${l.variant}|${JSON.stringify(l.options)}`;
+
+/** a / b per step: paired block by block within one group, else by round (pairedBlocks dropped: different blocks). */
+function ratioText(a: DecodeOkLine, b: DecodeOkLine): string | undefined {
+  const same = groupOfLine(a) === groupOfLine(b);
+  const rounds = (l: DecodeOkLine) => (same ? l.rounds : l.rounds.map((r) => ({ ...r, pairedBlocks: false })));
+  const p = pairedRatio(rounds(a), rounds(b), `decode:${a.caseId}|${b.caseId}`);
+  if (!p) return undefined;
+  const ms = `${sig(a.step.msPerStep)} vs ${sig(b.step.msPerStep)} ms`;
+  return `${verdictText(verdictOf(p), p.ratio, p.ci)}${same ? '' : ', paired by round'} (${ms})`;
+}
+
+function vsFull(ok: DecodeOkLine[]): string[] {
+  return pairWithFull(ok).flatMap(({ line, full }) => {
+    const r = ratioText(line, full);
+    return r ? [`${line.label} per step vs full attention at ${where(line)}: ${r}.`] : [];
+  });
+}
+
+/** Keys whose values differ between two option records. */
+const differing = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+
+function mergedVsUnmerged(ok: DecodeOkLine[]): string[] {
+  const merged = ok.filter((l) => l.role === 'adapter' && l.sameGraphAs);
+  return ok.filter((l) => l.role === 'adapter' && !l.sameGraphAs).flatMap((u) => {
+    const m = merged.find((x) => x.variant === u.variant && groupOfLine(x) === groupOfLine(u)
+      && differing(x.options, u.options).length === 1);
+    const r = m && ratioText(u, m);
+    return r ? [`${u.label} (its adapters' products every token) vs ${m.label} (folded into the weights) per step at ${where(u)}: `
+      + `${r}.`] : [];
+  });
+}
+
+function fewerKvHeads(ok: DecodeOkLine[]): string[] {
+  const mha = new Map(ok.filter((l) => kvOf(l) === l.shape.heads)
+    .map((l) => [`${configOf(l)}|${engineOf(l)}|${l.decode.context}|${l.shape.batch}`, l]));
+  return ok.filter((l) => kvOf(l) < l.shape.heads).flatMap((g) => {
+    const m = mha.get(`${configOf(g)}|${engineOf(g)}|${g.decode.context}|${g.shape.batch}`);
+    const r = m && ratioText(g, m);
+    if (!m || !r) return [];
+    const cache = g.decode.cacheBytes === m.decode.cacheBytes ? `cache the same (${bytes(g.decode.cacheBytes)})`
+      : `cache ${times(m.decode.cacheBytes / g.decode.cacheBytes)} smaller (${bytes(g.decode.cacheBytes)} vs `
+        + `${bytes(m.decode.cacheBytes)})`;
+    return [`${g.label}: ${kvOf(g)} KV heads vs ${m.shape.heads} at N=${g.decode.context}, B=${g.shape.batch} on ${engineOf(g)}: `
+      + `${cache}; step ${r}.`];
+  });
+}
+
+function constantCache(ok: DecodeOkLine[]): string[] {
+  const series = new Map<string, DecodeOkLine[]>();
+  for (const l of ok) {
+    const key = `${configOf(l)}|${engineOf(l)}|${kvOf(l)}|${l.shape.batch}|${l.decode.cacheBytes}`;
+    series.set(key, [...(series.get(key) ?? []), l]);
+  }
+  return [...series.values()].filter((s) => s.length > 1).flatMap((s) => {
+    const sorted = [...s].sort((a, b) => a.decode.context - b.decode.context), lo = sorted[0], hi = sorted.at(-1)!;
+    const r = ratioText(hi, lo);
+    return r ? [`${hi.label}: the cache stays ${bytes(hi.decode.cacheBytes)} from N=${lo.decode.context} to N=${hi.decode.context} `
+      + `(${kvOf(hi)} KV heads, B=${hi.shape.batch} on ${engineOf(hi)}); step at N=${hi.decode.context} vs `
+      + `N=${lo.decode.context}: ${r}.`] : [];
+  });
+}
+
+/** Every finding of the decode section, in the order of the file's doc. */
+export function decodeFindings(lines: ResultLine[]): string[] {
+  const ok = decodeOk(lines);
+  return [...vsFull(ok), ...mergedVsUnmerged(ok), ...fewerKvHeads(ok), ...constantCache(ok)];
+}
+
+function casesTable(lines: ResultLine[]): string {
+  const ok = (l: ResultLine) => (l.status === 'ok' && isDecodeLine(l) ? l as DecodeOkLine : undefined);
+  const num = (f: (l: DecodeOkLine) => number | undefined, digits = 3) =>
+    ({ cell: (l: ResultLine) => sig(ok(l) && f(ok(l)!), digits), numeric: true, sortValue: (l: ResultLine) => (ok(l) && f(ok(l)!)) ?? '' });
+  return table(lines.filter(isDecodeLine), [
+    { title: 'variant', cell: (l) => l.label },
+    { title: 'engine', cell: engineOf },
+    { title: 'N', cell: (l) => l.shape.seqLen, numeric: true },
+    { title: 'KV', cell: (l) => l.shape.kvHeads ?? l.shape.heads, numeric: true },
+    { title: 'B', cell: (l) => l.shape.batch, numeric: true },
+    { title: 'status', cell: (l) => (l.status === 'ok' ? (noisyOf(l).length ? `ok ⚠ noisy: ${noisyOf(l).join('; ')}` : 'ok')
+      : `${l.status}: ${l.reason}`), className: 'status' },
+    { title: 'ms per step', ...num((l) => l.step.msPerStep, 4) },
+    { title: 'tokens/s', ...num((l) => l.step.tokensPerS) },
+    { title: 'cache', cell: (l) => (ok(l) ? bytes(ok(l)!.decode.cacheBytes) : ''), sortValue: (l) => ok(l)?.decode.cacheBytes ?? '' },
+    { title: 'MB moved per step', ...num((l) => l.decode.bytes.total / 1e6) },
+    { title: 'MFLOP per step', ...num((l) => l.decode.flops / 1e6) },
+    { title: 'FLOP/byte', ...num((l) => l.decode.intensity) },
+    { title: 'GB/s', ...num((l) => l.step.achievedGBs) },
+    { title: 'ideal ms', ...num((l) => l.step.ideal?.ms) },
+    { title: 'of ideal', ...num((l) => l.step.ideal?.fraction, 2) },
+    { title: 'of bandwidth ideal', ...num((l) => l.step.ideal?.bandwidthFraction, 2) },
+    { title: 'roof GB/s (read size)',
+      cell: (l) => { const i = ok(l)?.step.ideal; return i ? `${sig(i.bandwidthGBs)} (${bytes(i.bandwidthBytes)})` : ''; } },
+    { title: 'rel. error', ...num((l) => l.decode.relErr ?? undefined, 2) },
+  ], (l) => `${l.status}${noisyOf(l).length > 0 ? ' noisy' : ''}`);
+}
+
+const CHARTS = [
+  { id: 'decode-time', title: 'Time per decode step', build: decodeTimeChart,
+    caption: 'Median time of one decode step (s new tokens projected, attended over the N cached keys and their own, projected out) '
+      + 'against the context N, both axes logarithmic; the whisker spans p25–p75. A cache that stops growing (a sliding window) '
+      + 'gives a flat line.' },
+  { id: 'decode-cache', title: 'KV cache bytes', build: decodeCacheChart,
+    caption: 'Bytes the cache holds at context N (float32): K and V per K/V head, or the latent projections; fewer K/V heads, a latent '
+      + 'or a window shrink it.' },
+  { id: 'decode-roofline', title: 'Roofline of the decode steps', build: rooflineChart,
+    caption: 'Each step’s FLOPs over the bytes it moves (weights read, cache read, new rows written) across, its achieved GFLOP/s up. '
+      + 'The dashed roofs are this run’s measurements on the engine: the matmul ceiling (flat) and the bandwidth ceiling of a streaming '
+      + 'read at the steps’ working-set sizes (the diagonal, bandwidth × intensity). A point far below its roof leaves time on the '
+      + 'table.' },
+];
+
+/** The decode section (trusted HTML built from escaped parts); '' when the run has no decode case. */
+export async function decodeSection(lines: ResultLine[]): Promise<string> {
+  if (!lines.some(isDecodeLine)) return '';
+  const found = decodeFindings(lines);
+  const charts: Chart[] = await Promise.all(CHARTS.flatMap(({ build, ...c }) => {
+    const spec = build(lines);
+    return spec ? [toSvg(spec).then((svg) => ({ ...c, spec, svg }))] : [];
+  }));
+  const cache = decodeOk(lines)[0]?.decode.cache;
+  const list = found.length > 0 ? `<ul>${found.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`
+    : '<p>No two decode cases of this run to compare.</p>';
+  return `<section id="decode"><h2>Decode: what one generation step costs</h2>
+<p class="caption">${escapeHtml(`One sample is one decode step at context N. ${cache ? `The cache is ${cache}. ` : ''}`
+    + 'The ideal step is max(FLOPs / matmul ceiling, bytes / bandwidth ceiling), both ceilings measured in this run on the engine '
+    + '(run.json), the bandwidth one at the size nearest the step’s working set; “of ideal” is the ideal over the measured step.')}</p>
+${list}
+</section>
+${charts.map(chartSection).join('\n')}
+<section id="decode-cases"><h2>Every decode case</h2>
+<p class="caption">Click a column title to sort. Bytes and FLOPs per step are the decoder’s formulas (tested against the traced step).</p>
+${casesTable(lines)}</section>`;
+}

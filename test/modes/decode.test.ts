@@ -1,0 +1,96 @@
+/**
+ * The decode mode (src/modes/decode.ts): a tiny decode suite is planned, run in worker processes
+ * and reported — every step checked against the causal float64 forward, its line fields derived
+ * from its formulas, its latency and the run's ceilings (the bandwidth one measured at the cases'
+ * working-set sizes), Linformer skipped with its reason, the decode section with its charts and
+ * paired findings. And the pure parts: bandwidth sizes, the ideal step, further grids (`also`).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runSuite } from '../../src/index.ts';
+import { bandwidthAt, bandwidthSizes } from '../../src/measure/ceiling.ts';
+import { decode } from '../../src/modes/index.ts';
+import { messages } from '../../src/messages.ts';
+import { shapesOf } from '../../src/run/plan.ts';
+import { parseSuite } from '../../src/run/suite.ts';
+import type { RunMeta } from '../../src/results/run-meta.ts';
+import { REPORT_FILE, RUN_FILE } from '../../src/results/store.ts';
+import type { DecodeOkLine, LatencyStats } from '../../src/results/types.ts';
+
+const MiB = 2 ** 20;
+
+test('a decode suite is planned, run, checked against the causal float64 forward and reported', async () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'attnbench-decode-'));
+  const { lines } = await runSuite({ name: 'decode-tiny', variants: ['full', { name: 'lora', options: { rank: 2, merged: false } },
+    { name: 'lora', options: { rank: 2, merged: true } }, { name: 'sparse-window', options: { window: 8 } }, 'linformer'],
+  seqLen: [16, 32], dModel: 16, heads: 2, kvHeads: [2, 1], engines: ['onnx/cpu'], modes: ['decode'],
+  timing: { rounds: 2, timeMs: 20, warmupMs: 5, warmupIterations: 1, minSamples: 3, targetRme: 50 } }, { out });
+  assert.equal(lines.length, 20);
+  const linformer = lines.filter((l) => l.variant === 'linformer');
+  assert.deepEqual(linformer.map((l) => (l.status === 'skipped' ? l.reason : l.status)), Array(4).fill(messages.decodeLinformer()));
+  const meta = JSON.parse(readFileSync(path.join(out, RUN_FILE), 'utf8')) as RunMeta;
+  const roof = meta.ceilings!['onnx/cpu'];
+  const ok = lines.filter((l): l is DecodeOkLine => l.status === 'ok');
+  assert.equal(ok.length, 16, JSON.stringify(lines.filter((l) => l.status !== 'ok')));
+  assert.deepEqual(roof.bandwidth!.map((b) => b.bytes), bandwidthSizes(ok.map((l) => l.decode.bytes.total)));
+  for (const l of ok) {
+    const { decode: d, step, shape } = l, kv = shape.kvHeads ?? shape.heads, E = shape.dModel / shape.heads;
+    assert.ok(l.caseId.endsWith('|decode') && l.mode === 'decode', l.caseId);
+    assert.ok(d.relErr !== null && d.relErr < 1e-4, `${l.caseId}: ${d.relErr}`);
+    const L = l.variant === 'sparse-window' ? Math.min(d.context, 7) : d.context; // the ring holds w − 1 slots
+    assert.equal(d.cacheBytes, 4 * 2 * shape.batch * kv * L * E, l.caseId);
+    assert.equal(d.bytes.cacheRead, d.cacheBytes, l.caseId);
+    assert.equal(d.bytes.cacheWritten, 4 * 2 * shape.batch * kv * E, l.caseId);
+    assert.equal(d.bytes.total, d.bytes.weights + d.bytes.cacheRead + d.bytes.cacheWritten);
+    assert.equal(l.flops, d.flops);
+    assert.equal(step.msPerStep, l.latencyMs.median);
+    assert.ok(Math.abs(step.tokensPerS - 1000 / step.msPerStep) < 1e-9 * step.tokensPerS);
+    const bw = bandwidthAt(roof, d.bytes.total)!;
+    assert.equal(step.ideal?.bandwidthGBs, bw.gbs);
+    assert.equal(step.ideal?.ms, Math.max(d.bytes.total / bw.gbs / 1e6, d.flops / roof.gflops / 1e6));
+    assert.ok(Math.abs(step.ideal!.fraction - step.ideal!.ms / step.msPerStep) < 1e-12);
+  }
+  const html = readFileSync(path.join(out, REPORT_FILE), 'utf8');
+  for (const id of ['decode', 'decode-time', 'decode-cache', 'decode-roofline', 'decode-cases']) {
+    assert.match(html, new RegExp(`id="${id}"`));
+  }
+  assert.match(html, /full attention · D=16 H=2 KV=1 B=1: 1 KV heads vs 2 at N=32, B=1 on onnx\/cpu: cache 2\.0× smaller/);
+  assert.match(html, /sliding window w=8 · D=16 H=2 B=1: the cache stays 896\u202fB from N=16 to N=32/);
+  assert.match(html, /\(unmerged\) · D=16 H=2 B=1 \(its adapters(&#39;|') products every token\) vs LoRA r=2 α=16 on q,v \(merged\)/);
+});
+
+test('bandwidth sizes: each working set to its nearest power of two, from 1 MiB; the ceiling nearest a size', () => {
+  assert.deepEqual(bandwidthSizes([10, 3 * MiB, 12.6e6, 37.8e6, 36e6]), [MiB, 4 * MiB, 16 * MiB, 32 * MiB]);
+  const roof = { bandwidth: [MiB, 16 * MiB, 64 * MiB].map((bytes) => ({ what: '', bytes, gbs: bytes / MiB, medianMs: 1 })) };
+  assert.equal(bandwidthAt(roof, 3 * MiB)?.bytes, MiB); // nearest on a log scale: ×3 from 1 MiB, ×5.3 from 16
+  assert.equal(bandwidthAt(roof, 5 * MiB)?.bytes, 16 * MiB); // ×5 from 1 MiB, ×3.2 from 16
+  assert.equal(bandwidthAt(roof, 40 * MiB)?.bytes, 64 * MiB);
+  assert.equal(bandwidthAt({}, MiB), undefined);
+});
+
+test('the ideal step is the larger of its compute and bandwidth times; no ideal without a bandwidth roof', () => {
+  const facts = { shape: { batch: 2, seqLen: 8, dModel: 4, heads: 1 },
+    decode: { newTokens: 3, bytes: { total: 2e6 }, flops: 1e9 } } as unknown as Parameters<typeof decode.timedFields>[0];
+  const latency = { median: 10 } as LatencyStats;
+  const ceiling = { shape: '', gflops: 50, medianMs: 1, bandwidth: [{ what: '', bytes: 2 * MiB, gbs: 1, medianMs: 2 }] };
+  const { step } = decode.timedFields(facts, latency, ceiling) as { step: DecodeOkLine['step'] };
+  assert.equal(step.tokensPerS, 600);
+  assert.equal(step.achievedGBs, 0.2);
+  assert.equal(step.gflops, 100);
+  assert.deepEqual(step.ideal, { ms: 20, fraction: 2, bound: 'compute', bandwidthGBs: 1, bandwidthBytes: 2 * MiB, bandwidthMs: 2,
+    bandwidthFraction: 0.2, matmulGflops: 50 });
+  assert.equal((decode.timedFields(facts, latency, { ...ceiling, bandwidth: undefined }) as { step: DecodeOkLine['step'] }).step.ideal,
+    undefined);
+});
+
+test('a suite\'s further grids (`also`) add their shapes once', () => {
+  const suite = parseSuite({ name: 's', variants: ['full'], seqLen: [1024, 4096], heads: 8, kvHeads: [8, 2],
+    also: [{ seqLen: [4096], kvHeads: 1 }, { seqLen: [4096], batch: 8 }, { seqLen: [1024] }] }, 'test');
+  const ids = shapesOf(suite).map((s) => `B${s.batch}N${s.seqLen}K${s.kvHeads ?? s.heads}`);
+  assert.deepEqual(ids, ['B1N1024K8', 'B1N4096K8', 'B1N1024K2', 'B1N4096K2', 'B1N4096K1', 'B8N4096K8', 'B8N4096K2']);
+  assert.throws(() => parseSuite({ name: 's', variants: ['full'], seqLen: [8], heads: 8, also: [{ kvHeads: 3 }] }, 'test'),
+    /kvHeads must divide heads \(heads 8, kvHeads 3\)/);
+});
