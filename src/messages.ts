@@ -110,6 +110,10 @@ export const messages = {
   noFusedKernel: (variant: string) =>
     `${variant}: kernel 'fused' needs an engine whose capabilities declare a fused attention kernel, and this one has none; `
     + 'use kernel=tiled (or kernel=auto: fused where there is one)',
+  dtypeUnsupported: (engine: string, dtype: string, has: readonly string[], why?: string) =>
+    `${engine} does not compute in ${dtype}${why ? ` (${why})` : ''}; it computes in ${list(has)}`,
+  badDtype: (received: string, accepted: readonly string[]) =>
+    `--dtype expects one or more of ${list(accepted)}, comma-separated, e.g. float32,bfloat16. Received: ${received}`,
   commander: (text: string) => text.replace(/^error: /, ''),
   // Shards and merging (src/run/shard.ts, src/run/merge.ts).
   badShard: (received: string) => `--shard expects i/n with 1 ≤ i ≤ n, e.g. 2/3 (the second of three shards). Received: ${received}`,

@@ -1,6 +1,7 @@
 /** What an engine is to the harness: a program compiled (a session), a training step compiled, a registry entry. */
 import type { Capabilities, EngineInfo, KernelChoice, ResultLine } from '../results/types.ts';
 import type { HostTensor, Ops } from './ops.ts';
+import { DEFAULT_DTYPE, type Dtype } from '../results/dtype.ts';
 
 export { firstLine } from '../messages.ts';
 
@@ -30,15 +31,20 @@ export interface Program {
   inputs: Record<string, HostTensor>;
   /** The state before the first call, by name; absent = none. */
   state?: Record<string, HostTensor>;
+  /**
+   * The element type weights, inputs, state and compute take on the engine (its values arrive as
+   * float32, already rounded to it: linalg/dtype.ts); absent = float32. Outputs come back as float32.
+   */
+  dtype?: Dtype;
 }
 
 /** The name of a plain forward pass's input and output. */
 export const FORWARD_INPUT = 'x', FORWARD_OUTPUT = 'y';
 
 /** A forward pass as a program: input `x`, output `y`, no state. */
-export function forwardProgram(forward: ForwardFn, x: HostTensor): Program {
+export function forwardProgram(forward: ForwardFn, x: HostTensor, dtype: Dtype = DEFAULT_DTYPE): Program {
   return { fn: (ops, inputs, w) => ({ outputs: { [FORWARD_OUTPUT]: forward(ops, inputs[FORWARD_INPUT], w) } }),
-    inputs: { [FORWARD_INPUT]: x } };
+    inputs: { [FORWARD_INPUT]: x }, ...(dtype !== DEFAULT_DTYPE && { dtype }) };
 }
 
 /** Compiles a plain forward pass on `engine` (forwardProgram): `(await p.run()).y` is its output. */

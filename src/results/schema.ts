@@ -8,6 +8,7 @@
  * knows what older code wrote.
  */
 import { z } from 'zod';
+import { DTYPES } from './dtype.ts';
 
 const positiveInt = z.number().int().positive();
 const oneOrMany = z.union([positiveInt, z.array(positiveInt).min(1)]);
@@ -111,6 +112,8 @@ export const SuiteFields = {
    */
   kvHeads: oneOrMany.optional(),
   batch: oneOrMany.default(1),
+  /** Element type of weights, input and compute (./dtype.ts): one, or a list to sweep. Absent = float32. */
+  dtype: z.union([z.enum(DTYPES), z.array(z.enum(DTYPES)).min(1)]).optional(),
   /**
    * Causal (decoder) attention: query i attends keys j ≤ i. `true`, `false`, or both ([false, true])
    * to sweep each shape both ways; absent = bidirectional only.
@@ -149,6 +152,8 @@ export const ShapeSchema = z.looseObject({
    * the case ids of multi-head cases stay as they were; 1 is multi-query attention (Shazeer 2019).
    */
   kvHeads: z.number().optional(),
+  /** Element type of weights, input and compute (./dtype.ts). Absent = float32, so float32 case ids stay as they were. */
+  dtype: z.enum(DTYPES).optional(),
 });
 export type Shape = z.infer<typeof ShapeSchema>;
 

@@ -5,6 +5,7 @@
  */
 import type { ShardTag } from './group.ts';
 import type { InputSpec, Shape, TimingSettings, WeightsSpec } from './schema.ts';
+import type { Dtype } from './dtype.ts';
 
 export type { InputSpec, ShardTag, Shape, TimingSettings, WeightsSpec };
 
@@ -53,6 +54,10 @@ export interface Capabilities {
    * an N×N matrix held by the graph); absent = it has none.
    */
   fusedAttention?: boolean;
+  /** Element types the engine computes in (src/results/dtype.ts); absent = float32 only. */
+  dtypes?: Dtype[];
+  /** Why the engine does not compute in a dtype it lacks, as its probe found (e.g. torch/cpu float16: "not implemented for 'Half'"). */
+  dtypeReasons?: Partial<Record<Dtype, string>>;
   /** How to read the engine's measured training memory, when it needs saying (the report shows it beside the chart). */
   trainingMemoryNote?: string;
 }
@@ -263,8 +268,10 @@ export interface OkLine extends MeasuredLine {
     peakBytes: number | null;
     /** How `peakBytes` was measured. */
     source: string;
-    /** The variant's analytic peak activation memory, bytes. */
+    /** The variant's analytic peak activation memory in the case's dtype, bytes. */
     analyticBytes: number;
+    /** The weights the pass holds (params.inference) in the case's dtype, bytes; absent on older lines. */
+    weightsBytes?: number;
   };
   accuracy: Accuracy;
 }

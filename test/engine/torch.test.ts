@@ -13,6 +13,8 @@ import { prepareForward } from '../../src/engine/types.ts';
 import { relativeError } from '../../src/linalg/dense.ts';
 import { createRng } from '../../src/linalg/rng.ts';
 import { full } from '../../src/variants/full.ts';
+import { roundedTo, tensorsRoundedTo } from '../../src/linalg/dtype.ts';
+import { IMPLEMENTATION_TOLERANCE, toleranceOf } from '../../src/measure/accuracy.ts';
 import { SHAPES, data, label, onEngine, runForward, variantCases } from '../variants/cases.ts';
 import { npmRun, ROOT, tmpDir } from '../cli/helpers.ts';
 
@@ -50,6 +52,28 @@ test('every variant and option set matches its float64 reference on torch/cpu', 
     }
   }
   assert.ok(ran >= variantCases().length * 3, `${ran} cases ran`);
+});
+
+test('bfloat16 on torch/cpu: every variant within the bfloat16 tolerance of the float64 reference of its rounded weights and input, '
+  + 'and farther than float32 would be (it computed in bfloat16); float16 is declared absent with the probe\'s reason', async () => {
+  assert.deepEqual(cpu.capabilities?.dtypes, ['float32', 'bfloat16']);
+  assert.match(cpu.capabilities?.dtypeReasons?.float16 ?? '', /not implemented for 'Half'/);
+  const tolerance = toleranceOf('bfloat16'), errors: number[] = [];
+  for (const c of variantCases()) {
+    for (const plain of SHAPES) {
+      const s = { ...plain, dtype: 'bfloat16' as const };
+      const { base, x } = data(s, `torch-bf16:${label(c, s)}`);
+      const b = tensorsRoundedTo(base, 'bfloat16'), xb = { data: roundedTo(x.data, 'bfloat16'), shape: x.shape };
+      const run = onEngine(c, s, b, cpu.capabilities);
+      if ('skipped' in run) continue;
+      const w = tensorsRoundedTo(c.variant.init(s, run.options, createRng('init'), b), 'bfloat16');
+      const y = await runForward(cpu, c.variant, s, run.options, w, xb);
+      const err = relativeError(y, c.variant.reference(s, run.options, xb.data, w, rows(s.seqLen)));
+      assert.ok(err < tolerance && err > IMPLEMENTATION_TOLERANCE, `${label(c, s)} on torch/cpu in bfloat16: relative error ${err}`);
+      errors.push(err);
+    }
+  }
+  assert.ok(errors.length >= variantCases().length * 3, `${errors.length} cases ran`);
 });
 
 test('timeSamples returns count raw samples on the worker\'s monotonic clock, download outside', async () => {

@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Capabilities, Engine, EngineInfo, Prepared } from '../types.ts';
+import type { Dtype } from '../../results/dtype.ts';
 import { traceProgram } from './program.ts';
 import { workerFor, type TorchWorker } from './client.ts';
 
@@ -17,11 +18,17 @@ const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=16384:glibc.malloc.trim_thr
 /** Threads torch computes with on the CPU: as onnx, every core this process may use. */
 export const torchThreads = (): number => availableParallelism();
 
-/** What the probe found, as capabilities: SDPA is the fused kernel where this torch has it (≥ 2.0). */
-export function torchCapabilities(backend: TorchBackend, sdpa: boolean): Capabilities {
+/**
+ * What the probe found, as capabilities: SDPA is the fused kernel where this torch has it (≥ 2.0);
+ * float32, and each half-precision dtype whose kernels ran in the probe (`halves`: null = it ran, else why not).
+ */
+export function torchCapabilities(backend: TorchBackend, sdpa: boolean, halves: Partial<Record<Dtype, string | null>> = {}): Capabilities {
+  const missing = Object.entries(halves).filter((e): e is [Dtype, string] => typeof e[1] === 'string');
   return {
     gradients: false,
     fusedAttention: sdpa,
+    dtypes: ['float32', ...(Object.keys(halves) as Dtype[]).filter((d) => halves[d] === null)],
+    ...(missing.length > 0 && { dtypeReasons: Object.fromEntries(missing) }),
     ...(backend === 'cpu'
       ? { memoryProcessEnv: { GLIBC_TUNABLES: MALLOC_TUNABLES },
         memorySource: 'growth of the torch worker\'s peak RSS (VmHWM reset via /proc/self/clear_refs) over one pass' }
@@ -73,7 +80,8 @@ export function torchEngine(backend: TorchBackend, info: EngineInfo): Engine {
     info,
     async prepare(program, weights): Promise<Prepared> {
       const traced = traceProgram(program, weights, info.capabilities?.fusedAttention === true);
-      return preparedOn(workerOf(backend, info), info, { cmd: 'prepare', program: traced.program, dtype: 'float32' }, traced.data);
+      return preparedOn(workerOf(backend, info), info, { cmd: 'prepare', program: traced.program, dtype: program.dtype ?? 'float32' },
+        traced.data);
     },
   };
 }

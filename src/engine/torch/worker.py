@@ -29,21 +29,35 @@ def has_sdpa():
 def probe():
     if IMPORT_ERROR:
         return {"ok": False, "reason": IMPORT_ERROR}
-    out = {"ok": True, "version": torch.__version__, "sdpa": has_sdpa(), "threads": torch.get_num_threads()}
-    try:
-        torch.ones(2, 2, dtype=torch.bfloat16) @ torch.ones(2, 2, dtype=torch.bfloat16)
-        out["cpuBfloat16"] = True
-    except Exception as e:
-        out["cpuBfloat16"] = False
-        out["cpuBfloat16Reason"] = f"{type(e).__name__}: {e}".splitlines()[0]
+    out = {"ok": True, "version": torch.__version__, "sdpa": has_sdpa(), "threads": torch.get_num_threads(),
+           "dtypes": {"cpu": dtype_reasons("cpu")}}
     if not torch.cuda.is_available():
         built = torch.version.cuda
         out["cuda"] = {"ok": False, "reason": "torch.cuda.is_available() is false"
                        + (f" (torch built for CUDA {built})" if built else f" (torch {torch.__version__} built without CUDA)")}
     else:
         p = torch.cuda.get_device_properties(0)
-        out["cuda"] = {"ok": True, "name": p.name, "memoryBytes": p.total_memory, "cudaVersion": torch.version.cuda,
-                       "bfloat16": torch.cuda.is_bf16_supported()}
+        out["cuda"] = {"ok": True, "name": p.name, "memoryBytes": p.total_memory, "cudaVersion": torch.version.cuda}
+        out["dtypes"]["cuda"] = dtype_reasons("cuda")
+    return out
+
+
+HALF_DTYPES = ["bfloat16", "float16"]
+
+
+def dtype_reasons(device):
+    """{dtype: None where every kind of op a program uses runs on `device` in it, else why not (one line)}:
+    probed on small tensors, not assumed (Debian's torch 1.13 has bfloat16 CPU kernels but no float16 ones)."""
+    out = {}
+    for name in HALF_DTYPES:
+        try:
+            x = torch.ones(2, 4, 8, dtype=getattr(torch, name), device=device)
+            w = torch.ones(8, 8, dtype=x.dtype, device=device)
+            s = torch.softmax(torch.matmul(F.linear(x, w, w[0]), x.transpose(-1, -2)), -1)
+            torch.maximum(torch.exp(s - torch.amax(s, -1, keepdim=True)), s).sum(-1)
+            out[name] = None
+        except Exception as e:
+            out[name] = f"{type(e).__name__}: {e}".splitlines()[0]
     return out
 
 
