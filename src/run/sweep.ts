@@ -18,7 +18,8 @@ import { weightsFileFacts } from '../linalg/weights-record.ts';
 import { CEILING_TIME_MS, mergeCeilings } from '../measure/ceiling.ts';
 import { UserError, messages } from '../messages.ts';
 import { lockRunDir } from '../results/lock.ts';
-import type { RunMeta } from '../results/run-meta.ts';
+import { ceilingKey, type RunMeta } from '../results/run-meta.ts';
+import { DEFAULT_DTYPE, DTYPES, dtypeOf, type Dtype } from '../results/dtype.ts';
 import { appendJsonLine, appendResult, createRunDir, readResults, readRounds, readRunMeta, RESULTS_FILE, RESULTS_ROOT, ROUNDS_FILE,
   setAsideTornTail, TORN_SUFFIX, writeRunMeta } from '../results/store.ts';
 import type { Case, CaseFacts, EngineInfo, FailedLine, ResultLine, RoundRecord, RoundTiming } from '../results/types.ts';
@@ -92,21 +93,33 @@ function openRun(s: SweepSettings, listener: SweepListener) {
  * timing round's worker serves every engine); merged into `earlier` (the same run's measurement
  * before its cases, or a resumed run's), each shape's best kept (ceiling.ts).
  */
-async function measureCeilings(s: SweepSettings, engines: EngineInfo[], listener: SweepListener,
+async function measureCeilings(s: SweepSettings, used: EngineDtype[], listener: SweepListener,
   earlier: RunMeta['ceilings'] = {}): Promise<RunMeta['ceilings']> {
   const ceilings: NonNullable<RunMeta['ceilings']> = { ...earlier };
-  if (engines.length === 0) return ceilings;
+  if (used.length === 0) return ceilings;
   const worker = new WarmWorker(s.limits);
   try {
-    for (const e of engines) {
-      const c = await ceilingIn(worker, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs));
-      if ('error' in c) listener.note(`matmul ceiling of ${e.id} not measured: ${c.error}`);
-      else ceilings[e.id] = ceilings[e.id] ? mergeCeilings(ceilings[e.id], c) : c;
+    for (const { engine: e, dtype } of used) {
+      const c = await ceilingIn(worker, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs), dtype), key = ceilingKey(e.id, dtype);
+      if ('error' in c) listener.note(`matmul ceiling of ${key} not measured: ${c.error}`);
+      else ceilings[key] = ceilings[key] ? mergeCeilings(ceilings[key], c) : c;
     }
   } finally {
     worker.close();
   }
   return ceilings;
+}
+
+/** An engine and a dtype its cases compute in. */
+interface EngineDtype {
+  engine: EngineInfo;
+  dtype: Dtype;
+}
+
+/** The engines and dtypes of the cases to run, in engine order, each dtype the engine declares (the others are skipped lines). */
+function ceilingsUsed(selected: EngineInfo[], cases: Case[]): EngineDtype[] {
+  return selected.flatMap((engine) => DTYPES.filter((dtype) => (engine.capabilities?.dtypes ?? [DEFAULT_DTYPE]).includes(dtype)
+    && cases.some((c) => c.engine.id === engine.id && dtypeOf(c.shape) === dtype)).map((dtype) => ({ engine, dtype })));
 }
 
 /** A case's checks (round 0) in the checks' workers; journals its facts, or writes the line saying why it cannot be measured. */
@@ -212,7 +225,7 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
   const load = startLoadSampler(workerPids);
   // Ceilings of the engines this sweep's jobs run on (a shard of one engine's groups: that engine's; an empty shard, or a
   // resumed run with nothing left to measure: none), merged into those the run measured before.
-  const used = s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
+  const used = ceilingsUsed(s.selected, todo.map(({ c }) => c));
   meta.ceilings = await measureCeilings(s, used, listener, previous?.ceilings);
   writeRunMeta(dir, meta);
   const part = s.shard ? ` shard ${shardText(s.shard)} (${cases.length} of ${plan.length} case(s))` : '';
