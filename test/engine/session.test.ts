@@ -27,9 +27,7 @@ const step: Program = {
 };
 
 for (const info of (await listEngines()).filter((i) => i.available)) {
-  // The torch engine runs programs without state only, so far (src/engine/torch/program.ts says so when asked).
-  const skip = info.engine === 'torch' ? 'torch: programs with state not supported yet' : false;
-  test(`${info.id}: a session takes named inputs, gives named outputs, and keeps its state between calls`, { skip }, async () => {
+  test(`${info.id}: a session takes named inputs, gives named outputs, and keeps its state between calls`, async () => {
     const p = await (await createEngine(info)).prepare(step, {});
     try {
       const first = await p.run();

@@ -5,7 +5,7 @@
  * CUDA, a monotonic clock on the CPU, the output left where the pass wrote it.
  */
 import { availableParallelism } from 'node:os';
-import type { Capabilities, Engine, EngineInfo, Prepared } from '../types.ts';
+import { checkReplacement, type Capabilities, type Engine, type EngineInfo, type Prepared } from '../types.ts';
 import type { Dtype } from '../../results/dtype.ts';
 import { traceProgram } from './program.ts';
 import { workerFor, type TorchWorker } from './client.ts';
@@ -43,13 +43,17 @@ export function workerOf(backend: TorchBackend, info: EngineInfo): TorchWorker {
   return workerFor(backend, backend === 'cpu' ? info.threads ?? torchThreads() : 0);
 }
 
-/** Sends `header` (a prepare of some kind) with `tensors` as its payload; the pass the worker keeps, as a Prepared. */
+/**
+ * Sends `header` (a prepare of some kind) with `tensors` as its payload; the pass the worker keeps, as a
+ * Prepared whose calls may replace the inputs `bound` names (by their shapes).
+ */
 export async function preparedOn(worker: TorchWorker, info: EngineInfo, header: Record<string, unknown>,
-  tensors: Float32Array[]): Promise<Prepared> {
+  tensors: Float32Array[], bound: Record<string, number[]>): Promise<Prepared> {
   const handle = (await worker.request(header, tensors.map(bytesOf))).header.handle;
   return {
     async run(inputs = {}) {
       const names = Object.keys(inputs);
+      for (const n of names) checkReplacement(n, bound[n], inputs[n].shape);
       const { header: h, payload } = await worker.request({ cmd: 'run', handle, replace: names,
         shapes: names.map((n) => inputs[n].shape) }, names.map((n) => bytesOf(inputs[n].data)));
       const out: Record<string, Float32Array> = {};
@@ -81,7 +85,7 @@ export function torchEngine(backend: TorchBackend, info: EngineInfo): Engine {
     async prepare(program, weights): Promise<Prepared> {
       const traced = traceProgram(program, weights, info.capabilities?.fusedAttention === true);
       return preparedOn(workerOf(backend, info), info, { cmd: 'prepare', program: traced.program, dtype: program.dtype ?? 'float32' },
-        traced.data);
+        traced.data, Object.fromEntries(traced.program.inputs.map((i) => [i.name, i.shape])));
     },
   };
 }

@@ -147,7 +147,7 @@ def fused(program):
     a scale takes the scale onto its smaller operand; x·W + b with W [K, P] and b [P] weights is one
     F.linear (one GEMM with the bias, as torch's own modules run it). Returns (nodes, {output name: value})."""
     rank = {t["id"]: len(t["shape"]) for t in program["tensors"]}
-    outputs = {o["id"] for o in program["outputs"]}
+    outputs = {o["id"] for o in program["outputs"] + program.get("stateOut", [])}
     uses = {}
     for n in program["nodes"]:
         for v in n["in"]:
@@ -168,21 +168,25 @@ def fused(program):
             continue
         nodes.append(n)
         producer[n["out"]] = n
-    return nodes, {o["name"]: alias.get(o["id"], o["id"]) for o in program["outputs"]}
+    named = lambda vs: {o["name"]: alias.get(o["id"], o["id"]) for o in vs}
+    return nodes, named(program["outputs"]), named(program.get("stateOut", []))
 
 
 class Compiled:
-    """A program bound to its tensors on the device: run() is one forward pass."""
+    """A program bound to its tensors on the device: run() is one call (a forward pass, a decode step);
+    the state it returns replaces the state it started from, for the next call."""
 
-    def __init__(self, program, inputs, tensors, ctx):
-        nodes, self.outputs = fused(program)
+    def __init__(self, program, inputs, state, tensors, ctx):
+        nodes, self.outputs, self.state_out = fused(program)
         self.ids = {i["name"]: i["id"] for i in program["inputs"]}
-        self.inputs, self.tensors = inputs, tensors
+        self.state_ids = {s["name"]: s["id"] for s in program.get("state", [])}
+        self.inputs, self.state, self.tensors = inputs, state, tensors
         last = {}
         for i, node in enumerate(nodes):
             for v in node["in"]:
                 last[v] = i
-        held = set(tensors) | set(self.ids.values()) | set(self.outputs.values())
+        held = (set(tensors) | set(self.ids.values()) | set(self.state_ids.values()) | set(self.outputs.values())
+                | set(self.state_out.values()))
         self.steps = []
         for i, node in enumerate(nodes):
             free = [v for v in set(node["in"]) if last[v] == i and v not in held]
@@ -192,10 +196,13 @@ class Compiled:
         env = dict(self.tensors)
         for name, t in self.inputs.items():
             env[self.ids[name]] = t
+        for name, t in self.state.items():
+            env[self.state_ids[name]] = t
         for fn, ins, out, free in self.steps:
             env[out] = fn(*[env[v] for v in ins])
             for v in free:
                 del env[v]
+        self.state = dict(self.state, **{name: env[v] for name, v in self.state_out.items()})
         return {name: env[v] for name, v in self.outputs.items()}
 
 
@@ -265,8 +272,9 @@ class Worker:
     def prepare(self, req, payload):
         program, take = req["program"], self.reader(payload, getattr(torch, req.get("dtype", "float32")))
         inputs = {i["name"]: take(i["shape"]) for i in program["inputs"]}
+        state = {s["name"]: take(s["shape"]) for s in program.get("state", [])}
         tensors = {t["id"]: take(t["shape"]) for t in program["tensors"]}
-        return self.keep(Compiled(program, inputs, tensors, {"sdpaBackend": req.get("sdpaBackend")}))
+        return self.keep(Compiled(program, inputs, state, tensors, {"sdpaBackend": req.get("sdpaBackend")}))
 
     def yardstick(self, req, payload):
         take = self.reader(payload, getattr(torch, req.get("dtype", "float32")))

@@ -18,5 +18,5 @@ export function prepareYardstick(info: EngineInfo, kind: YardstickKind, heads: n
   weights: Record<string, HostTensor>, input: HostTensor): Promise<Prepared> {
   return preparedOn(workerOf(info.backend as TorchBackend, info), info,
     { cmd: 'yardstick', kind, heads, causal, inputShape: input.shape, dtype: 'float32' },
-    [input.data, ...WEIGHT_ORDER.map((n) => weights[n].data)]);
+    [input.data, ...WEIGHT_ORDER.map((n) => weights[n].data)], { x: input.shape });
 }
