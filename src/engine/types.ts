@@ -81,6 +81,8 @@ export interface EngineSamples {
   clock: string;
   /** Whether a sample includes the outputs' download to the host. */
   downloadInside: boolean;
+  /** On CUDA: true when each sample replayed the pass captured as a CUDA graph; else why it was not (the pass ran eagerly). */
+  cudaGraph?: true | string;
 }
 
 /** The clock of the harness's own timing (tinybench around `run()`), used when an engine has no `timeSamples`. */
@@ -113,6 +115,8 @@ export interface Prepared {
   timeSamples?(count: number): Promise<{ samplesMs: number[]; clock: string; downloadInside: boolean }>;
   /** Which kernel each batched product of the pass runs, where the engine chooses between kernels (tfjs/wasm). */
   kernels?: KernelChoice[];
+  /** The fused attention kernel the last call ran (e.g. torch SDPA's `flash`), where the engine reports one. */
+  attentionBackend?: string;
 }
 
 /** What a training step needs beyond the forward pass, weights and input. */

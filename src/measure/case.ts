@@ -127,7 +127,8 @@ export async function measureCase(c: Case): Promise<CaseOutcome> {
     if (wrong) return failed(wrong);
     const facts: CaseFacts = { ...lineBase(c, countsOf(c, o)), mode: 'inference', status: 'ok', params, flops, overheadMs, accuracy,
       memory: { ...memory, analyticBytes: memoryInDtype(v, c.shape, o), weightsBytes: held * ELEMENT_BYTES[dtypeOf(c.shape)] },
-      ...(v.details && { details: v.details(c.shape, o, base) }), ...(prepared.kernels && { kernels: prepared.kernels }) };
+      ...(v.details && { details: v.details(c.shape, o, base) }), ...(prepared.kernels && { kernels: prepared.kernels }),
+      ...(prepared.attentionBackend && { attentionBackend: prepared.attentionBackend }) };
     return { kind: 'facts', facts };
   } finally {
     await prepared.dispose();

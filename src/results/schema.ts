@@ -80,6 +80,8 @@ export const TimingSettingsSchema = z.looseObject({
    * engine's); absent on older lines and before measuring.
    */
   clock: z.string().optional(),
+  /** true: each sample replayed the pass captured as a CUDA graph; a string: why not, the pass timed eagerly; absent: no graphs. */
+  cudaGraph: z.union([z.literal(true), z.string()]).optional(),
 });
 export type TimingSettings = z.infer<typeof TimingSettingsSchema>;
 

@@ -54,6 +54,11 @@ export interface Capabilities {
    * an N×N matrix held by the graph); absent = it has none.
    */
   fusedAttention?: boolean;
+  /**
+   * The fused attention kernels a case may ask for by name (Ops.attention's `backend`; torch ≥ 2.0:
+   * SDPA's flash, efficient, cudnn, math); absent = none to choose from (the engine's own choice only).
+   */
+  attentionBackends?: string[];
   /** Element types the engine computes in (src/results/dtype.ts); absent = float32 only. */
   dtypes?: Dtype[];
   /** Why the engine does not compute in a dtype it lacks, as its probe found (e.g. torch/cpu float16: "not implemented for 'Half'"). */
@@ -233,6 +238,8 @@ export interface RoundTiming {
   clock?: string;
   /** Whether each sample includes the outputs' download to the host; absent on older rounds: true. */
   downloadInside?: boolean;
+  /** The engine replayed a CUDA graph for each sample (true), or why not (see TimingSettings.cudaGraph). */
+  cudaGraph?: true | string;
 }
 
 /** What every measured line has, inference or training. */
@@ -245,6 +252,11 @@ interface MeasuredLine extends LineBase {
   details?: Record<string, unknown>;
   /** The kernel each batched product ran on, where the engine chose between kernels (tfjs/wasm). */
   kernels?: KernelChoice[];
+  /**
+   * The fused attention kernel that ran, as the engine reports it (torch SDPA: flash, efficient, cudnn
+   * or math, asked for or chosen by torch); absent where the pass has no fused attention.
+   */
+  attentionBackend?: string;
   /** Latency of one forward pass (inference) or one training step over every round's samples, ms. */
   latencyMs: LatencyStats;
   /** Raw latency samples of every round, ms, sorted ascending. */

@@ -81,6 +81,19 @@ test('engine-side timing is used when present: its samples, clock and downloadIn
   assert.match(casesTable([line]), /<td>test-events, output left on the device<\/td>/);
 });
 
+test('a CUDA graph replay, or why there was none, reaches the line\'s timing and the report, never dropped', async () => {
+  const cases = [[true, 'CUDA graph replay'], ['capture failed: RuntimeError: x', 'no CUDA graph (capture failed: RuntimeError: x)']] as const;
+  for (const [graph, shown] of cases) {
+    const p = selfTimed(), timeSamples = async (n: number) => ({ ...(await p.timeSamples!(n)), cudaGraph: graph });
+    const [round] = await timeGroupRound([{ pass: p.run, timeSamples }], timing, 1, 'graph');
+    assert.equal(round.cudaGraph, graph);
+    const { latencyMs: _l, samplesMs: _s, rounds: _r, roundSpread: _p, gflops: _g, noisy: _n, ...facts } = okLine({});
+    const line = completeLine({ ...facts, timing } as CaseFacts, new Map([[1, round]]));
+    assert.equal(line.timing.cudaGraph, graph);
+    assert.ok(casesTable([line]).includes(`<td>test-events, output left on the device, ${shown}</td>`));
+  }
+});
+
 test('the harness times run() itself where the engine has no clock of its own; a sample includes the download', async () => {
   let runs = 0;
   const [round] = await timeGroupRound([{ pass: async () => { runs++; return {}; } }], { ...timing, timeMs: 5 }, 1, 'harness');

@@ -108,6 +108,26 @@ test('a sweep on torch/cpu: engine-timed rounds; a worker killed mid-case is an 
   assert.ok(ok.memory.peakBytes >= 0 && /torch worker/.test(ok.memory.source));
 });
 
+test('SDPA (torch >= 2.0, stubbed onto 1.13 by the fixture): the line records the backend that ran; flash:backend=NAME '
+  + 'selects one; a backend this torch lacks is a skipped line; torch 1.13 itself declares none', () => {
+  assert.equal(cpu.capabilities?.fusedAttention, false);
+  assert.equal(cpu.capabilities?.attentionBackends, undefined);
+  const out = path.join(tmpDir(), 'sdpa');
+  const r = npmRun('bench', ['--engine', 'torch', '--backend', 'cpu', '--variants', 'flash,flash:backend=math,flash:backend=cudnn',
+    '--seq', '16', '--causal', '--d-model', '32', '--heads', '2', '--rounds', '1', '--time', '20', '--no-report', '--out', out], 180_000,
+  { ATTNBENCH_PYTHON: path.join(ROOT, 'test/engine/fixtures/sdpa-python'), ATTNBENCH_REAL_PYTHON: process.env.ATTNBENCH_PYTHON });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const got = Object.fromEntries(lines.map((l) => [l.label, [l.status, l.options.kernel, l.attentionBackend ?? l.reason]]));
+  assert.deepEqual(got, {
+    'flash (engine\'s kernel, tile 256) · causal': ['ok', 'fused', 'flash'],
+    'flash (fused, math) · causal': ['ok', 'fused', 'math'],
+    'flash (fused, cudnn) · causal': ['skipped', 'auto', 'flash: backend \'cudnn\' needs an engine whose fused attention offers it '
+      + 'by name (SDPA, torch ≥ 2.0); this one offers flash, efficient, math'],
+  });
+  for (const l of lines.filter((x) => x.status === 'ok')) assert.ok(l.accuracy.relErr < 1e-4, `${l.label}: ${l.accuracy.relErr}`);
+});
+
 test('--engines says in one line why torch is missing: no interpreter, or an interpreter without torch', () => {
   const noTorch = path.join(tmpDir(), 'python-without-torch');
   writeFileSync(noTorch, `#!/bin/sh\nexec ${process.env.ATTNBENCH_PYTHON} -S "$@"\n`);

@@ -21,6 +21,8 @@ interface ProbeOutput {
   reason?: string;
   version?: string;
   sdpa?: boolean;
+  /** SDPA's kernels this torch can be asked for by name (worker.py: sdpa_backends). */
+  sdpaBackends?: string[];
   /** Per device, per half-precision dtype: null where it runs, else why not (worker.py: dtype_reasons). */
   dtypes?: Partial<Record<TorchBackend, Partial<Record<Dtype, string | null>>>>;
   cuda?: { ok: boolean; reason?: string; name?: string; memoryBytes?: number; cudaVersion?: string };
@@ -56,7 +58,7 @@ export async function probeTorch(backend: TorchBackend): Promise<Omit<EngineInfo
   const where = backend === 'cuda' ? `, ${gpu!.name}, ${((gpu!.memoryBytes ?? 0) / 2 ** 30).toFixed(1)} GiB, CUDA ${gpu!.cudaVersion}` : '';
   return { engine: 'torch', backend, id, available: true, version: `${p.version} (${python}${where})`, device: backend,
     threads: backend === 'cpu' ? torchThreads() : undefined,
-    capabilities: torchCapabilities(backend, p.sdpa === true, p.dtypes?.[backend] ?? {}) };
+    capabilities: torchCapabilities(backend, p.sdpa === true, p.dtypes?.[backend] ?? {}, p.sdpaBackends) };
 }
 
 /**

@@ -93,8 +93,8 @@ function programOps(p: TracedProgram, fresh: () => number, fused: boolean): Ops<
     scope: (fn) => fn(), // the worker frees each value after its last use
   };
   if (fused) {
-    ops.attention = (q, k, v, heads, causal) =>
-      node('sdpa', [q, k, v], attentionShape(q.shape, k.shape, v.shape, heads).shape, { heads, causal });
+    ops.attention = (q, k, v, heads, causal, backend) =>
+      node('sdpa', [q, k, v], attentionShape(q.shape, k.shape, v.shape, heads).shape, { heads, causal, ...(backend && { backend }) });
   }
   return ops;
 }

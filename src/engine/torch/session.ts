@@ -22,11 +22,13 @@ export const torchThreads = (): number => availableParallelism();
  * What the probe found, as capabilities: SDPA is the fused kernel where this torch has it (≥ 2.0);
  * float32, and each half-precision dtype whose kernels ran in the probe (`halves`: null = it ran, else why not).
  */
-export function torchCapabilities(backend: TorchBackend, sdpa: boolean, halves: Partial<Record<Dtype, string | null>> = {}): Capabilities {
+export function torchCapabilities(backend: TorchBackend, sdpa: boolean, halves: Partial<Record<Dtype, string | null>> = {},
+  sdpaBackends: string[] = []): Capabilities {
   const missing = Object.entries(halves).filter((e): e is [Dtype, string] => typeof e[1] === 'string');
   return {
     gradients: false,
     fusedAttention: sdpa,
+    ...(sdpa && sdpaBackends.length > 0 && { attentionBackends: sdpaBackends }),
     dtypes: ['float32', ...(Object.keys(halves) as Dtype[]).filter((d) => halves[d] === null)],
     ...(missing.length > 0 && { dtypeReasons: Object.fromEntries(missing) }),
     ...(backend === 'cpu'
@@ -50,7 +52,7 @@ export function workerOf(backend: TorchBackend, info: EngineInfo): TorchWorker {
 export async function preparedOn(worker: TorchWorker, info: EngineInfo, header: Record<string, unknown>,
   tensors: Float32Array[], bound: Record<string, number[]>): Promise<Prepared> {
   const handle = (await worker.request(header, tensors.map(bytesOf))).header.handle;
-  return {
+  const prepared: Prepared = {
     async run(inputs = {}) {
       const names = Object.keys(inputs);
       for (const n of names) checkReplacement(n, bound[n], inputs[n].shape);
@@ -63,11 +65,13 @@ export async function preparedOn(worker: TorchWorker, info: EngineInfo, header: 
         out[o.name] = new Float32Array(payload.buffer.slice(offset, offset + 4 * n));
         offset += 4 * n;
       }
+      if (h.attentionBackend) prepared.attentionBackend = String(h.attentionBackend);
       return out;
     },
     async timeSamples(count) {
       const { header: h } = await worker.request({ cmd: 'time', handle, count });
-      return { samplesMs: h.samplesMs as number[], clock: String(h.clock), downloadInside: false };
+      return { samplesMs: h.samplesMs as number[], clock: String(h.clock), downloadInside: false,
+        ...(h.cudaGraph !== undefined && { cudaGraph: h.cudaGraph as true | string }) };
     },
     async peakMemory() {
       const { header: h } = await worker.request({ cmd: 'memory', handle });
@@ -77,6 +81,7 @@ export async function preparedOn(worker: TorchWorker, info: EngineInfo, header: 
       if (!worker.dead) await worker.request({ cmd: 'dispose', handle });
     },
   };
+  return prepared;
 }
 
 export function torchEngine(backend: TorchBackend, info: EngineInfo): Engine {

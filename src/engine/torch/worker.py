@@ -29,7 +29,8 @@ def has_sdpa():
 def probe():
     if IMPORT_ERROR:
         return {"ok": False, "reason": IMPORT_ERROR}
-    out = {"ok": True, "version": torch.__version__, "sdpa": has_sdpa(), "threads": torch.get_num_threads(),
+    out = {"ok": True, "version": torch.__version__, "sdpa": has_sdpa(), "sdpaBackends": sdpa_backends(),
+           "threads": torch.get_num_threads(),
            "dtypes": {"cpu": dtype_reasons("cpu")}}
     if not torch.cuda.is_available():
         built = torch.version.cuda
@@ -68,15 +69,47 @@ def pad_args(paddings):
     return flat
 
 
-SDPA_BACKENDS = ["flash", "efficient", "cudnn", "math"]
+# SDPA's kernels by attnbench's names, as torch.nn.attention.SDPBackend names them (torch >= 2.3).
+SDPA_KINDS = {"flash": "FLASH_ATTENTION", "efficient": "EFFICIENT_ATTENTION", "cudnn": "CUDNN_ATTENTION", "math": "MATH"}
+# torch._fused_sdp_choice's answer: the sdp::SDPBackend enum of aten/src/ATen/native/transformers/sdp_utils_cpp.h.
+SDPA_CHOICE = {0: "math", 1: "flash", 2: "efficient", 3: "cudnn", 4: "overrideable"}
 
 
-def sdpa(q, k, v, heads, causal, backend):
+def sdpa_backends():
+    """The SDPA kernels this torch can be asked for by name; [] without SDPA (torch < 2.0)."""
+    if not has_sdpa():
+        return []
+    try:
+        from torch.nn.attention import SDPBackend
+        return [name for name, kind in SDPA_KINDS.items() if hasattr(SDPBackend, kind)]
+    except ImportError:  # torch 2.0-2.2: torch.backends.cuda.sdp_kernel's three
+        return ["flash", "efficient", "math"]
+
+
+def split_heads(t, heads):
+    b, n, d = t.shape
+    return t.reshape(b, n, heads, d // heads).transpose(1, 2)
+
+
+def sdpa(q, k, v, heads, causal, backend, ran=None):
+    """SDPA over `heads` heads, only `backend` enabled (None: torch chooses). `ran`, when given, is called once
+    with the kernel torch's dispatcher picks under the same setting (torch._fused_sdp_choice, which
+    F.scaled_dot_product_attention itself consults), or why torch did not say."""
     b, n, d = q.shape
-    split = lambda t: t.reshape(b, t.shape[1], heads, d // heads).transpose(1, 2)
+    qs, ks, vs = (split_heads(t, heads) for t in (q, k, v))
     with sdpa_backend(backend):
-        o = F.scaled_dot_product_attention(split(q), split(k), split(v), is_causal=causal)
+        if ran is not None:
+            ran(sdpa_choice(qs, ks, vs, causal))
+        o = F.scaled_dot_product_attention(qs, ks, vs, is_causal=causal)
     return o.transpose(1, 2).reshape(b, n, d)
+
+
+def sdpa_choice(q, k, v, causal):
+    try:
+        choice = int(torch._fused_sdp_choice(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=causal))
+        return SDPA_CHOICE.get(choice, f"unknown kernel {choice}")
+    except Exception as e:
+        return f"not reported by torch {torch.__version__} ({type(e).__name__}: {e})".splitlines()[0]
 
 
 def sdpa_backend(name):
@@ -86,9 +119,7 @@ def sdpa_backend(name):
         return contextlib.nullcontext()
     try:
         from torch.nn.attention import SDPBackend, sdpa_kernel
-        kinds = {"flash": SDPBackend.FLASH_ATTENTION, "efficient": SDPBackend.EFFICIENT_ATTENTION,
-                 "math": SDPBackend.MATH, "cudnn": getattr(SDPBackend, "CUDNN_ATTENTION", None)}
-        return sdpa_kernel([kinds[name]])
+        return sdpa_kernel([getattr(SDPBackend, SDPA_KINDS[name])])
     except ImportError:
         flags = {k: k == name for k in ["flash", "efficient", "math"]}
         return torch.backends.cuda.sdp_kernel(enable_flash=flags["flash"], enable_mem_efficient=flags["efficient"],
@@ -137,8 +168,9 @@ def kernel(node, ctx):
         p = pad_args(a["paddings"])
         return lambda x: F.pad(x, p)
     if op == "sdpa":
-        heads, causal = a["heads"], a["causal"]
-        return lambda q, k, v: sdpa(q, k, v, heads, causal, ctx.get("sdpaBackend"))
+        heads, causal, backend, ran = a["heads"], a["causal"], a.get("backend"), ctx.setdefault("attention", {})
+        record = lambda name: ran.setdefault(node["out"], name)
+        return lambda q, k, v: sdpa(q, k, v, heads, causal, backend, None if node["out"] in ran else record)
     raise ValueError(f"unknown op {op}")
 
 
@@ -180,7 +212,7 @@ class Compiled:
         nodes, self.outputs, self.state_out = fused(program)
         self.ids = {i["name"]: i["id"] for i in program["inputs"]}
         self.state_ids = {s["name"]: s["id"] for s in program.get("state", [])}
-        self.inputs, self.state, self.tensors = inputs, state, tensors
+        self.inputs, self.state, self.tensors, self.ctx = inputs, state, tensors, ctx
         last = {}
         for i, node in enumerate(nodes):
             for v in node["in"]:
@@ -235,7 +267,7 @@ class Yardstick:
             return {"y": self.module(x, x, x, need_weights=False, attn_mask=self.mask)[0]}
         w = self.w
         q, k, v = (F.linear(x, w["W" + p], w["b" + p]) for p in "qkv")
-        return {"y": F.linear(sdpa(q, k, v, self.heads, self.causal, self.ctx.get("sdpaBackend")), w["Wo"], w["bo"])}
+        return {"y": F.linear(sdpa(q, k, v, self.heads, self.causal, None), w["Wo"], w["bo"])}
 
 
 YARDSTICK_WEIGHTS = ["Wq", "bq", "Wk", "bk", "Wv", "bv", "Wo", "bo"]
@@ -274,15 +306,14 @@ class Worker:
         inputs = {i["name"]: take(i["shape"]) for i in program["inputs"]}
         state = {s["name"]: take(s["shape"]) for s in program.get("state", [])}
         tensors = {t["id"]: take(t["shape"]) for t in program["tensors"]}
-        return self.keep(Compiled(program, inputs, state, tensors, {"sdpaBackend": req.get("sdpaBackend")}))
+        return self.keep(Compiled(program, inputs, state, tensors, {}))
 
     def yardstick(self, req, payload):
         take = self.reader(payload, getattr(torch, req.get("dtype", "float32")))
         x = take(req["inputShape"])
         d = req["inputShape"][-1]
         w = {name: take([d, d] if name.startswith("W") else [d]) for name in YARDSTICK_WEIGHTS}
-        return self.keep(Yardstick(req["kind"], req["heads"], req.get("causal", False), x, w,
-                                   {"sdpaBackend": req.get("sdpaBackend")}))
+        return self.keep(Yardstick(req["kind"], req["heads"], req.get("causal", False), x, w, {}))
 
     def run(self, req, payload):
         c = self.compiled[req["handle"]]
@@ -291,22 +322,29 @@ class Worker:
             if name not in c.inputs or list(c.inputs[name].shape) != shape:
                 raise ValueError(f"input '{name}' must be a bound input of the same shape")
             c.inputs[name] = take(shape)
+            c.graph = None  # a captured graph reads the old input's memory: captured again at the next timing
         with torch.inference_mode():
             ys = c.run()
         data = b"".join(y.to(device="cpu", dtype=torch.float32).contiguous().numpy().tobytes() for y in ys.values())
-        return {"outputs": [{"name": n, "shape": list(y.shape)} for n, y in ys.items()]}, data
+        ran = sorted(set(getattr(c, "ctx", {}).get("attention", {}).values()))
+        return {"outputs": [{"name": n, "shape": list(y.shape)} for n, y in ys.items()],
+                **({"attentionBackend": ", ".join(ran)} if ran else {})}, data
 
     def time(self, req, _):
         c, count = self.compiled[req["handle"]], req["count"]
         with torch.inference_mode():
             if self.cuda:
+                graph = cuda_graph(c)
+                captured = isinstance(graph, torch.cuda.CUDAGraph)
+                replay = graph.replay if captured else c.run
                 events = [(torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)) for _ in range(count)]
                 for start, end in events:
                     start.record()
-                    c.run()
+                    replay()
                     end.record()
                 torch.cuda.synchronize()
-                return {"samplesMs": [s.elapsed_time(e) for s, e in events], "clock": "cuda-events"}, b""
+                return {"samplesMs": [s.elapsed_time(e) for s, e in events], "clock": "cuda-events",
+                        "cudaGraph": True if captured else graph}, b""
             samples = []
             for _ in range(count):
                 t0 = time.perf_counter_ns()
@@ -338,6 +376,33 @@ class Worker:
         if self.cuda:
             torch.cuda.empty_cache()
         return {}, b""
+
+
+def cuda_graph(c):
+    """The pass captured once as a CUDA graph (torch.cuda.graphs), replayed by each timed sample: the
+    kernels' time without Python's launch overhead. Captured at the first timing, after two eager passes
+    on a side stream (torch's recipe for warming up before capture); kept until an input is replaced.
+    Returns the graph, or why the pass is not replayed (one line): timing then runs the pass eagerly."""
+    if getattr(c, "graph", None) is not None:
+        return c.graph
+    if getattr(c, "state", None):
+        c.graph = "not captured: a program with state replaces its tensors at every call"
+        return c.graph
+    try:
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            for _ in range(2):
+                c.run()
+        torch.cuda.current_stream().wait_stream(side)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            c.static_outputs = c.run()  # the graph's outputs live as long as it does
+        c.graph = graph
+    except Exception as e:
+        torch.cuda.synchronize()
+        c.graph = f"capture failed: {type(e).__name__}: {e}".splitlines()[0]
+    return c.graph
 
 
 def reset_peak_rss():
