@@ -46,5 +46,5 @@ for (const f of found) {
     + `${f.unreliable ? ' (unreliable)' : ''} |`);
 }
 const spreads = lines.flatMap((l) => (l.status === 'ok' ? [`${l.label} N=${l.shape.seqLen}: round medians `
-  + `${(l.rounds ?? []).map((r) => r.median.toFixed(2)).join(', ')} ms`] : []));
+  + `${l.rounds.map((r) => r.median.toFixed(2)).join(', ')} ms`] : []));
 console.log(`\n${spreads.join('\n')}\n\nchecks: ${checkInvariants(lines).map((v) => v.text).join('; ') || 'all passed'}\nrun: ${dir}`);

@@ -18,7 +18,7 @@ const shape = { batch: 1, seqLen: Number(a.seq), dModel: Number(a['d-model']), h
 const engine = (await listEngines()).find((i) => i.id === 'onnx/cpu')!;
 const c: Case = { caseId: 'peer', runId: 'peer', mode: 'inference', variant: 'full', options: {}, label: 'full', engine, shape, seed: 1,
   weights: { init: 'gaussian' }, input: { input: 'gaussian' },
-  timing: { timeMs: 3000, warmupMs: 500, warmupIterations: 2, minSamples: 20, targetRme: 1, downloadInside: true } };
+  timing: { rounds: 1, timeMs: 3000, warmupMs: 500, warmupIterations: 2, minSamples: 20, targetRme: 1, downloadInside: true } };
 
 const ours: number[] = [], peer: number[] = [];
 for (let r = 0; r < Number(a.rounds); r++) {

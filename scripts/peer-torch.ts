@@ -33,10 +33,13 @@ const info = (await listEngines()).find((i) => i.id === `torch/${a.backend}`)!;
 if (!info.available) throw new Error(`${info.id}: ${info.reason}`);
 const { base, x } = caseData({ seed: 1, shape, weights: { init: 'gaussian' } });
 // caseData rounds weights and input to the dtype; both subjects compute in it.
-const ours = await (await createEngine(info)).prepare(forwardProgram((ops, xx, ww) => full.forward(ops, xx, ww, shape, {}), x, dtype), base);
+const ours = await (await createEngine(info)).prepare(forwardProgram((ops, xx, ww) => full.forward(ops, xx, ww, shape, {}), x, dtype),
+  base);
 const peer = await prepareYardstick(info, a.kind as YardstickKind, shape.heads, shape.causal === true, base, x, dtype);
 const agree = relativeError((await ours.run()).y, (await peer.run()).y);
-if (!(agree < 2 * toleranceOf(dtype))) throw new Error(`the yardstick computes something else: relative error ${agree} vs attnbench's full`);
+if (!(agree < 2 * toleranceOf(dtype))) {
+  throw new Error(`the yardstick computes something else: relative error ${agree} vs attnbench's full`);
+}
 const timing = { timeMs: 3000, warmupMs: 500, warmupIterations: 2, minSamples: 20, targetRme: 1, downloadInside: false };
 const rounds: Record<'ours' | 'peer', RoundTiming[]> = { ours: [], peer: [] };
 console.log(`${info.id} ${info.version}, ${info.threads ?? '-'} threads; N=${shape.seqLen} D=${shape.dModel} H=${shape.heads}`

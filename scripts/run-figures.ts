@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '../src/report/findings.ts';
-import { median, pairedRatio, roundsOf } from '../src/report/paired.ts';
+import { median, pairedRatio } from '../src/report/paired.ts';
 import { readResults, readRunMeta } from '../src/results/store.ts';
 
 function figures(dir: string) {
@@ -17,10 +17,10 @@ function figures(dir: string) {
   const found = JSON.parse(readFileSync(path.join(dir, 'findings.json'), 'utf8')) as Finding[];
   const wall = (Date.parse(meta.finishedAt!) - Date.parse(meta.startedAt)) / 1000;
   const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
-  const timed = sum(lines.map((l) => (l.status === 'ok' ? sum((l.rounds ?? []).map((r) => sum(r.samplesMs))) : 0))) / 1000;
+  const timed = sum(lines.map((l) => (l.status === 'ok' ? sum(l.rounds.map((r) => sum(r.samplesMs))) : 0))) / 1000;
   const push = (m: Map<string, number[]>, k: string, x: number) => m.set(k, [...(m.get(k) ?? []), x]);
   const spreads = new Map<string, number[]>();
-  for (const l of lines) if (l.status === 'ok') push(spreads, `${l.engine}/${l.backend}`, l.roundSpread ?? 0);
+  for (const l of lines) if (l.status === 'ok') push(spreads, `${l.engine}/${l.backend}`, l.roundSpread);
   const merged = found.filter((f) => f.subject.includes('(merged)'));
   // The paired design's between-process figure: per comparison, largest / smallest per-round ratio − 1.
   const ok = lines.flatMap((l) => (l.status === 'ok' ? [l] : []));
@@ -28,7 +28,7 @@ function figures(dir: string) {
   for (const l of ok) {
     const full = ok.find((f) => f.variant === 'full' && f.engine === l.engine && f.backend === l.backend
       && f.shape.seqLen === l.shape.seqLen);
-    const p = l.variant === 'full' || !full ? undefined : pairedRatio(roundsOf(l), roundsOf(full));
+    const p = l.variant === 'full' || !full ? undefined : pairedRatio(l.rounds, full.rounds);
     if (p && p.rounds > 1) push(between, `${l.engine}/${l.backend}`, Math.max(...p.perRound) / Math.min(...p.perRound) - 1);
   }
   console.log(`${dir}: wall ${wall.toFixed(0)} s, timed ${timed.toFixed(0)} s (duty ${(100 * timed / wall).toFixed(0)} %), `

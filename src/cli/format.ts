@@ -74,7 +74,7 @@ export function jsonLines(lines: ResultLine[]): string {
   return lines.map((l) => JSON.stringify({ caseId: l.caseId, variant: l.variant, label: l.label, engine: `${l.engine}/${l.backend}`,
     mode: l.mode, ...l.shape, status: l.status,
     ...(l.status === 'ok'
-      ? { medianMs: l.latencyMs.median, rme: l.latencyMs.rme, samples: l.latencyMs.samples, rounds: l.rounds?.length ?? 1,
+      ? { medianMs: l.latencyMs.median, rme: l.latencyMs.rme, samples: l.latencyMs.samples, rounds: l.rounds.length,
         gflops: isForwardOk(l) ? l.gflops : null }
       : { reason: l.reason }) })).join('\n');
 }

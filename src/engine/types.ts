@@ -1,14 +1,31 @@
 /** What an engine is to the harness: a program compiled (a session), a training step compiled, a registry entry. */
-import type { Capabilities, EngineInfo, KernelChoice, ResultLine } from '../results/types.ts';
+import type { z } from 'zod';
+import type { CapabilitiesSchema } from '../results/engine-record.ts';
+import type { KernelChoiceSchema } from '../results/line-schema.ts';
+import type { EngineInfo, ResultLine } from '../results/types.ts';
 import type { HostTensor, Ops } from './ops.ts';
 import { DEFAULT_DTYPE, type Dtype } from '../results/dtype.ts';
 
 export { firstLine } from '../messages.ts';
+export { HARNESS_CLOCK } from '../results/schema.ts';
+
+/**
+ * What an engine/backend can do (gradients, how it measures memory, a fused attention kernel, its
+ * process settings); a case that needs more is skipped with the reason. The engine vocabulary, as
+ * run.json records it: its fields are documented in the schema (src/results/engine-record.ts).
+ */
+export type Capabilities = z.infer<typeof CapabilitiesSchema>;
+
+/**
+ * The kernel one batched matrix product ran on, where an engine has two, and the timings the choice
+ * was made from (src/engine/tfjs-kernels.ts), as a results line records it (src/results/line-schema.ts).
+ */
+export type KernelChoice = z.infer<typeof KernelChoiceSchema>;
 
 /** A variant's forward pass, bound to its options: the only code that does math. */
 export type ForwardFn = <T>(ops: Ops<T>, x: T, w: Record<string, T>) => T;
 
-export type { Capabilities, EngineInfo, KernelChoice, ResultLine };
+export type { EngineInfo, ResultLine };
 
 /**
  * A program an engine compiles (an engine session's code): named inputs to named outputs, with
@@ -84,9 +101,6 @@ export interface EngineSamples {
   /** On CUDA: true when each sample replayed the pass captured as a CUDA graph; else why it was not (the pass ran eagerly). */
   cudaGraph?: true | string;
 }
-
-/** The clock of the harness's own timing (tinybench around `run()`), used when an engine has no `timeSamples`. */
-export const HARNESS_CLOCK = 'performance.now';
 
 /**
  * A program compiled for one engine (an engine session), weights, inputs and state on the device.

@@ -16,7 +16,7 @@
  */
 import { createRng } from '../linalg/rng.ts';
 import type { EngineSamples, Prepared } from '../engine/types.ts';
-import type { RoundTiming, TimingSettings } from '../results/types.ts';
+import type { RoundSettings, RoundTiming } from '../results/types.ts';
 import { HARNESS_TIMING, quantile, runningStats } from './latency.ts';
 import { isSteady } from './steady.ts';
 
@@ -45,9 +45,8 @@ type Clock = Pick<EngineSamples, 'clock' | 'downloadInside' | 'cudaGraph'>;
 async function sampleOf(s: TimedSubject, seen?: { clock?: Clock }): Promise<number> {
   if (s.timeSamples) {
     const got = await s.timeSamples(1);
-    if (seen) {
-      seen.clock = { clock: got.clock, downloadInside: got.downloadInside, ...(got.cudaGraph !== undefined && { cudaGraph: got.cudaGraph }) };
-    }
+    const { clock, downloadInside, cudaGraph } = got;
+    if (seen) seen.clock = { clock, downloadInside, ...(cudaGraph !== undefined && { cudaGraph }) };
     return got.samplesMs[0];
   }
   const t = performance.now();
@@ -68,7 +67,7 @@ function shuffled(n: number, rng: ReturnType<typeof createRng>): number[] {
  * Warm-up in shuffled blocks: each case runs until steady, with at least `warmupIterations` passes,
  * and stops at its cap of `warmupMs` (a pass of a second warms with its minimum only).
  */
-export async function warmUp(subjects: readonly TimedSubject[], t: Pick<TimingSettings, 'warmupMs' | 'warmupIterations'>,
+export async function warmUp(subjects: readonly TimedSubject[], t: Pick<RoundSettings, 'warmupMs' | 'warmupIterations'>,
   rng: ReturnType<typeof createRng>): Promise<WarmupRecord[]> {
   const times: number[][] = subjects.map(() => []), spent = subjects.map(() => 0);
   const done = (i: number) => times[i].length >= t.warmupIterations && (isSteady(times[i]) || spent[i] >= t.warmupMs);
@@ -84,7 +83,7 @@ export async function warmUp(subjects: readonly TimedSubject[], t: Pick<TimingSe
 }
 
 /** Round `round` of a group: one RoundTiming per subject, its samples in block order (`pairedBlocks`). */
-export async function timeGroupRound(subjects: readonly TimedSubject[], t: TimingSettings, round: number,
+export async function timeGroupRound(subjects: readonly TimedSubject[], t: RoundSettings, round: number,
   seed: string): Promise<Array<RoundTiming & { warmup: WarmupRecord }>> {
   const rng = createRng(`blocks:${seed}:round${round}`);
   const warmup = await warmUp(subjects, t, rng);

@@ -6,7 +6,7 @@
  */
 import { Bench } from 'tinybench';
 import { HARNESS_CLOCK } from '../engine/types.ts';
-import type { LatencyStats, TimingSettings } from '../results/types.ts';
+import type { LatencyStats, RoundSettings } from '../results/types.ts';
 
 export interface LatencyMeasurement {
   stats: LatencyStats;
@@ -14,7 +14,7 @@ export interface LatencyMeasurement {
   samples: number[];
 }
 
-export async function measureLatency(fn: () => Promise<unknown>, t: TimingSettings): Promise<LatencyMeasurement> {
+export async function measureLatency(fn: () => Promise<unknown>, t: RoundSettings): Promise<LatencyMeasurement> {
   const stop = new AbortController();
   const own = runningStats();
   let start = 0;

@@ -24,7 +24,7 @@ import type { OkLine, ResultLine } from '../results/types.ts';
 import { meantToSaveWorkLine, roleOfLine } from './roles.ts';
 import { engineOf, vsFull, type VsFull } from './charts/series.ts';
 import { count, sig, signedCount, times } from './format.ts';
-import { pairedRatio, roundsOf, verdictOf, type Verdict } from './paired.ts';
+import { pairedRatio, verdictOf, type Verdict } from './paired.ts';
 import { UNRELIABLE } from './invariants.ts';
 import { summaries, summaryBody } from './summaries.ts';
 import { scalingFits } from './scaling.ts';
@@ -83,7 +83,7 @@ export function verdictText(verdict: Verdict, ratio: number, ci: [number, number
 /** Every comparison of the run, ordered by subject, engine and N. */
 export function comparisons(lines: ResultLine[], unreliable: ReadonlyMap<string, string> = new Map()): Finding[] {
   return sortPairs(vsFull(lines)).flatMap(({ line, full }) => {
-    const p = pairedRatio(roundsOf(line), roundsOf(full), `${line.caseId}|${full.caseId}`);
+    const p = pairedRatio(line.rounds, full.rounds, `${line.caseId}|${full.caseId}`);
     if (!p) return [];
     const verdict = verdictOf(p), engine = `${line.engine}/${line.backend}`, s = line.shape;
     const why = unreliable.get(line.caseId) ?? unreliable.get(full.caseId);

@@ -25,7 +25,7 @@ import { sameGraphOf } from './roles.ts';
 import { engineOf, groupOfLine } from './charts/series.ts';
 import { sig } from './format.ts';
 import { disagreementCause, loadDuring, noiseFloors } from './noise.ts';
-import { median, medianInterval, pairedRatio, roundsOf, verdictOf } from './paired.ts';
+import { median, medianInterval, pairedRatio, verdictOf } from './paired.ts';
 
 /**
  * Round medians further apart than this (largest / smallest − 1) disagree, if the samples say so
@@ -61,7 +61,7 @@ function sameGraph(lines: Measured[]): Violation[] {
     const twinName = sameGraphOf(l);
     const twin = twinName === undefined ? undefined : byShape.get(groupOfLine(l))?.find((t) => t.variant === twinName);
     if (!twin) return [];
-    const p = pairedRatio(roundsOf(l), roundsOf(twin), `${l.caseId}|${twin.caseId}`);
+    const p = pairedRatio(l.rounds, twin.rounds, `${l.caseId}|${twin.caseId}`);
     if (!p || verdictOf(p) === 'no measurable difference') return [];
     return [{ check: 'same-graph' as const, caseIds: [l.caseId, twin.caseId],
       text: `${l.label} runs ${twin.label}'s graph, yet measured ${sig(p.ratio, 3)}× its latency (95 % interval `
@@ -72,13 +72,13 @@ function sameGraph(lines: Measured[]): Violation[] {
 function roundsDisagree(lines: Measured[], load: RunMeta['load']): Violation[] {
   const floors = noiseFloors(lines);
   return lines.flatMap((l) => {
-    const rounds = roundsOf(l).filter((r) => r.samplesMs.length > 0);
+    const rounds = l.rounds.filter((r) => r.samplesMs.length > 0);
     if (rounds.length < 2) return [];
     const intervals = rounds.map((r) => medianInterval(r.samplesMs));
     const mid = rounds.map((r) => median(r.samplesMs));
     const fast = mid.indexOf(Math.min(...mid)), slow = mid.indexOf(Math.max(...mid));
     if (mid[slow] / mid[fast] - 1 <= ROUND_TOLERANCE || intervals[fast][1] >= intervals[slow][0]) return [];
-    const verdict = loadDuring(load, l.rounds ?? []);
+    const verdict = loadDuring(load, l.rounds);
     return [{ check: 'rounds-disagree' as const, caseIds: verdict.busy === false ? [] : [l.caseId],
       text: `the rounds of ${l.label} at N=${l.shape.seqLen} on ${engineOf(l)} disagree: round medians `
         + `${mid.map((m) => sig(m, 3)).join(', ')} ms, ${Math.round((mid[slow] / mid[fast] - 1) * 100)} % apart, `

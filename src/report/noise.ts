@@ -35,7 +35,7 @@ export function foreignLoad(load: readonly LoadSample[], from: string, to: strin
 export function noiseFloors(lines: ReadonlyArray<OkLine | TrainOkLine>): Map<string, number> {
   const by = new Map<string, number[]>();
   for (const l of lines) {
-    if ((l.rounds?.length ?? 0) < 2 || l.roundSpread === undefined) continue;
+    if (l.rounds.length < 2) continue;
     by.set(engineOf(l), [...(by.get(engineOf(l)) ?? []), l.roundSpread]);
   }
   return new Map([...by].map(([e, s]) => [e, median(s)]));
@@ -44,10 +44,14 @@ export function noiseFloors(lines: ReadonlyArray<OkLine | TrainOkLine>): Map<str
 /** Whether the machine was busy beyond the run, and the load beyond it (mean runnable tasks); busy undefined: not known. */
 export type LoadVerdict = { busy: boolean; foreign: number } | { busy: undefined };
 
-/** Whether the machine was busy beyond the run in any of the windows (the rounds of a case). */
+/**
+ * Whether the machine was busy beyond the run in any of the windows (the rounds of a case; a round
+ * whose time was not recorded tells nothing).
+ */
 export function loadDuring(load: readonly LoadSample[] | undefined,
-  windows: ReadonlyArray<{ startedAt: string; endedAt: string }>): LoadVerdict {
-  const per = windows.map((w) => foreignLoad(load ?? [], w.startedAt, w.endedAt)).filter((x): x is number => x !== undefined);
+  windows: ReadonlyArray<{ startedAt?: string; endedAt?: string }>): LoadVerdict {
+  const per = windows.map((w) => (w.startedAt && w.endedAt ? foreignLoad(load ?? [], w.startedAt, w.endedAt) : undefined))
+    .filter((x): x is number => x !== undefined);
   if (per.length === 0) return { busy: undefined };
   const foreign = Math.max(...per);
   return { busy: foreign >= BUSY_FOREIGN_TASKS, foreign };

@@ -33,7 +33,7 @@
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { createRng, type Rng } from '../linalg/rng.ts';
 import { quantile } from '../measure/latency.ts';
-import type { OkLine, RoundTiming, TrainOkLine } from '../results/types.ts';
+import type { RoundTiming } from '../results/types.ts';
 
 export const RESAMPLES = 1000;
 export const CONFIDENCE = 0.95;
@@ -50,11 +50,6 @@ export interface PairedRatio {
   rounds: number;
   /** The per-round ratios, in round order. */
   perRound: number[];
-}
-
-/** The timing rounds of a measured line: its rounds, or (lines written before rounds existed) its samples as one round. */
-export function roundsOf(l: OkLine | TrainOkLine): Rounds {
-  return l.rounds ?? [{ round: 1, samplesMs: l.samplesMs }];
 }
 
 /** k-th smallest (0-based) of the first n entries of `a`, reordering them (Hoare's quickselect). */

@@ -4,9 +4,8 @@
  * environment. Each returns trusted HTML built from escaped parts.
  */
 import type { RunMeta } from '../results/run-meta.ts';
-import type { OkLine, ResultLine } from '../results/types.ts';
+import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
 import { dtypeOf } from '../results/dtype.ts';
-import { HARNESS_CLOCK } from '../engine/types.ts';
 import { isForwardOk, modeOf } from '../modes/index.ts';
 import { engineOf, noisyOf } from './charts/series.ts';
 import { escapeHtml } from './escape.ts';
@@ -105,8 +104,8 @@ function sampleText(lines: ResultLine[]): string {
 }
 
 /** The clock a measured line's samples were taken on, and whether they include the output's download (TimingSettings). */
-export const timedBy = (l: ResultLine): string =>
-  `${l.timing.clock ?? HARNESS_CLOCK}, ${l.timing.downloadInside ? 'download inside' : 'output left on the device'}`
+export const timedBy = (l: OkLine | TrainOkLine): string =>
+  `${l.timing.clock}, ${l.timing.downloadInside ? 'download inside' : 'output left on the device'}`
   + (l.timing.cudaGraph === true ? ', CUDA graph replay' : l.timing.cudaGraph ? `, no CUDA graph (${l.timing.cudaGraph})` : '');
 
 export function casesTable(lines: ResultLine[], unreliable: ReadonlyMap<string, string> = new Map()): string {
@@ -130,9 +129,9 @@ ${table(lines, [
     ...(lines.some((l) => l.status === 'ok' && l.attentionBackend)
       ? [{ title: 'attention kernel', cell: (l: ResultLine) => (l.status === 'ok' ? l.attentionBackend ?? '' : '') }] : []),
     { title: 'status', cell: (l) => statusText(l, unreliable), className: 'status' },
-    { title: 'rounds', cell: (l) => (ok(l) ? ok(l)!.rounds?.length ?? 1 : ''), numeric: true },
-    { title: 'round spread %', cell: (l) => sig(ok(l) ? (ok(l)!.roundSpread ?? 0) * 100 : undefined, 2), numeric: true },
-    { title: 'timed by', cell: (l) => (ok(l) ? timedBy(l) : '') },
+    { title: 'rounds', cell: (l) => ok(l)?.rounds.length ?? '', numeric: true },
+    { title: 'round spread %', cell: (l) => sig(ok(l) ? ok(l)!.roundSpread * 100 : undefined, 2), numeric: true },
+    { title: 'timed by', cell: (l) => (l.status === 'ok' ? timedBy(l) : '') },
     { title: 'median ms', cell: (l) => sig(ok(l)?.latencyMs.median, 4), numeric: true },
     { title: 'p25–p75 ms', cell: (l) => (ok(l) ? `${sig(ok(l)!.latencyMs.p25, 3)}–${sig(ok(l)!.latencyMs.p75, 3)}` : ''),
       sortValue: (l) => ok(l)?.latencyMs.p25 ?? '' },

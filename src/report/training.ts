@@ -18,7 +18,7 @@ import { trainingTimeChart } from './charts/training-time.ts';
 import { escapeHtml } from './escape.ts';
 import { bytes, count, percent, sig } from './format.ts';
 import { verdictText } from './findings.ts';
-import { pairedRatio, roundsOf, verdictOf } from './paired.ts';
+import { pairedRatio, verdictOf } from './paired.ts';
 import { chartSection, table, type Chart } from './page.ts';
 import { toSvg } from './svg.ts';
 import { isBaselineLine } from './roles.ts';
@@ -31,7 +31,7 @@ import { isBaselineLine } from './roles.ts';
 export function trainingFindings(lines: ResultLine[]): string[] {
   return stepsVsFull(lines).map(({ line, full }: VsFullStep) => {
     const share = `${sig((100 * line.params.trainable) / full.params.trainable, 2)}\u202f%`;
-    const p = pairedRatio(roundsOf(line), roundsOf(full), `${line.caseId}|${full.caseId}`);
+    const p = pairedRatio(line.rounds, full.rounds, `${line.caseId}|${full.caseId}`);
     const time = p ? `step time vs full: ${verdictText(verdictOf(p), p.ratio, p.ci)}` : 'step time not compared (no rounds in common)';
     return `${line.label} trains ${count(line.params.trainable)} parameters (${share} of full fine-tuning); `
       + `Adam state ${bytes(line.memory.optimizerStateBytes)} vs ${bytes(full.memory.optimizerStateBytes)}, `

@@ -8,16 +8,8 @@
  * of a merged run — the shard and the machine that measured them. Two lines of different shards
  * are never in one group, so no ratio is ever computed across shards, hence never across machines.
  */
+import type { ShardTag } from './line-schema.ts';
 import type { CaseMode, Shape } from './types.ts';
-
-/** Which shard of a plan a results line was measured in, and on which machine (lines of a merged run carry it). */
-export interface ShardTag {
-  /** 1-based. */
-  index: number;
-  count: number;
-  /** Host name of the machine that ran the shard. */
-  machine: string;
-}
 
 /** The shape as JSON with its keys sorted: the same shape gives the same text whatever the order it was built in. */
 export const shapeText = (shape: Shape): string => JSON.stringify(shape, Object.keys(shape).sort());

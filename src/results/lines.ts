@@ -1,5 +1,6 @@
 /** Builders of results lines shared by the layers that write them (measure, run). */
 import { firstLine } from '../messages.ts';
+import { LINE_BASE_FIELDS, type LineBase } from './line-schema.ts';
 import { RESULT_SCHEMA, type Case, type FailedLine, type ParamCount, type VariantRole } from './types.ts';
 
 /** What a case's variant says of itself, when it can say it: null where it depends on weights never built. */
@@ -16,7 +17,7 @@ export interface CaseCounts {
 }
 
 /** The fields every line has. */
-export function lineBase(c: Case, counts: CaseCounts): Omit<FailedLine, 'status' | 'reason'> {
+export function lineBase(c: Case, counts: CaseCounts): LineBase {
   return {
     schema: RESULT_SCHEMA, runId: c.runId, caseId: c.caseId, mode: c.mode, variant: c.variant, options: counts.options,
     label: c.label, ...(counts.role && { role: counts.role }), ...(counts.sameGraphAs && { sameGraphAs: counts.sameGraphAs }),
@@ -30,10 +31,7 @@ export function failedLine(c: Case, status: 'skipped' | 'error', reason: string,
   return { ...lineBase(c, counts), status, reason: firstLine(reason) };
 }
 
-/** The fields every line has, taken from a measured line or its facts. */
-export function baseOf(l: Omit<FailedLine, 'status' | 'reason'>): Omit<FailedLine, 'status' | 'reason'> {
-  const { schema, runId, caseId, mode, variant, options, label, role, sameGraphAs, engine, backend, device, shape, params, flops,
-    notEfficient, timing, finishedAt } = l;
-  return { schema, runId, caseId, mode, variant, options, label, ...(role && { role }), ...(sameGraphAs && { sameGraphAs }), engine,
-    backend, device, shape, params, flops, ...(notEfficient && { notEfficient }), timing, finishedAt };
+/** The fields every line has (those of the line schema's base), taken from a measured line or its facts. */
+export function baseOf(l: LineBase): LineBase {
+  return Object.fromEntries(LINE_BASE_FIELDS.filter((k) => l[k] !== undefined).map((k) => [k, l[k]])) as LineBase;
 }

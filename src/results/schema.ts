@@ -1,18 +1,19 @@
 /**
  * The results schema, written once as zod schemas: the suite's weights, inputs and timing (parsed
- * strictly from a suite file by src/run/suite.ts), the suite as run.json records it, and one line of
- * results.jsonl as readers validate it. The TypeScript types of these pieces are inferred from here.
+ * strictly from a suite file by src/run/suite.ts), the suite as run.json records it, and the shape
+ * and timing of a case; one line of results.jsonl is in line-schema.ts. The TypeScript types of
+ * these pieces are inferred from here.
  *
  * Lines are read LOOSE: fields this code does not know (added by newer code or by other modes) are
- * kept, never stripped. Older lines are brought up to date by `migrateLine`, the one place that
- * knows what older code wrote.
+ * kept, never stripped. Older lines are brought up to date by `migrateLine` (migrate.ts), the one
+ * place that knows what older code wrote.
  */
 import { z } from 'zod';
 import { DTYPES } from './dtype.ts';
 
 const positiveInt = z.number().int().positive();
 const oneOrMany = z.union([positiveInt, z.array(positiveInt).min(1)]);
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export const DEFAULT_DECAY = 0.5;
 export const DEFAULT_RHO = 0.9;
@@ -60,10 +61,12 @@ export const TimingSchema = z.object({
   targetRme: z.number().positive().default(2),
 }).strict();
 
+/** The clock of the harness's own timing (tinybench around `run()`), used when an engine has no `timeSamples`. */
+export const HARNESS_CLOCK = 'performance.now';
+
 /** How latency was measured for a case or a line: the suite's timing and what a sample includes. */
-export const TimingSettingsSchema = z.looseObject({
-  /** Absent on older lines: 1. */
-  rounds: TimingSchema.shape.rounds.unwrap().optional(),
+export const TimingSettingsSchema = z.object({
+  rounds: TimingSchema.shape.rounds.unwrap(),
   timeMs: TimingSchema.shape.timeMs.unwrap(),
   warmupMs: TimingSchema.shape.warmupMs.unwrap(),
   warmupIterations: TimingSchema.shape.warmupIterations.unwrap(),
@@ -76,14 +79,16 @@ export const TimingSettingsSchema = z.looseObject({
    */
   downloadInside: z.boolean(),
   /**
-   * The clock a measured line's samples were taken on (`performance.now`: the harness's; e.g. `cuda-events`: the
-   * engine's); absent on older lines and before measuring.
+   * The clock a measured line's samples were taken on (HARNESS_CLOCK: the harness's; e.g. `cuda-events`: the
+   * engine's); absent before measuring (a case, a skipped or failed line).
    */
   clock: z.string().optional(),
   /** true: each sample replayed the pass captured as a CUDA graph; a string: why not, the pass timed eagerly; absent: no graphs. */
   cudaGraph: z.union([z.literal(true), z.string()]).optional(),
 });
 export type TimingSettings = z.infer<typeof TimingSettingsSchema>;
+/** How one round samples (measure/latency.ts, measure/group-round.ts): the timing settings less the number of rounds. */
+export type RoundSettings = Omit<TimingSettings, 'rounds'>;
 
 export const VariantSpecSchema = z.union([
   z.string(),
@@ -158,51 +163,6 @@ export const ShapeSchema = z.looseObject({
   dtype: z.enum(DTYPES).optional(),
 });
 export type Shape = z.infer<typeof ShapeSchema>;
-
-/** What every line has: which case, where, how it was timed. Mode-specific fields are the mode's (src/modes). */
-const lineBase = {
-  schema: z.number(),
-  runId: z.string(),
-  caseId: z.string(),
-  mode: z.string(),
-  variant: z.string(),
-  options: z.record(z.string(), z.unknown()),
-  label: z.string(),
-  engine: z.string(),
-  backend: z.string(),
-  device: z.string(),
-  shape: ShapeSchema,
-  timing: TimingSettingsSchema,
-  finishedAt: z.string(),
-};
-
-const MeasuredLineSchema = z.looseObject({
-  ...lineBase,
-  status: z.literal('ok'),
-  flops: z.number(),
-  latencyMs: z.looseObject({ median: z.number(), mean: z.number(), rme: z.number(), samples: z.number() }),
-  samplesMs: z.array(z.number()),
-  overheadMs: z.number(),
-});
-
-const FailedLineSchema = z.looseObject({
-  ...lineBase,
-  status: z.enum(['skipped', 'error']),
-  /** One line: why the case has no measurement. */
-  reason: z.string(),
-});
-
-/** One line of results.jsonl as readers check it (after `migrateLine`). */
-export const ResultLineSchema = z.discriminatedUnion('status', [MeasuredLineSchema, FailedLineSchema]);
-
-/**
- * Brings a line written by older code up to the current schema; the one place such defaults live.
- * - `mode`: lines written before training steps were measured have none; they measured inference.
- */
-export function migrateLine(raw: unknown): unknown {
-  if (!isRecord(raw)) return raw;
-  return raw.mode === undefined ? { ...raw, mode: 'inference' } : raw;
-}
 
 /** What is wrong with a value that fails a schema, in one line: the first issue's field and message. */
 export function firstProblem(error: z.ZodError): string {

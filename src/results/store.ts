@@ -11,7 +11,8 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSy
 import path from 'node:path';
 import { UserError, messages } from '../messages.ts';
 import type { RunMeta } from './run-meta.ts';
-import { firstProblem, migrateLine, ResultLineSchema } from './schema.ts';
+import { lineProblem } from './line-schema.ts';
+import { migrateLine, migrateRoundRecord } from './migrate.ts';
 import type { ResultLine, RoundRecord } from './types.ts';
 
 /** Where runs go unless --out says otherwise; its index.html lists them. */
@@ -127,18 +128,13 @@ export function readJsonLines<T>(file: string, check: (v: unknown) => string | u
 }
 
 /**
- * Every results line of a run, older lines migrated (src/results/schema.ts); a line that fails the
+ * Every results line of a run, older lines migrated (src/results/migrate.ts); a line that fails the
  * schema is skipped with one warning naming its field. Fields the schema does not know are kept.
  */
 export function readResults(dir: string, onSkip?: (s: SkippedLine) => void): ResultLine[] {
   const file = path.join(dir, RESULTS_FILE);
   if (!existsSync(file)) throw new UserError(messages.noResults(dir));
-  return readJsonLines<ResultLine>(file, checkResultLine, onSkip, migrateLine);
-}
-
-function checkResultLine(v: unknown): string | undefined {
-  const parsed = ResultLineSchema.safeParse(v);
-  return parsed.success ? undefined : firstProblem(parsed.error);
+  return readJsonLines<ResultLine>(file, lineProblem, onSkip, migrateLine);
 }
 
 /** The round journal of a run (empty when it has none). */
@@ -147,5 +143,5 @@ export function readRounds(dir: string, onSkip?: (s: SkippedLine) => void): Roun
   if (!existsSync(file)) return [];
   const check = (v: unknown) =>
     (typeof v === 'object' && v !== null && 'caseId' in v && 'round' in v ? undefined : 'missing caseId or round');
-  return readJsonLines<RoundRecord>(file, check, onSkip);
+  return readJsonLines<RoundRecord>(file, check, onSkip, migrateRoundRecord);
 }

@@ -13,7 +13,6 @@
  * round, and a round in flight when the sweep stopped is not counted. A case's results line is
  * written once its last round is in the journal: every round's samples, pooled figures, spread.
  */
-import { HARNESS_CLOCK } from '../engine/types.ts';
 import { createRng } from '../linalg/rng.ts';
 import { noiseReasons, statsOf } from '../measure/latency.ts';
 import { modeOf } from '../modes/index.ts';
@@ -113,19 +112,19 @@ export function completeLine(facts: CaseFacts, timing: CaseRounds['timing']): Ok
   const latencyMs = statsOf(samplesMs), medians = rounds.map((r) => r.median);
   const noisy = [...noiseReasons(latencyMs, facts.overheadMs), ...failed];
   const timingFields = { latencyMs, samplesMs, rounds, roundSpread: Math.max(...medians) / Math.min(...medians) - 1, finishedAt,
-    ...(noisy.length > 0 && { noisy }), timing: sampledBy(facts.timing, rounds) };
+    noisy, timing: sampledBy(facts.timing, rounds) };
   return { ...facts, ...timingFields, ...modeOf(facts.mode).timedFields(facts, latencyMs) } as OkLine | TrainOkLine;
 }
 
 /** The case's timing settings, saying what its rounds' samples include and which clock took them (Prepared.timeSamples). */
-function sampledBy(timing: TimingSettings, rounds: RoundTiming[]): TimingSettings {
+function sampledBy(timing: TimingSettings, rounds: RoundTiming[]): OkLine['timing'] {
   const graph = rounds.find((r) => r.cudaGraph !== true && r.cudaGraph !== undefined)?.cudaGraph ?? rounds[0].cudaGraph;
-  return { ...timing, downloadInside: rounds.every((r) => r.downloadInside ?? true), clock: rounds[0].clock ?? HARNESS_CLOCK,
+  return { ...timing, downloadInside: rounds.every((r) => r.downloadInside), clock: rounds[0].clock,
     ...(graph !== undefined && { cudaGraph: graph }) };
 }
 
 /** One case alone, not interleaved (scripts, tests): its checks, then `rounds` timing rounds, each in workers of its own. */
-export async function measureAlone(c: Case, limits: ChildLimits, rounds = c.timing.rounds ?? 1): Promise<ResultLine> {
+export async function measureAlone(c: Case, limits: ChildLimits, rounds = c.timing.rounds): Promise<ResultLine> {
   const phase = async <T>(job: (w: Workers) => Promise<T>) => {
     const workers = new Workers(limits);
     try { return await job(workers); } finally { workers.close(); }

@@ -67,7 +67,7 @@ function forwardFlops(c: Case): number {
 
 /** Predicted seconds a case takes (see the header): for balancing shards only. */
 export function predictedSeconds(c: Case): number {
-  const t = c.timing, rounds = t.rounds ?? 1;
+  const t = c.timing, rounds = t.rounds;
   const flops = forwardFlops(c) * modeOf(c.mode).flopsFactor;
   const passes = rounds * (t.minSamples + t.warmupIterations) + CHECK_PASSES;
   return (rounds + 1) * JOB_START_S + rounds * (t.timeMs + t.warmupMs) / 1000 + passes * flops / ASSUMED_FLOPS_PER_S;

@@ -6,10 +6,10 @@
  */
 import type { z } from 'zod';
 import type { HostTensor, Ops } from '../engine/ops.ts';
-import type { ForwardFn } from '../engine/types.ts';
+import type { Capabilities, ForwardFn } from '../engine/types.ts';
 import type { BaseWeights } from '../linalg/weights.ts';
 import type { Rng } from '../linalg/rng.ts';
-import type { Capabilities, ParamCount, Shape, VariantRole } from '../results/types.ts';
+import type { ParamCount, Shape, VariantRole } from '../results/types.ts';
 
 export type { BaseWeights, Capabilities, ParamCount, Shape };
 

@@ -82,7 +82,8 @@ test('engine-side timing is used when present: its samples, clock and downloadIn
 });
 
 test('a CUDA graph replay, or why there was none, reaches the line\'s timing and the report, never dropped', async () => {
-  const cases = [[true, 'CUDA graph replay'], ['capture failed: RuntimeError: x', 'no CUDA graph (capture failed: RuntimeError: x)']] as const;
+  const failed = 'capture failed: RuntimeError: x';
+  const cases = [[true, 'CUDA graph replay'], [failed, `no CUDA graph (${failed})`]] as const;
   for (const [graph, shown] of cases) {
     const p = selfTimed(), timeSamples = async (n: number) => ({ ...(await p.timeSamples!(n)), cudaGraph: graph });
     const [round] = await timeGroupRound([{ pass: p.run, timeSamples }], timing, 1, 'graph');

@@ -28,7 +28,7 @@ async function peak(workers: Workers, engine: EngineInfo, kernel: BatchedKernel 
   const c: Case = { caseId: `${v.label}-${seqLen}`, runId: 'mem', mode: 'inference', variant: v.name, options: v.options,
     label: v.label, engine,
     shape: { batch: 1, seqLen, dModel: 64, heads: 4 }, seed: 3, weights: { init: 'gaussian' }, input: { input: 'gaussian' },
-    timing: { timeMs: 30, warmupMs: 10, warmupIterations: 1, minSamples: 3, targetRme: 50, downloadInside: true } };
+    timing: { rounds: 1, timeMs: 30, warmupMs: 10, warmupIterations: 1, minSamples: 3, targetRme: 50, downloadInside: true } };
   const line = await checkCase(c, workers);
   assert.equal(line.status, 'ok', line.status !== 'ok' ? line.reason : '');
   if (kernel && line.status === 'ok') {

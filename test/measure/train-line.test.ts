@@ -15,7 +15,7 @@ import type { EngineInfo } from '../../src/engine/types.ts';
 const all = await listEngines();
 const wasm = all.find((i) => i.id === 'tfjs/wasm')!, onnx = all.find((i) => i.id === 'onnx/cpu')!;
 const shape = { batch: 1, seqLen: 32, dModel: 32, heads: 4 };
-const timing = { timeMs: 30, warmupMs: 10, warmupIterations: 1, minSamples: 3, targetRme: 50, downloadInside: true };
+const timing = { rounds: 1, timeMs: 30, warmupMs: 10, warmupIterations: 1, minSamples: 3, targetRme: 50, downloadInside: true };
 
 function trainCase(engine: EngineInfo, spec: string | { name: string; options: Record<string, unknown> }): Case {
   const v = resolveVariant(spec);

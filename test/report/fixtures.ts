@@ -38,7 +38,7 @@ function base(s: LineSpec) {
   return { schema: 1 as const, runId: s.runId ?? 'run-a', caseId: caseIdOf(label, engine, backend, seqLen), mode: 'inference' as const,
     variant, options: {}, label,
     engine, backend, device: 'cpu', shape: shapeOf(seqLen),
-    timing: { timeMs: 100, warmupMs: 10, warmupIterations: 2, minSamples: 5, targetRme: 2, downloadInside: true },
+    timing: { rounds: 3, timeMs: 100, warmupMs: 10, warmupIterations: 2, minSamples: 5, targetRme: 2, downloadInside: true },
     finishedAt: '2026-11-29T10:00:00.000Z' };
 }
 
@@ -50,17 +50,19 @@ export function samplesAround(median: number, spread: number): number[] {
 /** Three timing rounds of the same nine samples, a second apart from 10:00:00. */
 export function roundsAround(median: number, spread: number) {
   return [1, 2, 3].map((round) => ({ round, startedAt: `2026-11-29T10:00:0${2 * round - 2}.000Z`,
-    endedAt: `2026-11-29T10:00:0${2 * round - 1}.000Z`, median, samplesMs: samplesAround(median, spread) }));
+    endedAt: `2026-11-29T10:00:0${2 * round - 1}.000Z`, median, samplesMs: samplesAround(median, spread), clock: 'performance.now',
+    downloadInside: true }));
 }
 
 export function okLine(s: LineSpec): OkLine {
   const median = s.median ?? 1, spread = s.spread ?? 0.02, samples = samplesAround(median, spread);
   const rounds = roundsAround(median, spread);
   const b = base(s), flops = 8 * b.shape.seqLen * D * D + 4 * b.shape.seqLen ** 2 * D;
-  return { ...b, status: 'ok', params: s.params ?? { total: BASE_PARAMS, trainable: BASE_PARAMS, inference: BASE_PARAMS }, flops,
+  return { ...b, timing: { ...b.timing, clock: 'performance.now' }, status: 'ok',
+    params: s.params ?? { total: BASE_PARAMS, trainable: BASE_PARAMS, inference: BASE_PARAMS }, flops,
     latencyMs: { median, mean: median, p25: samples[2], p75: samples[6], p99: samples[8], min: samples[0], max: samples[8],
       rme: spread * 50, samples: samples.length },
-    samplesMs: rounds.flatMap((r) => r.samplesMs).sort((a, b) => a - b), rounds, roundSpread: 0, overheadMs: 0.001,
+    samplesMs: rounds.flatMap((r) => r.samplesMs).sort((a, b) => a - b), rounds, roundSpread: 0, overheadMs: 0.001, noisy: [],
     gflops: flops / median / 1e6,
     memory: { peakBytes: s.peakBytes ?? 4 * 2 * 4 * b.shape.seqLen ** 2, source: 'fixture',
       analyticBytes: 4 * 2 * 4 * b.shape.seqLen ** 2 },

@@ -14,8 +14,10 @@ function step(variant: string, label: string, trainable: number, median: number,
   const stats = { median, mean: median, p25: median * 0.99, p75: median * 1.01, p99: median, min: median, max: median, rme: 1, samples: 5 };
   return { schema: 1, runId: 'r', caseId: `${label}|train`, mode: 'train', variant, options: {}, label, engine: 'tfjs', backend: 'wasm',
     device: 'cpu', shape, params: { total, trainable, inference: total }, flops: 1, finishedAt: '', status: 'ok',
-    timing: { timeMs: 1, warmupMs: 1, warmupIterations: 1, minSamples: 5, targetRme: 2, downloadInside: true },
+    timing: { rounds: 1, timeMs: 1, warmupMs: 1, warmupIterations: 1, minSamples: 5, targetRme: 2, downloadInside: true,
+      clock: 'performance.now' },
     latencyMs: stats, samplesMs: [median], overheadMs: 0,
+    rounds: [{ round: 1, median, samplesMs: [median], clock: 'performance.now', downloadInside: true }], roundSpread: 0, noisy: [],
     train: { optimizer: 'adam', learningRate: 1e-3, lossFirst: 1.03, lossLast: 0.94, steps: 8, checkpointBytes: 4 * trainable },
     memory: { peakBytes: 200e6, source: 'tf.profile', weightsBytes: 4 * total, gradientBytes: 4 * trainable,
       optimizerStateBytes: 8 * trainable, activationBytes: 200e6 - 4 * trainable } };

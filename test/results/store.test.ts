@@ -6,7 +6,7 @@ import path from 'node:path';
 import { UserError } from '../../src/messages.ts';
 import { LOCK_FILE, lockRunDir } from '../../src/results/lock.ts';
 import { appendJsonLine, readResults, RESULTS_FILE, setAsideTornTail, type SkippedLine } from '../../src/results/store.ts';
-import { migrateLine } from '../../src/results/schema.ts';
+import { migrateLine } from '../../src/results/migrate.ts';
 import type { RecordedSuite } from '../../src/results/run-meta.ts';
 import { okLine } from '../report/fixtures.ts';
 import { ROOT, tmpDir } from '../cli/helpers.ts';
@@ -123,4 +123,25 @@ test('RecordedSuite records causal (a type checked by tsc: it was missing before
     timing: { rounds: 1, timeMs: 10, warmupMs: 1, warmupIterations: 1, minSamples: 1, targetRme: 2 },
   };
   assert.deepEqual(suite.causal, [false, true]);
+});
+
+test('a results line is checked by its status and its mode: one warning line names the file, the line, the field, what it expects', () => {
+  const train = { ...okLine({ seqLen: 32 }), mode: 'train', caseId: 'c|train',
+    train: { optimizer: 'adam', learningRate: 1e-3, lossFirst: 1, lossLast: 'low', steps: 3, checkpointBytes: 4 },
+    memory: { peakBytes: 1, source: 's', weightsBytes: 1, gradientBytes: 1, optimizerStateBytes: 1, activationBytes: 0 } };
+  const ownMode = { ...okLine({ seqLen: 48 }), mode: 'counted', counted: 3 };
+  const badStatus = { ...okLine({ seqLen: 96 }), status: 'done' };
+  const { dir, file } = runWith([good(64), JSON.stringify(train), JSON.stringify(ownMode), JSON.stringify(badStatus)].join('\n'));
+  const warnings: string[] = [];
+  const error = console.error;
+  console.error = (text: string) => warnings.push(text);
+  try {
+    assert.deepEqual(readResults(dir).map((l) => l.shape.seqLen), [64, 48], 'a mode without fields of its own here keeps the common check');
+  } finally {
+    console.error = error;
+  }
+  assert.deepEqual(warnings, [
+    `warning: ${file}:2: not a results line (field train.lossLast: Invalid input: expected number, received string); skipped`,
+    `warning: ${file}:4: not a results line (field status: Invalid option: expected one of "ok"|"skipped"|"error"); skipped`,
+  ]);
 });

@@ -13,7 +13,7 @@ const shape = { batch: 1, seqLen: 16, dModel: 16, heads: 2 };
 /** A `full` case; the crash worker does what its label says. */
 const mk = (label: string): Case => ({ caseId: `c-${label}`, runId: 'r', mode: 'inference', variant: 'full', options: {}, label, engine,
   shape, seed: 1, weights: { init: 'gaussian' }, input: { input: 'gaussian' },
-  timing: { timeMs: 50, warmupMs: 10, warmupIterations: 1, minSamples: 5, targetRme: 2, downloadInside: true } });
+  timing: { rounds: 1, timeMs: 50, warmupMs: 10, warmupIterations: 1, minSamples: 5, targetRme: 2, downloadInside: true } });
 const limits = { timeoutMs: 20_000, heapMb: 64 };
 /** A case's checks in a worker of its own (`worker`: the crash fixture, or the real one). */
 async function runInChild(c: Case, l: ChildLimits, worker?: string) {

@@ -46,7 +46,8 @@ test('jobs: each case\'s checks alone, each timing round of a comparison group a
 
 test('a case\'s line from its journal: every round kept, pooled figures, spread; a failed round named', () => {
   const { latencyMs: _l, samplesMs: _s, rounds: _r, roundSpread: _rs, gflops: _g, noisy: _n, ...facts } = okLine({ seqLen: 64 });
-  const round = (r: number, m: number) => ({ round: r, startedAt: 't', endedAt: 't', median: m, samplesMs: [m, m, m] });
+  const round = (r: number, m: number) => ({ round: r, startedAt: 't', endedAt: 't', median: m, samplesMs: [m, m, m],
+    clock: 'performance.now', downloadInside: true });
   const records: RoundRecord[] = [{ caseId: 'c', round: 0, facts: facts as CaseFacts }, { caseId: 'c', round: 1, timing: round(1, 2) },
     { caseId: 'c', round: 3, timing: round(3, 3) }, { caseId: 'c', round: 2, error: 'exited with SIGKILL' }];
   const j = journalByCase(records).get('c')!;

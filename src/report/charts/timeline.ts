@@ -12,7 +12,9 @@ import { colorByVariant, engineOf, VL_SCHEMA } from './series.ts';
 const WIDTH = 720;
 
 export function timelineChart(lines: ResultLine[], meta: RunMeta | undefined): TopLevelSpec | undefined {
-  const windows = lines.flatMap((l) => (l.status === 'ok' ? l.rounds ?? [] : []).map((r) => ({
+  // A round stands without its time only for a line written before rounds (src/results/migrate.ts): no window to draw.
+  const timed = (l: ResultLine) => (l.status === 'ok' ? l.rounds.filter((r) => r.startedAt && r.endedAt) : []);
+  const windows = lines.flatMap((l) => timed(l).map((r) => ({
     variant: l.label, case: `${l.label} · N=${l.shape.seqLen} · ${engineOf(l)}${modeOf(l.mode).report.tag}`,
     round: r.round, start: r.startedAt, end: r.endedAt, median: r.median })));
   if (windows.length === 0) return undefined;

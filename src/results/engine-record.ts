@@ -1,0 +1,64 @@
+/**
+ * What results record of an engine, as plain data: each engine/backend found (run.json `engines`,
+ * a case's `engine`) with the capabilities it declared. The engine vocabulary (`Capabilities`,
+ * `KernelChoice`) is named and exported by src/engine/types.ts, derived from these schemas:
+ * results is below engine (ARCHITECTURE.md, layers), so what it records is described here and
+ * engines never restate it.
+ */
+import { z } from 'zod';
+import { DTYPES } from './dtype.ts';
+
+/** What an engine/backend can do; a case that needs more is skipped with the reason. */
+export const CapabilitiesSchema = z.object({
+  /** Can compute gradients (training mode). */
+  gradients: z.boolean(),
+  /** How peak memory is measured on this engine (recorded as `memory.source`). */
+  memorySource: z.string(),
+  /**
+   * Environment of the process that checks a case (peak memory among its checks), when the
+   * settings the method needs would slow the timed runs (onnx: glibc's fixed mmap threshold);
+   * timing rounds never run with it. Absent = the checks run in a plain process.
+   */
+  memoryProcessEnv: z.record(z.string(), z.string()).optional(),
+  /** Node/V8 flags of the worker processes that run its cases, chosen for stable timing (tfjs/wasm: no wasm tier-up). */
+  processFlags: z.array(z.string()).optional(),
+  /**
+   * The engine runs a fused attention kernel (Ops.attention: softmax(Q·Kᵀ/√E)·V per head without
+   * an N×N matrix held by the graph); absent = it has none.
+   */
+  fusedAttention: z.boolean().optional(),
+  /**
+   * The fused attention kernels a case may ask for by name (Ops.attention's `backend`; torch ≥ 2.0:
+   * SDPA's flash, efficient, cudnn, math); absent = none to choose from (the engine's own choice only).
+   */
+  attentionBackends: z.array(z.string()).optional(),
+  /** Element types the engine computes in (./dtype.ts); absent = float32 only. */
+  dtypes: z.array(z.enum(DTYPES)).optional(),
+  /** Why the engine does not compute in a dtype it lacks, as its probe found (torch/cpu float16: "not implemented for 'Half'"). */
+  dtypeReasons: z.partialRecord(z.enum(DTYPES), z.string()).optional(),
+  /** How to read the engine's measured training memory, when it needs saying (the report shows it beside the chart). */
+  trainingMemoryNote: z.string().optional(),
+});
+
+/** One engine/backend as found on this machine. */
+export const EngineInfoSchema = z.object({
+  /** The engine's registry name, e.g. `onnx`, `tfjs`. */
+  engine: z.string(),
+  backend: z.string(),
+  /** `engine/backend`, e.g. `onnx/cpu`. */
+  id: z.string(),
+  /** Lower runs first when the user does not choose; see src/engine/registry.ts. */
+  priority: z.number(),
+  available: z.boolean(),
+  /** Why it is not available (one line), when it is not. */
+  reason: z.string().optional(),
+  version: z.string().optional(),
+  /** `cpu` | `cuda`. */
+  device: z.string().optional(),
+  /** Threads the engine computes with (intra-op), where it says. */
+  threads: z.number().optional(),
+  /** Engine settings chosen for stable timing, as the engine runs with them (onnx/cpu: idle threads spinning or not; docs/variance.md). */
+  settings: z.record(z.string(), z.string()).optional(),
+  capabilities: CapabilitiesSchema.optional(),
+});
+export type EngineInfo = z.infer<typeof EngineInfoSchema>;
