@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'results/', 'coverage/'] },
+  { ignores: ['node_modules/', 'results/', 'coverage/', 'dist/'] }, // dist/: npm run bundle's output
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

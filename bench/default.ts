@@ -3,8 +3,8 @@ import type { SuiteInput } from '../src/run/suite.ts';
 /**
  * The default suite: `npm run bench`. Every variant from N=256 to N=1024, d=512, 8 heads, on the
  * fastest onnx and tfjs backends here, from base weights with a trained-looking spectrum.
- * Sized to finish in about 5 minutes on a 2-core machine (with flash, 48 cases: 293 s measured here,
- * 306 s on a first run that also times tfjs/wasm's batched kernels); `--seq` or a suite file goes further
+ * Sized to finish in about 4 minutes on a 2-core machine (48 cases: 242 s measured here, 62 % of it
+ * timed samples; 281 s on the first run of new code, which computes the float64 references it caches); `--seq` or a suite file goes further
  * (bench/efficiency.ts: N=4096). Training is its own suite (bench/training.ts): one train case
  * at N=512 takes 13–17 s here, more than this suite's budget allows for a meaningful sweep.
  */
@@ -26,11 +26,13 @@ export default {
   heads: 8,
   engines: ['onnx', 'tfjs'],
   weights: { init: 'spectrum', decay: 0.5 },
-  // Four rounds, each in a process of its own; in each, a comparison group's eight cases are
+  // Five rounds, each in a process of its own; in each, a comparison group's eight cases are
   // sampled together in shuffled blocks of one pass each (src/measure/group-round.ts) for 400 ms a
-  // case, at least 4 blocks (the tfjs/wasm cases at N=1024, ≈0.4 s a pass here, set the minimum).
-  // Warm-up: 2 passes at least, then until a case stops getting faster, capped at 150 ms a case.
-  // Measured (docs/variance.md): five rounds of 300 ms with one warm-up pass gave wider intervals
-  // than four of 500 ms with two; a warm-up cap of 300 ms cost 67 s of a run.
-  timing: { rounds: 4, timeMs: 400, warmupMs: 150, warmupIterations: 2, minSamples: 4, targetRme: 0.5 },
+  // case, at least 5 blocks (the tfjs/wasm cases at N=512 and 1024, 0.1–0.4 s a pass here, take the
+  // minimum). Warm-up: 1 pass at least, then until a case stops getting faster, capped at 150 ms a case.
+  // Measured (docs/variance.md, run.json `phases`): each round costs ≈ 12 s besides its samples
+  // (preparing 48 cases, their warm-up, the worker's start), so a sixth round put the run over its
+  // wall budget; on tfjs/wasm most of a comparison's variance is between rounds (per-round ratios
+  // of the same graph 10–15 % apart), which only rounds average out.
+  timing: { rounds: 5, timeMs: 400, warmupMs: 150, warmupIterations: 1, minSamples: 5, targetRme: 0.5 },
 } satisfies SuiteInput;

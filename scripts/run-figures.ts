@@ -2,8 +2,8 @@
  * The figures docs/variance.md compares designs by, for one or two run folders (two: the same suite
  * back to back): wall time, timed samples and their share of it (duty cycle), comparisons marked
  * unreliable, the median interval width, merged LoRA vs full per engine and N, the median round
- * spread per engine, and (two runs) verdicts that flip between faster and slower or disagree where
- * both ratios are beyond 0.85 / 1.15.
+ * spread per engine, where the wall time went (run.json `phases`, src/run/phases.ts), and (two runs)
+ * verdicts that flip between faster and slower or disagree where both ratios are beyond 0.85 / 1.15.
  *   npx tsx scripts/run-figures.ts RUN_DIR [RUN_DIR2]
  */
 import { readFileSync } from 'node:fs';
@@ -15,6 +15,9 @@ import { readResults, readRunMeta } from '../src/results/store.ts';
 function figures(dir: string) {
   const meta = readRunMeta(dir)!, lines = readResults(dir);
   const found = JSON.parse(readFileSync(path.join(dir, 'findings.json'), 'utf8')) as Finding[];
+  const width = (fs: Finding[]) => `${(100 * median(fs.map((f) => f.ci[1] / f.ci[0] - 1))).toFixed(1)} %`;
+  const engineWidths = (fs: Finding[]) => [...new Set(fs.map((f) => f.engine))]
+    .map((e) => `${e} ${width(fs.filter((f) => f.engine === e))}`).join(', ');
   const wall = (Date.parse(meta.finishedAt!) - Date.parse(meta.startedAt)) / 1000;
   const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
   const timed = sum(lines.map((l) => (l.status === 'ok' ? sum(l.rounds.map((r) => sum(r.samplesMs))) : 0))) / 1000;
@@ -34,9 +37,15 @@ function figures(dir: string) {
   console.log(`${dir}: wall ${wall.toFixed(0)} s, timed ${timed.toFixed(0)} s (duty ${(100 * timed / wall).toFixed(0)} %), `
     + `${found.length} comparisons: ${found.filter((f) => f.unreliable).length} unreliable, `
     + `${found.filter((f) => f.verdict === 'faster').length} faster, ${found.filter((f) => f.verdict === 'slower').length} slower; `
-    + `median interval width ${(100 * median(found.map((f) => f.ci[1] / f.ci[0] - 1))).toFixed(1)} %`);
+    + `median interval width ${width(found)} (${engineWidths(found)})`);
   console.log(`  median round spread of a case: ${[...spreads].map(([e, s]) => `${e} ${(100 * median(s)).toFixed(1)} %`).join(', ')}; `
     + `of a comparison's per-round ratios: ${[...between].map(([e, s]) => `${e} ${(100 * median(s)).toFixed(1)} %`).join(', ')}`);
+  if (meta.phases) {
+    const p = meta.phases, total = (k: 'prepare' | 'warmup' | 'sampling' | 'other') => sum(p.rounds.map((r) => r[k])).toFixed(0);
+    console.log(`  phases: ceilings ${p.ceilings.toFixed(0)} s, checks ${p.checks.toFixed(0)} s, ${p.rounds.length} rounds `
+      + `${sum(p.rounds.map((r) => r.wall)).toFixed(0)} s (prepare ${total('prepare')}, warm-up ${total('warmup')}, `
+      + `sampling ${total('sampling')}, other ${total('other')}); per round ${p.rounds.map((r) => r.wall.toFixed(0)).join(' / ')} s`);
+  }
   const interval = (f: Finding) => `${f.engine} N=${f.seqLen} ${f.ci[0].toFixed(3)}–${f.ci[1].toFixed(3)}`;
   console.log(`  merged LoRA vs full: ${merged.map(interval).join('; ')}`);
   return found;

@@ -21,6 +21,8 @@ export interface RunSuiteOptions {
   out?: string;
   /** Write report.html beside the results (default true). */
   report?: boolean;
+  /** Measure the engines' matmul ceilings before and after the cases (default true; false as `--no-ceilings`). */
+  ceilings?: boolean;
   /** Lifecycle hooks (default: silent). */
   listener?: Partial<SweepListener>;
   /** Run shard `index` of `count` of the plan (1-based), as `--shard i/n` (src/run/shard.ts); default the whole plan. */
@@ -36,7 +38,7 @@ export async function runSuite(input: SuiteInput, opts: RunSuiteOptions = {}): P
   const result = await runSweep({ suite, engines: all, selected: selection.engines,
     fallbacks: selection.fallbacks, argv: [], out: opts.out, resume: false,
     limits: { timeoutMs: 300_000, heapMb: 4096 }, maxMemoryBytes: Math.floor(os.freemem() / 2),
-    shard: opts.shard && parseShard(`${opts.shard.index}/${opts.shard.count}`) }, listener);
+    shard: opts.shard && parseShard(`${opts.shard.index}/${opts.shard.count}`), ceilings: opts.ceilings }, listener);
   if (opts.report ?? true) await writeReport(result.dir);
   return { dir: result.dir, lines: readResults(result.dir) };
 }

@@ -11,7 +11,7 @@ test('the library entry: VARIANTS is the registry, runSuite measures a suite and
   assert.deepEqual(Object.keys(VARIANTS), ['full', 'lora', 'svd', 'sparse-window', 'sparse-block', 'linformer', 'flash']);
   const out = tmpDir();
   const { dir, lines } = await runSuite({ name: 'lib', variants: ['full'], seqLen: [16], dModel: 16, heads: 2, engines: ['onnx/cpu'],
-    timing: { timeMs: 20, warmupMs: 5, minSamples: 5 } }, { out });
+    timing: { timeMs: 20, warmupMs: 5, minSamples: 5, rounds: 1 } }, { out, ceilings: false });
   assert.equal(dir, out);
   assert.equal(lines.length, 1);
   const [line] = lines;
@@ -19,6 +19,7 @@ test('the library entry: VARIANTS is the registry, runSuite measures a suite and
   assert.equal(line.caseId, 'full attention|onnx/cpu|B1N16D16H2');
   assert.ok(line.status === 'ok' && line.mode === 'inference' && line.accuracy.relErr !== null && line.accuracy.relErr < 1e-4);
   assert.ok(existsSync(path.join(out, 'report.html')));
+  assert.deepEqual(readRunMeta(out)!.ceilings, {}, 'ceilings: false measures none');
 });
 
 test('runSuite takes a shard: an empty one (more shards than comparison groups) measures nothing and records what it is', async () => {

@@ -45,6 +45,7 @@ interface BenchFlags {
   list?: boolean;
   json?: boolean;
   report: boolean;
+  ceilings: boolean;
   weights?: string;
   weightsPrefix?: string;
   plan?: boolean;
@@ -115,7 +116,9 @@ function howFlags(cmd: Command): Command {
     .option('--list', 'list every variant with its options, defaults and an inline example; then exit')
     .option('--plan', 'print the cases the run would measure (params, FLOPs, analytic memory, --max-memory skips) '
       + 'without building weights or starting engines; with --json one JSON object per case; then exit')
-    .option('--no-report', 'do not write report.html');
+    .option('--no-report', 'do not write report.html')
+    .option('--no-ceilings', 'do not measure the engines\' matmul ceilings (seconds per engine, before and after the cases): '
+      + 'the report draws no roof and checks no case against one; a resumed run keeps those it has');
 }
 
 /** `suites`: the built-in suites, one per line with its description (suiteList). */
@@ -206,7 +209,7 @@ export async function bench(argv: string[]): Promise<number> {
   const progress = createProgress();
   const result = await runSweep({ suite, engines: all, selected: selection.engines, fallbacks: selection.fallbacks, argv,
     out: f.out, resume: Boolean(f.resume), limits: { timeoutMs: f.caseTimeout * 1000, heapMb: f.heap },
-    maxMemoryBytes, shard: f.shard }, progress);
+    maxMemoryBytes, shard: f.shard, ceilings: f.ceilings }, progress);
   progress.stop();
   const lines = readResults(result.dir);
   console.log(f.json ? jsonLines(lines) : summaryTable(lines));

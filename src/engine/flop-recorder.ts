@@ -121,6 +121,16 @@ export function concatShape(shapes: number[][], axis: number): number[] {
   return shape;
 }
 
+/** Shape of Ops.gather: axis `axis` becomes indices.length long; every index must lie on the axis. */
+export function gatherShape(a: number[], axis: number, indices: number[]): number[] {
+  if (!Number.isInteger(axis) || axis < 0 || axis >= a.length || indices.length === 0
+    || !indices.every((i) => Number.isInteger(i) && i >= 0 && i < a[axis])) {
+    const shown = `${indices.slice(0, 8)}${indices.length > 8 ? ', …' : ''}`;
+    throw new Error(`gather: axis ${axis} and indices [${shown}] do not pick entries of [${a}]`);
+  }
+  return a.map((d, i) => (i === axis ? indices.length : d));
+}
+
 /** `paddings`, checked: one non-negative [before, after] per axis of `a`. */
 export function checkedPaddings(a: number[], paddings: Array<[number, number]>): Array<[number, number]> {
   if (paddings.length !== a.length || !paddings.every(([b, e]) => isSize(b) && isSize(e))) {
@@ -161,6 +171,7 @@ export function shapeOps(onMatMul: (r: ProductRecord) => void): Ops<Shaped> {
     slice: (a, begin, size) => of(sliceShape(a.shape, begin, size)),
     concat: (ts, axis) => of(concatShape(ts.map((t) => t.shape), axis)),
     pad: (a, p) => of(padShape(a.shape, p)),
+    gather: (a, axis, indices) => of(gatherShape(a.shape, axis, indices)),
     constant: (_data, shape) => of(shape),
     scope: (fn) => fn(),
     // The fused kernel counts as the two products it computes, Q·Kᵀ and P·V, over every key.

@@ -54,6 +54,12 @@ export interface Ops<T> {
   concat(ts: T[], axis: number): T;
   /** Zero padding: `paddings[i] = [before, after]` for axis i. */
   pad(a: T, paddings: Array<[number, number]>): T;
+  /**
+   * Entries `indices` of axis `axis`, in that order, repeats allowed (indices known when the pass
+   * is built): e.g. [nb, W, E] with indices [0, 0, 1] → [3, W, E]. One copy, where slices, pads
+   * and a concat that pick the same entries copy them two or three times.
+   */
+  gather(a: T, axis: number, indices: number[]): T;
   /** A constant known when the forward pass is built (masks, biases of a sparsity pattern). */
   constant(data: Float32Array, shape: number[]): T;
   /**

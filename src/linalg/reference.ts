@@ -16,7 +16,35 @@
  * shares one K/V head (Hugging Face Llama's repeat_kv order).
  */
 import { kvHeadsOf, kvWidth, type Shape } from '../results/types.ts';
+import { digest } from './cache.ts';
 import { matMul64 } from './dense.ts';
+
+/**
+ * The last few projections computed in this process, by content: the variants of one shape project
+ * the same input through the same base weights (full, flash, the sparse ones, Linformer; LoRA's
+ * untouched projections), and their checks run one after another in one worker, so each K, V and Q
+ * product is computed once per group there instead of once per variant. The key is the bytes of
+ * every operand, so a different weight (LoRA's W', SVD's U·V) is a different product.
+ */
+const recentProducts = new Map<string, Float64Array>();
+const RECENT_PRODUCTS = 6;
+
+const bytesOf = (a: ArrayLike<number>): ArrayBufferView => (ArrayBuffer.isView(a) ? a : Float64Array.from(a));
+
+/** x[m×k]·W[k×n] + bias, remembered (recentProducts); callers never write to the result. */
+function projection(x: Float64Array, w: ArrayLike<number>, m: number, k: number, n: number, bias: ArrayLike<number>): Float64Array {
+  const kind = (a: ArrayLike<number>) => a.constructor.name;
+  const key = `${m}:${k}:${n}:${kind(w)}:${kind(bias)}:${digest(x, bytesOf(w), bytesOf(bias))}`;
+  let product = recentProducts.get(key);
+  if (!product) {
+    product = matMul64(x, w, m, k, n, bias);
+    if (recentProducts.size >= RECENT_PRODUCTS) recentProducts.delete(recentProducts.keys().next().value!);
+  } else {
+    recentProducts.delete(key); // most recently used last
+  }
+  recentProducts.set(key, product);
+  return product;
+}
 
 /** Projection weights as row-major matrices (x·W): Wq, Wo [D, D], Wk, Wv [D, kvHeads·E]; biases to match. */
 export interface AttentionWeights {
@@ -43,12 +71,13 @@ export function referenceAttention(shape: Shape, x: ArrayLike<number>, w: Attent
   const rows = opts.rows ?? [...Array(N).keys()];
   const out = new Float64Array(B * rows.length * D);
   for (let b = 0; b < B; b++) {
-    const xb = Array.prototype.slice.call(x, b * N * D, (b + 1) * N * D) as number[];
-    let k = matMul64(xb, w.Wk, N, D, Dkv, w.bk), v = matMul64(xb, w.Wv, N, D, Dkv, w.bv), S = N;
+    const xb = new Float64Array(N * D);
+    for (let i = 0; i < N * D; i++) xb[i] = x[b * N * D + i];
+    let k = projection(xb, w.Wk, N, D, Dkv, w.bk), v = projection(xb, w.Wv, N, D, Dkv, w.bv), S = N;
     if (opts.transformKV) ({ k, v, s: S } = opts.transformKV(k, v));
     const xr = new Float64Array(rows.length * D);
-    rows.forEach((i, r) => xr.set(xb.slice(i * D, (i + 1) * D), r * D));
-    const q = matMul64(xr, w.Wq, rows.length, D, D, w.bq);
+    rows.forEach((i, r) => xr.set(xb.subarray(i * D, (i + 1) * D), r * D));
+    const q = projection(xr, w.Wq, rows.length, D, D, w.bq);
     const ctx = new Float64Array(rows.length * D);
     const all = [...Array(S).keys()];
     rows.forEach((i, r) => {

@@ -2,6 +2,7 @@
  * Accuracy of a variant's output against float64 references, on fresh inputs of the case:
  *   relErr        vs the variant's own float64 reference (same pattern): proves the implementation
  *   relErrVsFull  vs exact full attention with the base weights: the quality cost of the trick
+ * Both references are cached per configuration and input (ownReference; the full one per shape and input).
  * Each output row depends on one query and all keys, so for N > ALL_ROWS_UP_TO the comparison uses
  * SAMPLED_ROWS evenly spaced query rows (first and last included), plus the rows a variant computes
  * by a path of its own (Variant.checkedRows: block-sparse's global tokens): exact for those rows at
@@ -71,13 +72,27 @@ export function measureAccuracy(variant: AnyVariant, s: Shape, o: object, x: Flo
       reference: `not measured: float64 reference would take ${(cost / 1e9).toFixed(1)} GFLOP (limit ${MAX_REFERENCE_FLOPS / 1e9})` };
   }
   const got = pickRows(y, s, rows);
-  const own = variant.reference(s, o, x, w, rows);
+  const own = ownReference(variant, s, o, x, w, rows);
   // Every variant and engine of a shape compares with the same full reference: computed once per run.
   const exact = variant === full ? own : cachedArray(Float64Array,
     `full-reference:${JSON.stringify(s)}:${rows}:${digest(x, ...Object.values(base).map((t) => t.data))}`,
     () => full.reference(s, {}, x, base, rows) as Float64Array<ArrayBuffer>);
   return { relErr: relativeError(got, own), relErrVsFull: relativeError(got, exact),
     reference: `float64 ${variant.name} reference, ${which} of each batch entry` };
+}
+
+/**
+ * The variant's own float64 reference, computed once per configuration and input, whichever engine
+ * asks (the cases of one shape on onnx and on tfjs compare with the same array): cached on disk
+ * (linalg/cache.ts) under the variant, its resolved options, the shape, the rows, the input and every
+ * weight it holds, and the source of its reference function (a reference swapped at run time, as a
+ * test does, is never answered from the cache).
+ */
+function ownReference(variant: AnyVariant, s: Shape, o: object, x: Float32Array, w: Weights, rows: number[]): Float64Array {
+  const names = Object.keys(w).sort();
+  const key = `reference:${variant.name}:${JSON.stringify(o)}:${JSON.stringify(s)}:${rows}:${names}:`
+    + digest(String(variant.reference), x, ...names.map((n) => w[n].data));
+  return cachedArray(Float64Array, key, () => variant.reference(s, o, x, w, rows) as Float64Array<ArrayBuffer>);
 }
 
 /** Rows `rows` of every batch entry of y [B, N, D], as [B, rows, D]. */

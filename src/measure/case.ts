@@ -20,7 +20,7 @@ import { failedLine, lineBase, type CaseCounts } from '../results/lines.ts';
 import type { Case, CaseFacts, FailedLine } from '../results/types.ts';
 import { implementationError, measureAccuracy } from './accuracy.ts';
 import type { TimedSubject } from './group-round.ts';
-import { measureOverhead } from './latency.ts';
+import { processOverhead } from './latency.ts';
 
 export function variantOf(c: Pick<Case, 'variant'>): AnyVariant {
   const v = getVariant(c.variant);
@@ -119,7 +119,7 @@ export async function measureCase(c: Case): Promise<CaseOutcome> {
     const y = (await prepared.run())[FORWARD_OUTPUT];
     const bad = y.findIndex((e) => !Number.isFinite(e));
     if (bad >= 0) return failed(`output contains ${y[bad]} at flat index ${bad}`);
-    const overheadMs = await measureOverhead();
+    const overheadMs = await processOverhead();
     // An engine that reads memory from the process (onnx: peak RSS) runs its checks in a process
     // started with its memory settings (pool.ts); a reading there can be masked by the allocator: 3 runs.
     const memory = await peakOf(prepared, c.engine.capabilities?.memoryProcessEnv ? 3 : 1);

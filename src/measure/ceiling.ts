@@ -39,8 +39,10 @@ const MAX_PRODUCT_MS = 200;
 /**
  * The sampling budget of one shape, ms: a run's own round budget when that is smaller (a smoke run
  * of 20 ms rounds gets a roof timed as its cases are, not one that takes longer than its cases).
+ * 100 ms: a shape's median over 3–60 products. Measured (run.json `phases.ceilings`, default suite):
+ * 250 ms and 5 products at least took 15 s of a 233 s run, 100 ms in the round workers 12 s.
  */
-export const CEILING_TIME_MS = 250;
+export const CEILING_TIME_MS = 100;
 
 const describe = (a: number[], b: number[], dtype: Dtype) => `[${a.join('×')}]·[${b.join('×')}] ${dtype}`;
 const flopsOf = (a: number[], b: number[]) => 2 * a.reduce((x, y) => x * y, 1) * b[b.length - 1];
@@ -51,7 +53,8 @@ async function timeShape(info: EngineInfo, a: number[], b: number[], timeMs: num
   const engine = await createEngine(info);
   const prepared = await engine.prepare(forwardProgram((ops, x, w) => ops.matMul(x, w.W), operand(a), dtype), { W: operand(b) });
   try {
-    const t = { timeMs, warmupMs: Math.min(50, timeMs), warmupIterations: 2, minSamples: 5, targetRme: 2, downloadInside: true };
+    // One warm-up pass, at least 3 products: the roof is each shape's best of two such medians (before and after the cases).
+    const t = { timeMs, warmupMs: Math.min(50, timeMs), warmupIterations: 1, minSamples: 3, targetRme: 2, downloadInside: true };
     // Timed as the cases are: on the engine's clock where it has one (Prepared.timeSamples).
     const [{ median }] = await timeGroupRound([subjectOf(prepared)], t, 0, `ceiling:${describe(a, b, dtype)}`);
     return { shape: describe(a, b, dtype), gflops: flopsOf(a, b) / median / 1e6, medianMs: median };

@@ -14,7 +14,7 @@ import type { Case } from '../results/types.ts';
 import { countParams, type AnyVariant, type Shape, type Weights } from '../variants/types.ts';
 import { lineBase } from '../results/lines.ts';
 import { buildCase, caseFailed, countsOf, type CaseOutcome } from './case.ts';
-import { measureOverhead } from './latency.ts';
+import { processOverhead } from './latency.ts';
 
 /** Adam's learning rate in every train case (PyTorch's and Keras's default). */
 export const LEARNING_RATE = 1e-3;
@@ -52,7 +52,7 @@ export async function measureTrainCase(c: Case): Promise<CaseOutcome> {
     const lossFirst = await prepared.step();
     if (!Number.isFinite(lossFirst)) return fail('error', `loss is ${lossFirst} at the first step`, o);
     const gradientBytes = Object.values(await prepared.gradients()).reduce((s, g) => s + g.byteLength, 0);
-    const overheadMs = await measureOverhead();
+    const overheadMs = await processOverhead();
     let lossLast = lossFirst;
     for (let i = 0; i < FACT_STEPS; i++) lossLast = await prepared.step();
     const memory = await prepared.peakMemory();

@@ -5,7 +5,7 @@
  * attention (src/measure/case.ts, accuracy.ts).
  */
 import { forwardSubject, measureCase } from '../measure/case.ts';
-import type { OkLine } from '../results/types.ts';
+import { OkLineSchema, ownLineFields } from '../results/line-schema.ts';
 import type { Mode } from './types.ts';
 
 export const inference: Mode = {
@@ -13,7 +13,7 @@ export const inference: Mode = {
   summary: 'a forward pass (prefill): latency, throughput, peak memory, error against the float64 reference',
   sample: 'one forward pass over the whole sequence',
   caseIdSuffix: '', // the first mode: its case ids are as they were before modes existed
-  lineFields: ['gflops', 'memory', 'accuracy'] satisfies Array<keyof OkLine>,
+  lineFields: ownLineFields(OkLineSchema),
   memoryFactor: 1,
   flopsFactor: 1,
   unsupported: () => undefined,

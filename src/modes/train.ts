@@ -6,6 +6,7 @@
  */
 import { measureTrainCase } from '../measure/train.ts';
 import { prepareTrainStep } from '../measure/train-round.ts';
+import { ownLineFields, TrainOkLineSchema } from '../results/line-schema.ts';
 import type { ResultLine, TrainOkLine } from '../results/types.ts';
 import type { Mode } from './types.ts';
 
@@ -22,7 +23,7 @@ export const train: Mode = {
   summary: 'a training step (forward, MSE loss, gradients of the trainable weights, one Adam update)',
   sample: 'one training step: forward, loss, backward of the trainable weights, one Adam update',
   caseIdSuffix: '|train',
-  lineFields: ['train', 'memory'] satisfies Array<keyof TrainOkLine>,
+  lineFields: ownLineFields(TrainOkLineSchema),
   memoryFactor: TRAIN_MEMORY_FACTOR,
   flopsFactor: TRAIN_FLOPS_FACTOR,
   unsupported: (c) => (c.engine.capabilities?.gradients ? undefined

@@ -17,8 +17,8 @@ export interface Mode {
   /** Appended to a case id (src/run/plan.ts); '' keeps the ids of the first mode as they always were. */
   caseIdSuffix: string;
   /**
-   * The fields a measured line of this mode has beyond those of every measured line (src/results/types.ts,
-   * MeasuredLine), e.g. `accuracy`; the results schema of those fields is the mode's line type there.
+   * The fields a measured line of this mode has beyond those of every measured line (src/results/line-schema.ts,
+   * MeasuredLineSchema), e.g. `accuracy`: read from the mode's line schema there (ownLineFields), where it has one.
    */
   lineFields: readonly string[];
   /** Analytic memory a case budgets, over one forward pass's (the --max-memory preflight, pod sizes). */

@@ -67,14 +67,14 @@ function absentEnginesNotice(meta: RunMeta | undefined): string {
 
 function notices(lines: ResultLine[], meta: RunMeta | undefined): string {
   const failed = lines.filter((l) => l.status !== 'ok').length;
-  const rounds = meta?.suite.timing.rounds ?? 1;
+  const oneRound = lines.length > 0 && lines.every((l) => l.timing.rounds < 2);
   return absentEnginesNotice(meta) + [
     ...(meta?.interrupted ? ['this run was interrupted: cases whose rounds did not all run are missing (continue it with --resume)'] : []),
     ...(failed ? [`${failed} case(s) skipped or failed: see the table`] : []),
     ...(meta?.missing?.length ? [`merged from shards with ${meta.missing.length} of ${meta.cases} planned case(s) missing: `
       + `${meta.missing.join('; ')}`] : []),
     ...engineNotices(lines),
-    ...(rounds < 2 ? ['this run measured one round per case: its intervals hold the sampling noise of that round only, '
+    ...(oneRound ? ['this run measured one round per case: its intervals hold the sampling noise of that round only, '
       + 'not the variation between rounds'] : []),
   ].map((n) => `\n<p class="notice">${escapeHtml(n)}</p>`).join('');
 }

@@ -79,6 +79,8 @@ export const RoundTimingSchema = z.object({
   samplesMs: z.array(z.number()),
   /** The round sampled the group's cases in shuffled blocks of one pass each (measure/group-round.ts); absent = not in blocks. */
   pairedBlocks: z.boolean().optional(),
+  /** Building the case and preparing it on its engine in this round's worker, ms; absent on older rounds. */
+  prepareMs: z.number().optional(),
   /** The round's warm-up: passes run, whether the times had stopped getting faster (measure/steady.ts), ms spent. */
   warmup: z.object({ passes: z.number(), steady: z.boolean(), ms: z.number() }).optional(),
   /** The clock the samples were taken on (see TimingSettings.clock). */
@@ -105,7 +107,7 @@ export const KernelChoiceSchema = z.object({
   batchedMs: z.number().nullable(),
   /**
    * `measured` in this process, or read from the per-machine cache (`cached`, measured at
-   * `measuredAt`), or `forced` by the engine's setting (then neither kernel was timed).
+   * `measuredAt`), or `forced` by ATTNBENCH_TFJS_KERNEL (then neither kernel was timed).
    */
   source: z.enum(['measured', 'cached', 'forced']),
   measuredAt: z.string().optional(),
@@ -265,6 +267,10 @@ export type FailedLine = z.infer<typeof FailedLineSchema>;
 /** One line of results.jsonl (after `migrateLine`). */
 export const ResultLineSchema = z.union([OkLineSchema, TrainOkLineSchema, FailedLineSchema]);
 export type ResultLine = z.infer<typeof ResultLineSchema>;
+
+/** The fields a mode's measured line has beyond those of every measured line (Mode.lineFields), read from its schema. */
+export const ownLineFields = (schema: z.ZodObject): string[] =>
+  Object.keys(schema.shape).filter((k) => !(k in MeasuredLineSchema.shape));
 
 /** The measured line of each mode that has fields of its own here, by the mode's name. */
 const MEASURED_BY_MODE = new Map<string, z.ZodType>([OkLineSchema, TrainOkLineSchema].map((s) => [s.shape.mode.value, s]));

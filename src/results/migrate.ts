@@ -1,6 +1,6 @@
 /**
- * The one migration of older results: what code before the current schema (src/results/line-schema.ts)
- * wrote, or left out, brought up to date before a line is checked, so every reader sees complete
+ * The one migration of older results: what code before the current schema (src/results/line-schema.ts,
+ * and run.json's suite) wrote, or left out, brought up to date before a line is checked, so every reader sees complete
  * lines and no reader holds a default of its own. Each default is what the older code did when it
  * wrote no such field; a line of the current schema passes through unchanged (the same object).
  * Unknown fields are kept; a value that is not what a field expects is left for the schema to name.
@@ -37,6 +37,12 @@ export function migrateLine(raw: unknown): unknown {
     if (raw.noisy === undefined) fixes.noisy = [];
   }
   return Object.keys(fixes).length === 0 ? raw : { ...raw, ...fixes };
+}
+
+/** run.json: `suite.timing.rounds`, absent on runs from before rounds, which measured one. */
+export function migrateRunMeta(raw: unknown): unknown {
+  if (!isRecord(raw) || !isRecord(raw.suite) || !isRecord(raw.suite.timing) || raw.suite.timing.rounds !== undefined) return raw;
+  return { ...raw, suite: { ...raw.suite, timing: { ...raw.suite.timing, rounds: 1 } } };
 }
 
 /** One line of rounds.jsonl (src/run/rounds.ts): a timing round's `clock` and `downloadInside`, as for a line's rounds. */

@@ -55,6 +55,30 @@ export interface Ceiling extends CeilingShape {
   shapes?: CeilingShape[];
 }
 
+/** One timing round's share of a run's wall time, seconds (src/run/phases.ts). */
+export interface RoundPhases {
+  round: number;
+  /** Wall time of the round's jobs, the sum of the four below. */
+  wall: number;
+  /** Building and preparing every case on its engine, in the round's worker. */
+  prepare: number;
+  /** Warm-up passes (measure/group-round.ts). */
+  warmup: number;
+  /** Sampling blocks: timed samples and the harness's time between them. */
+  sampling: number;
+  /** The rest: the worker's start, disposal, messages between the processes. */
+  other: number;
+}
+
+/** Where a run's wall time went, seconds (src/run/phases.ts); the wall is finishedAt − startedAt. */
+export interface PhaseTimes {
+  /** The matmul ceilings, before and after the cases. */
+  ceilings: number;
+  /** Every case's checks (preparing, a first pass, overhead, peak memory, the float64 references), workers' start included. */
+  checks: number;
+  rounds: RoundPhases[];
+}
+
 export interface RunMeta {
   schema: 1;
   runId: string;
@@ -73,6 +97,8 @@ export interface RunMeta {
   fallbacks: string[];
   /** Measured matmul ceiling per engine id and dtype (ceilingKey, src/measure/ceiling.ts); absent where it failed. */
   ceilings?: Record<string, Ceiling>;
+  /** Where the run's wall time went, by phase (absent on older runs). */
+  phases?: PhaseTimes;
   /** Base weights read from a file: which file (name, sha256), how it was read, its singular-value spectra. */
   weightsFile?: WeightsFileFacts;
   /** Cases whose analytic memory exceeded this many bytes were skipped before running. */
@@ -92,22 +118,16 @@ export interface RunMeta {
   missing?: string[];
 }
 
-/** One shard of a merged run, as its own run.json recorded it. */
-export interface ShardRecord {
-  index: number;
-  count: number;
+/** What a merged run keeps of each shard's own run.json, as that run.json recorded it. */
+export const SHARD_META_FIELDS = ['runId', 'startedAt', 'finishedAt', 'interrupted', 'environment', 'engines', 'ceilings',
+  'fallbacks'] as const satisfies ReadonlyArray<keyof RunMeta>;
+
+/** One shard of a merged run: its place in the plan, its machine and folder, its own run.json's fields (SHARD_META_FIELDS). */
+export type ShardRecord = Pick<RunMeta, (typeof SHARD_META_FIELDS)[number]> & NonNullable<RunMeta['shard']> & {
   machine: string;
-  /** The shard's folder as given to merge, and its own run id. */
+  /** The shard's folder as given to merge. */
   dir: string;
-  runId: string;
-  startedAt: string;
-  finishedAt?: string;
-  interrupted?: boolean;
-  environment: Environment;
-  engines: EngineInfo[];
-  ceilings?: RunMeta['ceilings'];
-  fallbacks: string[];
   /** Cases of this shard's plan, and the lines merged from it. */
   cases: number;
   lines: number;
-}
+};

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { UserError, messages } from '../messages.ts';
 import type { RunMeta } from './run-meta.ts';
 import { lineProblem } from './line-schema.ts';
-import { migrateLine, migrateRoundRecord } from './migrate.ts';
+import { migrateLine, migrateRoundRecord, migrateRunMeta } from './migrate.ts';
 import type { ResultLine, RoundRecord } from './types.ts';
 
 /** Where runs go unless --out says otherwise; its index.html lists them. */
@@ -73,7 +73,7 @@ export function writeRunMeta(dir: string, meta: RunMeta): void {
 
 export function readRunMeta(dir: string): RunMeta | undefined {
   const file = path.join(dir, RUN_FILE);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunMeta) : undefined;
+  return existsSync(file) ? (migrateRunMeta(JSON.parse(readFileSync(file, 'utf8'))) as RunMeta) : undefined;
 }
 
 /**

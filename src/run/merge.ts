@@ -14,7 +14,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, messages } from '../messages.ts';
 import { lockRunDir } from '../results/lock.ts';
-import type { RunMeta, ShardRecord } from '../results/run-meta.ts';
+import { SHARD_META_FIELDS, type RunMeta, type ShardRecord } from '../results/run-meta.ts';
 import { createRunDir, readResults, readRunMeta, RESULTS_FILE, writeFileAtomic, writeRunMeta } from '../results/store.ts';
 import type { ResultLine } from '../results/types.ts';
 import { makeRunId } from './env.ts';
@@ -99,9 +99,9 @@ function checkCases(shards: ShardRun[], parts: string[][]): string[] {
 
 function shardRecord(s: ShardRun, planned: number): ShardRecord {
   const m = s.meta;
-  return { index: m.shard.index, count: m.shard.count, machine: m.machine ?? 'unknown', dir: s.dir, runId: m.runId,
-    startedAt: m.startedAt, finishedAt: m.finishedAt, interrupted: m.interrupted, environment: m.environment, engines: m.engines,
-    ceilings: m.ceilings, fallbacks: m.fallbacks, cases: planned, lines: s.lines.length };
+  const own = Object.fromEntries(SHARD_META_FIELDS.map((k) => [k, m[k]])) as Pick<RunMeta, (typeof SHARD_META_FIELDS)[number]>;
+  return { index: m.shard.index, count: m.shard.count, machine: m.machine ?? 'unknown', dir: s.dir, ...own, cases: planned,
+    lines: s.lines.length };
 }
 
 function mergedMeta(shards: ShardRun[], parts: string[][], missing: string[], argv: string[]): RunMeta {

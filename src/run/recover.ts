@@ -21,7 +21,7 @@ export interface Recovered {
 export function recoverLines(dir: string): Recovered {
   const meta = readRunMeta(dir), journal = journalByCase(readRounds(dir, () => undefined));
   if (!meta || journal.size === 0) return { caseIds: [] };
-  const missing = (done: Set<string>) => linesFromJournal(journal, meta.suite.timing.rounds ?? 1, done);
+  const missing = (done: Set<string>) => linesFromJournal(journal, meta.suite.timing.rounds, done);
   if (missing(new Set(readResults(dir, () => undefined).map((l) => l.caseId))).length === 0) return { caseIds: [] };
   let release: () => void;
   try {

@@ -4,9 +4,9 @@
  * finish, and a case's line to results.jsonl once its last round is in.
  *
  *   lock the folder ─► (resume: set aside torn last lines, read what is done) ─► run.json
- *   ─► matmul ceilings ─► checks of every case ─► round 1 of every comparison group, shuffled, each
- *   group's cases timed together in blocks (measure/group-round.ts) ─► round 2 …
- *   ─► run.json (with the load)
+ *   ─► checks of every case ─► matmul ceilings, then round 1 of every comparison group, shuffled,
+ *   each group's cases timed together in blocks (measure/group-round.ts) ─► round 2 … ─► the
+ *   ceilings again, in the last round's worker ─► run.json (with the load and the phases' times)
  *
  * Ctrl-C stops after the job in flight. The command line (src/cli/bench.ts) parses flags and
  * prints; everything else happens here.
@@ -18,13 +18,14 @@ import { weightsFileFacts } from '../linalg/weights-record.ts';
 import { CEILING_TIME_MS, mergeCeilings } from '../measure/ceiling.ts';
 import { UserError, messages } from '../messages.ts';
 import { lockRunDir } from '../results/lock.ts';
-import { ceilingKey, type RunMeta } from '../results/run-meta.ts';
+import { ceilingKey, type PhaseTimes, type RunMeta } from '../results/run-meta.ts';
 import { DEFAULT_DTYPE, DTYPES, dtypeOf, type Dtype } from '../results/dtype.ts';
 import { appendJsonLine, appendResult, createRunDir, readResults, readRounds, readRunMeta, RESULTS_FILE, RESULTS_ROOT, ROUNDS_FILE,
   setAsideTornTail, TORN_SUFFIX, writeRunMeta } from '../results/store.ts';
 import type { Case, CaseFacts, EngineInfo, FailedLine, ResultLine, RoundRecord, RoundTiming } from '../results/types.ts';
 import { collectEnvironment, machineName, makeRunId } from './env.ts';
 import { startLoadSampler } from './load.ts';
+import { addGroupRound, startPhases, timed } from './phases.ts';
 import { planCases, preflight, unsupported } from './plan.ts';
 import { ceilingIn, checkCase, groupRoundOf, WarmWorker, workerPids, Workers, type ChildLimits } from './pool.ts';
 import { completeLine, groupOf, hasRound, interleave, journalByCase, linesFromJournal, roundsComplete, type CaseRounds } from './rounds.ts';
@@ -57,6 +58,11 @@ export interface SweepSettings {
   maxMemoryBytes: number;
   /** Run this part of the plan only (`--shard i/n`, shard.ts); absent = the whole plan. */
   shard?: Shard;
+  /**
+   * Measure the engines' matmul ceilings before and after the cases (absent = true); false (`--no-ceilings`): none is
+   * measured, so the report draws no roof and checks no case against one, and a resumed run keeps those it has.
+   */
+  ceilings?: boolean;
 }
 
 export interface SweepResult {
@@ -89,23 +95,26 @@ function openRun(s: SweepSettings, listener: SweepListener) {
 }
 
 /**
- * Each engine's matmul ceiling, one engine after another in a worker apart from the cases' (as a
- * timing round's worker serves every engine); merged into `earlier` (the same run's measurement
- * before its cases, or a resumed run's), each shape's best kept (ceiling.ts).
+ * Each engine's matmul ceiling, one engine after another in `worker`: a timing round's worker (the
+ * first round's before its groups, the last round's after them: the roof is timed in the same kind
+ * of process as the cases, and costs no process of its own), or, when the sweep ran no timing
+ * round, one of its own. Merged into `earlier` (the same run's first measurement, or a resumed
+ * run's), each shape's best kept (ceiling.ts).
  */
 async function measureCeilings(s: SweepSettings, used: EngineDtype[], listener: SweepListener,
-  earlier: RunMeta['ceilings'] = {}): Promise<RunMeta['ceilings']> {
+  earlier: RunMeta['ceilings'] = {}, worker?: WarmWorker): Promise<RunMeta['ceilings']> {
   const ceilings: NonNullable<RunMeta['ceilings']> = { ...earlier };
   if (used.length === 0) return ceilings;
-  const worker = new WarmWorker(s.limits);
+  const own = worker ? undefined : new WarmWorker(s.limits);
   try {
     for (const { engine: e, dtype } of used) {
-      const c = await ceilingIn(worker, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs), dtype), key = ceilingKey(e.id, dtype);
+      const c = await ceilingIn((worker ?? own)!, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs), dtype);
+      const key = ceilingKey(e.id, dtype);
       if ('error' in c) listener.note(`matmul ceiling of ${key} not measured: ${c.error}`);
       else ceilings[key] = ceilings[key] ? mergeCeilings(ceilings[key], c) : c;
     }
   } finally {
-    worker.close();
+    own?.close();
   }
   return ceilings;
 }
@@ -137,15 +146,17 @@ async function checkJob(s: SweepSettings, dir: string, c: Case, workers: Workers
 
 /** Round `round` of the cases of one comparison group, timed together in the round's worker; journals each case's round. */
 async function groupRoundJob(s: SweepSettings, dir: string, cases: Case[], round: number, workers: Workers,
-  journal: Map<string, CaseRounds>): Promise<JobDone[]> {
-  const timed = await groupRoundOf(cases, round, `${s.suite.seed}:${groupOf(cases[0])}`, workers.get(), s.limits);
+  journal: Map<string, CaseRounds>, phases: PhaseTimes): Promise<JobDone[]> {
+  const begin = performance.now();
+  const results = await groupRoundOf(cases, round, `${s.suite.seed}:${groupOf(cases[0])}`, workers.get(), s.limits);
+  addGroupRound(phases, round, performance.now() - begin, results);
   cases.forEach((c, i) => {
-    const t = timed[i];
+    const t = results[i];
     const record: RoundRecord = { caseId: c.caseId, round, ...('error' in t ? { error: t.error } : { timing: t }) };
     appendJsonLine(dir, ROUNDS_FILE, record);
     entryOf(journal, c).timing.set(round, t);
   });
-  return timed;
+  return results;
 }
 
 function entryOf(journal: Map<string, CaseRounds>, c: Case): CaseRounds {
@@ -207,6 +218,28 @@ function weightsFileOf(suite: Suite, previous: RunMeta | undefined): Pick<RunMet
   return { weightsFile: facts };
 }
 
+/**
+ * The run's matmul ceilings, measured on demand: of the engines this sweep's jobs run on (a shard of one engine's groups:
+ * that engine's; an empty shard, a resumed run with nothing left to measure, or --no-ceilings: none), merged into
+ * those the run measured before. Each call measures them again (in `worker` when given) and keeps the best.
+ */
+function roofMeasurer(s: SweepSettings, todo: { c: Case }[], meta: RunMeta, dir: string, phases: PhaseTimes,
+  listener: SweepListener, previous?: RunMeta) {
+  const used = s.ceilings === false ? [] : ceilingsUsed(s.selected, todo.map(({ c }) => c));
+  meta.ceilings = previous?.ceilings ?? {};
+  return async (worker?: WarmWorker) => {
+    meta.ceilings = await timed(phases, 'ceilings', () => measureCeilings(s, used, listener, meta.ceilings, worker));
+    writeRunMeta(dir, meta);
+  };
+}
+
+function announce(s: SweepSettings, cases: number, planned: number, left: number, rounds: number, jobs: number,
+  donePrior: number, meta: RunMeta, dir: string, listener: SweepListener): void {
+  const part = s.shard ? ` shard ${shardText(s.shard)} (${cases} of ${planned} case(s))` : '';
+  listener.note(`attnbench: suite '${s.suite.name}'${part}, ${left} case(s) × ${rounds} round(s), ${jobs} job(s)`
+    + `${donePrior ? ` (${donePrior} case(s) already done)` : ''} on ${meta.selected.join(', ')} → ${dir}`);
+}
+
 export async function runSweep(settings: SweepSettings, listener: SweepListener): Promise<SweepResult> {
   // Every worker runs with the flags the run's engines ask for (tfjs/wasm: no wasm tier-up), checks and ceilings too.
   const nodeFlags = [...new Set(settings.selected.flatMap((e) => e.capabilities?.processFlags ?? []))];
@@ -222,16 +255,10 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
   appendFileSync(path.join(dir, RESULTS_FILE), ''); // a run (an empty shard too) always has its results file
   writeJournaledLines(dir, cases, rounds, journal, done, listener);
   for (const fb of s.fallbacks) listener.note(`fallback: ${fb}`);
-  const load = startLoadSampler(workerPids);
-  // Ceilings of the engines this sweep's jobs run on (a shard of one engine's groups: that engine's; an empty shard, or a
-  // resumed run with nothing left to measure: none), merged into those the run measured before.
-  const used = ceilingsUsed(s.selected, todo.map(({ c }) => c));
-  meta.ceilings = await measureCeilings(s, used, listener, previous?.ceilings);
-  writeRunMeta(dir, meta);
-  const part = s.shard ? ` shard ${shardText(s.shard)} (${cases.length} of ${plan.length} case(s))` : '';
-  listener.note(`attnbench: suite '${s.suite.name}'${part}, ${cases.length - donePrior.size} case(s) × ${rounds} round(s), `
-    + `${todo.length} job(s)`
-    + `${donePrior.size ? ` (${donePrior.size} case(s) already done)` : ''} on ${meta.selected.join(', ')} → ${dir}`);
+  const load = startLoadSampler(workerPids), phases = (meta.phases = startPhases(previous?.phases));
+  const measureRoof = roofMeasurer(s, todo, meta, dir, phases, listener, previous);
+  let roofTaken = false; // the first measurement: in the first timing round's worker, before its groups
+  announce(s, cases.length, plan.length, cases.length - donePrior.size, rounds, todo.length, donePrior.size, meta, dir, listener);
 
   let interrupted = false, workers = new Workers(s.limits), workersRound = -1;
   const onSigint = () => { interrupted = true; };
@@ -248,9 +275,13 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
         workers.close();
         [workers, workersRound] = [new Workers(s.limits), round];
       }
+      if (round > 0 && !roofTaken) {
+        roofTaken = true;
+        await measureRoof(workers.get());
+      }
       listener.start(cases[0], round, i, todo.length);
-      const results = round === 0 ? [await checkJob(s, dir, cases[0], workers, journal)]
-        : await groupRoundJob(s, dir, cases, round, workers, journal);
+      const results = round === 0 ? [await timed(phases, 'checks', () => checkJob(s, dir, cases[0], workers, journal))]
+        : await groupRoundJob(s, dir, cases, round, workers, journal, phases);
       cases.forEach((c, k) => {
         if (k > 0) listener.start(c, round, i + k, todo.length);
         listener.done(c, round, results[k]);
@@ -258,8 +289,8 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
       });
       i += cases.length;
     }
-    // A second look at the roof after the cases: one busy moment must not set it for the whole run.
-    if (!interrupted) meta.ceilings = await measureCeilings(s, used, listener, meta.ceilings);
+    // A second look at the roof after the cases (in the last round's worker): one busy moment must not set it for the whole run.
+    if (!interrupted) await measureRoof(workersRound > 0 ? workers.get() : undefined);
   } finally {
     workers.close();
     process.removeListener('SIGINT', onSigint);

@@ -51,14 +51,16 @@ function work(job: Job): Promise<JobResult[Job['kind']]> {
  * warmed up and sampled together; a pass that throws fails the round of every case of the group.
  */
 async function groupRound(job: Extract<Job, { kind: 'round' }>): Promise<JobResult['round']> {
-  const prepared: Array<Awaited<ReturnType<Mode['subject']>> | { error: string }> = [];
+  const prepared: Array<Awaited<ReturnType<Mode['subject']>> | { error: string }> = [], prepareMs: number[] = [];
   for (const c of job.cases) { // one after another: tfjs/wasm times its kernels while preparing
+    const begin = performance.now();
     prepared.push(await modeOf(c.mode).subject(c).catch((e: unknown) => ({ error: message(e) })));
+    prepareMs.push(performance.now() - begin);
   }
   const ready = prepared.flatMap((p) => ('error' in p ? [] : [p]));
   try {
     const timed = ready.length === 0 ? [] : await timeGroupRound(ready, job.cases[0].timing, job.round, job.seed);
-    return prepared.map((p) => ('error' in p ? p : timed[ready.indexOf(p)]));
+    return prepared.map((p, i) => ('error' in p ? p : { ...timed[ready.indexOf(p)], prepareMs: prepareMs[i] }));
   } catch (e) {
     return job.cases.map(() => ({ error: message(e) }));
   } finally {

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { npmRun, ROOT, tmpDir } from './helpers.ts';
+import { cliRun, npmRun, ROOT, runInProcess, tmpDir } from './helpers.ts';
 import { openReport } from '../report/browser.ts';
+import { bench } from '../../src/cli/bench.ts';
 import { report } from '../../src/cli/report.ts';
 
 let out = '';
@@ -30,6 +31,17 @@ test('run.json records suite, argv, environment and engines', () => {
   assert.deepEqual(meta.selected, ['onnx/cpu', 'tfjs/wasm']);
   assert.ok(meta.engines.find((e: { id: string; available: boolean }) => e.id === 'tfjs/tensorflow-gpu' && !e.available));
   assert.ok(meta.finishedAt >= meta.startedAt);
+  for (const id of ['onnx/cpu', 'tfjs/wasm']) { // measured before and after the cases, each shape's best kept
+    const c = meta.ceilings[id];
+    assert.ok(c?.gflops > 0 && c.medianMs > 0 && c.shapes.length >= 2, `${id}: ${JSON.stringify(c)}`);
+    assert.equal(c.gflops, Math.max(...c.shapes.map((s: { gflops: number }) => s.gflops)), `${id}: the best shape's figure`);
+    assert.match(c.shape, /^\[\d+(×\d+)+\]·\[\d+(×\d+)+\] float32$/);
+  }
+});
+
+test('package.json runs each command as tsx src/cli/<command>.ts: what the other tests spawn directly (cliRun)', () => {
+  const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  for (const command of ['bench', 'report', 'compare', 'merge', 'attend']) assert.equal(scripts[command], `tsx src/cli/${command}.ts`);
 });
 
 test('results.jsonl holds one complete line per case', () => {
@@ -101,7 +113,7 @@ test('--resume after a torn write: the torn line set aside, completed rounds kep
   writeFileSync(path.join(copy, 'results.jsonl'), results.slice(0, -1).map((l) => `${l}\n`).join(''));
   appendFileSync(path.join(copy, 'results.jsonl'), results.at(-1)!.slice(0, 80)); // killed mid-write
   writeFileSync(path.join(copy, 'rounds.jsonl'), keep.map((l) => `${l}\n`).join(''));
-  const r = npmRun('bench', ['--suite', 'quick', '--out', copy, '--resume'], 120_000);
+  const r = cliRun('bench', ['--suite', 'quick', '--out', copy, '--resume', '--no-ceilings'], 120_000);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /results\.jsonl:6 was torn by an interrupted write: moved to .*results\.jsonl\.torn; its case's line is rebuilt/);
   assert.match(r.stderr, /1 case\(s\) × 3 round\(s\), 1 job\(s\) \(5 case\(s\) already done\)/);
@@ -110,6 +122,8 @@ test('--resume after a torn write: the torn line set aside, completed rounds kep
   const after = readFileSync(path.join(copy, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(after.length, 6);
   assert.deepEqual(after.at(-1).rounds.slice(0, 2), JSON.parse(results.at(-1)!).rounds.slice(0, 2), 'rounds 1 and 2 kept as measured');
+  const ceilings = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')).ceilings;
+  assert.deepEqual(ceilings(copy), ceilings(out), '--no-ceilings: the ceilings measured before are kept, none measured again');
 });
 
 /** A copy of the run with its last results line cut to `tail` (a kill mid-append; '' = before the append), every round journaled. */
@@ -126,7 +140,7 @@ const caseIds = (dir: string) => readFileSync(path.join(dir, 'results.jsonl'), '
 
 test('--resume after the final line was torn with every round journaled: its line rebuilt from the journal, 6 of 6 cases', () => {
   const { copy, last } = cutLastLine('torn-final', (l) => l.slice(0, 80));
-  const r = npmRun('bench', ['--suite', 'quick', '--out', copy, '--resume'], 120_000);
+  const r = cliRun('bench', ['--suite', 'quick', '--out', copy, '--resume'], 120_000);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /results\.jsonl:6 was torn/);
   assert.match(r.stderr, new RegExp(`${last.caseId}: every round is in the journal; its results line is rebuilt from it`));
@@ -140,8 +154,8 @@ test('--resume after the final line was torn with every round journaled: its lin
 
 test('a kill between the last round\'s journal record and the results append: --resume and npm run report write the line',
   async (t) => {
-  const resumed = cutLastLine('kill-before-append', () => '');
-  const r = npmRun('bench', ['--suite', 'quick', '--out', resumed.copy, '--resume'], 120_000);
+  const resumed = cutLastLine('kill-before-append', () => ''); // the command in this process: the two tests above spawn it
+  const r = await runInProcess(bench, ['--suite', 'quick', '--out', resumed.copy, '--resume']);
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /torn/);
   assert.deepEqual(caseIds(resumed.copy), caseIds(out));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { bench } from '../../src/cli/bench.ts';
 import { errorOutcome } from '../../src/cli/format.ts';
-import { npmRun, ROOT, tmpDir } from './helpers.ts';
+import { npmRun, ROOT, runInProcess, tmpDir } from './helpers.ts';
 
 /** A user mistake: exit 2, one line on stderr naming what was wrong and what is accepted, no stack. */
 function assertOneLine(r: { code: number | null; stderr: string }, args: string[], expected: RegExp) {
@@ -16,8 +16,14 @@ function assertOneLine(r: { code: number | null; stderr: string }, args: string[
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 }
 
-/** Through `npm run bench`, as a user runs it: for mistakes found once the engines or the run folder are touched. */
+/** Through `npm run bench`, as a user runs it: the command's error boundary is what a user sees. */
 const assertUserError = (args: string[], expected: RegExp) => assertOneLine(npmRun('bench', args), args, expected);
+
+/**
+ * Mistakes found once the engines are probed or the run folder is touched, through the command's
+ * own error boundary in this process (the engines load once per test file, not once per mistake).
+ */
+const assertRunRejected = async (args: string[], expected: RegExp) => assertOneLine(await runInProcess(bench, args), args, expected);
 
 /**
  * Mistakes the flag and suite parsers reject, through the command's own error boundary in this
@@ -68,11 +74,12 @@ test('a bad ATTNBENCH_TFJS_KERNEL, before any engine starts', () => {
 
 test('--resume without --out', () => assertRejected(['--resume'], /--resume needs --out DIR/));
 
-test('--out naming a file, or a folder that cannot be made', () => {
+test('--out naming a file, or a folder that cannot be made', async () => {
   const file = path.join(tmpDir(), 'a-file');
   writeFileSync(file, 'x');
-  assertUserError(['--suite', 'quick', '--out', file], /--out expects a folder \(new or a run's\)\. Received: .*a-file, which is a file/);
-  assertUserError(['--suite', 'quick', '--out', path.join(file, 'sub')],
+  await assertRunRejected(['--suite', 'quick', '--out', file],
+    /--out expects a folder \(new or a run's\)\. Received: .*a-file, which is a file/);
+  await assertRunRejected(['--suite', 'quick', '--out', path.join(file, 'sub')],
     /--out .*a-file\/sub cannot be written \((ENOTDIR|EEXIST)\); choose a writable folder/);
 });
 
@@ -84,7 +91,7 @@ test('one writer per run folder: a second bench into a folder in use exits 2 wit
   { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve) => holder.stdout!.once('data', resolve));
   try {
-    assertUserError(['--suite', 'quick', '--out', dir], new RegExp(`run folder in use by pid ${holder.pid}`));
+    await assertRunRejected(['--suite', 'quick', '--out', dir], new RegExp(`run folder in use by pid ${holder.pid}`));
   } finally {
     holder.kill('SIGKILL');
   }

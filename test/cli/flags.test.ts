@@ -12,7 +12,7 @@ import { messages, UserError } from '../../src/messages.ts';
 import { planCases, shapesOf } from '../../src/run/plan.ts';
 import { parseSuite } from '../../src/run/suite.ts';
 import type { EngineInfo } from '../../src/results/types.ts';
-import { npmRun, tmpDir } from './helpers.ts';
+import { cliRun, npmRun, tmpDir } from './helpers.ts';
 
 const onnx = { id: 'onnx/cpu', engine: 'onnx', backend: 'cpu' } as EngineInfo;
 
@@ -63,23 +63,37 @@ test('causal: a suite sweeps causal and/or bidirectional shapes; causal case ids
   assert.throws(() => parseSuite({ ...both, causal: 'yes' }, 'x'), /causal/);
 });
 
-test('--causal: a causal linformer is a skipped line with its reason; full and flash (tiled and fused) run causal and exact', () => {
-  const out = path.join(tmpDir(), 'causal');
-  const r = npmRun('bench', ['--variants', 'full,linformer:k=8,flash:kernel=tiled:tile=8,flash:kernel=fused', '--seq', '24',
-    '--d-model', '16', '--heads', '2', '--engine', 'onnx', '--causal', '--rounds', '1', '--time', '20', '--no-report',
+/**
+ * One real sweep for the two tests below: flags over a built-in suite (its variants, shapes and
+ * engines replaced), every case causal, the final table as JSON lines. Two head counts, so each
+ * configuration runs twice and the labels name the shape.
+ */
+let swept: { r: ReturnType<typeof cliRun>; out: string } | undefined;
+function causalJsonSweep() {
+  if (swept) return swept;
+  const out = path.join(tmpDir(), 'causal-json');
+  const r = cliRun('bench', ['--suite', 'quick', '--variants',
+    'full,lora:rank=2:merged=true,linformer:k=8,flash:kernel=tiled:tile=8,flash:kernel=fused', '--seq', '24', '--d-model', '16',
+    '--heads', '2,4', '--engine', 'onnx', '--causal', '--rounds', '1', '--time', '20', '--json', '--no-report', '--no-ceilings',
     '--out', out], 120_000);
   assert.equal(r.code, 0, r.stderr);
+  return (swept = { r, out });
+}
+
+test('--causal: a causal linformer is a skipped line with its reason; full and flash (tiled and fused) run causal and exact', () => {
+  const { out } = causalJsonSweep();
   const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  const by = (v: string, kernel?: string) => lines.find((l) => l.variant === v && (!kernel || l.options.kernel === kernel));
-  assert.equal(lines.length, 4);
+  const by = (v: string, kernel?: string) => lines.filter((l) => l.variant === v && (!kernel || l.options.kernel === kernel));
+  assert.equal(lines.length, 5 * 2);
   assert.ok(lines.every((l) => l.shape.causal === true && l.caseId.endsWith('c')), 'every case causal');
-  assert.deepEqual([by('linformer').status, by('linformer').reason], ['skipped', messages.causalLinformer()]);
-  for (const ok of [by('full'), by('flash', 'tiled'), by('flash', 'fused')]) {
-    assert.equal(ok.status, 'ok');
+  for (const l of by('linformer')) assert.deepEqual([l.status, l.reason], ['skipped', messages.causalLinformer()]);
+  for (const ok of [...by('full'), ...by('lora'), ...by('flash')]) {
+    assert.equal(ok.status, 'ok', ok.reason);
     assert.ok(ok.accuracy.relErr < 1e-4, `${ok.label}: ${ok.accuracy.relErr}`);
     assert.match(ok.label, / · causal$/);
   }
-  assert.deepEqual([by('flash', 'tiled').details, by('flash', 'fused').details], [{ kernel: 'tiled', tile: 8 }, { kernel: 'fused' }]);
+  assert.deepEqual([...by('flash', 'tiled'), ...by('flash', 'fused')].map((l) => l.details),
+    [{ kernel: 'tiled', tile: 8 }, { kernel: 'tiled', tile: 8 }, { kernel: 'fused' }, { kernel: 'fused' }]);
 });
 
 test('--help lists every built-in suite with its description and ends with four worked examples; --list shows the syntax', () => {
@@ -90,26 +104,25 @@ test('--help lists every built-in suite with its description and ends with four 
   for (const [name, words] of suites) assert.match(help.stdout, new RegExp(`\\n  ${name} +${words}`));
   assert.equal(help.stdout.match(/\n {2}npm run bench -- /g)?.length, 4);
   assert.match(help.stdout, /--d-model <list>[\s\S]*--heads <list>[\s\S]*--batch <list>[\s\S]*--causal[\s\S]*--json/);
-  const list = npmRun('bench', ['--list']);
+  const list = cliRun('bench', ['--list']);
   assert.match(list.stdout, /--variants name\[:key=value…\],…/);
   assert.match(list.stdout, /inline: lora:rank=8:alpha=16:targets=q\+v:merged=false/);
   assert.equal(list.stdout.match(/\n {2}inline: /g)?.length, 7, 'an inline example per variant');
 });
 
 test('--json: the final table as JSON lines on stdout, progress on stderr; shape flags recorded in run.json', () => {
-  const out = path.join(tmpDir(), 'json');
-  const r = npmRun('bench', ['--suite', 'quick', '--variants', 'full,lora:rank=2:merged=true', '--seq', '32', '--d-model', '32',
-    '--heads', '2,4', '--engine', 'onnx', '--rounds', '1', '--time', '20', '--json', '--no-report', '--out', out], 120_000);
-  assert.equal(r.code, 0, r.stderr);
+  const { r, out } = causalJsonSweep();
   const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  assert.equal(rows.length, 4, 'two configurations × two head counts');
+  assert.equal(rows.length, 5 * 2, 'five configurations × two head counts');
   for (const row of rows) {
-    assert.equal(row.status, 'ok');
-    assert.equal(typeof row.medianMs, 'number');
-    assert.deepEqual([row.engine, row.seqLen, row.dModel, row.rounds], ['onnx/cpu', 32, 32, 1]);
+    assert.equal(row.status, row.variant === 'linformer' ? 'skipped' : 'ok', row.reason);
+    assert.deepEqual([row.engine, row.seqLen, row.dModel], ['onnx/cpu', 24, 16]);
+    if (row.status === 'ok') assert.deepEqual([typeof row.medianMs, row.rounds], ['number', 1]);
   }
-  assert.deepEqual(rows.map((x) => x.heads).sort(), [2, 2, 4, 4]);
+  assert.deepEqual(rows.map((x) => x.heads).sort(), [2, 2, 2, 2, 2, 4, 4, 4, 4, 4]);
   assert.match(r.stderr, /\[1\/\d+\] .* checks …/, 'progress on stderr');
   const meta = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
-  assert.deepEqual([meta.suite.dModel, meta.suite.heads, meta.suite.timing.rounds], [32, [2, 4], 1]);
+  assert.deepEqual([meta.suite.name, meta.suite.dModel, meta.suite.heads, meta.suite.timing.rounds, meta.suite.causal],
+    ['quick', 16, [2, 4], 1, true]);
+  assert.deepEqual(meta.ceilings, {}, '--no-ceilings: no matmul ceiling measured');
 });

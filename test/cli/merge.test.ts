@@ -7,7 +7,7 @@ import { planIds, SUITE, writeShard } from '../run/shard-fixtures.ts';
 import { parseSuite } from '../../src/run/suite.ts';
 import { bench } from '../../src/cli/bench.ts';
 import { merge } from '../../src/cli/merge.ts';
-import { npmRun, runInProcess, tmpDir } from './helpers.ts';
+import { cliRun, npmRun, runInProcess, tmpDir } from './helpers.ts';
 
 /** A mistake found once the engines are probed and the run folder opened, in this process: no job runs. */
 async function assertRefusedRun(args: string[], expected: RegExp) {
@@ -32,7 +32,7 @@ async function assertOneLine(script: 'merge' | 'bench', args: string[], expected
 
 test('npm run merge: three shard folders into one run with its report; the unsharded case set', () => {
   const out = path.join(tmpDir(), 'merged');
-  const r = npmRun('merge', ['--out', out, ...[2, 3, 1].map((i) => writeShard(i, 3))]);
+  const r = cliRun('merge', ['--out', out, ...[2, 3, 1].map((i) => writeShard(i, 3))]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`^merged 3 shard\\(s\\) of 3 on 3 machine\\(s\\): 12 of 12 case\\(s\\) → ${out} in \\d+\\.\\d s\\n`
     + `report: ${out}/report\\.html\\n$`));
@@ -42,7 +42,7 @@ test('npm run merge: three shard folders into one run with its report; the unsha
 
 test('npm run merge --allow-missing: the report lists what is missing', () => {
   const out = path.join(tmpDir(), 'merged');
-  const r = npmRun('merge', ['--allow-missing', '--out', out, writeShard(1, 3), writeShard(2, 3)]);
+  const r = cliRun('merge', ['--allow-missing', '--out', out, writeShard(1, 3), writeShard(2, 3)]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /8 of 12 case\(s\), 4 missing/);
   assert.match(readFileSync(path.join(out, 'report.html'), 'utf8'), /merged from shards with 4 of 12 planned case\(s\) missing: /);

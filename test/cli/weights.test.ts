@@ -13,7 +13,7 @@ import { inspectWeightsFile, readBaseWeights } from '../../src/linalg/weights-fi
 import { buildConfiguration } from '../../src/measure/case.ts';
 import { resolveVariant } from '../../src/run/plan.ts';
 import { bench } from '../../src/cli/bench.ts';
-import { npmRun, runInProcess, tmpDir, type Ran } from './helpers.ts';
+import { cliRun, runInProcess, tmpDir, type Ran } from './helpers.ts';
 
 const D = 12, dir = tmpDir('attnbench-weights-cli-');
 const layer = torchLayer(D, 'F16', 21);
@@ -33,7 +33,7 @@ test('--plan at GPT-3 size (D 12288, 96 heads): LoRA r=1 and r=8 on q,v train 49
   const args = ['--plan', '--variants', 'full,lora:rank=1:targets=q+v,lora:rank=8:targets=q+v,svd:energy=0.9', '--d-model', '12288',
     '--heads', '96', '--seq', '2048', '--engine', 'onnx', '--max-memory', '4096'];
   const out = tmpDir();
-  const text = npmRun('bench', [...args, '--out', out]);
+  const text = cliRun('bench', [...args, '--out', out]);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /LoRA r=1 .*│ 49 152 /);
   assert.match(text.stdout, /LoRA r=8 .*│ 393 216 /);
@@ -81,11 +81,11 @@ test('bad weights files on the command line: one line, exit 2', async () => {
 
 test('a run with --weights: every variant starts from the file\'s layer; run.json names the file and its sha256; the report draws '
   + 'its spectrum',
-  () => {
+  async () => {
     const out = tmpDir(), file = path.join(dir, 'bert-layer.safetensors');
     const args = ['--weights', bert, '--heads', '3', '--variants', 'full,svd:rank=4', '--seq', '8', '--engine', 'onnx',
-      '--rounds', '1', '--time', '20', '--out', out];
-    const r = npmRun('bench', args, 180_000);
+      '--rounds', '1', '--time', '20', '--no-ceilings', '--out', out];
+    const r = cliRun('bench', args, 180_000);
     assert.equal(r.code, 0, r.stderr);
     const meta = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
     assert.equal(meta.weightsFile.sha256, createHash('sha256').update(readFileSync(bert)).digest('hex'));
@@ -104,17 +104,19 @@ test('a run with --weights: every variant starts from the file\'s layer; run.jso
     const before = readFileSync(file);
     try {
       writeFileSync(file, safetensorsBytes(schemeTensors(torchLayer(D, 'F16', 99), 'hf-bert', 'F16', 'encoder.layer.0.')));
-      assertUserError(npmRun('bench', [...args, '--resume']), /--resume: .*bert-layer\.safetensors has changed since the run started/);
+      assertUserError(await runInProcess(bench, [...args, '--resume']),
+        /--resume: .*bert-layer\.safetensors has changed since the run started/);
     } finally {
       writeFileSync(file, before);
     }
   });
 
-test('npm run attend: the output .npy matches nn.MultiheadAttention computed from the file\'s arrays; bad input is one line', () => {
+test('npm run attend: the output .npy matches nn.MultiheadAttention computed from the file\'s arrays; bad input is one line',
+  async () => {
   const N = 9, x = Float32Array.from({ length: N * D }, (_, i) => Math.cos(i * 0.21));
   const input = path.join(dir, 'x.npy'), output = path.join(dir, 'y.npy');
   writeFileSync(input, new Uint8Array(dump(x, [N, D])));
-  const r = npmRun('attend', ['--variant', 'full', '--weights', bert, '--heads', '3', '--input', input, '--out', output,
+  const r = cliRun('attend', ['--variant', 'full', '--weights', bert, '--heads', '3', '--input', input, '--out', output,
     '--engine', 'tfjs']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /wrote .*y\.npy \[9, 12\] float32: full attention on tfjs\/\w+, .*layer encoder\.layer\.0\./);
@@ -122,10 +124,10 @@ test('npm run attend: the output .npy matches nn.MultiheadAttention computed fro
   assert.deepEqual([y.dtype, y.shape], ['f4', [N, D]]);
   assert.ok(relativeError(y.data as Float32Array, torchAttention(layer, x, N, 3)) < 1e-5);
   writeFileSync(input, new Uint8Array(dump(Float64Array.from(x), [N, D])));
-  assertUserError(npmRun('attend', ['--variant', 'full', '--weights', bert, '--heads', '3', '--input', input, '--out', output]),
+  assertUserError(await runInProcess(attend, ['--variant', 'full', '--weights', bert, '--heads', '3', '--input', input, '--out', output]),
     /--input expects a float32 \.npy of shape \[B, N, 12\] or \[N, 12\] \(D from --weights\)\. Received: .*x\.npy, F64 \[9, 12\]/);
-  assertUserError(npmRun('attend', ['--variant', 'lora', '--options', '{rank: 2}', '--weights', bert, '--heads', '3', '--input', input,
-    '--out', output]), /--options expects a JSON object/);
+  assertUserError(await runInProcess(attend, ['--variant', 'lora', '--options', '{rank: 2}', '--weights', bert, '--heads', '3',
+    '--input', input, '--out', output]), /--options expects a JSON object/);
 });
 
 test('npm run attend takes a case\'s path: options resolved with the engine\'s capabilities, weights seeded as a case\'s', async (t) => {

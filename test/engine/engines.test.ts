@@ -105,3 +105,20 @@ test('the element-wise and reduction ops compute the same values on every engine
     }, `${info.id}: [2, 2, 3] − [4] is refused`);
   }
 });
+
+test('gather picks the entries of an axis in the order given, repeats allowed, on every engine', async () => {
+  const x = { data: Float32Array.from({ length: 24 }, (_, i) => i), shape: [2, 3, 4] };
+  const indices = [2, 0, 2, 1];
+  const expected = Float32Array.from({ length: 32 }, (_, i) => {
+    const a = Math.floor(i / 16), j = Math.floor(i / 4) % 4, c = i % 4;
+    return a * 12 + indices[j] * 4 + c;
+  });
+  for (const info of (await listEngines()).filter((i) => i.available)) {
+    const p = await prepareForward(await createEngine(info), (ops, xx) => ops.gather(xx, 1, indices), {}, x);
+    try {
+      assert.deepEqual([...(await p.run()).y], [...expected], info.id);
+    } finally {
+      await p.dispose();
+    }
+  }
+});

@@ -15,6 +15,7 @@ const BAD: Record<string, { forward: ForwardFn; error: RegExp }> = {
   slice: { forward: (ops, x) => ops.slice(x, [0, 2, 0], [2, 2, 4]), error: /slice: begin \[0,2,0\] size \[2,2,4\] is not inside/ },
   concat: { forward: (ops, x) => ops.concat([x, ops.reshape(x, [2, 4, 3])], 1), error: /concat: .* do not join along axis 1/ },
   pad: { forward: (ops, x) => ops.pad(x, [[0, 1]]), error: /pad: .* does not pad the 3 axes/ },
+  gather: { forward: (ops, x) => ops.gather(x, 1, [0, 3]), error: /gather: axis 1 and indices \[0,3\] do not pick entries of \[2,3,4\]/ },
 };
 
 for (const [op, { forward, error }] of Object.entries(BAD)) {

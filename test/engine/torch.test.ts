@@ -16,7 +16,7 @@ import { full } from '../../src/variants/full.ts';
 import { roundedTo, tensorsRoundedTo } from '../../src/linalg/dtype.ts';
 import { IMPLEMENTATION_TOLERANCE, toleranceOf } from '../../src/measure/accuracy.ts';
 import { SHAPES, data, label, onEngine, runForward, variantCases } from '../variants/cases.ts';
-import { npmRun, ROOT, tmpDir } from '../cli/helpers.ts';
+import { cliRun, ROOT, tmpDir } from '../cli/helpers.ts';
 
 if (!process.env.ATTNBENCH_PYTHON && existsSync('/usr/bin/python3')) process.env.ATTNBENCH_PYTHON = '/usr/bin/python3';
 const all = await listEngines();
@@ -91,8 +91,8 @@ test('timeSamples returns count raw samples on the worker\'s monotonic clock, do
 
 test('a sweep on torch/cpu: engine-timed rounds; a worker killed mid-case is an error line and the sweep goes on', () => {
   const out = path.join(tmpDir(), 'run');
-  const r = npmRun('bench', ['--engine', 'torch', '--backend', 'cpu', '--variants', 'full', '--seq', '16,24', '--d-model', '32',
-    '--heads', '2', '--rounds', '2', '--time', '20', '--no-report', '--out', out], 180_000,
+  const r = cliRun('bench', ['--engine', 'torch', '--backend', 'cpu', '--variants', 'full', '--seq', '16,24', '--d-model', '32',
+    '--heads', '2', '--rounds', '2', '--time', '20', '--no-report', '--no-ceilings', '--out', out], 180_000,
   { ATTNBENCH_PYTHON: path.join(ROOT, 'test/engine/fixtures/dying-python'), ATTNBENCH_REAL_PYTHON: process.env.ATTNBENCH_PYTHON });
   assert.equal(r.code, 0, r.stderr);
   const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -113,8 +113,9 @@ test('SDPA (torch >= 2.0, stubbed onto 1.13 by the fixture): the line records th
   assert.equal(cpu.capabilities?.fusedAttention, false);
   assert.equal(cpu.capabilities?.attentionBackends, undefined);
   const out = path.join(tmpDir(), 'sdpa');
-  const r = npmRun('bench', ['--engine', 'torch', '--backend', 'cpu', '--variants', 'flash,flash:backend=math,flash:backend=cudnn',
-    '--seq', '16', '--causal', '--d-model', '32', '--heads', '2', '--rounds', '1', '--time', '20', '--no-report', '--out', out], 180_000,
+  const r = cliRun('bench', ['--engine', 'torch', '--backend', 'cpu', '--variants', 'flash,flash:backend=math,flash:backend=cudnn',
+    '--seq', '16', '--causal', '--d-model', '32', '--heads', '2', '--rounds', '1', '--time', '20', '--no-report', '--no-ceilings',
+    '--out', out], 180_000,
   { ATTNBENCH_PYTHON: path.join(ROOT, 'test/engine/fixtures/sdpa-python'), ATTNBENCH_REAL_PYTHON: process.env.ATTNBENCH_PYTHON });
   assert.equal(r.code, 0, r.stderr);
   const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -137,7 +138,7 @@ test('--engines says in one line why torch is missing: no interpreter, or an int
     [noTorch, /torch\/cpu\s.*torch not importable from .*python-without-torch: ModuleNotFoundError/],
   ];
   for (const [python, reason] of cases) {
-    const r = npmRun('bench', ['--engines'], 60_000, { ATTNBENCH_PYTHON: python });
+    const r = cliRun('bench', ['--engines'], 60_000, { ATTNBENCH_PYTHON: python });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, reason);
   }

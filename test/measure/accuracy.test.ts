@@ -5,7 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IMPLEMENTATION_TOLERANCE, referenceRows, SAMPLED_ROWS } from '../../src/measure/accuracy.ts';
+import { IMPLEMENTATION_TOLERANCE, measureAccuracy, referenceRows, SAMPLED_ROWS } from '../../src/measure/accuracy.ts';
+import { createRng } from '../../src/linalg/rng.ts';
+import { baseWeights, makeInput } from '../../src/linalg/weights.ts';
 import { measureCase } from '../../src/measure/case.ts';
 import { planCases } from '../../src/run/plan.ts';
 import { parseSuite } from '../../src/run/suite.ts';
@@ -38,4 +40,23 @@ test(`a case further than ${IMPLEMENTATION_TOLERANCE} from its own reference is 
   assert.equal(outcome.line.status, 'error');
   assert.match(outcome.line.reason, new RegExp('^relative error (9\\.99e-4|1\\.00e-3) vs its own float64 reference exceeds the '
     + 'float32 tolerance 0\\.0001 \\(float64 sparse-window reference, 32 sampled rows of each batch entry\\)$'));
+});
+
+test('a variant\'s own reference is computed once per configuration and input, whichever engine asks; other weights compute again', () => {
+  const s = { batch: 1, seqLen: 8, dModel: 16, heads: 2 };
+  const rng = createRng('own-reference'), base = baseWeights(s, { init: 'gaussian' }, rng);
+  const x = makeInput(s, rng).data;
+  let calls = 0;
+  const counted: typeof VARIANTS.full = { ...VARIANTS.full, reference: (...args) => { calls++; return VARIANTS.full.reference(...args); } };
+  // The options are in the key: a fresh one per test run, so that the disk cache of an earlier run cannot answer.
+  const o = { run: `${process.pid}:${Date.now()}` };
+  const y = Float32Array.from(VARIANTS.full.reference(s, {}, x, base, [...Array(s.seqLen).keys()]));
+  const first = measureAccuracy(counted, s, o, x, base, base, y), again = measureAccuracy(counted, s, o, x, base, base, y);
+  assert.equal(calls, 1, 'the second engine\'s case reads the first one\'s reference');
+  assert.deepEqual(again, first);
+  assert.ok(first.relErr! < 1e-6, `relErr ${first.relErr}`);
+  const other = { ...base, Wv: { ...base.Wv, data: base.Wv.data.map((e) => e * 2) } };
+  const moved = measureAccuracy(counted, s, o, x, other, base, y);
+  assert.equal(calls, 2, 'other weights: computed again');
+  assert.ok(moved.relErr! > 1e-3, `the output of the first weights is far from the reference of the second (${moved.relErr})`);
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { compareRuns, hasRegression } from '../../src/report/compare.ts';
 import type { ResultLine } from '../../src/results/types.ts';
 import { compare } from '../../src/cli/compare.ts';
-import { npmRun, runInProcess, tmpDir } from '../cli/helpers.ts';
+import { runInProcess, tmpDir } from '../cli/helpers.ts';
 import { failedLine, fixtureMeta, fixtureRun, okLine, writeRun } from './fixtures.ts';
 
 const SLOW = 'SVD r=16|onnx/cpu|B1N512D64H4';
@@ -58,8 +58,9 @@ before(() => {
   writeRun(path.join(dir, 'same'), fixtureRun(), fixtureMeta({ runId: 'run-c' }));
 });
 
-test('npm run compare: the slower case is flagged and the exit code is 1; compare.html written beside NEW', () => {
-  const r = npmRun('compare', [path.join(dir, 'base'), path.join(dir, 'new')]);
+// The command in this process (test/cli/output.test.ts spawns `npm run compare`, as a user runs it).
+test('npm run compare: the slower case is flagged and the exit code is 1; compare.html written beside NEW', async () => {
+  const r = await runInProcess(compare, [path.join(dir, 'base'), path.join(dir, 'new')]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stdout, /SVD r=16 .*onnx\/cpu .*512 .*1\.300 .*slower/);
   assert.match(r.stdout, /only in BASE \(1\):\n {2}Linformer k=32\|tfjs\/wasm\|B1N1024D64H4/);
@@ -72,9 +73,9 @@ test('npm run compare: the slower case is flagged and the exit code is 1; compar
   assert.match(html, /<svg/);
 });
 
-test('npm run compare: identical runs exit 0; --out chooses the file', () => {
+test('npm run compare: identical runs exit 0; --out chooses the file', async () => {
   const out = path.join(dir, 'same-vs-base.html');
-  const r = npmRun('compare', [path.join(dir, 'base'), path.join(dir, 'same'), '--out', out]);
+  const r = await runInProcess(compare, [path.join(dir, 'base'), path.join(dir, 'same'), '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /45 case\(s\) in both runs: 0 slower, 0 faster, 44 unchanged, 1 not comparable/);
   assert.ok(existsSync(out));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { report } from '../../src/cli/report.ts';
-import { npmRun, runInProcess, tmpDir } from '../cli/helpers.ts';
+import { cliRun, npmRun, runInProcess, tmpDir } from '../cli/helpers.ts';
 import { fixtureMeta, fixtureRun, writeRun } from './fixtures.ts';
 
 let root = '';
@@ -15,7 +15,7 @@ before(() => {
 });
 
 test('npm run report -- DIR rebuilds DIR/report.html and the index of the folder above', () => {
-  const r = npmRun('report', [path.join(root, 'run-a')]);
+  const r = cliRun('report', [path.join(root, 'run-a')]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), `report: ${path.join(root, 'run-a', 'report.html')}`);
   const index = readFileSync(path.join(root, 'index.html'), 'utf8');
@@ -25,9 +25,10 @@ test('npm run report -- DIR rebuilds DIR/report.html and the index of the folder
   assert.match(readFileSync(path.join(root, 'run-a', 'report.html'), 'utf8'), /<h2>Findings<\/h2>/);
 });
 
-test('npm run report -- --publish OUTDIR RESULTS_ROOT copies every run and the index; renders a missing report', () => {
+// In this process: the test above and the one below spawn the command.
+test('npm run report -- --publish OUTDIR RESULTS_ROOT copies every run and the index; renders a missing report', async () => {
   const out = path.join(path.dirname(root), 'site');
-  const r = npmRun('report', ['--publish', out, root]);
+  const r = await runInProcess(report, ['--publish', out, root]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`published 2 run\\(s\\) from ${root} to ${out}: ${out}/index.html`));
   assert.deepEqual(readdirSync(out).sort(), ['index.html', 'run-a', 'run-b']);

@@ -6,11 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HARNESS_CLOCK } from '../../src/results/schema.ts';
 import { migrateLine } from '../../src/results/migrate.ts';
-import { readResults, readRounds, RESULTS_FILE, ROUNDS_FILE } from '../../src/results/store.ts';
+import { readResults, readRounds, readRunMeta, RESULTS_FILE, ROUNDS_FILE, RUN_FILE } from '../../src/results/store.ts';
 import type { FailedLine, OkLine } from '../../src/results/types.ts';
 import { okLine } from '../report/fixtures.ts';
 import { tmpDir } from '../cli/helpers.ts';
@@ -92,4 +92,14 @@ test('a current line passes through the migration as the same object, recorded v
   assert.equal(migrateLine(line), line);
   const engineTimed = { ...line, timing: { ...line.timing, clock: 'cuda-events', downloadInside: false } };
   assert.equal(migrateLine(engineTimed), engineTimed);
+});
+
+test('run.json: a suite from before rounds measured one round per case', () => {
+  const dir = tmpDir();
+  const timing = { timeMs: 1000, warmupMs: 200, warmupIterations: 2, minSamples: 5, targetRme: 2 };
+  writeFileSync(path.join(dir, RUN_FILE), JSON.stringify({ schema: 1, runId: 'old-run', suite: { name: 'old', timing } }));
+  assert.equal(readRunMeta(dir)!.suite.timing.rounds, 1);
+  const current = { schema: 1, runId: 'new-run', suite: { name: 'new', timing: { ...timing, rounds: 4 } } };
+  writeFileSync(path.join(dir, RUN_FILE), JSON.stringify(current));
+  assert.equal(readRunMeta(dir)!.suite.timing.rounds, 4);
 });

@@ -30,6 +30,8 @@ test('three shards merged: the unsharded case set, each line tagged with its sha
   const meta = readRunMeta(merged.dir)!;
   assert.deepEqual(meta.shards!.map((s) => [s.index, s.count, s.machine, s.environment.cpuModel]),
     [[1, 3, 'machine-1', 'CPU 1'], [2, 3, 'machine-2', 'CPU 2'], [3, 3, 'machine-3', 'CPU 3']]);
+  assert.deepEqual(Object.keys(meta.shards![0]).sort(), ['cases', 'count', 'dir', 'engines', 'environment', 'fallbacks', 'finishedAt',
+    'index', 'lines', 'machine', 'runId', 'startedAt'], 'its place in the plan, its folder, and its own run.json\'s fields');
   assert.equal(meta.cases, 12);
   assert.equal(meta.startedAt, '2026-11-29T10:00:01.000Z');
   assert.equal(meta.finishedAt, '2026-11-29T10:05:03.000Z');

@@ -63,4 +63,7 @@ test('a case\'s line from its journal: every round kept, pooled figures, spread;
   const allFailed = completeLine(j.facts!, new Map([[1, { error: 'timed out' }]]));
   assert.equal(allFailed.status, 'error');
   assert.equal(allFailed.status === 'error' && allFailed.reason, 'every timing round failed: round 1 failed: timed out');
+  assert.deepEqual(Object.keys(allFailed).sort(), ['backend', 'caseId', 'device', 'engine', 'finishedAt', 'flops', 'label', 'mode',
+    'options', 'params', 'reason', 'runId', 'schema', 'shape', 'status', 'timing', 'variant'],
+  'the base fields of the schema, no measured ones');
 });

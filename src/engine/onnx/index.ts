@@ -5,7 +5,8 @@
  */
 import type { BackendEntry, EngineInfo } from '../types.ts';
 import { firstLine } from '../types.ts';
-import { createSession, loadOrt, ONNX_CAPABILITIES, onnxEngine, onnxSpinning, onnxThreads, type OnnxBackend } from './session.ts';
+import { createSession, loadOrt, ONNX_CAPABILITIES, ONNX_DENORMALS, onnxEngine, onnxSpinning, onnxThreads,
+  type OnnxBackend } from './session.ts';
 import { traceGraph } from './trace.ts';
 
 export { createSession, loadOrt, ONNX_CAPABILITIES, onnxEngine, onnxThreads, type OnnxBackend } from './session.ts';
@@ -26,7 +27,8 @@ export async function probeOnnx(backend: OnnxBackend): Promise<Omit<EngineInfo, 
     const session = await createSession(ort, tiny.model, backend, true, true);
     await session.release();
     return { engine: 'onnx', backend, id, available: true, version: ort.env.versions.node, device,
-      threads: backend === 'cpu' ? onnxThreads() : undefined, settings: { spinning: onnxSpinning() ? 'on' : 'off' },
+      threads: backend === 'cpu' ? onnxThreads() : undefined,
+      settings: { spinning: onnxSpinning() ? 'on' : 'off', denormals: ONNX_DENORMALS },
       capabilities: ONNX_CAPABILITIES };
   } catch (e) {
     const msg = firstLine(e instanceof Error ? e.message : String(e));

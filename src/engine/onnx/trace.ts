@@ -7,7 +7,7 @@
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import type { HostTensor, Ops } from '../ops.ts';
 import { FORWARD_OUTPUT, forwardProgram, type ForwardFn, type Program } from '../types.ts';
-import { attentionShape, broadcast, concatShape, matMulShape, padShape, reducedShape, reshapeShape, sliceShape, swapLastPerm,
+import { attentionShape, broadcast, concatShape, gatherShape, matMulShape, padShape, reducedShape, reshapeShape, sliceShape, swapLastPerm,
   transposeShape, type Shaped } from '../flop-recorder.ts';
 
 const { onnx } = onnxProto;
@@ -95,6 +95,8 @@ function graphOps(g: GraphBuilder): Ops<Sym> {
       sliceShape(a.shape, begin, size)),
     concat: (ts, axis) => g.node('Concat', ts.map((t) => t.name), concatShape(ts.map((t) => t.shape), axis), [int('axis', axis)]),
     pad: (a, p) => g.node('Pad', [a.name, g.int64Init([...p.map((x) => x[0]), ...p.map((x) => x[1])])], padShape(a.shape, p)),
+    gather: (a, axis, indices) =>
+      g.node('Gather', [a.name, g.int64Init(indices)], gatherShape(a.shape, axis, indices), [int('axis', axis)]),
     constant: (data, shape) => g.floatInit(g.fresh('const'), data, shape),
     scope: (fn) => fn(), // a static graph: ORT's memory planner decides what lives when
     attention: (q, k, v, heads, causal) => g.node('MultiHeadAttention', [q.name, k.name, v.name],

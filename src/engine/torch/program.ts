@@ -8,7 +8,7 @@
  */
 import type { HostTensor, Ops } from '../ops.ts';
 import { checkReplacement, type Program } from '../types.ts';
-import { attentionShape, broadcast, concatShape, matMulShape, padShape, reducedShape, swapLastPerm, transposeShape,
+import { attentionShape, broadcast, concatShape, gatherShape, matMulShape, padShape, reducedShape, swapLastPerm, transposeShape,
   type Shaped } from '../flop-recorder.ts';
 
 /** A tensor while tracing: the number of its value and its static shape. */
@@ -89,6 +89,7 @@ function programOps(p: TracedProgram, fresh: () => number, fused: boolean): Ops<
     slice: (a, begin, size) => node('slice', [a], size, { begin, size }),
     concat: (ts, axis) => node('cat', ts, concatShape(ts.map((t) => t.shape), axis), { axis }),
     pad: (a, paddings) => node('pad', [a], padShape(a.shape, paddings), { paddings }),
+    gather: (a, axis, indices) => node('index_select', [a], gatherShape(a.shape, axis, indices), { axis, indices }),
     constant: (data, shape) => tensor(data, shape),
     scope: (fn) => fn(), // the worker frees each value after its last use
   };

@@ -164,6 +164,14 @@ def kernel(node, ctx):
     if op == "cat":
         axis = a["axis"]
         return lambda *xs: torch.cat(xs, axis)
+    if op == "index_select":
+        axis, indices, on = a["axis"], a["indices"], {}
+        # The index tensor is built once, on the device of the first input it meets.
+        def select(x):
+            if x.device not in on:
+                on[x.device] = torch.tensor(indices, dtype=torch.long, device=x.device)
+            return torch.index_select(x, axis, on[x.device])
+        return select
     if op == "pad":
         p = pad_args(a["paddings"])
         return lambda x: F.pad(x, p)
