@@ -2,21 +2,21 @@ import type { SuiteInput } from '../src/run/suite.ts';
 
 /**
  * Attention on a GPU through PyTorch (issue 22): exact dense (full), exact memory-efficient (flash:
- * SDPA's fused kernel where torch ≥ 2.0, and tiled), LoRA merged and unmerged, SVD, sliding window
- * and block-sparse, at d=1024, 16 heads, N = 1024 … 32768, causal and not, on torch/cuda. Full's
+ * SDPA's flash kernel where torch ≥ 2.0 — the line's attentionBackend says which ran — and tiled),
+ * LoRA merged and unmerged, SVD, sliding window and block-sparse, at d=1024, 16 heads, N = 1024 … 32768,
+ * causal and not, in bfloat16, on torch/cuda (each run also measures the bfloat16 matmul ceiling). Full's
  * score matrices grow as N² (64 GB analytic at N=32768): `--max-memory` skips what would not fit,
  * as `skipped` lines. The plain PyTorch yardstick of full (nn.MultiheadAttention, or SDPA on
  * projected q, k, v: `--kind sdpa`) is scripts/peer-torch.ts, timed by the same worker command:
- *   npx tsx scripts/peer-torch.ts --backend cuda --seq 4096 --d-model 1024 --heads 16 --kind sdpa
- * Not yet: bfloat16 (the suite runs float32 until the dtype key lands), the yardstick as a line of
- * the same run.
+ *   npx tsx scripts/peer-torch.ts --backend cuda --seq 4096 --d-model 1024 --heads 16 --kind sdpa --dtype bfloat16
+ * scripts/gpu-check.sh runs both from the bundle. Not yet: the yardstick as a line of the same run.
  */
 export default {
   name: 'cuda',
   description: 'Attention variants on torch/cuda at d=1024, 16 heads, N=1024–32768, causal and not.',
   variants: [
     'full',
-    { name: 'flash', options: { kernel: 'fused' } },
+    { name: 'flash', options: { kernel: 'fused', backend: 'flash' } },
     { name: 'flash', options: { kernel: 'tiled', tile: 1024 } },
     { name: 'lora', options: { rank: 16, merged: true } },
     { name: 'lora', options: { rank: 16, merged: false } },
@@ -28,6 +28,7 @@ export default {
   causal: [false, true],
   dModel: 1024,
   heads: 16,
+  dtype: 'bfloat16',
   engines: ['torch/cuda'],
   timing: { rounds: 3, timeMs: 500, warmupMs: 100, warmupIterations: 2, minSamples: 5, targetRme: 1 },
 } satisfies SuiteInput;

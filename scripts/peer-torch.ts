@@ -4,15 +4,18 @@
  * projected q, k, v), in one worker at the same threads, timed the same way (the engine's clock,
  * the suite's stopping rule), alternating A B A B so drift hits both; the ratio is paired by round.
  *   ATTNBENCH_PYTHON=/usr/bin/python3 npx tsx scripts/peer-torch.ts [--backend cpu] [--seq 1024] [--d-model 512]
- *     [--heads 8] [--rounds 6] [--kind mha|sdpa] [--causal]
+ *     [--heads 8] [--rounds 6] [--kind mha|sdpa] [--causal] [--dtype float32|bfloat16|float16]
+ * In the bundle (npm run bundle): node dist/attnbench/peer-torch.mjs … (scripts/gpu-check.sh runs it beside the cuda suite).
  * Prints each round, the memory of each, the ratio of medians with its 95 % interval; target ≤ 1.15 (CPU), ≤ 1.10 (CUDA).
  */
 import { parseArgs } from 'node:util';
 import { createEngine, listEngines } from '../src/engine/resolve.ts';
-import { prepareForward } from '../src/engine/types.ts';
+import { forwardProgram } from '../src/engine/types.ts';
 import { prepareYardstick, type YardstickKind } from '../src/engine/torch/yardstick.ts';
 import { relativeError } from '../src/linalg/dense.ts';
 import { caseData } from '../src/measure/case.ts';
+import { toleranceOf } from '../src/measure/accuracy.ts';
+import { DTYPES, type Dtype } from '../src/results/dtype.ts';
 import { subjectOf, timeGroupRound } from '../src/measure/group-round.ts';
 import { pairedRatio } from '../src/report/paired.ts';
 import type { RoundTiming } from '../src/results/types.ts';
@@ -21,19 +24,26 @@ import { full } from '../src/variants/full.ts';
 const { values: a } = parseArgs({ options: {
   backend: { type: 'string', default: 'cpu' }, seq: { type: 'string', default: '1024' }, 'd-model': { type: 'string', default: '512' },
   heads: { type: 'string', default: '8' }, rounds: { type: 'string', default: '6' }, kind: { type: 'string', default: 'mha' },
-  causal: { type: 'boolean', default: false } } });
-const shape = { batch: 1, seqLen: Number(a.seq), dModel: Number(a['d-model']), heads: Number(a.heads), ...(a.causal && { causal: true }) };
+  causal: { type: 'boolean', default: false }, dtype: { type: 'string', default: 'float32' } } });
+if (!(DTYPES as readonly string[]).includes(a.dtype)) throw new Error(`--dtype expects one of ${DTYPES.join(', ')}. Received: ${a.dtype}`);
+const dtype = a.dtype as Dtype;
+const shape = { batch: 1, seqLen: Number(a.seq), dModel: Number(a['d-model']), heads: Number(a.heads), ...(a.causal && { causal: true }),
+  ...(dtype !== 'float32' && { dtype }) };
 const info = (await listEngines()).find((i) => i.id === `torch/${a.backend}`)!;
 if (!info.available) throw new Error(`${info.id}: ${info.reason}`);
 const { base, x } = caseData({ seed: 1, shape, weights: { init: 'gaussian' } });
-const ours = await prepareForward(await createEngine(info), (ops, xx, ww) => full.forward(ops, xx, ww, shape, {}), base, x);
-const peer = await prepareYardstick(info, a.kind as YardstickKind, shape.heads, shape.causal === true, base, x);
+// caseData rounds weights and input to the dtype; both subjects compute in it.
+const ours = await (await createEngine(info)).prepare(forwardProgram((ops, xx, ww) => full.forward(ops, xx, ww, shape, {}), x, dtype),
+  base);
+const peer = await prepareYardstick(info, a.kind as YardstickKind, shape.heads, shape.causal === true, base, x, dtype);
 const agree = relativeError((await ours.run()).y, (await peer.run()).y);
-if (!(agree < 1e-4)) throw new Error(`the yardstick computes something else: relative error ${agree} vs attnbench's full`);
+if (!(agree < 2 * toleranceOf(dtype))) {
+  throw new Error(`the yardstick computes something else: relative error ${agree} vs attnbench's full`);
+}
 const timing = { timeMs: 3000, warmupMs: 500, warmupIterations: 2, minSamples: 20, targetRme: 1, downloadInside: false };
 const rounds: Record<'ours' | 'peer', RoundTiming[]> = { ours: [], peer: [] };
 console.log(`${info.id} ${info.version}, ${info.threads ?? '-'} threads; N=${shape.seqLen} D=${shape.dModel} H=${shape.heads}`
-  + `${shape.causal ? ' causal' : ''}; yardstick ${a.kind}; outputs agree to ${agree.toExponential(1)}`);
+  + `${shape.causal ? ' causal' : ''} ${dtype}; yardstick ${a.kind}; outputs agree to ${agree.toExponential(1)}`);
 for (let r = 1; r <= Number(a.rounds); r++) {
   // Both in one round, their passes in shuffled blocks (as a sweep pairs a variant with full).
   const [o, q] = await timeGroupRound([subjectOf(ours), subjectOf(peer)], timing, r, 'peer-torch');

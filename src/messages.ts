@@ -110,6 +110,14 @@ export const messages = {
   noFusedKernel: (variant: string) =>
     `${variant}: kernel 'fused' needs an engine whose capabilities declare a fused attention kernel, and this one has none; `
     + 'use kernel=tiled (or kernel=auto: fused where there is one)',
+  dtypeUnsupported: (engine: string, dtype: string, has: readonly string[], why?: string) =>
+    `${engine} does not compute in ${dtype}${why ? ` (${why})` : ''}; it computes in ${list(has)}`,
+  badDtype: (received: string, accepted: readonly string[]) =>
+    `--dtype expects one or more of ${list(accepted)}, comma-separated, e.g. float32,bfloat16. Received: ${received}`,
+  backendNeedsFused: () => 'backend names a fused kernel; kernel=tiled has none: use kernel=fused or kernel=auto with it',
+  noAttentionBackend: (variant: string, backend: string, has: readonly string[]) =>
+    `${variant}: backend '${backend}' needs an engine whose fused attention offers it by name (SDPA, torch ≥ 2.0); `
+    + (has.length ? `this one offers ${list(has)}` : 'this one offers none (backend=auto: the engine\'s own choice)'),
   commander: (text: string) => text.replace(/^error: /, ''),
   // Shards and merging (src/run/shard.ts, src/run/merge.ts).
   badShard: (received: string) => `--shard expects i/n with 1 ≤ i ≤ n, e.g. 2/3 (the second of three shards). Received: ${received}`,

@@ -17,7 +17,9 @@ import { readResults, RESULTS_ROOT } from '../results/store.ts';
 import { UserError, messages } from '../messages.ts';
 import { createProgress } from './progress.ts';
 import { planOutput, unprobedEngines } from './plan.ts';
-import { csvList, engineTable, isMain, jsonLines, onePositiveInt, positiveInt, runCli, summaryTable, variantList } from './format.ts';
+import { DTYPES, type Dtype } from '../results/dtype.ts';
+import { csvList, dtypeList, engineTable, isMain, jsonLines, onePositiveInt, positiveInt, runCli, summaryTable,
+  variantList } from './format.ts';
 
 interface BenchFlags {
   suite: string;
@@ -29,6 +31,7 @@ interface BenchFlags {
   batch?: number[];
   causal?: boolean;
   mode?: string[];
+  dtype?: Dtype[];
   engine?: string;
   backend?: string[];
   out?: string;
@@ -88,6 +91,8 @@ function whatFlags(cmd: Command): Command {
     .option('--batch <list>', 'batch sizes B, e.g. 1,4, each swept (overrides the suite)', (v) => positiveInt('--batch', v))
     .option('--causal', 'causal (decoder) attention: query i attends keys j ≤ i; linformer cases are skipped (overrides the suite)')
     .option('--mode <list>', `what each case measures, from the mode registry: ${modeNames().join(', ')} (overrides the suite)`, csvList)
+    .option('--dtype <list>', `element type of weights, input and compute: ${DTYPES.join(', ')}; a list sweeps each, e.g. `
+      + 'float32,bfloat16 (default: float32; engines without it give skipped lines; overrides the suite)', dtypeList)
     .addOption(new Option('--engine <name>', 'engine to run (default: the suite\'s, else the fastest here)').choices(ENGINE_CHOICES))
     .option('--backend <list>', 'backends of --engine, e.g. wasm,cpu', csvList)
     .option('--seed <n>', 'seed of weights, inputs and case order (overrides the suite)', one('--seed', '1'))
@@ -152,6 +157,7 @@ async function applyFlags(suite: Suite, f: BenchFlags): Promise<Suite> {
     ...(f.batch && { batch: oneOrList(f.batch) }),
     ...(f.causal && { causal: true }),
     ...(f.mode && { modes: f.mode }),
+    ...(f.dtype && { dtype: f.dtype.length === 1 ? f.dtype[0] : f.dtype }),
     ...(f.seed !== undefined && { seed: f.seed }),
     timing: { ...suite.timing, ...(f.time !== undefined && { timeMs: f.time }), ...(f.rounds !== undefined && { rounds: f.rounds }) },
   };

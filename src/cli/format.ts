@@ -5,6 +5,7 @@ import { CommanderError } from 'commander';
 import type { EngineInfo } from '../engine/types.ts';
 import { isForwardOk } from '../modes/index.ts';
 import type { ResultLine } from '../results/types.ts';
+import { DTYPES, type Dtype } from '../results/dtype.ts';
 import { VARIANTS } from '../variants/index.ts';
 import { UserError, messages } from '../messages.ts';
 import { inlineOf } from './variants-flag.ts';
@@ -33,6 +34,13 @@ export function positiveInt(flag: string, value: string): number[] {
   const parts = value.split(',').map((p) => p.trim());
   if (!parts.every((p) => POSITIVE_INT.test(p))) throw new UserError(messages.positiveInts(flag, value));
   return parts.map(Number);
+}
+
+/** `--dtype`: a comma-separated list of dtypes (src/results/dtype.ts). */
+export function dtypeList(value: string): Dtype[] {
+  const parts = value.split(',').map((p) => p.trim());
+  if (!parts.every((p): p is Dtype => (DTYPES as readonly string[]).includes(p))) throw new UserError(messages.badDtype(value, DTYPES));
+  return parts;
 }
 
 /** One positive integer, e.g. `--seed 3`; `example` is what the message suggests. */
@@ -79,9 +87,9 @@ const SUMMARY_WIDTHS = [34, 10, 8, 8, 8, 27];
 
 /** A group's title: engine, mode and N, and the other shape letters where the run holds more than one value of them. */
 function groupTitle(l: ResultLine, varies: ReadonlySet<string>): string {
-  const { batch, dModel, heads, causal } = l.shape;
+  const { batch, dModel, heads, causal, dtype } = l.shape;
   const extra = [varies.has('batch') && `B=${batch}`, varies.has('dModel') && `D=${dModel}`, varies.has('heads') && `H=${heads}`,
-    causal && 'causal'].filter(Boolean);
+    causal && 'causal', dtype].filter(Boolean);
   return `── ${l.engine}/${l.backend} · ${l.mode} · N=${l.shape.seqLen}${extra.length ? ` · ${extra.join(' ')}` : ''}`;
 }
 

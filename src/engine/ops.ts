@@ -71,9 +71,11 @@ export interface Ops<T> {
   /**
    * The engine's fused attention kernel, where it has one (Capabilities.fusedAttention):
    * projected q, k, v [B, N, D] → concat_h softmax(Q_h·K_hᵀ/√E)·V_h [B, N, D] over `heads` heads of
-   * E = D / heads, each query i attending keys j ≤ i only when `causal`. Absent: no fused kernel.
+   * E = D / heads, each query i attending keys j ≤ i only when `causal`. `backend`: which of the
+   * engine's fused kernels to run (Capabilities.attentionBackends, e.g. torch SDPA's `flash`); absent =
+   * the engine chooses. Absent op: no fused kernel.
    */
-  attention?(q: T, k: T, v: T, heads: number, causal: boolean): T;
+  attention?(q: T, k: T, v: T, heads: number, causal: boolean, backend?: string): T;
 }
 
 /** A weight or input as plain host data, row-major float32. */

@@ -5,6 +5,8 @@
  */
 import { ENGINE_NAMES, idOf, REGISTRY } from './registry.ts';
 import type { Engine, EngineInfo, ResultLine } from './types.ts';
+import { DEFAULT_DTYPE } from '../results/dtype.ts';
+import { messages } from '../messages.ts';
 
 export { ENGINE_IDS, ENGINE_NAMES } from './registry.ts';
 
@@ -35,7 +37,19 @@ export function engineNotices(lines: readonly ResultLine[]): string[] {
 export async function createEngine(info: EngineInfo): Promise<Engine> {
   const entry = REGISTRY.find((e) => idOf(e) === info.id);
   if (!entry) throw new Error(`unknown engine ${info.id}`);
-  return entry.create(info);
+  return inDeclaredDtypes(await entry.create(info));
+}
+
+/** An engine that refuses, loudly, a program in a dtype its capabilities do not declare (absent = float32 only). */
+function inDeclaredDtypes(engine: Engine): Engine {
+  const declared = engine.info.capabilities?.dtypes ?? [DEFAULT_DTYPE];
+  const prepare = engine.prepare.bind(engine);
+  engine.prepare = (program, weights) => {
+    const dtype = program.dtype ?? DEFAULT_DTYPE;
+    if (!declared.includes(dtype)) throw new Error(messages.dtypeUnsupported(engine.info.id, dtype, declared));
+    return prepare(program, weights);
+  };
+  return engine;
 }
 
 export interface EngineRequest {

@@ -4,6 +4,7 @@ import type { CapabilitiesSchema } from '../results/engine-record.ts';
 import type { KernelChoiceSchema } from '../results/line-schema.ts';
 import type { EngineInfo, ResultLine } from '../results/types.ts';
 import type { HostTensor, Ops } from './ops.ts';
+import { DEFAULT_DTYPE, type Dtype } from '../results/dtype.ts';
 
 export { firstLine } from '../messages.ts';
 export { HARNESS_CLOCK } from '../results/schema.ts';
@@ -47,15 +48,20 @@ export interface Program {
   inputs: Record<string, HostTensor>;
   /** The state before the first call, by name; absent = none. */
   state?: Record<string, HostTensor>;
+  /**
+   * The element type weights, inputs, state and compute take on the engine (its values arrive as
+   * float32, already rounded to it: linalg/dtype.ts); absent = float32. Outputs come back as float32.
+   */
+  dtype?: Dtype;
 }
 
 /** The name of a plain forward pass's input and output. */
 export const FORWARD_INPUT = 'x', FORWARD_OUTPUT = 'y';
 
 /** A forward pass as a program: input `x`, output `y`, no state. */
-export function forwardProgram(forward: ForwardFn, x: HostTensor): Program {
+export function forwardProgram(forward: ForwardFn, x: HostTensor, dtype: Dtype = DEFAULT_DTYPE): Program {
   return { fn: (ops, inputs, w) => ({ outputs: { [FORWARD_OUTPUT]: forward(ops, inputs[FORWARD_INPUT], w) } }),
-    inputs: { [FORWARD_INPUT]: x } };
+    inputs: { [FORWARD_INPUT]: x }, ...(dtype !== DEFAULT_DTYPE && { dtype }) };
 }
 
 /** Compiles a plain forward pass on `engine` (forwardProgram): `(await p.run()).y` is its output. */
@@ -92,6 +98,8 @@ export interface EngineSamples {
   clock: string;
   /** Whether a sample includes the outputs' download to the host. */
   downloadInside: boolean;
+  /** On CUDA: true when each sample replayed the pass captured as a CUDA graph; else why it was not (the pass ran eagerly). */
+  cudaGraph?: true | string;
 }
 
 /**
@@ -121,6 +129,8 @@ export interface Prepared {
   timeSamples?(count: number): Promise<{ samplesMs: number[]; clock: string; downloadInside: boolean }>;
   /** Which kernel each batched product of the pass runs, where the engine chooses between kernels (tfjs/wasm). */
   kernels?: KernelChoice[];
+  /** The fused attention kernel the last call ran (e.g. torch SDPA's `flash`), where the engine reports one. */
+  attentionBackend?: string;
 }
 
 /** What a training step needs beyond the forward pass, weights and input. */

@@ -8,13 +8,16 @@
  * by a path of its own (Variant.checkedRows: block-sparse's global tokens): exact for those rows at
  * a fraction of the cost. Above MAX_REFERENCE_FLOPS of float64 work the accuracy is not measured.
  *
- * Enforced: every engine here computes in float32, and an implementation whose relErr exceeds
- * IMPLEMENTATION_TOLERANCE (the project's standard, 1e-4: measured errors are 2e-7–2e-6) computes
- * something other than its reference: its case becomes an `error` line with the figure, at every N.
+ * Enforced: an implementation whose relErr exceeds its dtype's tolerance (`toleranceOf`: float32
+ * the project's standard, 1e-4, where measured errors are 2e-7–2e-6; half precision derived from the
+ * unit roundoff, docs/measurement.md) computes something other than its reference: its case becomes
+ * an `error` line with the figure, at every N. The references compute from the weights and input
+ * rounded to the dtype (linalg/dtype.ts), as the engine holds them: the error is the computation's.
  */
 import { relativeError } from '../linalg/dense.ts';
 import { cachedArray, digest } from '../linalg/cache.ts';
 import type { Accuracy } from '../results/types.ts';
+import { DEFAULT_DTYPE, UNIT_ROUNDOFF, type Dtype } from '../results/dtype.ts';
 import type { AnyVariant, BaseWeights, Shape, Weights } from '../variants/types.ts';
 import { full } from '../variants/full.ts';
 
@@ -23,6 +26,21 @@ export const SAMPLED_ROWS = 32;
 export const MAX_REFERENCE_FLOPS = 8e9;
 /** Largest relative error vs a variant's own float64 reference that a float32 engine may show. */
 export const IMPLEMENTATION_TOLERANCE = 1e-4;
+/**
+ * Roundings to the dtype an attention pass may stack on its output's path, each adding up to u of
+ * relative error, to first order (docs/measurement.md): the tolerance of a dtype is this many unit roundoffs.
+ */
+export const ROUNDING_STAGES = 16;
+
+/**
+ * Largest relative error vs a variant's own float64 reference that an engine computing in `dtype`
+ * may show: ROUNDING_STAGES·u, and never below float32's standard (for float32, 16·2^-24 = 9.5e-7
+ * would be below what float32 accumulation over long products shows: the standard stays 1e-4).
+ * bfloat16: 16·2^-8 = 0.0625; float16: 16·2^-11 ≈ 0.0078.
+ */
+export function toleranceOf(dtype: Dtype): number {
+  return Math.max(IMPLEMENTATION_TOLERANCE, ROUNDING_STAGES * UNIT_ROUNDOFF[dtype]);
+}
 
 /** The query rows compared: all up to ALL_ROWS_UP_TO, else SAMPLED_ROWS evenly spaced ones and `always`, ascending. */
 export function referenceRows(n: number, always: number[] = []): number[] {
@@ -32,10 +50,11 @@ export function referenceRows(n: number, always: number[] = []): number[] {
 }
 
 /** Why a measured accuracy shows an implementation error, when it does. */
-export function implementationError(a: Accuracy): string | undefined {
-  if (a.relErr === null || a.relErr <= IMPLEMENTATION_TOLERANCE) return undefined;
-  return `relative error ${a.relErr.toExponential(2)} vs its own float64 reference exceeds the float32 tolerance `
-    + `${IMPLEMENTATION_TOLERANCE} (${a.reference})`;
+export function implementationError(a: Accuracy, dtype: Dtype = DEFAULT_DTYPE): string | undefined {
+  const tolerance = toleranceOf(dtype);
+  if (a.relErr === null || a.relErr <= tolerance) return undefined;
+  return `relative error ${a.relErr.toExponential(2)} vs its own float64 reference exceeds the ${dtype} tolerance `
+    + `${Number(tolerance.toPrecision(3))} (${a.reference})`;
 }
 
 /** Float64 work of one reference pass over `rows` rows (K and V for all N, the rest per row). */

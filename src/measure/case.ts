@@ -11,7 +11,9 @@ import { FORWARD_OUTPUT, forwardProgram, type Prepared } from '../engine/types.t
 import { createRng } from '../linalg/rng.ts';
 import { makeInput, seededBaseWeights, withKvHeads, type BaseWeights } from '../linalg/weights.ts';
 import { getVariant } from '../variants/index.ts';
-import { analyticCounts } from '../variants/analytic.ts';
+import { analyticCounts, memoryInDtype } from '../variants/analytic.ts';
+import { roundedTo, tensorsRoundedTo } from '../linalg/dtype.ts';
+import { dtypeOf, ELEMENT_BYTES } from '../results/dtype.ts';
 import { notEfficientReason } from '../variants/roles.ts';
 import { countParams, forwardAt, type AnyVariant } from '../variants/types.ts';
 import { failedLine, lineBase, type CaseCounts } from '../results/lines.ts';
@@ -41,9 +43,11 @@ export function caseFailed(c: Case, status: 'skipped' | 'error', reason: string,
 
 /** Base weights and input of a case's shape: the same for every variant and engine of that shape. */
 export function caseData(c: Pick<Case, 'seed' | 'shape' | 'weights'> & Partial<Pick<Case, 'input'>>) {
-  const s = c.shape;
+  const s = c.shape, dtype = dtypeOf(s);
   const x = makeInput(s, createRng(`${c.seed}:input:B${s.batch}N${s.seqLen}D${s.dModel}`), c.input);
-  return { base: withKvHeads(seededBaseWeights(s.dModel, c.weights, c.seed), s), x };
+  // Rounded to the case's dtype (float32: unchanged): the engine and the float64 references see the same values.
+  return { base: tensorsRoundedTo(withKvHeads(seededBaseWeights(s.dModel, c.weights, c.seed), s), dtype),
+    x: { data: roundedTo(x.data, dtype), shape: x.shape } };
 }
 
 /**
@@ -62,7 +66,7 @@ export function initRng(c: Pick<Case, 'seed' | 'shape'>, v: AnyVariant, o: objec
 export function buildConfiguration(c: Pick<Case, 'variant' | 'options' | 'seed' | 'shape' | 'engine'>, base: BaseWeights) {
   const v = variantOf(c);
   const o = v.resolve ? v.resolve(c.shape, c.options, base, c.engine.capabilities) : c.options;
-  const w = v.init(c.shape, o, initRng(c, v, o), base);
+  const w = tensorsRoundedTo(v.init(c.shape, o, initRng(c, v, o), base), dtypeOf(c.shape));
   return { v, o, w, forward: forwardAt(v, c.shape, o) };
 }
 
@@ -74,7 +78,7 @@ export function buildCase(c: Case) {
 
 /** The case's forward pass compiled on its engine: input `x`, output `y` (engine/types.ts, forwardProgram). */
 async function prepareForward(c: Case, built: ReturnType<typeof buildCase>): Promise<Prepared> {
-  return (await createEngine(c.engine)).prepare(forwardProgram(built.forward, built.x), built.w);
+  return (await createEngine(c.engine)).prepare(forwardProgram(built.forward, built.x, dtypeOf(c.shape)), built.w);
 }
 
 export interface MemoryMeasurement {
@@ -119,11 +123,12 @@ export async function measureCase(c: Case): Promise<CaseOutcome> {
     // An engine that reads memory from the process (onnx: peak RSS) runs its checks in a process
     // started with its memory settings (pool.ts); a reading there can be masked by the allocator: 3 runs.
     const memory = await peakOf(prepared, c.engine.capabilities?.memoryProcessEnv ? 3 : 1);
-    const accuracy = measureAccuracy(v, c.shape, o, x.data, w, base, y), wrong = implementationError(accuracy);
+    const accuracy = measureAccuracy(v, c.shape, o, x.data, w, base, y), wrong = implementationError(accuracy, dtypeOf(c.shape));
     if (wrong) return failed(wrong);
     const facts: CaseFacts = { ...lineBase(c, countsOf(c, o)), mode: 'inference', status: 'ok', params, flops, overheadMs, accuracy,
-      memory: { ...memory, analyticBytes: v.memory(c.shape, o) },
-      ...(v.details && { details: v.details(c.shape, o, base) }), ...(prepared.kernels && { kernels: prepared.kernels }) };
+      memory: { ...memory, analyticBytes: memoryInDtype(v, c.shape, o), weightsBytes: held * ELEMENT_BYTES[dtypeOf(c.shape)] },
+      ...(v.details && { details: v.details(c.shape, o, base) }), ...(prepared.kernels && { kernels: prepared.kernels }),
+      ...(prepared.attentionBackend && { attentionBackend: prepared.attentionBackend }) };
     return { kind: 'facts', facts };
   } finally {
     await prepared.dispose();

@@ -15,6 +15,8 @@
 import { createEngine } from '../engine/resolve.ts';
 import { forwardProgram, type EngineInfo } from '../engine/types.ts';
 import { createRng, normalArray } from '../linalg/rng.ts';
+import { roundedTo } from '../linalg/dtype.ts';
+import { DEFAULT_DTYPE, type Dtype } from '../results/dtype.ts';
 import type { BandwidthSize, Ceiling, CeilingShape } from '../results/run-meta.ts';
 import { timeGroupRound, subjectOf } from './group-round.ts';
 
@@ -42,32 +44,36 @@ const MAX_PRODUCT_MS = 200;
  */
 export const CEILING_TIME_MS = 100;
 
-const describe = (a: number[], b: number[]) => `[${a.join('×')}]·[${b.join('×')}] float32`;
+const describe = (a: number[], b: number[], dtype: Dtype) => `[${a.join('×')}]·[${b.join('×')}] ${dtype}`;
 const flopsOf = (a: number[], b: number[]) => 2 * a.reduce((x, y) => x * y, 1) * b[b.length - 1];
 
-async function timeShape(info: EngineInfo, a: number[], b: number[], timeMs: number): Promise<CeilingShape> {
+async function timeShape(info: EngineInfo, a: number[], b: number[], timeMs: number, dtype: Dtype): Promise<CeilingShape> {
   const rng = createRng(`ceiling:${a}:${b}`), size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+  const operand = (s: number[]) => ({ data: roundedTo(normalArray(rng, size(s), 1), dtype), shape: s });
   const engine = await createEngine(info);
-  const prepared = await engine.prepare(forwardProgram((ops, x, w) => ops.matMul(x, w.W), { data: normalArray(rng, size(a), 1), shape: a }),
-    { W: { data: normalArray(rng, size(b), 1), shape: b } });
+  const prepared = await engine.prepare(forwardProgram((ops, x, w) => ops.matMul(x, w.W), operand(a), dtype), { W: operand(b) });
   try {
     // One warm-up pass, at least 3 products: the roof is each shape's best of two such medians (before and after the cases).
     const t = { timeMs, warmupMs: Math.min(50, timeMs), warmupIterations: 1, minSamples: 3, targetRme: 2, downloadInside: true };
     // Timed as the cases are: on the engine's clock where it has one (Prepared.timeSamples).
-    const [{ median }] = await timeGroupRound([subjectOf(prepared)], t, 0, `ceiling:${describe(a, b)}`);
-    return { shape: describe(a, b), gflops: flopsOf(a, b) / median / 1e6, medianMs: median };
+    const [{ median }] = await timeGroupRound([subjectOf(prepared)], t, 0, `ceiling:${describe(a, b, dtype)}`);
+    return { shape: describe(a, b, dtype), gflops: flopsOf(a, b) / median / 1e6, medianMs: median };
   } finally {
     await prepared.dispose();
   }
 }
 
-/** The matmul ceiling, and the bandwidth ceiling at each of `bandwidthBytes` (none: not measured). */
-export async function measureCeiling(info: EngineInfo, timeMs = CEILING_TIME_MS, bandwidthBytes: number[] = []): Promise<Ceiling> {
+/**
+ * The engine's matmul ceiling in `dtype` (operands and product in it: the roof of the run's cases in that dtype,
+ * RunMeta ceilingKey), and its bandwidth ceiling at each of `bandwidthBytes` (none: not measured).
+ */
+export async function measureCeiling(info: EngineInfo, timeMs = CEILING_TIME_MS, dtype: Dtype = DEFAULT_DTYPE,
+  bandwidthBytes: number[] = []): Promise<Ceiling> {
   const shapes: CeilingShape[] = [];
   for (const [a, b] of CEILING_SHAPES) {
     const best = Math.max(0, ...shapes.map((s) => s.gflops));
     if (best > 0 && flopsOf(a, b) / best / 1e6 > MAX_PRODUCT_MS) continue;
-    shapes.push(await timeShape(info, a, b, timeMs));
+    shapes.push(await timeShape(info, a, b, timeMs, dtype));
   }
   const bandwidth: BandwidthSize[] = [];
   for (const bytes of bandwidthBytes) bandwidth.push(await timeStreamingRead(info, bytes, timeMs));

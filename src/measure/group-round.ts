@@ -39,13 +39,14 @@ export interface WarmupRecord {
 }
 
 /** What a subject's samples were timed on: the engine's clock (its last answer), else the harness's. */
-type Clock = Pick<EngineSamples, 'clock' | 'downloadInside'>;
+type Clock = Pick<EngineSamples, 'clock' | 'downloadInside' | 'cudaGraph'>;
 
 /** One sample of a subject: its own clock's, else the wall clock around one pass; `seen` keeps the clock. */
 async function sampleOf(s: TimedSubject, seen?: { clock?: Clock }): Promise<number> {
   if (s.timeSamples) {
     const got = await s.timeSamples(1);
-    if (seen) seen.clock = { clock: got.clock, downloadInside: got.downloadInside };
+    const { clock, downloadInside, cudaGraph } = got;
+    if (seen) seen.clock = { clock, downloadInside, ...(cudaGraph !== undefined && { cudaGraph }) };
     return got.samplesMs[0];
   }
   const t = performance.now();

@@ -18,7 +18,8 @@
  * text says so with the engine's noise floor (noise.ts). Pure: lines in, violations out.
  */
 import { isForwardOk } from '../modes/index.ts';
-import type { RunMeta } from '../results/run-meta.ts';
+import { ceilingKey, type RunMeta } from '../results/run-meta.ts';
+import { dtypeOf } from '../results/dtype.ts';
 import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
 import { sameGraphOf } from './roles.ts';
 import { engineOf, groupOfLine } from './charts/series.ts';
@@ -87,7 +88,7 @@ function roundsDisagree(lines: Measured[], load: RunMeta['load']): Violation[] {
 
 function aboveCeiling(lines: Measured[], ceilings: RunMeta['ceilings'] = {}): Violation[] {
   return lines.flatMap((l) => {
-    const roof = ceilings[engineOf(l)];
+    const roof = ceilings[ceilingKey(engineOf(l), dtypeOf(l.shape))];
     if (!isForwardOk(l) || !roof || l.gflops <= roof.gflops * CEILING_MARGIN) return [];
     return [{ check: 'above-ceiling' as const, caseIds: [],
       text: `${l.label} at N=${l.shape.seqLen} on ${engineOf(l)} reached ${sig(l.gflops, 3)} GFLOP/s, `

@@ -5,6 +5,7 @@
  */
 import type { RunMeta } from '../results/run-meta.ts';
 import type { OkLine, ResultLine } from '../results/types.ts';
+import { dtypeOf } from '../results/dtype.ts';
 import { isForwardOk, modeOf } from '../modes/index.ts';
 import { engineOf, noisyOf } from './charts/series.ts';
 import { escapeHtml } from './escape.ts';
@@ -104,7 +105,8 @@ function sampleText(lines: ResultLine[]): string {
 
 /** The clock a measured line's samples were taken on, and whether they include the output's download (TimingSettings). */
 export const timedBy = (l: Pick<OkLine, 'timing'>): string =>
-  `${l.timing.clock}, ${l.timing.downloadInside ? 'download inside' : 'output left on the device'}`;
+  `${l.timing.clock}, ${l.timing.downloadInside ? 'download inside' : 'output left on the device'}`
+  + (l.timing.cudaGraph === true ? ', CUDA graph replay' : l.timing.cudaGraph ? `, no CUDA graph (${l.timing.cudaGraph})` : '');
 
 export function casesTable(lines: ResultLine[], unreliable: ReadonlyMap<string, string> = new Map()): string {
   const ok = (l: ResultLine) => (l.status === 'ok' ? l : undefined);
@@ -123,6 +125,9 @@ ${table(lines, [
     { title: 'N', cell: (l) => l.shape.seqLen, numeric: true },
     ...(lines.some((l) => l.shard) ? [{ title: 'shard · machine', cell: (l: ResultLine) => shardCell(l) }] : []),
     { title: 'B×D×H', cell: (l) => `${l.shape.batch}×${l.shape.dModel}×${l.shape.heads}` },
+    ...(lines.some((l) => l.shape.dtype) ? [{ title: 'dtype', cell: (l: ResultLine) => dtypeOf(l.shape) }] : []),
+    ...(lines.some((l) => l.status === 'ok' && l.attentionBackend)
+      ? [{ title: 'attention kernel', cell: (l: ResultLine) => (l.status === 'ok' ? l.attentionBackend ?? '' : '') }] : []),
     { title: 'status', cell: (l) => statusText(l, unreliable), className: 'status' },
     { title: 'rounds', cell: (l) => ok(l)?.rounds.length ?? '', numeric: true },
     { title: 'round spread %', cell: (l) => sig(ok(l) ? ok(l)!.roundSpread * 100 : undefined, 2), numeric: true },

@@ -6,6 +6,7 @@
  * engines never restate it.
  */
 import { z } from 'zod';
+import { DTYPES } from './dtype.ts';
 
 /** What an engine/backend can do; a case that needs more is skipped with the reason. */
 export const CapabilitiesSchema = z.object({
@@ -26,6 +27,15 @@ export const CapabilitiesSchema = z.object({
    * an N×N matrix held by the graph); absent = it has none.
    */
   fusedAttention: z.boolean().optional(),
+  /**
+   * The fused attention kernels a case may ask for by name (Ops.attention's `backend`; torch ≥ 2.0:
+   * SDPA's flash, efficient, cudnn, math); absent = none to choose from (the engine's own choice only).
+   */
+  attentionBackends: z.array(z.string()).optional(),
+  /** Element types the engine computes in (./dtype.ts); absent = float32 only. */
+  dtypes: z.array(z.enum(DTYPES)).optional(),
+  /** Why the engine does not compute in a dtype it lacks, as its probe found (torch/cpu float16: "not implemented for 'Half'"). */
+  dtypeReasons: z.partialRecord(z.enum(DTYPES), z.string()).optional(),
   /** How to read the engine's measured training memory, when it needs saying (the report shows it beside the chart). */
   trainingMemoryNote: z.string().optional(),
 });

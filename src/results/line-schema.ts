@@ -87,6 +87,8 @@ export const RoundTimingSchema = z.object({
   clock: z.string(),
   /** Whether each sample includes the outputs' download to the host. */
   downloadInside: z.boolean(),
+  /** The engine replayed a CUDA graph for each sample (true), or why not (see TimingSettings.cudaGraph). */
+  cudaGraph: z.union([z.literal(true), z.string()]).optional(),
 });
 export type RoundTiming = z.infer<typeof RoundTimingSchema>;
 
@@ -168,6 +170,11 @@ export const MeasuredLineSchema = LineBaseSchema.extend({
   details: z.record(z.string(), z.unknown()).optional(),
   /** The kernel each batched product ran on, where the engine chose between kernels (tfjs/wasm). */
   kernels: z.array(KernelChoiceSchema).optional(),
+  /**
+   * The fused attention kernel that ran, as the engine reports it (torch SDPA: flash, efficient, cudnn
+   * or math, asked for or chosen by torch); absent where the pass has no fused attention.
+   */
+  attentionBackend: z.string().optional(),
   /** Latency of one sample (a forward pass, a training step, … as the mode says) over every round's samples, ms. */
   latencyMs: LatencyStatsSchema,
   /** Raw latency samples of every round, ms, sorted ascending. */
@@ -205,8 +212,10 @@ export const OkLineSchema = MeasuredLineSchema.extend({
     peakBytes: z.number().nullable(),
     /** How `peakBytes` was measured. */
     source: z.string(),
-    /** The variant's analytic peak activation memory, bytes. */
+    /** The variant's analytic peak activation memory in the case's dtype, bytes. */
     analyticBytes: z.number(),
+    /** The weights the pass holds (params.inference) in the case's dtype, bytes; absent on older lines. */
+    weightsBytes: z.number().optional(),
   }),
   accuracy: AccuracySchema,
 });

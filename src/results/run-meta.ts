@@ -1,4 +1,5 @@
 /** What run.json records: the suite, the command, the machine, the engines, and when. A leaf, as types.ts. */
+import { DEFAULT_DTYPE, type Dtype } from './dtype.ts';
 import type { RecordedSuite } from './schema.ts';
 import type { EngineInfo, WeightsFileFacts } from './types.ts';
 
@@ -42,6 +43,12 @@ export interface CeilingShape {
   gflops: number;
   medianMs: number;
 }
+
+/**
+ * The key of an engine's ceiling in one dtype (RunMeta.ceilings): the engine id for float32 (as runs
+ * before dtypes recorded it), `engine/backend dtype` otherwise, e.g. `torch/cuda bfloat16`.
+ */
+export const ceilingKey = (engineId: string, dtype: Dtype): string => (dtype === DEFAULT_DTYPE ? engineId : `${engineId} ${dtype}`);
 
 /** An engine's matmul ceiling: its best product's figures, and every product timed (runs before #11 recorded one). */
 export interface Ceiling extends CeilingShape {
@@ -104,7 +111,7 @@ export interface RunMeta {
   selected: string[];
   /** One line per fallback taken when choosing engines. */
   fallbacks: string[];
-  /** Measured matmul ceiling per engine id (src/measure/ceiling.ts); absent where it failed. */
+  /** Measured matmul ceiling per engine id and dtype (ceilingKey, src/measure/ceiling.ts); absent where it failed. */
   ceilings?: Record<string, Ceiling>;
   /** Where the run's wall time went, by phase (absent on older runs). */
   phases?: PhaseTimes;

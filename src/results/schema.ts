@@ -9,6 +9,7 @@
  * place that knows what older code wrote.
  */
 import { z } from 'zod';
+import { DTYPES } from './dtype.ts';
 
 const positiveInt = z.number().int().positive();
 const oneOrMany = z.union([positiveInt, z.array(positiveInt).min(1)]);
@@ -82,6 +83,8 @@ export const TimingSettingsSchema = z.object({
    * engine's); absent before measuring (a case, a skipped or failed line).
    */
   clock: z.string().optional(),
+  /** true: each sample replayed the pass captured as a CUDA graph; a string: why not, the pass timed eagerly; absent: no graphs. */
+  cudaGraph: z.union([z.literal(true), z.string()]).optional(),
 });
 export type TimingSettings = z.infer<typeof TimingSettingsSchema>;
 /** How one round samples (measure/latency.ts, measure/group-round.ts): the timing settings less the number of rounds. */
@@ -116,6 +119,8 @@ export const SuiteFields = {
    */
   kvHeads: oneOrMany.optional(),
   batch: oneOrMany.default(1),
+  /** Element type of weights, input and compute (./dtype.ts): one, or a list to sweep. Absent = float32. */
+  dtype: z.union([z.enum(DTYPES), z.array(z.enum(DTYPES)).min(1)]).optional(),
   /**
    * Further grids swept beside the suite's own: each entry's fields replace the suite's for that grid,
    * e.g. `[{ seqLen: [4096], kvHeads: 1 }]` adds multi-query at N = 4096 only. A shape flag on the
@@ -163,6 +168,8 @@ export const ShapeSchema = z.looseObject({
   kvHeads: z.number().optional(),
   /** Decode mode (src/modes/decode.ts): new tokens s per step, seqLen N being the context in the cache. Absent = 1. */
   newTokens: z.number().optional(),
+  /** Element type of weights, input and compute (./dtype.ts). Absent = float32, so float32 case ids stay as they were. */
+  dtype: z.enum(DTYPES).optional(),
 });
 export type Shape = z.infer<typeof ShapeSchema>;
 

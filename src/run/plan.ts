@@ -11,6 +11,7 @@ import { UserError, messages } from '../messages.ts';
 import { listOf, type Suite, type VariantSpec } from './suite.ts';
 import { shapeText } from '../results/group.ts';
 import type { Case, EngineInfo, ParamCount, Shape } from '../results/types.ts';
+import { DEFAULT_DTYPE, DTYPE_SUFFIX, dtypeOf } from '../results/dtype.ts';
 
 export type { Case };
 
@@ -43,9 +44,11 @@ type Grid = Pick<Suite, 'batch' | 'dModel' | 'heads' | 'kvHeads' | 'seqLen' | 'c
 function gridOf(suite: Grid): Shape[] {
   const causal = suite.causal === undefined ? [false] : Array.isArray(suite.causal) ? suite.causal : [suite.causal];
   const kvs = (heads: number) => (suite.kvHeads === undefined ? [heads] : listOf(suite.kvHeads));
+  const dtypes = suite.dtype === undefined ? [DEFAULT_DTYPE] : [suite.dtype].flat();
   return listOf(suite.batch).flatMap((batch) => listOf(suite.dModel).flatMap((dModel) => listOf(suite.heads).flatMap((heads) =>
-    kvs(heads).flatMap((kvHeads) => suite.seqLen.flatMap((seqLen) => causal.map((c) => ({ batch, seqLen, dModel, heads,
-      ...(c && { causal: true }), ...(kvHeads !== heads && { kvHeads }) })))))));
+    kvs(heads).flatMap((kvHeads) => suite.seqLen.flatMap((seqLen) => causal.flatMap((c) => dtypes.map((dtype) => ({ batch, seqLen,
+      dModel, heads, ...(c && { causal: true }), ...(kvHeads !== heads && { kvHeads }),
+      ...(dtype !== DEFAULT_DTYPE && { dtype }) }))))))));
 }
 
 export function planCases(suite: Suite, engines: EngineInfo[], runId: string): Case[] {
@@ -60,11 +63,13 @@ export function planCases(suite: Suite, engines: EngineInfo[], runId: string): C
     for (const spec of variants) {
       const kv = shape.kvHeads === undefined ? '' : ` KV=${shape.kvHeads}`;
       const sized = several ? `${spec.label} · D=${shape.dModel} H=${shape.heads}${kv} B=${shape.batch}` : spec.label;
-      const v = { ...spec, label: shape.causal ? `${sized} · causal` : sized };
+      const typed = shape.dtype === undefined ? sized : `${sized} · ${shape.dtype}`;
+      const v = { ...spec, label: shape.causal ? `${typed} · causal` : typed };
       for (const engine of engines) {
         for (const mode of suite.modes) {
           const caseId = `${v.label}|${engine.id}|B${shape.batch}N${seqLen}D${shape.dModel}H${shape.heads}`
-            + `${shape.kvHeads === undefined ? '' : `K${shape.kvHeads}`}${shape.causal ? 'c' : ''}${modeOf(mode).caseIdSuffix}`;
+            + `${shape.kvHeads === undefined ? '' : `K${shape.kvHeads}`}${shape.causal ? 'c' : ''}${DTYPE_SUFFIX[dtypeOf(shape)]}`
+            + modeOf(mode).caseIdSuffix;
           cases.push({ caseId, runId, mode, variant: v.name, options: seededOptions(v, suite.seed), label: v.label, engine, shape,
             seed: suite.seed, weights: suite.weights, input: suite.input, timing: { ...suite.timing, downloadInside: true } });
         }
@@ -85,7 +90,15 @@ function seededOptions(v: { name: string; options: Record<string, unknown> }, se
  * fused kernel), or its mode on its engine (training without gradients); undefined when it can.
  */
 export function unsupported(c: Case): string | undefined {
-  return getVariant(c.variant)!.unsupported?.(c.shape, c.options, c.engine.capabilities) ?? modeOf(c.mode).unsupported(c);
+  return dtypeUnsupported(c) ?? getVariant(c.variant)!.unsupported?.(c.shape, c.options, c.engine.capabilities)
+    ?? modeOf(c.mode).unsupported(c);
+}
+
+/** Why the case's engine cannot compute in its dtype (Capabilities.dtypes; absent = float32 only), with the engine's reason. */
+function dtypeUnsupported(c: Case): string | undefined {
+  const dtype = dtypeOf(c.shape), caps = c.engine.capabilities;
+  if ((caps?.dtypes ?? [DEFAULT_DTYPE]).includes(dtype)) return undefined;
+  return messages.dtypeUnsupported(c.engine.id, dtype, caps?.dtypes ?? [DEFAULT_DTYPE], caps?.dtypeReasons?.[dtype]);
 }
 
 /** Why a case cannot run within `maxMemoryBytes` by its analytic memory; undefined when it fits (or cannot be known before it runs). */

@@ -19,6 +19,7 @@ import type { Ceiling } from '../measure/ceiling.ts';
 import { modeModules } from '../modes/index.ts';
 import type { Job, JobResult } from './worker.ts';
 import type { Case, CaseFacts, EngineInfo, FailedLine, RoundTiming } from '../results/types.ts';
+import type { Dtype } from '../results/dtype.ts';
 import { besideBundle, BUNDLED } from './bundled.ts';
 
 const WORKER = fileURLToPath(BUNDLED ? besideBundle('worker.mjs') : new URL('./worker.ts', import.meta.url));
@@ -139,12 +140,12 @@ export async function groupRoundOf(cases: Case[], round: number, seed: string, w
 }
 
 /**
- * The engine's matmul ceiling, measured in `worker` (a worker apart from the cases'), `timeMs` of sampling per shape,
- * and its bandwidth ceiling at each of `bandwidthBytes`.
+ * The engine's matmul ceiling in `dtype`, measured in `worker` (a worker apart from the cases'), `timeMs` of sampling per
+ * shape, and its bandwidth ceiling at each of `bandwidthBytes`.
  */
-export async function ceilingIn(worker: WarmWorker, engine: EngineInfo, timeMs: number,
+export async function ceilingIn(worker: WarmWorker, engine: EngineInfo, timeMs: number, dtype: Dtype,
   bandwidthBytes: number[] = []): Promise<Ceiling | { error: string }> {
-  const r = await worker.run<JobResult['ceiling']>({ kind: 'ceiling', engine, timeMs, bandwidthBytes });
+  const r = await worker.run<JobResult['ceiling']>({ kind: 'ceiling', engine, timeMs, dtype, bandwidthBytes });
   return r.ok ? r.value : { error: exitReason(r, worker.limits) };
 }
 

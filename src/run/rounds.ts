@@ -118,7 +118,9 @@ export function completeLine(facts: CaseFacts, timing: CaseRounds['timing'], cei
 
 /** The case's timing settings, saying what its rounds' samples include and which clock took them (Prepared.timeSamples). */
 function sampledBy(timing: TimingSettings, rounds: RoundTiming[]): OkLine['timing'] {
-  return { ...timing, downloadInside: rounds.every((r) => r.downloadInside), clock: rounds[0].clock };
+  const graph = rounds.find((r) => r.cudaGraph !== true && r.cudaGraph !== undefined)?.cudaGraph ?? rounds[0].cudaGraph;
+  return { ...timing, downloadInside: rounds.every((r) => r.downloadInside), clock: rounds[0].clock,
+    ...(graph !== undefined && { cudaGraph: graph }) };
 }
 
 /** One case alone, not interleaved (scripts, tests): its checks, then `rounds` timing rounds, each in workers of its own. */

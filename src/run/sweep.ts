@@ -19,7 +19,8 @@ import { bandwidthSizes, CEILING_TIME_MS, mergeCeilings } from '../measure/ceili
 import { modeOf } from '../modes/index.ts';
 import { UserError, messages } from '../messages.ts';
 import { lockRunDir } from '../results/lock.ts';
-import type { PhaseTimes, RunMeta } from '../results/run-meta.ts';
+import { ceilingKey, type PhaseTimes, type RunMeta } from '../results/run-meta.ts';
+import { DEFAULT_DTYPE, DTYPES, dtypeOf, type Dtype } from '../results/dtype.ts';
 import { appendJsonLine, appendResult, createRunDir, readResults, readRounds, readRunMeta, RESULTS_FILE, RESULTS_ROOT, ROUNDS_FILE,
   setAsideTornTail, TORN_SUFFIX, writeRunMeta } from '../results/store.ts';
 import type { Case, CaseFacts, EngineInfo, FailedLine, ResultLine, RoundRecord, RoundTiming } from '../results/types.ts';
@@ -102,23 +103,37 @@ function openRun(s: SweepSettings, listener: SweepListener) {
  * (Mode.workingSetBytes: decode steps). Merged into `earlier` (the same run's first measurement, or
  * a resumed run's), each shape's and size's best kept (ceiling.ts).
  */
-async function measureCeilings(s: SweepSettings, engines: EngineInfo[], todo: ReadonlyArray<{ c: Case }>, listener: SweepListener,
+async function measureCeilings(s: SweepSettings, used: EngineDtype[], todo: ReadonlyArray<{ c: Case }>, listener: SweepListener,
   earlier: RunMeta['ceilings'] = {}, worker?: WarmWorker): Promise<RunMeta['ceilings']> {
   const ceilings: NonNullable<RunMeta['ceilings']> = { ...earlier };
-  if (engines.length === 0) return ceilings;
+  if (used.length === 0) return ceilings;
   const own = worker ? undefined : new WarmWorker(s.limits);
   try {
-    for (const e of engines) {
-      const sets = todo.map(({ c }) => c).filter((c) => c.engine.id === e.id && !unsupported(c))
+    for (const { engine: e, dtype } of used) {
+      // The bandwidth roof (decode cases' working sets) is a float32 streaming read: measured once per engine, with its float32 key.
+      const sets = dtype !== DEFAULT_DTYPE ? [] : todo.map(({ c }) => c).filter((c) => c.engine.id === e.id && !unsupported(c))
         .flatMap((c) => modeOf(c.mode).workingSetBytes?.(c) ?? []);
-      const c = await ceilingIn((worker ?? own)!, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs), bandwidthSizes(sets));
-      if ('error' in c) listener.note(`matmul ceiling of ${e.id} not measured: ${c.error}`);
-      else ceilings[e.id] = ceilings[e.id] ? mergeCeilings(ceilings[e.id], c) : c;
+      const c = await ceilingIn((worker ?? own)!, e, Math.min(CEILING_TIME_MS, s.suite.timing.timeMs), dtype, bandwidthSizes(sets));
+      const key = ceilingKey(e.id, dtype);
+      if ('error' in c) listener.note(`matmul ceiling of ${key} not measured: ${c.error}`);
+      else ceilings[key] = ceilings[key] ? mergeCeilings(ceilings[key], c) : c;
     }
   } finally {
     own?.close();
   }
   return ceilings;
+}
+
+/** An engine and a dtype its cases compute in. */
+interface EngineDtype {
+  engine: EngineInfo;
+  dtype: Dtype;
+}
+
+/** The engines and dtypes of the cases to run, in engine order, each dtype the engine declares (the others are skipped lines). */
+function ceilingsUsed(selected: EngineInfo[], cases: Case[]): EngineDtype[] {
+  return selected.flatMap((engine) => DTYPES.filter((dtype) => (engine.capabilities?.dtypes ?? [DEFAULT_DTYPE]).includes(dtype)
+    && cases.some((c) => c.engine.id === engine.id && dtypeOf(c.shape) === dtype)).map((dtype) => ({ engine, dtype })));
 }
 
 /** A case's checks (round 0) in the checks' workers; journals its facts, or writes the line saying why it cannot be measured. */
@@ -216,7 +231,7 @@ function weightsFileOf(suite: Suite, previous: RunMeta | undefined): Pick<RunMet
  */
 function roofMeasurer(s: SweepSettings, todo: { c: Case }[], meta: RunMeta, dir: string, phases: PhaseTimes,
   listener: SweepListener, previous?: RunMeta) {
-  const used = s.ceilings === false ? [] : s.selected.filter((e) => todo.some(({ c }) => c.engine.id === e.id));
+  const used = s.ceilings === false ? [] : ceilingsUsed(s.selected, todo.map(({ c }) => c));
   meta.ceilings = previous?.ceilings ?? {};
   return async (worker?: WarmWorker) => {
     meta.ceilings = await timed(phases, 'ceilings', () => measureCeilings(s, used, todo, listener, meta.ceilings, worker));

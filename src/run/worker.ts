@@ -7,6 +7,7 @@
  * never share a process.
  */
 import type { Case, EngineInfo, RoundTiming } from '../results/types.ts';
+import type { Dtype } from '../results/dtype.ts';
 import { caseFailed, type CaseOutcome } from '../measure/case.ts';
 import { measureCeiling, type Ceiling } from '../measure/ceiling.ts';
 import { timeGroupRound } from '../measure/group-round.ts';
@@ -18,7 +19,7 @@ export type Job = (
   | { kind: 'case'; case: Case }
   /** Round `round` of the cases of one comparison group, prepared and sampled together (measure/group-round.ts). */
   | { kind: 'round'; cases: Case[]; round: number; seed: string }
-  | { kind: 'ceiling'; engine: EngineInfo; timeMs: number; bandwidthBytes?: number[] }) & { modules?: string[] };
+  | { kind: 'ceiling'; engine: EngineInfo; timeMs: number; dtype: Dtype; bandwidthBytes?: number[] }) & { modules?: string[] };
 
 /** What each kind of job sends back. */
 export interface JobResult {
@@ -41,7 +42,7 @@ function work(job: Job): Promise<JobResult[Job['kind']]> {
     case 'round':
       return groupRound(job);
     case 'ceiling':
-      return measureCeiling(job.engine, job.timeMs, job.bandwidthBytes).catch((e: unknown) => ({ error: message(e) }));
+      return measureCeiling(job.engine, job.timeMs, job.dtype, job.bandwidthBytes).catch((e: unknown) => ({ error: message(e) }));
   }
 }
 

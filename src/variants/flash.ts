@@ -8,6 +8,9 @@
  *                   MultiHeadAttention), on engines that declare one (Capabilities.fusedAttention)
  *   kernel 'auto'   (default) fused where the engine declares a kernel, else tiled: fixed by
  *                   `resolve` before the case runs, and recorded in the line's options and details
+ *   backend         which of the engine's fused kernels runs (Capabilities.attentionBackends: torch
+ *                   SDPA's flash, efficient, cudnn, math); 'auto' (default) lets the engine choose.
+ *                   A named backend means the fused kernel; the line's `attentionBackend` says which ran
  *
  * Grouped-query shapes: the K/V heads are copied for their query heads (repeatKv) before the
  * tiles or the fused kernel (ORT's MultiHeadAttention takes one K/V head per query head).
@@ -43,10 +46,15 @@ import type { Capabilities, Variant } from './types.ts';
  */
 export const DEFAULT_TILE = 256;
 
+/** The fused kernels a case may name (torch SDPA's, worker.py: SDPA_KINDS); 'auto': the engine's choice. */
+export const ATTENTION_BACKENDS = ['auto', 'flash', 'efficient', 'cudnn', 'math'] as const;
+
 const flashOptions = z.object({
   tile: z.number().int().positive().default(DEFAULT_TILE),
   kernel: z.enum(['auto', 'fused', 'tiled']).default('auto'),
-}).strict();
+  backend: z.enum(ATTENTION_BACKENDS).default('auto'),
+}).strict().refine((o) => o.backend === 'auto' || o.kernel !== 'tiled',
+  { error: messages.backendNeedsFused(), path: ['backend'] });
 export type FlashOptions = z.output<typeof flashOptions>;
 
 const hasFused = (engine?: Capabilities) => engine?.fusedAttention === true;
@@ -59,7 +67,7 @@ export const flash: Variant<FlashOptions> = {
   role: 'exact-efficient',
   summary: 'exact attention in tiles with an online softmax, or the engine\'s fused kernel (Rabe & Staats 2021; Dao et al. 2022)',
   options: flashOptions,
-  describe: (o) => (o.kernel === 'fused' ? 'flash (fused)'
+  describe: (o) => (o.backend !== 'auto' ? `flash (fused, ${o.backend})` : o.kernel === 'fused' ? 'flash (fused)'
     : `flash (${o.kernel === 'auto' ? 'engine\'s kernel' : 'tiled'}, tile ${o.tile})`),
   init: (_s, _o, _rng, base) => ({ ...base }),
   unresolved: (s, o) => (o.kernel === 'auto' && s.causal ? 'kernel auto counts differently per engine when causal' : undefined),
@@ -74,15 +82,20 @@ export const flash: Variant<FlashOptions> = {
     if (o.kernel === 'fused') return 4 * (qkvBytes(s) + B * N * D);
     return 4 * (qkvBytes(s) + 5 * B * N * D + 2 * B * H * T * T + 2 * B * H * T);
   },
-  resolve: (_s, o, _base, engine) => (o.kernel === 'auto' ? { ...o, kernel: hasFused(engine) ? 'fused' : 'tiled' } : o),
-  unsupported: (_s, o, engine) => (o.kernel === 'fused' && !hasFused(engine) ? messages.noFusedKernel('flash') : undefined),
-  details: (_s, o) => ({ kernel: o.kernel, ...(o.kernel !== 'fused' && { tile: o.tile }) }),
+  resolve: (_s, o, _base, engine) => (o.kernel === 'auto'
+    ? { ...o, kernel: o.backend !== 'auto' || hasFused(engine) ? 'fused' : 'tiled' } : o),
+  unsupported: (_s, o, engine) => (o.backend !== 'auto' && !engine?.attentionBackends?.includes(o.backend)
+    ? messages.noAttentionBackend('flash', o.backend, engine?.attentionBackends ?? [])
+    : o.kernel === 'fused' && !hasFused(engine) ? messages.noFusedKernel('flash') : undefined),
+  details: (_s, o) => ({ kernel: o.kernel, ...(o.kernel !== 'fused' && { tile: o.tile }),
+    ...(o.backend !== 'auto' && { backend: o.backend }) }),
   forward(ops, x, w, s, o) {
     const q = linear(ops, x, w.Wq, w.bq), k = linear(ops, x, w.Wk, w.bk), v = linear(ops, x, w.Wv, w.bv);
     const fused = o.kernel === 'fused' || (o.kernel === 'auto' && ops.attention !== undefined);
     if (fused) {
       if (!ops.attention) throw new Error(messages.noFusedKernel('flash'));
-      const attended = ops.attention(q, repeatKvWidth(ops, k, s), repeatKvWidth(ops, v, s), s.heads, s.causal === true);
+      const attended = ops.attention(q, repeatKvWidth(ops, k, s), repeatKvWidth(ops, v, s), s.heads, s.causal === true,
+        o.backend === 'auto' ? undefined : o.backend);
       return linear(ops, attended, w.Wo, w.bo);
     }
     const heads = (t: typeof x) => repeatKv(ops, splitKvHeads(ops, t, s), s);

@@ -51,7 +51,7 @@ export interface Variant<O extends object = object> {
   params(shape: Shape, o: O): ParamCount;
   /** Multiply-adds × 2 of the matrix products of one forward pass (softmax, adds not counted). */
   flops(shape: Shape, o: O): number;
-  /** Analytic peak activation memory of one forward pass, bytes (float32). */
+  /** Analytic peak activation memory of one forward pass, bytes of float32 elements (analytic.ts: memoryInDtype scales to the dtype). */
   memory(shape: Shape, o: O): number;
   /** The forward pass: the only code that does math. x is [B, N, D], the result [B, N, D]. */
   forward<T>(ops: Ops<T>, x: T, w: Record<string, T>, shape: Shape, o: O): T;

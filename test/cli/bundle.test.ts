@@ -52,6 +52,27 @@ test('a one-case sweep runs from the copy and writes its results there', () => {
   assert.match(readFileSync(path.join(out, 'report.html'), 'utf8'), /vega/);
 });
 
+test('scripts/gpu-check.sh --cpu: the GPU check\'s plumbing from the copy, the cuda suite in bfloat16 on torch/cpu at a tiny '
+  + 'shape and the yardstick, leaving results.jsonl, run.json, report.html and yardstick.txt', () => {
+  const out = path.join(path.dirname(dir), 'gpu-check');
+  const python = process.env.ATTNBENCH_PYTHON || '/usr/bin/python3';
+  const r = spawnSync('sh', [path.join(ROOT, 'scripts/gpu-check.sh'), '--cpu'], { encoding: 'utf8', timeout: 400_000,
+    env: { ...process.env, OUT: out, BUNDLE: dir, NODE: process.execPath, ATTNBENCH_PYTHON: python, NODE_PATH: '', NO_COLOR: '1' } });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 16, '8 configurations × causal and not');
+  assert.ok(lines.every((l) => l.shape.dtype === 'bfloat16' && l.engine === 'torch' && l.backend === 'cpu'));
+  const fused = lines.filter((l) => l.options.backend === 'flash');
+  assert.ok(fused.length === 2 && fused.every((l) => l.status === 'skipped' && /backend 'flash' needs an engine/.test(l.reason)));
+  const ok = lines.filter((l) => l.status === 'ok');
+  assert.ok(ok.length >= 10, `${ok.length} ok: ${lines.filter((l) => l.status !== 'ok').map((l) => l.reason).join('; ')}`);
+  assert.ok(ok.every((l) => l.accuracy.relErr === null || l.accuracy.relErr < 0.0625));
+  const meta = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+  assert.ok(meta.ceilings['torch/cpu bfloat16'].gflops > 0, 'the bfloat16 ceiling');
+  assert.match(readFileSync(path.join(out, 'report.html'), 'utf8'), /bfloat16/);
+  assert.match(readFileSync(path.join(out, 'yardstick.txt'), 'utf8'), /bfloat16; yardstick mha.*\n[^]*ratio of medians/);
+});
+
 test('a missing command is one line and exit 2', () => {
   const r = run(['benchmark']);
   assert.equal(r.status, 2);

@@ -27,9 +27,7 @@ const step: Program = {
 };
 
 for (const info of (await listEngines()).filter((i) => i.available)) {
-  // The torch engine runs programs without state only, so far (src/engine/torch/program.ts says so when asked).
-  const skip = info.engine === 'torch' ? 'torch: programs with state not supported yet' : false;
-  test(`${info.id}: a session takes named inputs, gives named outputs, and keeps its state between calls`, { skip }, async () => {
+  test(`${info.id}: a session takes named inputs, gives named outputs, and keeps its state between calls`, async () => {
     const p = await (await createEngine(info)).prepare(step, {});
     try {
       const first = await p.run();
@@ -81,6 +79,20 @@ test('engine-side timing is used when present: its samples, clock and downloadIn
   assert.equal(line.status, 'ok');
   assert.deepEqual([line.timing.clock, line.timing.downloadInside], ['test-events', false]);
   assert.match(casesTable([line]), /<td>test-events, output left on the device<\/td>/);
+});
+
+test('a CUDA graph replay, or why there was none, reaches the line\'s timing and the report, never dropped', async () => {
+  const failed = 'capture failed: RuntimeError: x';
+  const cases = [[true, 'CUDA graph replay'], [failed, `no CUDA graph (${failed})`]] as const;
+  for (const [graph, shown] of cases) {
+    const p = selfTimed(), timeSamples = async (n: number) => ({ ...(await p.timeSamples!(n)), cudaGraph: graph });
+    const [round] = await timeGroupRound([{ pass: p.run, timeSamples }], timing, 1, 'graph');
+    assert.equal(round.cudaGraph, graph);
+    const { latencyMs: _l, samplesMs: _s, rounds: _r, roundSpread: _p, gflops: _g, noisy: _n, ...facts } = okLine({});
+    const line = completeLine({ ...facts, timing } as CaseFacts, new Map([[1, round]]));
+    assert.equal(line.timing.cudaGraph, graph);
+    assert.ok(casesTable([line]).includes(`<td>test-events, output left on the device, ${shown}</td>`));
+  }
 });
 
 test('the harness times run() itself where the engine has no clock of its own; a sample includes the download', async () => {

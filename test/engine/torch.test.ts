@@ -13,6 +13,8 @@ import { prepareForward } from '../../src/engine/types.ts';
 import { relativeError } from '../../src/linalg/dense.ts';
 import { createRng } from '../../src/linalg/rng.ts';
 import { full } from '../../src/variants/full.ts';
+import { roundedTo, tensorsRoundedTo } from '../../src/linalg/dtype.ts';
+import { IMPLEMENTATION_TOLERANCE, toleranceOf } from '../../src/measure/accuracy.ts';
 import { SHAPES, data, label, onEngine, runForward, variantCases } from '../variants/cases.ts';
 import { cliRun, ROOT, tmpDir } from '../cli/helpers.ts';
 
@@ -52,6 +54,28 @@ test('every variant and option set matches its float64 reference on torch/cpu', 
   assert.ok(ran >= variantCases().length * 3, `${ran} cases ran`);
 });
 
+test('bfloat16 on torch/cpu: every variant within the bfloat16 tolerance of the float64 reference of its rounded weights and input, '
+  + 'and farther than float32 would be (it computed in bfloat16); float16 is declared absent with the probe\'s reason', async () => {
+  assert.deepEqual(cpu.capabilities?.dtypes, ['float32', 'bfloat16']);
+  assert.match(cpu.capabilities?.dtypeReasons?.float16 ?? '', /not implemented for 'Half'/);
+  const tolerance = toleranceOf('bfloat16'), errors: number[] = [];
+  for (const c of variantCases()) {
+    for (const plain of SHAPES) {
+      const s = { ...plain, dtype: 'bfloat16' as const };
+      const { base, x } = data(s, `torch-bf16:${label(c, s)}`);
+      const b = tensorsRoundedTo(base, 'bfloat16'), xb = { data: roundedTo(x.data, 'bfloat16'), shape: x.shape };
+      const run = onEngine(c, s, b, cpu.capabilities);
+      if ('skipped' in run) continue;
+      const w = tensorsRoundedTo(c.variant.init(s, run.options, createRng('init'), b), 'bfloat16');
+      const y = await runForward(cpu, c.variant, s, run.options, w, xb);
+      const err = relativeError(y, c.variant.reference(s, run.options, xb.data, w, rows(s.seqLen)));
+      assert.ok(err < tolerance && err > IMPLEMENTATION_TOLERANCE, `${label(c, s)} on torch/cpu in bfloat16: relative error ${err}`);
+      errors.push(err);
+    }
+  }
+  assert.ok(errors.length >= variantCases().length * 3, `${errors.length} cases ran`);
+});
+
 test('timeSamples returns count raw samples on the worker\'s monotonic clock, download outside', async () => {
   const s = { batch: 1, seqLen: 32, dModel: 32, heads: 2 };
   const { base, x } = data(s, 'torch:time');
@@ -82,6 +106,27 @@ test('a sweep on torch/cpu: engine-timed rounds; a worker killed mid-case is an 
   assert.deepEqual(ok.rounds.map((x: { round: number }) => x.round), [1, 2]);
   assert.equal(ok.rounds.reduce((n: number, x: { samplesMs: number[] }) => n + x.samplesMs.length, 0), ok.samplesMs.length);
   assert.ok(ok.memory.peakBytes >= 0 && /torch worker/.test(ok.memory.source));
+});
+
+test('SDPA (torch >= 2.0, stubbed onto 1.13 by the fixture): the line records the backend that ran; flash:backend=NAME '
+  + 'selects one; a backend this torch lacks is a skipped line; torch 1.13 itself declares none', () => {
+  assert.equal(cpu.capabilities?.fusedAttention, false);
+  assert.equal(cpu.capabilities?.attentionBackends, undefined);
+  const out = path.join(tmpDir(), 'sdpa');
+  const r = cliRun('bench', ['--engine', 'torch', '--backend', 'cpu', '--variants', 'flash,flash:backend=math,flash:backend=cudnn',
+    '--seq', '16', '--causal', '--d-model', '32', '--heads', '2', '--rounds', '1', '--time', '20', '--no-report', '--no-ceilings',
+    '--out', out], 180_000,
+  { ATTNBENCH_PYTHON: path.join(ROOT, 'test/engine/fixtures/sdpa-python'), ATTNBENCH_REAL_PYTHON: process.env.ATTNBENCH_PYTHON });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const got = Object.fromEntries(lines.map((l) => [l.label, [l.status, l.options.kernel, l.attentionBackend ?? l.reason]]));
+  assert.deepEqual(got, {
+    'flash (engine\'s kernel, tile 256) · causal': ['ok', 'fused', 'flash'],
+    'flash (fused, math) · causal': ['ok', 'fused', 'math'],
+    'flash (fused, cudnn) · causal': ['skipped', 'auto', 'flash: backend \'cudnn\' needs an engine whose fused attention offers it '
+      + 'by name (SDPA, torch ≥ 2.0); this one offers flash, efficient, math'],
+  });
+  for (const l of lines.filter((x) => x.status === 'ok')) assert.ok(l.accuracy.relErr < 1e-4, `${l.label}: ${l.accuracy.relErr}`);
 });
 
 test('--engines says in one line why torch is missing: no interpreter, or an interpreter without torch', () => {

@@ -3,7 +3,8 @@
  * its pattern at those sizes. Every test loops over VARIANTS: a variant not named in SMALL_OPTIONS
  * is still tested, with its defaults.
  */
-import { prepareForward } from '../../src/engine/types.ts';
+import { forwardProgram } from '../../src/engine/types.ts';
+import { dtypeOf } from '../../src/results/dtype.ts';
 import type { EngineInfo } from '../../src/engine/types.ts';
 import { recordMatMuls } from '../../src/engine/flop-recorder.ts';
 import { createEngine, listEngines } from '../../src/engine/resolve.ts';
@@ -83,7 +84,7 @@ export function data(s: Shape, seed: string): { base: BaseWeights; x: HostTensor
 /** One forward pass of a variant on an engine (created anew: tfjs backends share one global state). */
 export async function runForward(info: EngineInfo, v: AnyVariant, s: Shape, o: object, w: Weights, x: HostTensor): Promise<Float32Array> {
   const engine = await createEngine(info);
-  const p = await prepareForward(engine, (ops, xx, ww) => v.forward(ops, xx, ww, s, o), w, x);
+  const p = await engine.prepare(forwardProgram((ops, xx, ww) => v.forward(ops, xx, ww, s, o), x, dtypeOf(s)), w);
   try {
     return (await p.run()).y;
   } finally {

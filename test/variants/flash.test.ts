@@ -21,6 +21,21 @@ import { data, hasSquareProduct } from './cases.ts';
 
 const tiled = flash.options.parse({ kernel: 'tiled', tile: 16 });
 
+test('backend=NAME selects one of the engine\'s fused kernels: it means kernel fused, is refused with kernel=tiled, and is a '
+  + 'reason on an engine that offers none by name', () => {
+  const s: Shape = { batch: 1, seqLen: 32, dModel: 16, heads: 2 }, base = data(s, 'backend').base;
+  const o = flash.options.parse({ backend: 'flash' });
+  assert.equal(flash.describe(o), 'flash (fused, flash)');
+  assert.equal(flash.resolve!(s, o, base, TFJS_CAPABILITIES).kernel, 'fused');
+  assert.equal(flash.unsupported!(s, o, ONNX_CAPABILITIES), messages.noAttentionBackend('flash', 'flash', []));
+  assert.match(messages.noAttentionBackend('flash', 'flash', []), /this one offers none/);
+  assert.equal(flash.unsupported!(s, o, { ...ONNX_CAPABILITIES, attentionBackends: ['flash', 'math'] }), undefined);
+  assert.deepEqual(flash.details!(s, flash.resolve!(s, o, base, ONNX_CAPABILITIES), base), { kernel: 'fused', backend: 'flash' });
+  const bad = flash.options.safeParse({ kernel: 'tiled', backend: 'math' });
+  assert.ok(!bad.success && bad.error.issues[0].message === messages.backendNeedsFused());
+  assert.equal(flash.describe(flash.options.parse({})), 'flash (engine\'s kernel, tile 256)', 'auto keeps the old label and case ids');
+});
+
 test('tiled flash never issues an N×N product; full does', () => {
   for (const causal of [false, true]) {
     const s: Shape = { batch: 2, seqLen: 70, dModel: 16, heads: 2, causal };

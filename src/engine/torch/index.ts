@@ -7,6 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import type { BackendEntry, EngineInfo } from '../types.ts';
+import type { Dtype } from '../../results/dtype.ts';
 import { firstLine } from '../types.ts';
 import { pythonOf, workerScript } from './client.ts';
 import { torchCapabilities, torchEngine, torchThreads, type TorchBackend } from './session.ts';
@@ -20,6 +21,10 @@ interface ProbeOutput {
   reason?: string;
   version?: string;
   sdpa?: boolean;
+  /** SDPA's kernels this torch can be asked for by name (worker.py: sdpa_backends). */
+  sdpaBackends?: string[];
+  /** Per device, per half-precision dtype: null where it runs, else why not (worker.py: dtype_reasons). */
+  dtypes?: Partial<Record<TorchBackend, Partial<Record<Dtype, string | null>>>>;
   cuda?: { ok: boolean; reason?: string; name?: string; memoryBytes?: number; cudaVersion?: string };
 }
 
@@ -52,7 +57,8 @@ export async function probeTorch(backend: TorchBackend): Promise<Omit<EngineInfo
   if (backend === 'cuda' && !gpu?.ok) return { engine: 'torch', backend, id, available: false, reason: `no CUDA device: ${gpu?.reason}` };
   const where = backend === 'cuda' ? `, ${gpu!.name}, ${((gpu!.memoryBytes ?? 0) / 2 ** 30).toFixed(1)} GiB, CUDA ${gpu!.cudaVersion}` : '';
   return { engine: 'torch', backend, id, available: true, version: `${p.version} (${python}${where})`, device: backend,
-    threads: backend === 'cpu' ? torchThreads() : undefined, capabilities: torchCapabilities(backend, p.sdpa === true) };
+    threads: backend === 'cpu' ? torchThreads() : undefined,
+    capabilities: torchCapabilities(backend, p.sdpa === true, p.dtypes?.[backend] ?? {}, p.sdpaBackends) };
 }
 
 /**

@@ -1,12 +1,13 @@
 /**
  * Traces a program (../types.ts: Program), written against `Ops`, into the list of torch ops the
  * Python worker (worker.py) executes: nodes over numbered values, as the ONNX tracer
- * (../onnx/trace.ts) builds a graph. Inputs, weights and constants travel beside it as raw float32
- * bytes, inputs first, in the order `inputs` and `tensors` name them. Shapes are static, checked
- * by the shape rules of ../flop-recorder.ts. Programs with state are not supported yet.
+ * (../onnx/trace.ts) builds a graph. Inputs, state, weights and constants travel beside it as raw
+ * float32 bytes, in the order `inputs`, `state` and `tensors` name them. State (a decode step's KV
+ * cache) is a value the worker binds like an input at each call and replaces, after it, with the
+ * value `stateOut` names. Shapes are static, checked by the shape rules of ../flop-recorder.ts.
  */
 import type { HostTensor, Ops } from '../ops.ts';
-import type { Program } from '../types.ts';
+import { checkReplacement, type Program } from '../types.ts';
 import { attentionShape, broadcast, concatShape, gatherShape, matMulShape, padShape, reducedShape, swapLastPerm, transposeShape,
   type Shaped } from '../flop-recorder.ts';
 
@@ -36,12 +37,16 @@ export interface NamedValue extends ProgramTensor {
 
 export interface TorchProgram {
   inputs: NamedValue[];
+  /** The state before the first call, by name (its data follows the inputs'). */
+  state: NamedValue[];
+  /** The value each state takes for the next call, by name; a state not named here stays as it was. */
+  stateOut: NamedValue[];
   tensors: ProgramTensor[];
   nodes: ProgramNode[];
   outputs: NamedValue[];
 }
 
-/** A traced program and the float32 data of its inputs then its tensors, in `inputs`, `tensors` order. */
+/** A traced program and the float32 data of its inputs, its state, then its tensors, in `inputs`, `state`, `tensors` order. */
 export interface TracedProgram {
   program: TorchProgram;
   data: Float32Array[];
@@ -89,24 +94,27 @@ function programOps(p: TracedProgram, fresh: () => number, fused: boolean): Ops<
     scope: (fn) => fn(), // the worker frees each value after its last use
   };
   if (fused) {
-    ops.attention = (q, k, v, heads, causal) =>
-      node('sdpa', [q, k, v], attentionShape(q.shape, k.shape, v.shape, heads).shape, { heads, causal });
+    ops.attention = (q, k, v, heads, causal, backend) =>
+      node('sdpa', [q, k, v], attentionShape(q.shape, k.shape, v.shape, heads).shape, { heads, causal, ...(backend && { backend }) });
   }
   return ops;
 }
 
 /** Traces `program` over `weights` into the worker's program. */
 export function traceProgram(program: Program, weights: Record<string, HostTensor>, fused: boolean): TracedProgram {
-  if (program.state && Object.keys(program.state).length > 0) throw new Error('the torch engine does not run programs with state yet');
   let counter = 0;
-  const traced: TracedProgram = { program: { inputs: [], tensors: [], nodes: [], outputs: [] }, data: [] };
+  const traced: TracedProgram = { program: { inputs: [], state: [], stateOut: [], tensors: [], nodes: [], outputs: [] }, data: [] };
   const fresh = () => counter++;
-  const inputs: Record<string, Val> = {};
-  for (const [name, t] of Object.entries(program.inputs)) {
-    inputs[name] = { id: fresh(), shape: t.shape };
-    traced.program.inputs.push({ name, ...inputs[name] });
-    traced.data.push(t.data);
-  }
+  const bind = (ts: Record<string, HostTensor>, into: NamedValue[]) => {
+    const vals: Record<string, Val> = {};
+    for (const [name, t] of Object.entries(ts)) {
+      vals[name] = { id: fresh(), shape: t.shape };
+      into.push({ name, ...vals[name] });
+      traced.data.push(t.data);
+    }
+    return vals;
+  };
+  const inputs = bind(program.inputs, traced.program.inputs), state = bind(program.state ?? {}, traced.program.state);
   const w: Record<string, Val> = {};
   for (const [name, t] of Object.entries(weights)) {
     const id = fresh();
@@ -114,7 +122,13 @@ export function traceProgram(program: Program, weights: Record<string, HostTenso
     traced.data.push(t.data);
     w[name] = { id, shape: t.shape };
   }
-  const { outputs } = program.fn(programOps(traced, fresh, fused), inputs, w, {});
-  traced.program.outputs = Object.entries(outputs).map(([name, v]) => ({ name, id: v.id, shape: v.shape }));
+  const { outputs, state: next = {} } = program.fn(programOps(traced, fresh, fused), inputs, w, state);
+  const named = (vs: Record<string, Val>) => Object.entries(vs).map(([name, v]) => ({ name, id: v.id, shape: v.shape }));
+  traced.program.outputs = named(outputs);
+  traced.program.stateOut = named(next);
+  for (const s of traced.program.stateOut) {
+    if (!state[s.name]) throw new Error(`the program returns state '${s.name}', which it did not start with`);
+    checkReplacement(s.name, state[s.name].shape, s.shape);
+  }
   return traced;
 }

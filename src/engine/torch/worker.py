@@ -29,21 +29,36 @@ def has_sdpa():
 def probe():
     if IMPORT_ERROR:
         return {"ok": False, "reason": IMPORT_ERROR}
-    out = {"ok": True, "version": torch.__version__, "sdpa": has_sdpa(), "threads": torch.get_num_threads()}
-    try:
-        torch.ones(2, 2, dtype=torch.bfloat16) @ torch.ones(2, 2, dtype=torch.bfloat16)
-        out["cpuBfloat16"] = True
-    except Exception as e:
-        out["cpuBfloat16"] = False
-        out["cpuBfloat16Reason"] = f"{type(e).__name__}: {e}".splitlines()[0]
+    out = {"ok": True, "version": torch.__version__, "sdpa": has_sdpa(), "sdpaBackends": sdpa_backends(),
+           "threads": torch.get_num_threads(),
+           "dtypes": {"cpu": dtype_reasons("cpu")}}
     if not torch.cuda.is_available():
         built = torch.version.cuda
         out["cuda"] = {"ok": False, "reason": "torch.cuda.is_available() is false"
                        + (f" (torch built for CUDA {built})" if built else f" (torch {torch.__version__} built without CUDA)")}
     else:
         p = torch.cuda.get_device_properties(0)
-        out["cuda"] = {"ok": True, "name": p.name, "memoryBytes": p.total_memory, "cudaVersion": torch.version.cuda,
-                       "bfloat16": torch.cuda.is_bf16_supported()}
+        out["cuda"] = {"ok": True, "name": p.name, "memoryBytes": p.total_memory, "cudaVersion": torch.version.cuda}
+        out["dtypes"]["cuda"] = dtype_reasons("cuda")
+    return out
+
+
+HALF_DTYPES = ["bfloat16", "float16"]
+
+
+def dtype_reasons(device):
+    """{dtype: None where every kind of op a program uses runs on `device` in it, else why not (one line)}:
+    probed on small tensors, not assumed (Debian's torch 1.13 has bfloat16 CPU kernels but no float16 ones)."""
+    out = {}
+    for name in HALF_DTYPES:
+        try:
+            x = torch.ones(2, 4, 8, dtype=getattr(torch, name), device=device)
+            w = torch.ones(8, 8, dtype=x.dtype, device=device)
+            s = torch.softmax(torch.matmul(F.linear(x, w, w[0]), x.transpose(-1, -2)), -1)
+            torch.maximum(torch.exp(s - torch.amax(s, -1, keepdim=True)), s).sum(-1)
+            out[name] = None
+        except Exception as e:
+            out[name] = f"{type(e).__name__}: {e}".splitlines()[0]
     return out
 
 
@@ -54,15 +69,47 @@ def pad_args(paddings):
     return flat
 
 
-SDPA_BACKENDS = ["flash", "efficient", "cudnn", "math"]
+# SDPA's kernels by attnbench's names, as torch.nn.attention.SDPBackend names them (torch >= 2.3).
+SDPA_KINDS = {"flash": "FLASH_ATTENTION", "efficient": "EFFICIENT_ATTENTION", "cudnn": "CUDNN_ATTENTION", "math": "MATH"}
+# torch._fused_sdp_choice's answer: the sdp::SDPBackend enum of aten/src/ATen/native/transformers/sdp_utils_cpp.h.
+SDPA_CHOICE = {0: "math", 1: "flash", 2: "efficient", 3: "cudnn", 4: "overrideable"}
 
 
-def sdpa(q, k, v, heads, causal, backend):
+def sdpa_backends():
+    """The SDPA kernels this torch can be asked for by name; [] without SDPA (torch < 2.0)."""
+    if not has_sdpa():
+        return []
+    try:
+        from torch.nn.attention import SDPBackend
+        return [name for name, kind in SDPA_KINDS.items() if hasattr(SDPBackend, kind)]
+    except ImportError:  # torch 2.0-2.2: torch.backends.cuda.sdp_kernel's three
+        return ["flash", "efficient", "math"]
+
+
+def split_heads(t, heads):
+    b, n, d = t.shape
+    return t.reshape(b, n, heads, d // heads).transpose(1, 2)
+
+
+def sdpa(q, k, v, heads, causal, backend, ran=None):
+    """SDPA over `heads` heads, only `backend` enabled (None: torch chooses). `ran`, when given, is called once
+    with the kernel torch's dispatcher picks under the same setting (torch._fused_sdp_choice, which
+    F.scaled_dot_product_attention itself consults), or why torch did not say."""
     b, n, d = q.shape
-    split = lambda t: t.reshape(b, t.shape[1], heads, d // heads).transpose(1, 2)
+    qs, ks, vs = (split_heads(t, heads) for t in (q, k, v))
     with sdpa_backend(backend):
-        o = F.scaled_dot_product_attention(split(q), split(k), split(v), is_causal=causal)
+        if ran is not None:
+            ran(sdpa_choice(qs, ks, vs, causal))
+        o = F.scaled_dot_product_attention(qs, ks, vs, is_causal=causal)
     return o.transpose(1, 2).reshape(b, n, d)
+
+
+def sdpa_choice(q, k, v, causal):
+    try:
+        choice = int(torch._fused_sdp_choice(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=causal))
+        return SDPA_CHOICE.get(choice, f"unknown kernel {choice}")
+    except Exception as e:
+        return f"not reported by torch {torch.__version__} ({type(e).__name__}: {e})".splitlines()[0]
 
 
 def sdpa_backend(name):
@@ -72,9 +119,7 @@ def sdpa_backend(name):
         return contextlib.nullcontext()
     try:
         from torch.nn.attention import SDPBackend, sdpa_kernel
-        kinds = {"flash": SDPBackend.FLASH_ATTENTION, "efficient": SDPBackend.EFFICIENT_ATTENTION,
-                 "math": SDPBackend.MATH, "cudnn": getattr(SDPBackend, "CUDNN_ATTENTION", None)}
-        return sdpa_kernel([kinds[name]])
+        return sdpa_kernel([getattr(SDPBackend, SDPA_KINDS[name])])
     except ImportError:
         flags = {k: k == name for k in ["flash", "efficient", "math"]}
         return torch.backends.cuda.sdp_kernel(enable_flash=flags["flash"], enable_mem_efficient=flags["efficient"],
@@ -131,8 +176,9 @@ def kernel(node, ctx):
         p = pad_args(a["paddings"])
         return lambda x: F.pad(x, p)
     if op == "sdpa":
-        heads, causal = a["heads"], a["causal"]
-        return lambda q, k, v: sdpa(q, k, v, heads, causal, ctx.get("sdpaBackend"))
+        heads, causal, backend, ran = a["heads"], a["causal"], a.get("backend"), ctx.setdefault("attention", {})
+        record = lambda name: ran.setdefault(node["out"], name)
+        return lambda q, k, v: sdpa(q, k, v, heads, causal, backend, None if node["out"] in ran else record)
     raise ValueError(f"unknown op {op}")
 
 
@@ -141,7 +187,7 @@ def fused(program):
     a scale takes the scale onto its smaller operand; x·W + b with W [K, P] and b [P] weights is one
     F.linear (one GEMM with the bias, as torch's own modules run it). Returns (nodes, {output name: value})."""
     rank = {t["id"]: len(t["shape"]) for t in program["tensors"]}
-    outputs = {o["id"] for o in program["outputs"]}
+    outputs = {o["id"] for o in program["outputs"] + program.get("stateOut", [])}
     uses = {}
     for n in program["nodes"]:
         for v in n["in"]:
@@ -162,21 +208,25 @@ def fused(program):
             continue
         nodes.append(n)
         producer[n["out"]] = n
-    return nodes, {o["name"]: alias.get(o["id"], o["id"]) for o in program["outputs"]}
+    named = lambda vs: {o["name"]: alias.get(o["id"], o["id"]) for o in vs}
+    return nodes, named(program["outputs"]), named(program.get("stateOut", []))
 
 
 class Compiled:
-    """A program bound to its tensors on the device: run() is one forward pass."""
+    """A program bound to its tensors on the device: run() is one call (a forward pass, a decode step);
+    the state it returns replaces the state it started from, for the next call."""
 
-    def __init__(self, program, inputs, tensors, ctx):
-        nodes, self.outputs = fused(program)
+    def __init__(self, program, inputs, state, tensors, ctx):
+        nodes, self.outputs, self.state_out = fused(program)
         self.ids = {i["name"]: i["id"] for i in program["inputs"]}
-        self.inputs, self.tensors = inputs, tensors
+        self.state_ids = {s["name"]: s["id"] for s in program.get("state", [])}
+        self.inputs, self.state, self.tensors, self.ctx = inputs, state, tensors, ctx
         last = {}
         for i, node in enumerate(nodes):
             for v in node["in"]:
                 last[v] = i
-        held = set(tensors) | set(self.ids.values()) | set(self.outputs.values())
+        held = (set(tensors) | set(self.ids.values()) | set(self.state_ids.values()) | set(self.outputs.values())
+                | set(self.state_out.values()))
         self.steps = []
         for i, node in enumerate(nodes):
             free = [v for v in set(node["in"]) if last[v] == i and v not in held]
@@ -186,10 +236,13 @@ class Compiled:
         env = dict(self.tensors)
         for name, t in self.inputs.items():
             env[self.ids[name]] = t
+        for name, t in self.state.items():
+            env[self.state_ids[name]] = t
         for fn, ins, out, free in self.steps:
             env[out] = fn(*[env[v] for v in ins])
             for v in free:
                 del env[v]
+        self.state = dict(self.state, **{name: env[v] for name, v in self.state_out.items()})
         return {name: env[v] for name, v in self.outputs.items()}
 
 
@@ -222,7 +275,7 @@ class Yardstick:
             return {"y": self.module(x, x, x, need_weights=False, attn_mask=self.mask)[0]}
         w = self.w
         q, k, v = (F.linear(x, w["W" + p], w["b" + p]) for p in "qkv")
-        return {"y": F.linear(sdpa(q, k, v, self.heads, self.causal, self.ctx.get("sdpaBackend")), w["Wo"], w["bo"])}
+        return {"y": F.linear(sdpa(q, k, v, self.heads, self.causal, None), w["Wo"], w["bo"])}
 
 
 YARDSTICK_WEIGHTS = ["Wq", "bq", "Wk", "bk", "Wv", "bv", "Wo", "bo"]
@@ -259,16 +312,16 @@ class Worker:
     def prepare(self, req, payload):
         program, take = req["program"], self.reader(payload, getattr(torch, req.get("dtype", "float32")))
         inputs = {i["name"]: take(i["shape"]) for i in program["inputs"]}
+        state = {s["name"]: take(s["shape"]) for s in program.get("state", [])}
         tensors = {t["id"]: take(t["shape"]) for t in program["tensors"]}
-        return self.keep(Compiled(program, inputs, tensors, {"sdpaBackend": req.get("sdpaBackend")}))
+        return self.keep(Compiled(program, inputs, state, tensors, {}))
 
     def yardstick(self, req, payload):
         take = self.reader(payload, getattr(torch, req.get("dtype", "float32")))
         x = take(req["inputShape"])
         d = req["inputShape"][-1]
         w = {name: take([d, d] if name.startswith("W") else [d]) for name in YARDSTICK_WEIGHTS}
-        return self.keep(Yardstick(req["kind"], req["heads"], req.get("causal", False), x, w,
-                                   {"sdpaBackend": req.get("sdpaBackend")}))
+        return self.keep(Yardstick(req["kind"], req["heads"], req.get("causal", False), x, w, {}))
 
     def run(self, req, payload):
         c = self.compiled[req["handle"]]
@@ -277,22 +330,29 @@ class Worker:
             if name not in c.inputs or list(c.inputs[name].shape) != shape:
                 raise ValueError(f"input '{name}' must be a bound input of the same shape")
             c.inputs[name] = take(shape)
+            c.graph = None  # a captured graph reads the old input's memory: captured again at the next timing
         with torch.inference_mode():
             ys = c.run()
         data = b"".join(y.to(device="cpu", dtype=torch.float32).contiguous().numpy().tobytes() for y in ys.values())
-        return {"outputs": [{"name": n, "shape": list(y.shape)} for n, y in ys.items()]}, data
+        ran = sorted(set(getattr(c, "ctx", {}).get("attention", {}).values()))
+        return {"outputs": [{"name": n, "shape": list(y.shape)} for n, y in ys.items()],
+                **({"attentionBackend": ", ".join(ran)} if ran else {})}, data
 
     def time(self, req, _):
         c, count = self.compiled[req["handle"]], req["count"]
         with torch.inference_mode():
             if self.cuda:
+                graph = cuda_graph(c)
+                captured = isinstance(graph, torch.cuda.CUDAGraph)
+                replay = graph.replay if captured else c.run
                 events = [(torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)) for _ in range(count)]
                 for start, end in events:
                     start.record()
-                    c.run()
+                    replay()
                     end.record()
                 torch.cuda.synchronize()
-                return {"samplesMs": [s.elapsed_time(e) for s, e in events], "clock": "cuda-events"}, b""
+                return {"samplesMs": [s.elapsed_time(e) for s, e in events], "clock": "cuda-events",
+                        "cudaGraph": True if captured else graph}, b""
             samples = []
             for _ in range(count):
                 t0 = time.perf_counter_ns()
@@ -324,6 +384,33 @@ class Worker:
         if self.cuda:
             torch.cuda.empty_cache()
         return {}, b""
+
+
+def cuda_graph(c):
+    """The pass captured once as a CUDA graph (torch.cuda.graphs), replayed by each timed sample: the
+    kernels' time without Python's launch overhead. Captured at the first timing, after two eager passes
+    on a side stream (torch's recipe for warming up before capture); kept until an input is replaced.
+    Returns the graph, or why the pass is not replayed (one line): timing then runs the pass eagerly."""
+    if getattr(c, "graph", None) is not None:
+        return c.graph
+    if getattr(c, "state", None):
+        c.graph = "not captured: a program with state replaces its tensors at every call"
+        return c.graph
+    try:
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            for _ in range(2):
+                c.run()
+        torch.cuda.current_stream().wait_stream(side)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            c.static_outputs = c.run()  # the graph's outputs live as long as it does
+        c.graph = graph
+    except Exception as e:
+        torch.cuda.synchronize()
+        c.graph = f"capture failed: {type(e).__name__}: {e}".splitlines()[0]
+    return c.graph
 
 
 def reset_peak_rss():

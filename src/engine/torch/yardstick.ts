@@ -6,6 +6,7 @@
  */
 import type { HostTensor } from '../ops.ts';
 import type { EngineInfo, Prepared } from '../types.ts';
+import type { Dtype } from '../../results/dtype.ts';
 import { preparedOn, workerOf, type TorchBackend } from './session.ts';
 
 /** `mha`: torch.nn.MultiheadAttention; `sdpa`: F.linear projections around scaled_dot_product_attention. */
@@ -14,9 +15,10 @@ export type YardstickKind = 'mha' | 'sdpa';
 /** The weights the yardstick reads, in the order it reads them ([D, D] used as x·W, and [D] biases). */
 const WEIGHT_ORDER = ['Wq', 'bq', 'Wk', 'bk', 'Wv', 'bv', 'Wo', 'bo'] as const;
 
+/** The yardstick in `dtype` (its weights and input already rounded to it: linalg/dtype.ts). */
 export function prepareYardstick(info: EngineInfo, kind: YardstickKind, heads: number, causal: boolean,
-  weights: Record<string, HostTensor>, input: HostTensor): Promise<Prepared> {
+  weights: Record<string, HostTensor>, input: HostTensor, dtype: Dtype = 'float32'): Promise<Prepared> {
   return preparedOn(workerOf(info.backend as TorchBackend, info), info,
-    { cmd: 'yardstick', kind, heads, causal, inputShape: input.shape, dtype: 'float32' },
-    [input.data, ...WEIGHT_ORDER.map((n) => weights[n].data)]);
+    { cmd: 'yardstick', kind, heads, causal, inputShape: input.shape, dtype },
+    [input.data, ...WEIGHT_ORDER.map((n) => weights[n].data)], { x: input.shape });
 }

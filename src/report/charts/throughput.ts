@@ -4,14 +4,15 @@
  * recorded a ceiling for one of its engines: a ceiling is measured, never assumed.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { RunMeta } from '../../results/run-meta.ts';
+import { ceilingKey, type RunMeta } from '../../results/run-meta.ts';
+import { dtypeOf } from '../../results/dtype.ts';
 import type { ResultLine } from '../../results/types.ts';
 import { byEngine, colorByVariant, fadeUnselected, inferenceOk, legendToggle, rowOf, seqLenAxis, tooltip } from './series.ts';
 
 export function throughputChart(lines: ResultLine[], meta: RunMeta | undefined): TopLevelSpec | undefined {
   const ceilings = meta?.ceilings ?? {};
   const rows = inferenceOk(lines).map((l) => {
-    const ceiling = ceilings[rowOf(l).engine];
+    const ceiling = ceilings[ceilingKey(rowOf(l).engine, dtypeOf(l.shape))];
     return { ...rowOf(l), gflops: l.gflops, flops: l.flops, median: l.latencyMs.median,
       ceiling: ceiling?.gflops ?? null, ceilingShape: ceiling?.shape ?? null };
   });
