@@ -39,7 +39,7 @@ export function shapesOf(suite: Suite): Shape[] {
   return all.filter((s) => !seen.has(shapeText(s)) && Boolean(seen.add(shapeText(s))));
 }
 
-type Grid = Pick<Suite, 'batch' | 'dModel' | 'heads' | 'kvHeads' | 'seqLen' | 'causal'>;
+type Grid = Pick<Suite, 'batch' | 'dModel' | 'heads' | 'kvHeads' | 'seqLen' | 'causal' | 'dtype'>;
 
 function gridOf(suite: Grid): Shape[] {
   const causal = suite.causal === undefined ? [false] : Array.isArray(suite.causal) ? suite.causal : [suite.causal];
