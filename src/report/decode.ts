@@ -20,7 +20,7 @@ import { verdictText } from './findings.ts';
 import { bytes, sig, times } from './format.ts';
 import { pairedRatio, verdictOf } from './paired.ts';
 import { chartSection, table, type Chart } from './page.ts';
-import { toSvg } from './svg.ts';
+import { renderCharts } from './svg.ts';
 
 const kvOf = (l: DecodeOkLine) => l.shape.kvHeads ?? l.shape.heads;
 const where = (l: DecodeOkLine) => `N=${l.decode.context}, ${kvOf(l)} KV heads, B=${l.shape.batch} on ${engineOf(l)}`;
@@ -141,10 +141,7 @@ const CHARTS = [
 export async function decodeSection(lines: ResultLine[]): Promise<string> {
   if (!lines.some(isDecodeLine)) return '';
   const found = decodeFindings(lines);
-  const charts: Chart[] = await Promise.all(CHARTS.flatMap(({ build, ...c }) => {
-    const spec = build(lines);
-    return spec ? [toSvg(spec).then((svg) => ({ ...c, spec, svg }))] : [];
-  }));
+  const charts: Chart[] = await renderCharts(CHARTS.map(({ build, ...c }) => ({ ...c, spec: build(lines) })));
   const cache = decodeOk(lines)[0]?.decode.cache;
   const list = found.length > 0 ? `<ul>${found.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`
     : '<p>No two decode cases of this run to compare.</p>';

@@ -21,7 +21,7 @@ import { chartSection, page, type Chart } from './page.ts';
 import { scalingFits } from './scaling.ts';
 import { casesTable, environmentSection, findingsSection, scalingAside, violationsSection } from './sections.ts';
 import { modeSections } from './mode-sections.ts';
-import { toSvg } from './svg.ts';
+import { renderCharts } from './svg.ts';
 import { updateIndex } from './runs-index.ts';
 
 /** What the page says beyond the lines: the checks, the comparisons (findings.json) and the measured facts. */
@@ -39,12 +39,8 @@ export function analyse(lines: ResultLine[], meta: RunMeta | undefined): Analysi
 }
 
 async function charts(lines: ResultLine[], meta: RunMeta | undefined, found: Finding[]): Promise<Chart[]> {
-  const built = CHARTS.flatMap((c) => {
-    const spec = c.build(lines, meta, found);
-    return spec ? [{ ...c, spec }] : [];
-  });
   const aside = scalingAside(scalingFits(lines));
-  return Promise.all(built.map(async ({ id, title, caption, spec }) => ({ id, title, caption, spec, svg: await toSvg(spec),
+  return renderCharts(CHARTS.map(({ id, title, caption, build }) => ({ id, title, caption, spec: build(lines, meta, found),
     ...(id === 'latency' && aside && { aside }) })));
 }
 

@@ -10,3 +10,9 @@ export async function toSvg(spec: TopLevelSpec): Promise<string> {
     view.finalize();
   }
 }
+
+/** The charts a section draws, in order: each built spec pre-rendered to SVG; a chart whose builder found no data is left out. */
+export async function renderCharts<C extends { spec?: TopLevelSpec }>(built: C[]): Promise<Array<C & { spec: TopLevelSpec; svg: string }>> {
+  const drawn = built.filter((c): c is C & { spec: TopLevelSpec } => c.spec !== undefined);
+  return Promise.all(drawn.map(async (c) => ({ ...c, svg: await toSvg(c.spec) })));
+}

@@ -20,7 +20,7 @@ import { bytes, count, percent, sig } from './format.ts';
 import { verdictText } from './findings.ts';
 import { pairedRatio, verdictOf } from './paired.ts';
 import { chartSection, table, type Chart } from './page.ts';
-import { toSvg } from './svg.ts';
+import { renderCharts } from './svg.ts';
 import { isBaselineLine } from './roles.ts';
 
 
@@ -102,11 +102,8 @@ function memoryNotes(lines: ResultLine[], meta: RunMeta | undefined): string {
 export async function trainingSection(lines: ResultLine[], meta?: RunMeta): Promise<string> {
   if (!lines.some(isTrainLine)) return '';
   const found = trainingFindings(lines);
-  const charts: Chart[] = await Promise.all(CHARTS.flatMap(({ build, engineNotes, ...c }) => {
-    const spec = build(lines);
-    const caption = engineNotes ? `${c.caption}${memoryNotes(lines, meta)}` : c.caption;
-    return spec ? [toSvg(spec).then((svg) => ({ ...c, caption, spec, svg }))] : [];
-  }));
+  const charts: Chart[] = await renderCharts(CHARTS.map(({ build, engineNotes, ...c }) =>
+    ({ ...c, caption: engineNotes ? `${c.caption}${memoryNotes(lines, meta)}` : c.caption, spec: build(lines) })));
   const rate = escapeHtml(trainOk(lines)[0]?.train.learningRate ?? '');
   const list = found.length > 0 ? `<ul>${found.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`
     : '<p>No full fine-tuning step at the same engine and shape to compare with.</p>';
