@@ -8,6 +8,7 @@
  * batched: ATTNBENCH_TFJS_KERNEL, src/engine/tfjs-kernels.ts), to compare the formulations.
  *   npx tsx scripts/variant-speed.ts --engine onnx/cpu --seq 4096 [--rounds 9] [--samples 3]
  *   npx tsx scripts/variant-speed.ts --engine tfjs/wasm --seq 1024 [--kernels]
+ * `--variants sparse-block,sparse-window` times only those (and full, which every ratio needs).
  * Not a test: timings on a shared machine; run it under /work/coord/cpu or on a quiet one.
  */
 import Table from 'cli-table3';
@@ -23,10 +24,18 @@ import { getVariant } from '../src/variants/index.ts';
 
 const { values: a } = parseArgs({ options: {
   engine: { type: 'string', default: 'onnx/cpu' }, seq: { type: 'string', default: '1024' },
-  rounds: { type: 'string', default: '9' }, samples: { type: 'string', default: '3' }, kernels: { type: 'boolean', default: false } } });
-const VARIANTS: Array<[string, object]> = [['full', {}], ['sparse-window', { window: 256 }],
+  rounds: { type: 'string', default: '9' }, samples: { type: 'string', default: '3' }, kernels: { type: 'boolean', default: false },
+  variants: { type: 'string' } } });
+const ALL_VARIANTS: Array<[string, object]> = [['full', {}], ['sparse-window', { window: 256 }],
   ['sparse-block', { block: 64, globalTokens: 16 }],
   ['linformer', { k: 256 }], ['svd', { rank: 64 }], ['flash', { kernel: 'tiled' }]];
+const chosen = a.variants?.split(',');
+const unknown = chosen?.find((n) => !ALL_VARIANTS.some(([v]) => v === n));
+if (unknown) {
+  console.error(`--variants expects names from ${ALL_VARIANTS.map(([v]) => v).join(', ')}. Received: ${unknown}`);
+  process.exit(2);
+}
+const VARIANTS = ALL_VARIANTS.filter(([v]) => v === 'full' || !chosen || chosen.includes(v));
 
 const info = (await listEngines()).find((i) => i.id === a.engine && i.available);
 if (!info) {
