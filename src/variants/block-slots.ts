@@ -32,16 +32,18 @@ function slotGroups(p: BlockPattern, b: number): number[] {
   });
 }
 
-/** The key block of every slot group of `blocks`, block by block (S/W entries each). */
-export function slotBlocks(p: BlockPattern, blocks: number[]): number[] {
-  return perPattern(p, `blocks:${blocks}`, () => blocks.flatMap((b) => slotGroups(p, b)));
-}
+/** Greatest common divisor (gcd(W, 0) = W). */
+export const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
-/** The key row of every slot of `blocks`, block by block (S + G entries each): the slot groups' rows, then rows 0…G−1. */
-export function slotRows(p: BlockPattern, G: number, blocks: number[]): number[] {
-  return perPattern(p, `rows:${G}:${blocks}`, () => blocks.flatMap((b) => [
-    ...slotGroups(p, b).flatMap((kb) => Array.from({ length: p.W }, (_, r) => kb * p.W + r)),
-    ...Array.from({ length: G }, (_, j) => j)]));
+/**
+ * The key chunk of every slot of `blocks`, keys cut in chunks of c rows (c divides W and G), block
+ * by block ((S + G)/c entries each): the slot groups' chunks, then the chunks of rows 0…G−1.
+ */
+export function slotChunks(p: BlockPattern, G: number, blocks: number[], c: number): number[] {
+  const per = p.W / c;
+  return perPattern(p, `chunks:${G}:${c}:${blocks}`, () => blocks.flatMap((b) => [
+    ...slotGroups(p, b).flatMap((kb) => Array.from({ length: per }, (_, r) => kb * per + r)),
+    ...Array.from({ length: G / c }, (_, j) => j)]));
 }
 
 /**

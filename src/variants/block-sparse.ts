@@ -7,7 +7,7 @@
  */
 import type { Ops } from '../engine/ops.ts';
 import { kvHeadsOf, kvWidth } from '../results/types.ts';
-import { blockGroups, keyBlock, slotBlocks, slotRows, type BlockGroup } from './block-slots.ts';
+import { blockGroups, gcd, keyBlock, slotChunks, type BlockGroup } from './block-slots.ts';
 import type { Shape } from './types.ts';
 
 export { MASKED } from './block-slots.ts';
@@ -67,21 +67,18 @@ function toBlocks<T>(ops: Ops<T>, t: T, s: Shape, p: BlockPattern): T {
 }
 
 /**
- * Blocks [B·H, nb, W, E] → the key slots of `blocks` [B·H, blocks, S + G, E], G global keys last.
- * Without global keys, one gather of whole blocks: measured on onnx/cpu (window, N=4096), shifted
- * copies by slice and pad, then a concat, wrote each key 7 times (17 ms of Pad, Concat, Slice); the
- * gather writes it 3 times (9 ms). With them, one gather of rows, so that one product, one mask and
- * one softmax cover slots and global keys alike (a softmax of its own over the global keys, joined
- * by hand, took 11 ms of elementwise passes at N=4096).
+ * Blocks [B·H, nb, W, E] → the key slots of `blocks` [B·H, blocks, S + G, E], G global keys last:
+ * one gather of chunks of c = gcd(W, G) rows (whole blocks when G = 0). Measured on onnx/cpu
+ * (window, N=4096): shifted copies by slice and pad, then a concat, wrote each key 7 times (17 ms
+ * of Pad, Concat, Slice); the gather writes it 3 times (9 ms). The global keys in the same gather
+ * let one product, one mask and one softmax cover slots and global keys alike (a softmax of its own
+ * over the global keys, joined by hand, took 11 ms of elementwise passes at N=4096).
  */
 function gatherSlots<T>(ops: Ops<T>, t: T, p: BlockPattern, G: number, blocks: number[]): T {
-  const [bh, nb, W, E] = ops.shape(t), n = blocks.length;
-  if (G > 0) {
-    const rows = ops.gather(ops.reshape(t, [bh, nb * W, E]), 1, slotRows(p, G, blocks));
-    return ops.reshape(rows, [bh, n, p.S + G, E]);
-  }
-  if (p.S === p.W && p.nb === 1) return t;
-  return ops.reshape(ops.gather(t, 1, slotBlocks(p, blocks)), [bh, n, p.S, E]);
+  const [bh, nb, W, E] = ops.shape(t), c = gcd(W, G);
+  if (p.S === p.W && p.nb === 1 && G === 0) return t;
+  const chunks = ops.gather(ops.reshape(t, [bh, nb * (W / c), c, E]), 1, slotChunks(p, G, blocks, c));
+  return ops.reshape(chunks, [bh, blocks.length, p.S + G, E]);
 }
 
 /** One group of query blocks (block-slots.ts): softmax(Q·Kᵀ/√E + mask)·V over their slots → [B·H, blocks·W, E]. */

@@ -34,7 +34,8 @@ import { createRng } from '../linalg/rng.ts';
 import { full } from './full.ts';
 import { blockPattern, blockSparseAttend, blockSparseFlops, blockSparseMemory, memoPattern, patternKeys,
   type BlockPattern } from './block-sparse.ts';
-import { allProjectionFlops, attend, attentionWith, referenceWeights, repeatKv } from './mha.ts';
+import { allProjectionFlops, attend, attentionWith, causalMask, referenceWeights, repeatKv } from './mha.ts';
+import type { Ops } from '../engine/ops.ts';
 import type { Shape, Variant } from './types.ts';
 
 const blockOptions = z.object({
@@ -78,6 +79,18 @@ export function blockSparseKeys(s: Shape, o: BlockOptions, i: number): number[] 
   return [...Array(G).keys(), ...patternKeys(blockSparsePattern(s, o), i)];
 }
 
+/**
+ * The G global query rows, dense over all N keys: their scores computed as K·q_Gᵀ and transposed
+ * (G·N elements), so that K is read as it lies; Q·Kᵀ made ORT copy all of K transposed (1 ms at N=4096).
+ */
+function globalRows<T>(ops: Ops<T>, q: T, k: T, v: T, s: Shape, G: number): T {
+  const E = s.dModel / s.heads, N = s.seqLen;
+  const qg = ops.scale(ops.slice(q, [0, 0, 0, 0], [s.batch, s.heads, G, E]), 1 / Math.sqrt(E));
+  let scores = ops.transpose(ops.matMul(k, qg, false, true), [0, 1, 3, 2]); // [B, H, G, N]
+  if (s.causal) scores = ops.add(scores, ops.constant(causalMask(G, N), [G, N]));
+  return ops.matMul(ops.softmax(scores), v);
+}
+
 export const sparseBlock: Variant<BlockOptions> = {
   name: 'sparse-block',
   role: 'approximation',
@@ -104,8 +117,7 @@ export const sparseBlock: Variant<BlockOptions> = {
       if (G >= N) return attend(ops, q, kvK, kvV, s);
       const k = repeatKv(ops, kvK, s), v = repeatKv(ops, kvV, s);
       if (G === 0) return blockSparseAttend(ops, q, k, v, s, blockSparsePattern(s, o));
-      const rows = (t: typeof q) => ops.slice(t, [0, 0, 0, 0], [s.batch, s.heads, G, s.dModel / s.heads]);
-      return blockSparseAttend(ops, q, k, v, s, blockSparsePattern(s, o), G, attend(ops, rows(q), k, v, s));
+      return blockSparseAttend(ops, q, k, v, s, blockSparsePattern(s, o), G, globalRows(ops, q, k, v, s, G));
     });
   },
   reference: (s, o, x, w, rows) => referenceAttention(s, x, referenceWeights(w), { rows, keys: (i) => blockSparseKeys(s, o, i) }),
