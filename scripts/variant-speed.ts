@@ -12,6 +12,7 @@
  * Not a test: timings on a shared machine; run it under /work/coord/cpu or on a quiet one.
  */
 import Table from 'cli-table3';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createEngine, listEngines } from '../src/engine/resolve.ts';
 import { KERNEL_ENV } from '../src/engine/tfjs-kernels.ts';
@@ -27,7 +28,7 @@ import { getVariant } from '../src/variants/index.ts';
 const { values: a } = parseArgs({ options: {
   engine: { type: 'string', default: 'onnx/cpu' }, seq: { type: 'string', default: '1024' },
   rounds: { type: 'string', default: '9' }, samples: { type: 'string', default: '3' }, kernels: { type: 'boolean', default: false },
-  variants: { type: 'string' } } });
+  variants: { type: 'string' }, dump: { type: 'string' } } });
 const DEFAULT_VARIANTS: Array<[string, object]> = [['full', {}], ['sparse-window', { window: 256 }],
   ['sparse-block', { block: 64, globalTokens: 16 }],
   ['linformer', { k: 256 }], ['svd', { rank: 64 }], ['flash', { kernel: 'tiled' }]];
@@ -96,4 +97,5 @@ for (const e of entries) {
 }
 console.log(`${info.id}, N=${shape.seqLen}, d=512, 8 heads; ${a.rounds} interleaved rounds of ${a.samples} passes; `
   + `matmul ceiling ${ceiling.gflops.toFixed(1)} GFLOP/s (${ceiling.shape})\n${t.toString()}`);
+if (a.dump) writeFileSync(a.dump, JSON.stringify(entries.map(({ label, flops, rounds }) => ({ label, flops, rounds }))));
 for (const e of entries) await e.prepared.dispose();
