@@ -33,9 +33,12 @@ function peerGraph(): Uint8Array {
     onnx.NodeProto.create({ opType: op, input, output, attribute });
   const ints = (name: string, v: number[]) => ({ name, type: A.INTS, ints: v });
   let seed = 1;
-  const rand = (len: number, s: number) => Float32Array.from({ length: len }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * s);
-  const init = (name: string, dims: number[], data: Float32Array) => onnx.TensorProto.create({ name, dataType: F, dims, rawData: new Uint8Array(data.buffer) });
-  const i64 = (name: string, v: number[]) => onnx.TensorProto.create({ name, dataType: onnx.TensorProto.DataType.INT64, dims: [v.length], int64Data: v });
+  const rand = (len: number, s: number) => Float32Array.from({ length: len },
+    () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * s);
+  const init = (name: string, dims: number[], data: Float32Array) =>
+    onnx.TensorProto.create({ name, dataType: F, dims, rawData: new Uint8Array(data.buffer) });
+  const i64 = (name: string, v: number[]) =>
+    onnx.TensorProto.create({ name, dataType: onnx.TensorProto.DataType.INT64, dims: [v.length], int64Data: v });
   const inits = [], nodes = [];
   for (const p of ['q', 'k', 'v', 'o']) inits.push(init(`W${p}`, [d, d], rand(d * d, 1 / Math.sqrt(d))), init(`b${p}`, [d], rand(d, 0.1)));
   inits.push(i64('heads', [1, n, h, dh]), i64('merged', [1, n, d]),
@@ -49,7 +52,8 @@ function peerGraph(): Uint8Array {
     node('Softmax', ['s2'], ['pr'], [{ name: 'axis', type: A.INT, i: -1 }]),
     node('MatMul', ['pr', 'vh'], ['c']), node('Transpose', ['c'], ['ct'], [ints('perm', [0, 2, 1, 3])]),
     node('Reshape', ['ct', 'merged'], ['cm']), node('MatMul', ['cm', 'Wo'], ['y0']), node('Add', ['y0', 'bo'], ['y']));
-  const g = onnx.GraphProto.create({ name: 'mha', node: nodes, input: [vi('x', [1, n, d])], output: [vi('y', [1, n, d])], initializer: inits });
+  const g = onnx.GraphProto.create({ name: 'mha', node: nodes, input: [vi('x', [1, n, d])], output: [vi('y', [1, n, d])],
+    initializer: inits });
   return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph: g })).finish();
 }
 
@@ -58,6 +62,10 @@ const engine = { id: 'onnx/cpu', engine: 'onnx', backend: 'cpu', available: true
 const { base, x } = caseData({ seed: 1, shape, weights: { init: 'gaussian' } });
 const { w, forward } = buildConfiguration({ variant: 'full', options: {}, seed: 1, shape, engine }, base);
 const models = { attnbench: traceGraph(forward, w, x.shape).model, peer: peerGraph() };
+
+/** An optimised node as op type and attributes, e.g. Transpose(perm=0213). */
+const nodeText = (nd: import('onnx-proto').onnx.INodeProto) => nd.opType + (nd.attribute?.length
+  ? `(${nd.attribute.map((t) => `${t.name}=${t.ints?.length ? t.ints.join('') : t.f || t.i}`).join(',')})` : '');
 
 interface Event { cat: string; name: string; dur: number; args?: { op_name?: string } }
 const tmp = path.join(os.tmpdir(), `attnbench-peer-${process.pid}`);
@@ -86,7 +94,9 @@ for (const s of sessions) {
   const events = JSON.parse(readFileSync(path.join(os.tmpdir(), file), 'utf8')) as Event[];
   rmSync(path.join(os.tmpdir(), file));
   const byNode = new Map<string, Event[]>();
-  for (const e of events.filter((ev) => ev.cat === 'Node' && ev.name.endsWith('_kernel_time'))) byNode.set(e.name, [...(byNode.get(e.name) ?? []), e]);
+  for (const e of events.filter((ev) => ev.cat === 'Node' && ev.name.endsWith('_kernel_time'))) {
+    byNode.set(e.name, [...(byNode.get(e.name) ?? []), e]);
+  }
   const byOp = new Map<string, number>();
   for (const es of byNode.values()) {
     const timed = es.slice(-runs), op = timed[0].args?.op_name ?? '?';
@@ -95,9 +105,10 @@ for (const s of sessions) {
   const wall = [...s.wall].sort((p, q) => p - q)[s.wall.length >> 1];
   const kernels = [...byOp.values()].reduce((t, v) => t + v, 0);
   console.log(`${s.name}: wall median ${wall.toFixed(2)} ms of ${runs}; kernels ${kernels.toFixed(2)} ms`);
-  console.log(`  optimised graph: ${optimized.graph!.node!.map((nd) => nd.opType + (nd.attribute?.length ? `(${nd.attribute.map((t) => `${t.name}=${t.ints?.length ? t.ints.join('') : t.f || t.i}`).join(',')})` : '')).join(' → ')}`);
+  console.log(`  optimised graph: ${optimized.graph!.node!.map(nodeText).join(' → ')}`);
   for (const [op, ms] of [...byOp.entries()].sort((p, q) => q[1] - p[1])) console.log(`  ${op.padEnd(20)} ${ms.toFixed(2).padStart(8)} ms`);
 }
 const ratios = sessions[0].wall.map((t, r) => t / sessions[1].wall[r]), ci = roundsInterval(ratios)!;
 const geo = Math.exp(ratios.reduce((t, v) => t + Math.log(v), 0) / ratios.length);
-console.log(`wall time attnbench / peer, per run: geometric mean ${geo.toFixed(3)}, 95 % interval [${ci[0].toFixed(3)}, ${ci[1].toFixed(3)}]`);
+console.log(`wall time attnbench / peer, per run: geometric mean ${geo.toFixed(3)}, `
+  + `95 % interval [${ci[0].toFixed(3)}, ${ci[1].toFixed(3)}]`);

@@ -9,6 +9,7 @@
  *   npx tsx scripts/variant-speed.ts --engine onnx/cpu --seq 4096 [--rounds 9] [--samples 3]
  *   npx tsx scripts/variant-speed.ts --engine tfjs/wasm --seq 1024 [--kernels]
  * `--variants sparse-block,sparse-block:block=128` times only those (bench's syntax; full always runs).
+ * `--dump FILE` writes every variant's samples, round by round, as JSON (label, flops, rounds).
  * Not a test: timings on a shared machine; run it under /work/coord/cpu or on a quiet one.
  */
 import Table from 'cli-table3';
