@@ -179,6 +179,9 @@ def kernel(node, ctx):
         heads, causal, backend, ran = a["heads"], a["causal"], a.get("backend"), ctx.setdefault("attention", {})
         record = lambda name: ran.setdefault(node["out"], name)
         return lambda q, k, v: sdpa(q, k, v, heads, causal, backend, None if node["out"] in ran else record)
+    if op == "module":
+        ran = ctx.setdefault("attention", {})
+        return attention_module(a["module"], a["heads"], a["causal"], lambda name: ran.setdefault(node["out"], name))
     raise ValueError(f"unknown op {op}")
 
 
@@ -246,39 +249,46 @@ class Compiled:
         return {name: env[v] for name, v in self.outputs.items()}
 
 
-class Yardstick:
-    """The plain PyTorch module attnbench's `full` is held against: the same weights (x·W + b, W [D, D]),
-    as nn.MultiheadAttention (kind "mha") or SDPA on projected q, k, v (kind "sdpa", torch >= 2.0)."""
+def attention_module(module, heads, causal, ran):
+    """Ops.attentionModule: torch's own plain multi-head attention on the weights (x·W + b, W [D, D]) as a
+    function of (x, Wq, bq, Wk, bk, Wv, bv, Wo, bo). `mha`: nn.MultiheadAttention (batch_first, eval,
+    need_weights=False: torch's fused inference path where it takes the case), built from the weights at
+    the first call and kept (the weights are the program's constants); `sdpa`: F.linear projections
+    around F.scaled_dot_product_attention (torch >= 2.0), `ran` told the kernel SDPA picks at the first call."""
+    if module == "sdpa":
+        held = {}
 
-    def __init__(self, kind, heads, causal, x, w, ctx):
-        self.inputs = {"x": x}
-        self.x, self.kind, self.causal, self.heads, self.ctx = x, kind, causal, heads, ctx
-        d = x.shape[-1]
-        if kind == "mha":
-            m = torch.nn.MultiheadAttention(d, heads, bias=True, batch_first=True).to(device=x.device, dtype=x.dtype).eval()
-            with torch.no_grad():
-                m.in_proj_weight.copy_(torch.cat([w["Wq"].T, w["Wk"].T, w["Wv"].T]))
-                m.in_proj_bias.copy_(torch.cat([w["bq"], w["bk"], w["bv"]]))
-                m.out_proj.weight.copy_(w["Wo"].T)
-                m.out_proj.bias.copy_(w["bo"])
-            n = x.shape[1]
-            self.mask = torch.ones(n, n, dtype=torch.bool, device=x.device).triu(1) if causal else None
-            self.module = m
-        elif kind == "sdpa":
-            self.w = {k: (v.T.contiguous() if k.startswith("W") else v) for k, v in w.items()}
-        else:
-            raise ValueError(f"unknown yardstick {kind}")
+        def run_sdpa(x, *w):
+            first = not held
+            if first:
+                held["w"] = [t.T.contiguous() if i % 2 == 0 else t for i, t in enumerate(w)]
+            wq, bq, wk, bk, wv, bv, wo, bo = held["w"]
+            q, k, v = F.linear(x, wq, bq), F.linear(x, wk, bk), F.linear(x, wv, bv)
+            return F.linear(sdpa(q, k, v, heads, causal, None, ran if first else None), wo, bo)
+        return run_sdpa
+    if module != "mha":
+        raise ValueError(f"unknown attention module {module}")
+    held = {}
 
-    def run(self):
-        x = self.inputs["x"]
-        if self.kind == "mha":
-            return {"y": self.module(x, x, x, need_weights=False, attn_mask=self.mask)[0]}
-        w = self.w
-        q, k, v = (F.linear(x, w["W" + p], w["b" + p]) for p in "qkv")
-        return {"y": F.linear(sdpa(q, k, v, self.heads, self.causal, None), w["Wo"], w["bo"])}
+    def run_mha(x, *w):
+        if not held:
+            held["m"], held["mask"] = mha_module(x, w, heads, causal)
+        return held["m"](x, x, x, need_weights=False, attn_mask=held["mask"])[0]
+    return run_mha
 
 
-YARDSTICK_WEIGHTS = ["Wq", "bq", "Wk", "bk", "Wv", "bv", "Wo", "bo"]
+def mha_module(x, w, heads, causal):
+    """nn.MultiheadAttention holding the weights, and its mask (True above the diagonal when causal)."""
+    wq, bq, wk, bk, wv, bv, wo, bo = w
+    d, n = x.shape[-1], x.shape[1]
+    m = torch.nn.MultiheadAttention(d, heads, bias=True, batch_first=True).to(device=x.device, dtype=x.dtype).eval()
+    with torch.no_grad():
+        m.in_proj_weight.copy_(torch.cat([wq.T, wk.T, wv.T]))
+        m.in_proj_bias.copy_(torch.cat([bq, bk, bv]))
+        m.out_proj.weight.copy_(wo.T)
+        m.out_proj.bias.copy_(bo)
+    mask = torch.ones(n, n, dtype=torch.bool, device=x.device).triu(1) if causal else None
+    return m, mask
 
 
 class Worker:
@@ -315,13 +325,6 @@ class Worker:
         state = {s["name"]: take(s["shape"]) for s in program.get("state", [])}
         tensors = {t["id"]: take(t["shape"]) for t in program["tensors"]}
         return self.keep(Compiled(program, inputs, state, tensors, {}))
-
-    def yardstick(self, req, payload):
-        take = self.reader(payload, getattr(torch, req.get("dtype", "float32")))
-        x = take(req["inputShape"])
-        d = req["inputShape"][-1]
-        w = {name: take([d, d] if name.startswith("W") else [d]) for name in YARDSTICK_WEIGHTS}
-        return self.keep(Yardstick(req["kind"], req["heads"], req.get("causal", False), x, w, {}))
 
     def run(self, req, payload):
         c = self.compiled[req["handle"]]
