@@ -12,15 +12,21 @@ export { ENGINE_IDS, ENGINE_NAMES } from './registry.ts';
 
 const probed = new Map<string, Promise<EngineInfo>>();
 
-/** Every engine/backend with its availability, in priority order (probes are cached). */
+/**
+ * Every engine/backend with its availability, in priority order (probes are cached). The engines are
+ * probed side by side (torch's probe is an interpreter starting, ~1.3 s here, while onnx and tfjs load),
+ * the backends of one engine one after another (tfjs's share its global backend state).
+ */
 export async function listEngines(): Promise<EngineInfo[]> {
-  const infos: EngineInfo[] = [];
+  const last = new Map<string, Promise<unknown>>();
   for (const entry of REGISTRY) {
     const id = idOf(entry);
-    if (!probed.has(id)) probed.set(id, entry.probe().then((i) => ({ ...i, priority: entry.priority })));
-    infos.push(await probed.get(id)!);
+    if (probed.has(id)) continue;
+    const info = (last.get(entry.engine) ?? Promise.resolve()).then(() => entry.probe()).then((i) => ({ ...i, priority: entry.priority }));
+    probed.set(id, info);
+    last.set(entry.engine, info.catch(() => undefined));
   }
-  return infos;
+  return Promise.all(REGISTRY.map((entry) => probed.get(idOf(entry))!));
 }
 
 /** Every engine's own settings checked (BackendEntry.checkSettings), before any engine starts. */
