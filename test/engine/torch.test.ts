@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createEngine, listEngines } from '../../src/engine/resolve.ts';
-import { prepareForward } from '../../src/engine/types.ts';
+import { prepareForward, type Program } from '../../src/engine/types.ts';
 import { relativeError } from '../../src/linalg/dense.ts';
 import { createRng } from '../../src/linalg/rng.ts';
 import { full } from '../../src/variants/full.ts';
@@ -75,6 +75,22 @@ test('bfloat16 on torch/cpu: every variant within the bfloat16 tolerance of the 
     }
   }
   assert.ok(errors.length >= variantCases().length * 3, `${errors.length} cases ran`);
+});
+
+test('the worker\'s rewrites keep what is computed: softmax runs in place only over scores no other op reads', async () => {
+  const rng = createRng('inplace'), x = { data: Float32Array.from({ length: 24 }, () => rng.normal()), shape: [2, 3, 4] };
+  const k = { data: Float32Array.from({ length: 16 }, () => rng.normal()), shape: [4, 4] };
+  // The scaled scores feed the softmax and, beside it, the output: overwriting them in place would change y.
+  const twoReaders: Program = { inputs: { x }, fn: (ops, i, w) => {
+    const scores = ops.scale(ops.matMul(i.x, w.K), 0.5);
+    return { outputs: { y: ops.add(scores, ops.softmax(scores)), z: ops.softmax(ops.matMul(i.x, w.K)) } };
+  } };
+  const onnx = all.find((e) => e.id === 'onnx/cpu')!;
+  const [mine, theirs] = await Promise.all([cpu, onnx].map(async (info) => {
+    const p = await (await createEngine(info)).prepare(twoReaders, { K: k });
+    try { return await p.run(); } finally { await p.dispose(); }
+  }));
+  for (const name of ['y', 'z']) assert.ok(relativeError(mine[name], theirs[name]) < 1e-6, name);
 });
 
 test('timeSamples returns count raw samples on the worker\'s monotonic clock, download outside', async () => {
