@@ -77,20 +77,25 @@ test('bfloat16 on torch/cpu: every variant within the bfloat16 tolerance of the 
   assert.ok(errors.length >= variantCases().length * 3, `${errors.length} cases ran`);
 });
 
-test('the worker\'s rewrites keep what is computed: softmax runs in place only over scores no other op reads', async () => {
-  const rng = createRng('inplace'), x = { data: Float32Array.from({ length: 24 }, () => rng.normal()), shape: [2, 3, 4] };
-  const k = { data: Float32Array.from({ length: 16 }, () => rng.normal()), shape: [4, 4] };
+test('the worker\'s rewrites keep what is computed: softmax in place only over scores no other op reads; '
+  + 'projections of one input joined into one product, each output its own columns', async () => {
+  const rng = createRng('inplace'), t = (...shape: number[]) =>
+    ({ data: Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.normal()), shape });
+  const x = t(2, 3, 4);
   // The scaled scores feed the softmax and, beside it, the output: overwriting them in place would change y.
-  const twoReaders: Program = { inputs: { x }, fn: (ops, i, w) => {
-    const scores = ops.scale(ops.matMul(i.x, w.K), 0.5);
-    return { outputs: { y: ops.add(scores, ops.softmax(scores)), z: ops.softmax(ops.matMul(i.x, w.K)) } };
+  // p, v, s: x·W + b three times with the same x (widths 4, 3, 3); s is overwritten by its softmax, so only p and v join.
+  const program: Program = { inputs: { x }, fn: (ops, i, w) => {
+    const scores = ops.scale(ops.matMul(i.x, w.K), 0.5), linear = (W: string, b: string) => ops.add(ops.matMul(i.x, w[W]), w[b]);
+    return { outputs: { y: ops.add(scores, ops.softmax(scores)), p: linear('K', 'bk'), v: linear('V', 'bv'),
+      s: ops.softmax(linear('V', 'bk3')) } };
   } };
+  const weights = { K: t(4, 4), bk: t(4), V: t(4, 3), bv: t(3), bk3: t(3) };
   const onnx = all.find((e) => e.id === 'onnx/cpu')!;
   const [mine, theirs] = await Promise.all([cpu, onnx].map(async (info) => {
-    const p = await (await createEngine(info)).prepare(twoReaders, { K: k });
+    const p = await (await createEngine(info)).prepare(program, weights);
     try { return await p.run(); } finally { await p.dispose(); }
   }));
-  for (const name of ['y', 'z']) assert.ok(relativeError(mine[name], theirs[name]) < 1e-6, name);
+  for (const name of ['y', 'p', 'v', 's']) assert.ok(relativeError(mine[name], theirs[name]) < 1e-6, name);
 });
 
 test('timeSamples returns count raw samples on the worker\'s monotonic clock, download outside', async () => {
