@@ -4,9 +4,10 @@
  *
  * Comparisons (findings.json, one object per comparison): every non-baseline inference case
  * against full attention at the same engine and shape (a yardstick the other way round: full
- * against the engine's own plain module), as a paired ratio of latencies with its 95 % interval and a verdict (paired.ts): "faster" or "slower" only when the interval excludes
- * 1 and the effect is at least MIN_EFFECT, else "no measurable difference". A case the invariants
- * mark unreliable (invariants.ts) says so beside its verdict.
+ * against the engine's own plain module), as a paired ratio of latencies with its 95 % interval
+ * and a verdict (paired.ts): "faster" or "slower" only when the interval excludes 1 and the effect
+ * is at least MIN_EFFECT, else "no measurable difference". A case the invariants mark unreliable
+ * (invariants.ts) says so beside its verdict.
  *
  * Facts (measured without noise, so stated as they are):
  *   adapter-params  per adapter configuration: extra parameters at inference and trainable ones.
@@ -103,7 +104,8 @@ export function comparisons(lines: ResultLine[], unreliable: ReadonlyMap<string,
     const why = unreliable.get(line.caseId) ?? unreliable.get(pair.full.caseId);
     const text = `${subject.label} vs ${baseline.label} at N=${s.seqLen} on ${engine}: ${verdictText(verdict, p.ratio, p.ci)}`
       + `${line.notEfficient ? ` — ${line.notEfficient}` : ''}${why ? ` — ${UNRELIABLE}` : ''}.`;
-    return [{ question, subject: subject.label, baseline: baseline.label, ...(question === QUESTIONS.yardstick && { yardstick: true as const }),
+    return [{ question, subject: subject.label, baseline: baseline.label,
+      ...(question === QUESTIONS.yardstick && { yardstick: true as const }),
       engine, seqLen: s.seqLen, dModel: s.dModel, heads: s.heads, batch: s.batch, ratio: p.ratio, ci: p.ci, verdict, rounds: p.rounds,
       text, ...(why && { unreliable: why }), ...(line.notEfficient && { notEfficient: line.notEfficient }) }];
   });

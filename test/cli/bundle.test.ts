@@ -77,12 +77,14 @@ test('scripts/gpu-check.sh --cpu: the GPU check\'s plumbing from the copy, the c
   assert.ok(ok.every((l) => l.accuracy.relErr < 0.0625 && l.rounds[0].pairedBlocks));
   const meta = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
   assert.ok(meta.ceilings['torch/cpu bfloat16'].gflops > 0, 'the bfloat16 ceiling');
-  assert.match(readFileSync(path.join(out, 'report.html'), 'utf8'), /bfloat16[^]*full attention · bfloat16 vs plain module · bfloat16 at N=64/);
+  const page = readFileSync(path.join(out, 'report.html'), 'utf8');
+  assert.match(page, /bfloat16[^]*full attention · bfloat16 vs plain module · bfloat16 at N=64/);
   // findings.json's comparisons of full with the module, one per shape, as the report words them.
   const found = JSON.parse(readFileSync(path.join(out, 'findings.json'), 'utf8')).filter((f: { yardstick?: true }) => f.yardstick);
   assert.equal(found.length, 2);
   assert.equal(readFileSync(path.join(out, 'yardstick.txt'), 'utf8'), `${found.map((f: { text: string }) => f.text).join('\n')}\n`);
-  assert.match(found[0].text, /^full attention · bfloat16 vs plain module · bfloat16 at N=64 on torch\/cpu: .*latency ratio [\d.]+, 95 % CI/);
+  assert.match(found[0].text,
+    /^full attention · bfloat16 vs plain module · bfloat16 at N=64 on torch\/cpu: .*latency ratio [\d.]+, 95 % CI/);
 });
 
 test('a missing command is one line and exit 2', () => {
