@@ -150,5 +150,6 @@ test('a yardstick line is the other way round: full held against the engine\'s o
   assert.ok(Math.abs(f.ratio - 1.2) < 1e-9 && f.ci[0] <= 1.2 && f.ci[1] >= 1.2, JSON.stringify(f));
   assert.match(f.text, /^full attention vs plain module at N=128 on onnx\/cpu: slower, 1\.2× the latency \(latency ratio 1\.2, /);
   assert.match(summaries([f])[0].summary, /^full attention vs plain module on onnx\/cpu: /);
-  assert.match(JSON.stringify(speedupChart(lines, undefined, [f])), /"variant":"plain module","engine":"onnx\/cpu","seqLen":128,"speedup":1\.2/);
+  assert.match(JSON.stringify(speedupChart(lines, undefined, [f])),
+    /"variant":"plain module","engine":"onnx\/cpu","seqLen":128,"speedup":1\.2/);
 });
