@@ -152,7 +152,9 @@ def kernel(node, ctx):
         return lambda x: x * s
     if op == "softmax":
         if a.get("inplace"):  # over scores no other node reads: no second N×N buffer (fused() marks it)
-            return lambda x: torch._softmax(x, -1, False, out=x)
+            # Only over a contiguous tensor: over a strided one (the sum of permuted scores and a mask)
+            # torch 1.13's softmax written into its own input computes wrong values.
+            return lambda x: torch._softmax(x, -1, False, out=x) if x.is_contiguous() else torch.softmax(x, -1)
         return lambda x: torch.softmax(x, -1)
     if op == "reshape":
         shape = a["shape"]
