@@ -6,16 +6,17 @@ import type { SuiteInput } from '../src/run/suite.ts';
  * LoRA merged and unmerged, SVD, sliding window and block-sparse, at d=1024, 16 heads, N = 1024 … 32768,
  * causal and not, in bfloat16, on torch/cuda (each run also measures the bfloat16 matmul ceiling). Full's
  * score matrices grow as N² (64 GB analytic at N=32768): `--max-memory` skips what would not fit,
- * as `skipped` lines. The plain PyTorch yardstick of full (nn.MultiheadAttention, or SDPA on
- * projected q, k, v: `--kind sdpa`) is scripts/peer-torch.ts, timed by the same worker command:
- *   npx tsx scripts/peer-torch.ts --backend cuda --seq 4096 --d-model 1024 --heads 16 --kind sdpa --dtype bfloat16
- * scripts/gpu-check.sh runs both from the bundle. Not yet: the yardstick as a line of the same run.
+ * as `skipped` lines. The yardstick is the plain PyTorch module on the same weights and input (SDPA on
+ * projected q, k, v where torch ≥ 2.0, else nn.MultiheadAttention: src/variants/yardstick.ts), measured in
+ * full's rounds: the report holds full against it (ratio of latencies with its interval; goal ≤ 1.10).
+ * scripts/gpu-check.sh runs the suite from the bundle.
  */
 export default {
   name: 'cuda',
   description: 'Attention variants on torch/cuda at d=1024, 16 heads, N=1024–32768, causal and not.',
   variants: [
     'full',
+    'yardstick',
     { name: 'flash', options: { kernel: 'fused', backend: 'flash' } },
     { name: 'flash', options: { kernel: 'tiled', tile: 1024 } },
     { name: 'lora', options: { rank: 16, merged: true } },

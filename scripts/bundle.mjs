@@ -32,8 +32,6 @@ await build({
   entryPoints: [
     { in: path.join(ROOT, 'src/cli/attnbench.ts'), out: 'attnbench' },
     { in: path.join(ROOT, 'src/run/worker.ts'), out: 'worker' },
-    // The plain PyTorch yardstick of full, timed the same way (scripts/gpu-check.sh runs it beside the cuda suite).
-    { in: path.join(ROOT, 'scripts/peer-torch.ts'), out: 'peer-torch' },
     ...suites.map((f) => ({ in: path.join(ROOT, 'bench', f), out: `bench/${f.slice(0, -3)}` })),
   ],
   outdir: OUT, outExtension: { '.js': '.mjs' }, bundle: true, format: 'esm', platform: 'node', target: 'node20',

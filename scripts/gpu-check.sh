@@ -1,13 +1,15 @@
 #!/bin/sh
 # The GPU check of issue 22 (point 8), for a GPU machine without network: from the bundle
 # (npm run bundle → dist/attnbench/) and a Node carried beside it, run the `cuda` suite (bench/cuda.ts,
-# bfloat16, torch/cuda) and the plain PyTorch yardstick of full (peer-torch.mjs: SDPA on projected
-# q, k, v, timed the same way), and leave results.jsonl, run.json, report.html and yardstick.txt in $OUT.
+# bfloat16, torch/cuda), whose `yardstick` lines are the plain PyTorch module (SDPA on projected q, k, v)
+# measured in full's rounds, and leave results.jsonl, run.json, findings.json, report.html in $OUT, with
+# yardstick.txt: the run's comparisons of full with the module (findings.json), ratio and 95 % interval.
 #
 #   OUT=/path/out scripts/gpu-check.sh [--cpu]
 #
-# --cpu: the same plumbing on torch/cpu at a tiny shape (N=64, D=64, 4 heads, one short round), to
-#        prove the script where no GPU is (docs/engines.md, "GPU check").
+# --cpu: the same plumbing on torch/cpu at a tiny shape (N=64, D=64, 4 heads, one short round) and three
+#        of the suite's configurations (full, the yardstick, SDPA's flash: a skipped line on torch 1.13),
+#        to prove the script where no GPU is (docs/engines.md, "GPU check").
 # Environment:
 #   OUT              where the files go (default ./gpu-check-out)
 #   BUNDLE           the bundle folder (default dist/attnbench beside this script's repository)
@@ -44,18 +46,20 @@ node_bin() {
 NODE_BIN=$(node_bin)
 
 if [ "${1:-}" = "--cpu" ]; then
-  suite_flags="--engine torch --backend cpu --seq 64 --d-model 64 --heads 4 --rounds 1 --time 20"
-  peer_flags="--backend cpu --seq 64 --d-model 64 --heads 4 --rounds 2 --kind mha --dtype bfloat16"
+  suite_flags="--engine torch --backend cpu --seq 64 --d-model 64 --heads 4 --rounds 1 --time 20
+    --variants full,yardstick,flash:kernel=fused:backend=flash"
 else
   suite_flags="${SEQ:+--seq $SEQ}"
-  peer_flags="--backend cuda --seq 4096 --d-model 1024 --heads 16 --rounds 6 --kind sdpa --dtype bfloat16"
 fi
 
 echo "gpu-check: $("$NODE_BIN" --version), $PYTHON, bundle $BUNDLE → $OUT" >&2
 "$NODE_BIN" "$BUNDLE/attnbench.mjs" bench --engines > "$OUT/engines.txt"
 # shellcheck disable=SC2086 # the flags are words
 "$NODE_BIN" "$BUNDLE/attnbench.mjs" bench --suite cuda $suite_flags --out "$OUT/run" > "$OUT/table.txt"
-# shellcheck disable=SC2086
-"$NODE_BIN" "$BUNDLE/peer-torch.mjs" $peer_flags > "$OUT/yardstick.txt"
-for f in results.jsonl run.json report.html; do cp "$OUT/run/$f" "$OUT/$f"; done
+for f in results.jsonl run.json findings.json report.html; do cp "$OUT/run/$f" "$OUT/$f"; done
+# The yardstick's comparisons, as the report states them (findings.ts: full held against the engine's own module).
+"$NODE_BIN" -e '
+const found = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).filter((f) => f.yardstick);
+if (found.length === 0) { console.error("gpu-check: the run has no comparison of full with the yardstick (findings.json)"); process.exit(1); }
+console.log(found.map((f) => f.text).join("\n"));' "$OUT/findings.json" > "$OUT/yardstick.txt"
 cat "$OUT/table.txt" "$OUT/yardstick.txt"

@@ -97,6 +97,7 @@ export const messages = {
     + `which kvHeads ${kvHeads} does not match; use --kv-heads ${held / headWidth}, or a multi-head layer (width D) to mean-pool`,
   decodeLinformer: () => 'linformer cannot decode: its projection E·K mixes every position into every projected key, '
     + 'future ones included, so a token\'s output changes as later tokens arrive (no causal form, no cache)',
+  decodeYardstick: () => 'yardstick has no decode step: the engine\'s own module runs a whole sequence, with no KV cache of ours',
   noFusedDecode: () => 'flash kernel=fused has no decode step here (ORT\'s GroupQueryAttention with past key/value is not wired); '
     + 'use kernel=tiled: split-KV over the cache',
   latentNeedsKv: () => 'svd latentCache caches x·U_k and x·U_v: targets must include k and v, e.g. targets=q+k+v+o',
@@ -115,6 +116,10 @@ export const messages = {
   badDtype: (received: string, accepted: readonly string[]) =>
     `--dtype expects one or more of ${list(accepted)}, comma-separated, e.g. float32,bfloat16. Received: ${received}`,
   backendNeedsFused: () => 'backend names a fused kernel; kernel=tiled has none: use kernel=fused or kernel=auto with it',
+  noAttentionModule: (module: string, has: readonly string[]) =>
+    `yardstick: module '${module}' needs an engine with a plain attention module of its own (torch: mha, and sdpa where `
+    + `torch ≥ 2.0); ${has.length ? `this one offers ${list(has)}` : 'this one has none'}`,
+  yardstickGrouped: () => 'yardstick: the plain attention modules take one K/V head per query head; this shape shares them (kvHeads)',
   noAttentionBackend: (variant: string, backend: string, has: readonly string[]) =>
     `${variant}: backend '${backend}' needs an engine whose fused attention offers it by name (SDPA, torch ≥ 2.0); `
     + (has.length ? `this one offers ${list(has)}` : 'this one offers none (backend=auto: the engine\'s own choice)'),

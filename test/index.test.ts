@@ -8,7 +8,8 @@ import { runSuite, VARIANTS } from 'attnbench';
 import { tmpDir } from './cli/helpers.ts';
 
 test('the library entry: VARIANTS is the registry, runSuite measures a suite and writes its run folder', async () => {
-  assert.deepEqual(Object.keys(VARIANTS), ['full', 'lora', 'svd', 'sparse-window', 'sparse-block', 'linformer', 'flash']);
+  assert.deepEqual(Object.keys(VARIANTS), ['full', 'lora', 'svd', 'sparse-window', 'sparse-block', 'linformer', 'flash',
+    'yardstick']);
   const out = tmpDir();
   const { dir, lines } = await runSuite({ name: 'lib', variants: ['full'], seqLen: [16], dModel: 16, heads: 2, engines: ['onnx/cpu'],
     timing: { timeMs: 20, warmupMs: 5, minSamples: 5, rounds: 1 } }, { out, ceilings: false });

@@ -149,7 +149,7 @@ export function padShape(a: number[], paddings: Array<[number, number]>): number
 export function shapeOps(onMatMul: (r: ProductRecord) => void): Ops<Shaped> {
   const of = (shape: number[]): Shaped => ({ shape });
   const transposed = (a: Shaped, t: boolean) => t ? transposeShape(a.shape, swapLastPerm(a.shape.length)) : a.shape;
-  return {
+  const ops: Ops<Shaped> = {
     shape: (a) => a.shape.slice(),
     matMul(a, b, ta = false, tb = false) {
       const { shape, record } = matMulShape(transposed(a, ta), transposed(b, tb));
@@ -180,7 +180,14 @@ export function shapeOps(onMatMul: (r: ProductRecord) => void): Ops<Shaped> {
       for (const r of records) onMatMul({ ...r, a: [r.batch, r.m, r.k], b: [r.batch, r.k, r.n], transposeA: false, transposeB: false });
       return of(shape);
     },
+    // The engine's module counts as what it computes: the four projections and the fused kernel's two products.
+    attentionModule(x, w, heads, causal) {
+      const project = (t: Shaped, W: Shaped, b: Shaped) => ops.add(ops.matMul(t, W), b);
+      const attended = ops.attention!(project(x, w.Wq, w.bq), project(x, w.Wk, w.bk), project(x, w.Wv, w.bv), heads, causal);
+      return project(attended, w.Wo, w.bo);
+    },
   };
+  return ops;
 }
 
 /** Runs `forward` on shapes only: the matrix products it issues, in order, and its output shape. */

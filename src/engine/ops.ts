@@ -76,7 +76,23 @@ export interface Ops<T> {
    * the engine chooses. Absent op: no fused kernel.
    */
   attention?(q: T, k: T, v: T, heads: number, causal: boolean, backend?: string): T;
+  /**
+   * The engine's own plain multi-head attention module, projections included, where it has one
+   * (Capabilities.attentionModules): x [B, N, D] → full attention's output [B, N, D] on the weights
+   * `w` (Q = x·Wq + bq, …, W [D, D], b [D]), `heads` heads, each query i attending keys j ≤ i only when
+   * `causal`. `module` names which of the engine's modules runs (torch: `mha`, `sdpa`). Not a building
+   * block: the yardstick the variants' own programs are held against (src/variants/yardstick.ts).
+   */
+  attentionModule?(x: T, w: AttentionWeights<T>, heads: number, causal: boolean, module: string): T;
 }
+
+/** The weights of one multi-head attention layer, named as every variant names them (x·W + b). */
+export interface AttentionWeights<T> {
+  Wq: T; bq: T; Wk: T; bk: T; Wv: T; bv: T; Wo: T; bo: T;
+}
+
+/** The order an engine's module reads AttentionWeights in. */
+export const ATTENTION_WEIGHTS = ['Wq', 'bq', 'Wk', 'bk', 'Wv', 'bv', 'Wo', 'bo'] as const;
 
 /** A weight or input as plain host data, row-major float32. */
 export interface HostTensor {

@@ -16,16 +16,20 @@ const probed = new Map<string, Promise<EngineInfo>>();
  * The engines/backends with their availability, in priority order (probes are cached): every one, or
  * those of the engines named (`probeNames`). A run that names its engines probes only those: torch's
  * probe alone starts Python and imports torch (1.2–1.8 s of CPU here), which a run on onnx and tfjs
- * does not use.
+ * does not use. The engines are probed side by side (torch's interpreter starts while onnx and tfjs
+ * load), the backends of one engine one after another (tfjs's share its global backend state).
  */
 export async function listEngines(names?: readonly string[]): Promise<EngineInfo[]> {
-  const infos: EngineInfo[] = [];
-  for (const entry of REGISTRY.filter((e) => names === undefined || names.includes(e.engine))) {
+  const wanted = REGISTRY.filter((e) => names === undefined || names.includes(e.engine));
+  const last = new Map<string, Promise<unknown>>();
+  for (const entry of wanted) {
     const id = idOf(entry);
-    if (!probed.has(id)) probed.set(id, entry.probe().then((i) => ({ ...i, priority: entry.priority })));
-    infos.push(await probed.get(id)!);
+    if (probed.has(id)) continue;
+    const info = (last.get(entry.engine) ?? Promise.resolve()).then(() => entry.probe()).then((i) => ({ ...i, priority: entry.priority }));
+    probed.set(id, info);
+    last.set(entry.engine, info.catch(() => undefined));
   }
-  return infos;
+  return Promise.all(wanted.map((entry) => probed.get(idOf(entry))!));
 }
 
 /**

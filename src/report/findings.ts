@@ -3,10 +3,11 @@
  * rules. Pure: lines (and run.json) in, findings out.
  *
  * Comparisons (findings.json, one object per comparison): every non-baseline inference case
- * against full attention at the same engine and shape, as a paired ratio of latencies with its
- * 95 % interval and a verdict (paired.ts): "faster" or "slower" only when the interval excludes
- * 1 and the effect is at least MIN_EFFECT, else "no measurable difference". A case the invariants
- * mark unreliable (invariants.ts) says so beside its verdict.
+ * against full attention at the same engine and shape (a yardstick the other way round: full
+ * against the engine's own plain module), as a paired ratio of latencies with its 95 % interval
+ * and a verdict (paired.ts): "faster" or "slower" only when the interval excludes 1 and the effect
+ * is at least MIN_EFFECT, else "no measurable difference". A case the invariants mark unreliable
+ * (invariants.ts) says so beside its verdict.
  *
  * Facts (measured without noise, so stated as they are):
  *   adapter-params  per adapter configuration: extra parameters at inference and trainable ones.
@@ -55,6 +56,8 @@ export interface Finding {
   unreliable?: string;
   /** Why the subject saves no work at this N (its FLOPs are not below the baseline's), when it does not. */
   notEfficient?: string;
+  /** The baseline is the engine's own plain module (a yardstick line) and the subject full attention, held against it. */
+  yardstick?: true;
 }
 
 /** A measured fact that is not a comparison of timings. */
@@ -68,6 +71,7 @@ export interface Fact {
 export const QUESTIONS = {
   adapter: 'Does the adapter change inference latency?',
   efficient: 'Is the efficient variant faster than full attention?',
+  yardstick: 'How does full attention compare with the engine\'s own plain attention module?',
 } as const;
 
 const roleOf = roleOfLine;
@@ -80,16 +84,28 @@ export function verdictText(verdict: Verdict, ratio: number, ci: [number, number
   return `no measurable difference (${numbers})`;
 }
 
+/**
+ * The two lines of a comparison, subject first, and its question: a variant against full, except a
+ * yardstick, which full is held against (full's latency over the engine's own module's).
+ */
+function oriented({ line, full }: VsFull): { subject: OkLine; baseline: OkLine; question: string } {
+  const role = roleOf(line);
+  if (role === 'yardstick') return { subject: full, baseline: line, question: QUESTIONS.yardstick };
+  return { subject: line, baseline: full, question: role === 'adapter' ? QUESTIONS.adapter : QUESTIONS.efficient };
+}
+
 /** Every comparison of the run, ordered by subject, engine and N. */
 export function comparisons(lines: ResultLine[], unreliable: ReadonlyMap<string, string> = new Map()): Finding[] {
-  return sortPairs(vsFull(lines)).flatMap(({ line, full }) => {
-    const p = pairedRatio(line.rounds, full.rounds, `${line.caseId}|${full.caseId}`);
+  return sortPairs(vsFull(lines)).flatMap((pair) => {
+    const { subject, baseline, question } = oriented(pair);
+    const p = pairedRatio(subject.rounds, baseline.rounds, `${pair.line.caseId}|${pair.full.caseId}`);
     if (!p) return [];
-    const verdict = verdictOf(p), engine = `${line.engine}/${line.backend}`, s = line.shape;
-    const why = unreliable.get(line.caseId) ?? unreliable.get(full.caseId);
-    const text = `${line.label} vs ${full.label} at N=${s.seqLen} on ${engine}: ${verdictText(verdict, p.ratio, p.ci)}`
+    const verdict = verdictOf(p), engine = `${subject.engine}/${subject.backend}`, s = subject.shape, line = pair.line;
+    const why = unreliable.get(line.caseId) ?? unreliable.get(pair.full.caseId);
+    const text = `${subject.label} vs ${baseline.label} at N=${s.seqLen} on ${engine}: ${verdictText(verdict, p.ratio, p.ci)}`
       + `${line.notEfficient ? ` — ${line.notEfficient}` : ''}${why ? ` — ${UNRELIABLE}` : ''}.`;
-    return [{ question: roleOf(line) === 'adapter' ? QUESTIONS.adapter : QUESTIONS.efficient, subject: line.label, baseline: full.label,
+    return [{ question, subject: subject.label, baseline: baseline.label,
+      ...(question === QUESTIONS.yardstick && { yardstick: true as const }),
       engine, seqLen: s.seqLen, dModel: s.dModel, heads: s.heads, batch: s.batch, ratio: p.ratio, ci: p.ci, verdict, rounds: p.rounds,
       text, ...(why && { unreliable: why }), ...(line.notEfficient && { notEfficient: line.notEfficient }) }];
   });

@@ -56,7 +56,7 @@ export const summaryBody = (s: Pick<SubjectSummary, 'trend' | 'notes'>): string 
 
 export function summaries(found: Finding[]): SubjectSummary[] {
   const groups = new Map<string, Finding[]>();
-  const key = (f: Finding) => JSON.stringify([f.subject, f.engine, f.batch, f.dModel, f.heads]);
+  const key = (f: Finding) => JSON.stringify([f.subject, f.yardstick && f.baseline, f.engine, f.batch, f.dModel, f.heads]);
   for (const f of found) groups.set(key(f), [...(groups.get(key(f)) ?? []), f]);
   return [...groups.values()].map((fs) => {
     const byN = [...fs].sort((a, b) => a.seqLen - b.seqLen), last = byN.at(-1)!;
@@ -66,6 +66,6 @@ export function summaries(found: Finding[]): SubjectSummary[] {
     ...(busy > 0 ? [`${busy} of ${byN.length} comparisons unreliable: see the run's checks`] : [])];
     const trend = trendOf(byN);
     return { question: last.question, subject: last.subject, engine: last.engine, trend, notes, comparisons: byN,
-      summary: `${last.subject} on ${last.engine}: ${summaryBody({ trend, notes })}` };
+      summary: `${last.subject}${last.yardstick ? ` vs ${last.baseline}` : ''} on ${last.engine}: ${summaryBody({ trend, notes })}` };
   });
 }

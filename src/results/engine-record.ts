@@ -32,6 +32,12 @@ export const CapabilitiesSchema = z.object({
    * SDPA's flash, efficient, cudnn, math); absent = none to choose from (the engine's own choice only).
    */
   attentionBackends: z.array(z.string()).optional(),
+  /**
+   * The engine's own plain attention modules, projections included, a case may run by name
+   * (Ops.attentionModule; torch: `mha` nn.MultiheadAttention, `sdpa` SDPA on projected q, k, v where
+   * torch ≥ 2.0); absent = none (the yardstick variant is then a skipped line).
+   */
+  attentionModules: z.array(z.string()).optional(),
   /** Element types the engine computes in (./dtype.ts); absent = float32 only. */
   dtypes: z.array(z.enum(DTYPES)).optional(),
   /** Why the engine does not compute in a dtype it lacks, as its probe found (torch/cpu float16: "not implemented for 'Half'"). */

@@ -13,10 +13,11 @@ export const RESULT_SCHEMA = 1;
 
 /**
  * What a variant is to the report: the baseline (exact full attention), an adapter (fine-tuning
- * weights on top of the baseline), an approximation (computes less, differs from the baseline), or
- * exact-efficient (the baseline's output, computed otherwise).
+ * weights on top of the baseline), an approximation (computes less, differs from the baseline),
+ * exact-efficient (the baseline's output, computed otherwise), or a yardstick (the baseline's
+ * computation in the engine's own plain attention module: what the baseline's program is held against).
  */
-export const VariantRoleSchema = z.enum(['baseline', 'adapter', 'approximation', 'exact-efficient']);
+export const VariantRoleSchema = z.enum(['baseline', 'adapter', 'approximation', 'exact-efficient', 'yardstick']);
 export type VariantRole = z.infer<typeof VariantRoleSchema>;
 
 export const ParamCountSchema = z.object({

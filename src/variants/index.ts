@@ -7,6 +7,7 @@ import { sparseBlock } from './sparse-block.ts';
 import { sparseWindow } from './sparse-window.ts';
 import { svd } from './svd.ts';
 import type { AnyVariant } from './types.ts';
+import { yardstick } from './yardstick.ts';
 
 export const VARIANTS = {
   full,
@@ -16,6 +17,7 @@ export const VARIANTS = {
   'sparse-block': sparseBlock,
   linformer,
   flash,
+  yardstick,
 } satisfies Record<string, AnyVariant>;
 
 export type VariantName = keyof typeof VARIANTS;

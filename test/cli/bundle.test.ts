@@ -35,12 +35,11 @@ test('the bundle is at most 60 MB unpacked and 25 MB as one .tar.gz', () => {
 });
 
 test('bench --engines lists what the bundle holds: onnx/cpu available, torch probed, tfjs saying why not', () => {
-  const r = run(['bench', '--engines']);
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /onnx\/cpu\s*│ yes/);
-  assert.match(r.stdout, /torch\/cpu\s*│ (yes|no)/);
+  const listed = readFileSync(path.join(gpuCheck().out, 'engines.txt'), 'utf8');
+  assert.match(listed, /onnx\/cpu\s*│ yes/);
+  assert.match(listed, /torch\/cpu\s*│ (yes|no)/);
   // tfjs is loaded by a runtime require (src/engine/tfjs.ts) that the bundle does not follow: not held, and said so.
-  assert.match(r.stdout, /tfjs\/wasm\s*│ no .*Cannot find module '@tensorflow\/tfjs/);
+  assert.match(listed, /tfjs\/wasm\s*│ no .*Cannot find module '@tensorflow\/tfjs/);
 });
 
 test('a one-case sweep runs from the copy and writes its results there', () => {
@@ -53,25 +52,40 @@ test('a one-case sweep runs from the copy and writes its results there', () => {
   assert.match(readFileSync(path.join(out, 'report.html'), 'utf8'), /vega/);
 });
 
-test('scripts/gpu-check.sh --cpu: the GPU check\'s plumbing from the copy, the cuda suite in bfloat16 on torch/cpu at a tiny '
-  + 'shape and the yardstick, leaving results.jsonl, run.json, report.html and yardstick.txt', () => {
+/** scripts/gpu-check.sh --cpu run once from the copy (its `bench --engines` is the listing the test above reads). */
+let checked: { out: string; status: number | null; stderr: string } | undefined;
+function gpuCheck() {
+  if (checked) return checked;
   const out = path.join(path.dirname(dir), 'gpu-check');
   const python = process.env.ATTNBENCH_PYTHON || '/usr/bin/python3';
   const r = spawnSync('sh', [path.join(ROOT, 'scripts/gpu-check.sh'), '--cpu'], { encoding: 'utf8', timeout: 400_000,
     env: { ...process.env, OUT: out, BUNDLE: dir, NODE: process.execPath, ATTNBENCH_PYTHON: python, NODE_PATH: '', NO_COLOR: '1' } });
   assert.equal(r.status, 0, r.stderr);
+  return (checked = { out, status: r.status, stderr: r.stderr });
+}
+
+test('scripts/gpu-check.sh --cpu: the GPU check\'s plumbing from the copy, the cuda suite in bfloat16 on torch/cpu at a tiny '
+  + 'shape, its yardstick a line paired with full, leaving results.jsonl, run.json, findings.json, report.html and yardstick.txt', () => {
+  const { out } = gpuCheck();
   const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.equal(lines.length, 16, '8 configurations × causal and not');
+  assert.equal(lines.length, 6, '3 configurations × causal and not');
   assert.ok(lines.every((l) => l.shape.dtype === 'bfloat16' && l.engine === 'torch' && l.backend === 'cpu'));
   const fused = lines.filter((l) => l.options.backend === 'flash');
   assert.ok(fused.length === 2 && fused.every((l) => l.status === 'skipped' && /backend 'flash' needs an engine/.test(l.reason)));
   const ok = lines.filter((l) => l.status === 'ok');
-  assert.ok(ok.length >= 10, `${ok.length} ok: ${lines.filter((l) => l.status !== 'ok').map((l) => l.reason).join('; ')}`);
-  assert.ok(ok.every((l) => l.accuracy.relErr === null || l.accuracy.relErr < 0.0625));
+  assert.deepEqual(ok.map((l) => l.role).sort(), ['baseline', 'baseline', 'yardstick', 'yardstick'],
+    lines.filter((l) => l.status !== 'ok').map((l) => l.reason).join('; '));
+  assert.ok(ok.every((l) => l.accuracy.relErr < 0.0625 && l.rounds[0].pairedBlocks));
   const meta = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
   assert.ok(meta.ceilings['torch/cpu bfloat16'].gflops > 0, 'the bfloat16 ceiling');
-  assert.match(readFileSync(path.join(out, 'report.html'), 'utf8'), /bfloat16/);
-  assert.match(readFileSync(path.join(out, 'yardstick.txt'), 'utf8'), /bfloat16; yardstick mha.*\n[^]*ratio of medians/);
+  const page = readFileSync(path.join(out, 'report.html'), 'utf8');
+  assert.match(page, /bfloat16[^]*full attention · bfloat16 vs plain module · bfloat16 at N=64/);
+  // findings.json's comparisons of full with the module, one per shape, as the report words them.
+  const found = JSON.parse(readFileSync(path.join(out, 'findings.json'), 'utf8')).filter((f: { yardstick?: true }) => f.yardstick);
+  assert.equal(found.length, 2);
+  assert.equal(readFileSync(path.join(out, 'yardstick.txt'), 'utf8'), `${found.map((f: { text: string }) => f.text).join('\n')}\n`);
+  assert.match(found[0].text,
+    /^full attention · bfloat16 vs plain module · bfloat16 at N=64 on torch\/cpu: .*latency ratio [\d.]+, 95 % CI/);
 });
 
 test('a missing command is one line and exit 2', () => {

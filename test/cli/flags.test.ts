@@ -109,7 +109,7 @@ test('--help lists every built-in suite with its description and ends with five 
   const list = cliRun('bench', ['--list']);
   assert.match(list.stdout, /--variants name\[:key=value…\],…/);
   assert.match(list.stdout, /inline: lora:rank=8:alpha=16:targets=q\+v:merged=false/);
-  assert.equal(list.stdout.match(/\n {2}inline: /g)?.length, 7, 'an inline example per variant');
+  assert.equal(list.stdout.match(/\n {2}inline: /g)?.length, 8, 'an inline example per variant');
 });
 
 test('--json: the final table as JSON lines on stdout, progress on stderr; shape flags recorded in run.json', () => {

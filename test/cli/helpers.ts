@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,15 @@ export function cliRun(command: string, args: string[], timeoutMs = 120_000, env
   const r = spawnSync(process.execPath, ['--import', 'tsx', `src/cli/${command}.ts`, ...args], { cwd: ROOT, encoding: 'utf8',
     timeout: timeoutMs, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** cliRun without blocking this process: runs that wait on other processes (interpreters starting) overlap. */
+export function cliRunAsync(command: string, args: string[], timeoutMs = 120_000, env: NodeJS.ProcessEnv = {}): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', `src/cli/${command}.ts`, ...args], { cwd: ROOT, encoding: 'utf8',
+      timeout: timeoutMs, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env } },
+    (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }));
+  });
 }
 
 export function tmpDir(prefix = 'attnbench-'): string {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { comparisons, facts, type Fact } from '../../src/report/findings.ts';
+import { comparisons, facts, QUESTIONS, type Fact } from '../../src/report/findings.ts';
+import { speedupChart } from '../../src/report/charts/speedup.ts';
 import { summaries, summaryBody } from '../../src/report/summaries.ts';
 import { writeReport } from '../../src/report/index.ts';
 import type { ResultLine } from '../../src/results/types.ts';
@@ -138,4 +139,17 @@ test('exact-efficient: latency ratio with its interval and peak memory vs full a
   assert.match(answers[0], new RegExp(`^${F.replace(/[()]/g, '\\$&')} on onnx/cpu: N=1024: latency ×1 \\(95 % CI [\\d.]+–[\\d.]+\\), `
     + 'peak memory ×0.1 of full\'s; N=2048: latency ×0.75 .*peak memory ×0.05 of full\'s; N=4096: latency ×0.5 .*×0.025 of full\'s\\. '
     + 'Latency: faster from N=2048 on, at every larger N measured\\.$'));
+});
+
+test('a yardstick line is the other way round: full held against the engine\'s own module (ratio full / module), '
+  + 'and the speed-up chart draws the module at that ratio', () => {
+  const lines = [okLine({ median: 12 }), okLine({ variant: 'yardstick', label: 'plain module', median: 10, extra: { role: 'yardstick' } })];
+  const [f] = comparisons(lines);
+  assert.deepEqual([f.question, f.subject, f.baseline, f.yardstick, f.verdict], [QUESTIONS.yardstick, 'full attention', 'plain module',
+    true, 'slower']);
+  assert.ok(Math.abs(f.ratio - 1.2) < 1e-9 && f.ci[0] <= 1.2 && f.ci[1] >= 1.2, JSON.stringify(f));
+  assert.match(f.text, /^full attention vs plain module at N=128 on onnx\/cpu: slower, 1\.2× the latency \(latency ratio 1\.2, /);
+  assert.match(summaries([f])[0].summary, /^full attention vs plain module on onnx\/cpu: /);
+  assert.match(JSON.stringify(speedupChart(lines, undefined, [f])),
+    /"variant":"plain module","engine":"onnx\/cpu","seqLen":128,"speedup":1\.2/);
 });

@@ -39,6 +39,7 @@ export const SMALL_OPTIONS: Partial<Record<VariantName, object[]>> = {
   ],
   linformer: [{ k: 5 }, { k: 5, projection: 'gaussian' }, { k: 64, projection: 'identity' }],
   flash: [{ tile: 5, kernel: 'tiled' }, { tile: 16, kernel: 'tiled' }, { kernel: 'fused' }],
+  yardstick: [{ module: 'sdpa' }],
 };
 
 export interface VariantCase {
@@ -72,8 +73,9 @@ export function onEngine(c: VariantCase, s: Shape, base: BaseWeights, engine?: C
   return skipped !== undefined ? { skipped } : { options };
 }
 
-/** What the shape-only recorder runs: it has a fused attention kernel (recorded as its two products). */
-export const RECORDER_CAPABILITIES: Capabilities = { gradients: false, memorySource: 'none', fusedAttention: true };
+/** What the shape-only recorder runs: a fused attention kernel (recorded as its two products) and attention modules (their six). */
+export const RECORDER_CAPABILITIES: Capabilities = { gradients: false, memorySource: 'none', fusedAttention: true,
+  attentionModules: ['mha', 'sdpa'] };
 
 /** Base weights and a fresh input of a shape, from `seed`. */
 export function data(s: Shape, seed: string): { base: BaseWeights; x: HostTensor } {

@@ -33,9 +33,13 @@ for (const info of engines) {
         assert.ok(err < TOLERANCE, `${label(c, s)} on ${info.id}: relative error ${err}`);
       }
     }
-    // Only the cases that say why: linformer's (every option set × the causal shapes), and the fused kernel where there is none.
+    // Only the cases that say why: linformer's (every option set × the causal shapes), the fused kernel where there is none,
+    // and the yardstick's modules: on the grouped-query shapes, and on every shape where the engine lacks the module.
     const causalShapes = SHAPES.filter((s) => s.causal).length, linformers = variantCases().filter((c) => c.name === 'linformer').length;
-    assert.equal(skipped, linformers * causalShapes + (info.capabilities?.fusedAttention ? 0 : SHAPES.length));
+    const grouped = SHAPES.filter((s) => s.kvHeads !== undefined).length, modules = info.capabilities?.attentionModules ?? [];
+    const yardsticks = variantCases().filter((c) => c.name === 'yardstick').map((c) => (c.options as { module: string }).module)
+      .reduce((n, m) => n + ((m === 'auto' ? modules.length > 0 : modules.includes(m)) ? grouped : SHAPES.length), 0);
+    assert.equal(skipped, linformers * causalShapes + (info.capabilities?.fusedAttention ? 0 : SHAPES.length) + yardsticks);
   });
 }
 

@@ -6,7 +6,7 @@
  * cache) is a value the worker binds like an input at each call and replaces, after it, with the
  * value `stateOut` names. Shapes are static, checked by the shape rules of ../flop-recorder.ts.
  */
-import type { HostTensor, Ops } from '../ops.ts';
+import { ATTENTION_WEIGHTS, type HostTensor, type Ops } from '../ops.ts';
 import { checkReplacement, type Program } from '../types.ts';
 import { attentionShape, broadcast, concatShape, gatherShape, matMulShape, padShape, reducedShape, swapLastPerm, transposeShape,
   type Shaped } from '../flop-recorder.ts';
@@ -93,6 +93,10 @@ function programOps(p: TracedProgram, fresh: () => number, fused: boolean): Ops<
     constant: (data, shape) => tensor(data, shape),
     scope: (fn) => fn(), // the worker frees each value after its last use
   };
+  // torch's own modules (worker.py: attention_module): one node over x and the weights in ATTENTION_WEIGHTS order.
+  ops.attentionModule = (x, w, heads, causal, module) =>
+    node('module', [x, ...ATTENTION_WEIGHTS.map((n) => w[n])], attentionShape(x.shape, x.shape, x.shape, heads).shape,
+      { heads, causal, module });
   if (fused) {
     ops.attention = (q, k, v, heads, causal, backend) =>
       node('sdpa', [q, k, v], attentionShape(q.shape, k.shape, v.shape, heads).shape, { heads, causal, ...(backend && { backend }) });

@@ -29,6 +29,7 @@ export function torchCapabilities(backend: TorchBackend, sdpa: boolean, halves: 
     gradients: false,
     fusedAttention: sdpa,
     ...(sdpa && sdpaBackends.length > 0 && { attentionBackends: sdpaBackends }),
+    attentionModules: sdpa ? ['mha', 'sdpa'] : ['mha'],
     dtypes: ['float32', ...(Object.keys(halves) as Dtype[]).filter((d) => halves[d] === null)],
     ...(missing.length > 0 && { dtypeReasons: Object.fromEntries(missing) }),
     ...(backend === 'cpu'

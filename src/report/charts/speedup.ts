@@ -9,8 +9,10 @@ import type { Finding } from '../findings.ts';
 import { byEngine, colorByVariant, fadeUnselected, legendToggle, seqLenAxis } from './series.ts';
 
 export function speedupChart(lines: ResultLine[], _meta: unknown, found: Finding[]): TopLevelSpec | undefined {
-  const rows = found.map((f) => ({ variant: f.subject, engine: f.engine, seqLen: f.seqLen, speedup: 1 / f.ratio,
-    low: 1 / f.ci[1], high: 1 / f.ci[0], verdict: f.verdict, rounds: f.rounds, unreliable: f.unreliable ? 'yes' : '' }));
+  // A yardstick's comparison holds full against the module (ratio full / module): the module's speed-up vs full is the ratio itself.
+  const rows = found.map((f) => ({ variant: f.yardstick ? f.baseline : f.subject, engine: f.engine, seqLen: f.seqLen,
+    ...(f.yardstick ? { speedup: f.ratio, low: f.ci[0], high: f.ci[1] } : { speedup: 1 / f.ratio, low: 1 / f.ci[1], high: 1 / f.ci[0] }),
+    verdict: f.yardstick ? `full: ${f.verdict}` : f.verdict, rounds: f.rounds, unreliable: f.unreliable ? 'yes' : '' }));
   if (rows.length === 0) return undefined;
   const color = colorByVariant(lines, rows);
   const y = { field: 'speedup', type: 'quantitative' as const, title: 'speed-up vs full (×), 95 % interval',

@@ -47,6 +47,7 @@ export const DECODERS: Record<VariantName, DecodeEntry | { skipped: string }> = 
     unsupported: (_s, o) => ((o as FlashOptions).kernel === 'fused' ? messages.noFusedDecode() : undefined),
   },
   linformer: { skipped: messages.decodeLinformer() },
+  yardstick: { skipped: messages.decodeYardstick() },
 };
 
 /** The decoder of a configuration, or why it has none here. */
