@@ -155,7 +155,10 @@ const RunFieldsSchema = z.object({
   /** True when the run was stopped (Ctrl-C) before every case ran. */
   interrupted: z.boolean().optional(),
   environment: EnvironmentSchema,
-  /** Every engine/backend probed, available or not (with the reason). */
+  /**
+   * Every engine/backend probed, available or not (with the reason): those of the engines the run named, or every
+   * one when it asked for the fastest here or `all` (engine/resolve.ts, probeNames).
+   */
   engines: z.array(EngineInfoSchema),
   /** Ids of the engines this run measured. */
   selected: z.array(z.string()),
