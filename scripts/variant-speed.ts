@@ -9,9 +9,11 @@
  *   npx tsx scripts/variant-speed.ts --engine onnx/cpu --seq 4096 [--rounds 9] [--samples 3]
  *   npx tsx scripts/variant-speed.ts --engine tfjs/wasm --seq 1024 [--kernels]
  * `--variants sparse-block,sparse-block:block=128` times only those (bench's syntax; full always runs).
+ * `--dump FILE` writes every variant's samples, round by round, as JSON (label, flops, rounds).
  * Not a test: timings on a shared machine; run it under /work/coord/cpu or on a quiet one.
  */
 import Table from 'cli-table3';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createEngine, listEngines } from '../src/engine/resolve.ts';
 import { KERNEL_ENV } from '../src/engine/tfjs-kernels.ts';
@@ -27,7 +29,7 @@ import { getVariant } from '../src/variants/index.ts';
 const { values: a } = parseArgs({ options: {
   engine: { type: 'string', default: 'onnx/cpu' }, seq: { type: 'string', default: '1024' },
   rounds: { type: 'string', default: '9' }, samples: { type: 'string', default: '3' }, kernels: { type: 'boolean', default: false },
-  variants: { type: 'string' } } });
+  variants: { type: 'string' }, dump: { type: 'string' } } });
 const DEFAULT_VARIANTS: Array<[string, object]> = [['full', {}], ['sparse-window', { window: 256 }],
   ['sparse-block', { block: 64, globalTokens: 16 }],
   ['linformer', { k: 256 }], ['svd', { rank: 64 }], ['flash', { kernel: 'tiled' }]];
@@ -96,4 +98,5 @@ for (const e of entries) {
 }
 console.log(`${info.id}, N=${shape.seqLen}, d=512, 8 heads; ${a.rounds} interleaved rounds of ${a.samples} passes; `
   + `matmul ceiling ${ceiling.gflops.toFixed(1)} GFLOP/s (${ceiling.shape})\n${t.toString()}`);
+if (a.dump) writeFileSync(a.dump, JSON.stringify(entries.map(({ label, flops, rounds }) => ({ label, flops, rounds }))));
 for (const e of entries) await e.prepared.dispose();

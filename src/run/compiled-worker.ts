@@ -18,7 +18,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = path.join(SRC, 'run', 'worker.ts');
-const CACHE = path.resolve(SRC, '..', 'node_modules', '.cache', 'attnbench');
+/** Where compiled code is kept: inside the project, so that its imports of packages resolve as the sources' do. */
+export const CACHE = path.resolve(SRC, '..', 'node_modules', '.cache', 'attnbench');
 
 /** A hash of every .ts file under src/ (names and contents). */
 function sourcesHash(): string {
@@ -28,26 +29,47 @@ function sourcesHash(): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/**
+ * import.meta's .url, .dirname and .filename in source text. Spelt in pieces: this file is compiled by the
+ * same replacement (the test files bundle it), which would otherwise rewrite its own pattern.
+ */
+const META = ['import', 'meta'].join('\\.');
+const OWN_LOCATION = new RegExp(`\\b${META}\\.(url|dirname|filename)\\b`, 'g');
+
 /** Each source module's import.meta.url, .dirname and .filename, as it has them when run from the sources. */
 export function ownLocation(file: string, code: string): string {
-  return code.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(file).href))
-    .replaceAll('import.meta.dirname', JSON.stringify(path.dirname(file)))
-    .replaceAll('import.meta.filename', JSON.stringify(file));
+  const own: Record<string, string> = { url: pathToFileURL(file).href, dirname: path.dirname(file), filename: file };
+  return code.replace(OWN_LOCATION, (_, key: string) => JSON.stringify(own[key]));
+}
+
+/**
+ * Compiles `entries` (sources of this checkout, .ts) to ES modules in `outdir`, each bundling the sources
+ * it imports, packages left to node_modules, every module at its own location (ownLocation); with
+ * `sourceMaps`, a map inline (stack traces name the sources under --enable-source-maps). Also used by
+ * scripts/unit-tests.ts for the test files.
+ */
+export async function compileSources(entries: string[], outdir: string, outbase = path.dirname(SRC), sourceMaps = false): Promise<void> {
+  const { build } = await import('esbuild');
+  const pkg = JSON.parse(readFileSync(path.resolve(SRC, '..', 'package.json'), 'utf8')) as { name: string; exports: Record<'.', string> };
+  await build({
+    entryPoints: entries, outdir, outbase, outExtension: { '.js': '.mjs' }, bundle: true, format: 'esm', platform: 'node',
+    target: 'node20', packages: 'external', logLevel: 'silent', sourcemap: sourceMaps && 'inline',
+    plugins: [{ name: 'own-location', setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, (a) => ({ contents: ownLocation(a.path, readFileSync(a.path, 'utf8')), loader: 'ts' }));
+      // The package by its own name (test/index.test.ts imports 'attnbench'): its exports map's entry, as Node resolves it.
+      b.onResolve({ filter: new RegExp(`^${pkg.name}$`) }, () => ({ path: path.resolve(SRC, '..', pkg.exports['.']) }));
+    } }],
+  });
 }
 
 async function compile(out: string): Promise<void> {
-  const { build } = await import('esbuild');
   const tmp = `${out}.${process.pid}.tmp`;
-  await build({
-    entryPoints: [ENTRY], outfile: tmp, bundle: true, format: 'esm', platform: 'node', target: 'node20',
-    packages: 'external', logLevel: 'silent',
-    plugins: [{ name: 'own-location', setup(b) {
-      b.onLoad({ filter: /\.ts$/ }, (a) => ({ contents: ownLocation(a.path, readFileSync(a.path, 'utf8')), loader: 'ts' }));
-    } }],
-  });
-  renameSync(tmp, out); // whole or absent: two sweeps may compile at once
+  mkdirSync(tmp, { recursive: true });
+  await compileSources([ENTRY], tmp, path.dirname(ENTRY));
+  renameSync(path.join(tmp, 'worker.mjs'), out); // whole or absent: two sweeps may compile at once
+  rmSync(tmp, { recursive: true, force: true });
   for (const f of readdirSync(CACHE)) if (f.startsWith('worker-') && path.join(CACHE, f) !== out && !f.endsWith('.tmp')) {
-    rmSync(path.join(CACHE, f), { force: true });
+    rmSync(path.join(CACHE, f), { recursive: true, force: true });
   }
 }
 

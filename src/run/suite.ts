@@ -54,14 +54,26 @@ export function builtinSuites(): string[] {
   return readdirSync(BENCH_DIR).filter((f) => f.endsWith(SUITE_EXT)).map((f) => f.slice(0, -SUITE_EXT.length)).sort();
 }
 
+/**
+ * A suite module's default export. A .ts one through tsx's tsImport, which needs no tsx loader in the process:
+ * the compiled test files (scripts/unit-tests.ts) run on plain Node. Suites import types only, so a module
+ * loaded this way shares no state with the process's own.
+ */
+async function importDefault(file: string): Promise<unknown> {
+  const url = pathToFileURL(file).href;
+  if (!file.endsWith('.ts')) return ((await import(url)) as { default: unknown }).default;
+  const { tsImport } = await import('tsx/esm/api');
+  return ((await tsImport(url, import.meta.url)) as { default: unknown }).default;
+}
+
 /** Loads a built-in suite by name, or a .json / .ts suite file by path; validates it. */
 export async function loadSuite(nameOrPath: string): Promise<Suite> {
   const builtin = path.join(BENCH_DIR, `${nameOrPath}${SUITE_EXT}`);
   let raw: unknown;
   if (/^[\w-]+$/.test(nameOrPath) && existsSync(builtin)) {
-    raw = (await import(pathToFileURL(builtin).href)).default;
+    raw = await importDefault(builtin);
   } else if (existsSync(nameOrPath)) {
-    raw = nameOrPath.endsWith('.json') ? parseJson(nameOrPath) : (await import(pathToFileURL(path.resolve(nameOrPath)).href)).default;
+    raw = nameOrPath.endsWith('.json') ? parseJson(nameOrPath) : await importDefault(path.resolve(nameOrPath));
   } else {
     throw new UserError(messages.unknownSuite(nameOrPath, builtinSuites()));
   }
