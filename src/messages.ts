@@ -44,6 +44,10 @@ export const messages = {
     `--resume: ${file} has changed since the run started (sha256 ${was.slice(0, 12)}… then, ${now.slice(0, 12)}… now); use a new --out`,
   resumeMismatch: (dir: string) => `--resume: ${dir}/run.json was written by a different suite; use a new --out`,
   noResults: (dir: string) => `${dir} holds no results.jsonl: give the folder of a run (e.g. results/<run-id>)`,
+  badRunMeta: (file: string, problem: string) =>
+    `${file} is not an attnbench run.json (${problem}): give the folder of a run written by npm run bench`,
+  runLeftOutOfIndex: (file: string, problem: string, index: string) =>
+    `warning: ${file} is not an attnbench run.json (${problem}); its folder is left out of ${index}`,
   skippedResultsLine: (file: string, line: number, problem: string) =>
     `warning: ${file}:${line}: not a results line (${problem}); skipped`,
   tornLineMoved: (file: string, line: number, to: string) =>

@@ -21,8 +21,9 @@ export interface Published {
 export async function publish(root: string, outDir: string): Promise<Published> {
   if (!existsSync(root)) throw new UserError(messages.noRuns(root));
   if (path.resolve(root) === path.resolve(outDir)) throw new UserError(messages.publishOntoItself(outDir));
-  const runs: string[] = [], skipped: string[] = [];
-  for (const { dir, meta } of listRuns(root)) {
+  const runs: string[] = [], listed = listRuns(root);
+  const skipped = listed.others.map((n) => `${path.relative(root, path.dirname(n.file))} (${n.problem})`);
+  for (const { dir, meta } of listed.runs) {
     const from = path.join(root, dir), to = path.join(outDir, dir);
     if (!existsSync(path.join(from, RESULTS_FILE))) {
       skipped.push(`${dir} (no ${RESULTS_FILE})`);

@@ -39,10 +39,21 @@ export function migrateLine(raw: unknown): unknown {
   return Object.keys(fixes).length === 0 ? raw : { ...raw, ...fixes };
 }
 
-/** run.json: `suite.timing.rounds`, absent on runs from before rounds, which measured one. */
+/**
+ * run.json (src/results/run-meta.ts), its suite:
+ * - `suite.modes`: runs from before training steps were measured have none; they measured inference.
+ * - `suite.timing.rounds`: runs from before rounds measured one round per case.
+ * Every other field a run before it lacks is optional in the schema (absent on older runs), or a
+ * suite field whose default is what a suite that did not say meant (filled in when the run is checked).
+ */
 export function migrateRunMeta(raw: unknown): unknown {
-  if (!isRecord(raw) || !isRecord(raw.suite) || !isRecord(raw.suite.timing) || raw.suite.timing.rounds !== undefined) return raw;
-  return { ...raw, suite: { ...raw.suite, timing: { ...raw.suite.timing, rounds: 1 } } };
+  if (!isRecord(raw) || !isRecord(raw.suite)) return raw;
+  const { suite } = raw, timing = suite.timing;
+  const fixes: Raw = {
+    ...(suite.modes === undefined && { modes: ['inference'] }),
+    ...(isRecord(timing) && timing.rounds === undefined && { timing: { ...timing, rounds: 1 } }),
+  };
+  return Object.keys(fixes).length === 0 ? raw : { ...raw, suite: { ...suite, ...fixes } };
 }
 
 /** One line of rounds.jsonl (src/run/rounds.ts): a timing round's `clock` and `downloadInside`, as for a line's rounds. */

@@ -10,7 +10,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, messages } from '../messages.ts';
-import type { RunMeta } from './run-meta.ts';
+import { checkRunMeta, type RunMeta } from './run-meta.ts';
 import { lineProblem } from './line-schema.ts';
 import { migrateLine, migrateRoundRecord, migrateRunMeta } from './migrate.ts';
 import type { ResultLine, RoundRecord } from './types.ts';
@@ -71,9 +71,33 @@ export function writeRunMeta(dir: string, meta: RunMeta): void {
   writeFileAtomic(path.join(dir, RUN_FILE), `${JSON.stringify(meta, null, 2)}\n`);
 }
 
-export function readRunMeta(dir: string): RunMeta | undefined {
+/**
+ * A run folder's run.json, migrated (src/results/migrate.ts) and checked (src/results/run-meta.ts):
+ * undefined when the folder has none, what is wrong (not JSON, or the first field that fails) when it is not a run.
+ */
+export function inspectRunMeta(dir: string): { meta: RunMeta } | { file: string; problem: string } | undefined {
   const file = path.join(dir, RUN_FILE);
-  return existsSync(file) ? (migrateRunMeta(JSON.parse(readFileSync(file, 'utf8'))) as RunMeta) : undefined;
+  if (!existsSync(file)) return undefined;
+  let text: string, raw: unknown;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return { file, problem: `unreadable: ${why(e)}` };
+  }
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { file, problem: `not JSON: ${(e as Error).message}` };
+  }
+  const checked = checkRunMeta(migrateRunMeta(raw));
+  return 'meta' in checked ? checked : { file, problem: checked.problem };
+}
+
+/** A run folder's run.json (see inspectRunMeta); one that is not a run is a UserError naming the file and the field. */
+export function readRunMeta(dir: string): RunMeta | undefined {
+  const read = inspectRunMeta(dir);
+  if (read && 'problem' in read) throw new UserError(messages.badRunMeta(read.file, read.problem));
+  return read?.meta;
 }
 
 /**

@@ -12,6 +12,7 @@ export { RESULT_SCHEMA } from './line-schema.ts';
 export type { Accuracy, FailedLine, LatencyStats, OkLine, ParamCount, ResultLine, RoundTiming, ShardTag, TrainOkLine,
   VariantRole } from './line-schema.ts';
 export type { DecodeOkLine, DecodeStepFacts, DecodeStepTimed } from './line-schema.ts';
+export type { WeightsFileFacts } from './run-meta.ts';
 
 /** Key/value heads of a shape: kvHeads, or heads when absent. */
 export function kvHeadsOf(s: Shape): number {
@@ -23,30 +24,6 @@ export function kvWidth(s: Shape): number {
   return kvHeadsOf(s) * (s.dModel / s.heads);
 }
 
-/** What run.json records about base weights read from a file (src/linalg/weights-record.ts). */
-export interface WeightsFileFacts {
-  /** The file's (or folder's) name, without its directory. */
-  basename: string;
-  /** Hex sha256 of the file; of a folder: of each .npy file's name and bytes, in name order. */
-  sha256: string;
-  format: 'safetensors' | 'npz' | 'npy folder';
-  /** Naming scheme found (pytorch-mha, hf-bert, hf-gpt2, hf-llama, attnbench) and the layer prefix used. */
-  scheme: string;
-  prefix: string;
-  dModel: number;
-  /** Width of the K and V projections when narrower than D (a grouped-query layer: kvHeads·E); absent = D. */
-  kvWidth?: number;
-  /** Element types of the tensors read, each converted to float32 (F32, F16, BF16, F64). */
-  dtypes: string[];
-  /** False when the file holds no biases (zeros were used). */
-  biases: boolean;
-  /**
-   * Singular values of Wq, Wk, Wv, Wo, descending; absent above a width where the exact SVD would take
-   * minutes (then `spectrumSkipped` says why).
-   */
-  spectrum?: Record<'q' | 'k' | 'v' | 'o', number[]>;
-  spectrumSkipped?: string;
-}
 /** What a case measures: a mode's name from the registry (src/modes: `inference`, a forward pass; `train`, a training step). */
 export type CaseMode = string;
 

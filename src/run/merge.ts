@@ -15,7 +15,7 @@ import path from 'node:path';
 import { UserError, messages } from '../messages.ts';
 import { lockRunDir } from '../results/lock.ts';
 import { SHARD_META_FIELDS, type RunMeta, type ShardRecord } from '../results/run-meta.ts';
-import { createRunDir, readResults, readRunMeta, RESULTS_FILE, writeFileAtomic, writeRunMeta } from '../results/store.ts';
+import { createRunDir, inspectRunMeta, readResults, RESULTS_FILE, RUN_FILE, writeFileAtomic, writeRunMeta } from '../results/store.ts';
 import type { ResultLine } from '../results/types.ts';
 import { makeRunId } from './env.ts';
 import { planCases } from './plan.ts';
@@ -40,13 +40,10 @@ export interface Merged {
 
 function readShard(dir: string): ShardRun {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(messages.notAShard(dir, 'not a folder'));
-  let meta: RunMeta | undefined;
-  try {
-    meta = readRunMeta(dir);
-  } catch (e) {
-    throw new UserError(messages.notAShard(dir, `run.json is not JSON: ${(e as Error).message}`));
-  }
-  if (!meta) throw new UserError(messages.notAShard(dir, 'no run.json'));
+  const read = inspectRunMeta(dir);
+  if (!read) throw new UserError(messages.notAShard(dir, 'no run.json'));
+  if ('problem' in read) throw new UserError(messages.notAShard(dir, `${RUN_FILE}: ${read.problem}`));
+  const { meta } = read;
   if (!meta.shard || !meta.plan) throw new UserError(messages.notAShard(dir, 'its run.json records no --shard i/n'));
   if (!existsSync(path.join(dir, RESULTS_FILE))) throw new UserError(messages.notAShard(dir, `no ${RESULTS_FILE}`));
   const lines = [...new Map(readResults(dir).map((l) => [l.caseId, l])).values()];

@@ -6,11 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { UserError } from '../../src/messages.ts';
 import { HARNESS_CLOCK } from '../../src/results/schema.ts';
 import { migrateLine } from '../../src/results/migrate.ts';
 import { readResults, readRounds, readRunMeta, RESULTS_FILE, ROUNDS_FILE, RUN_FILE } from '../../src/results/store.ts';
+import type { RunMeta } from '../../src/results/run-meta.ts';
 import type { FailedLine, OkLine } from '../../src/results/types.ts';
 import { okLine } from '../report/fixtures.ts';
 import { tmpDir } from '../cli/helpers.ts';
@@ -94,12 +96,46 @@ test('a current line passes through the migration as the same object, recorded v
   assert.equal(migrateLine(engineTimed), engineTimed);
 });
 
-test('run.json: a suite from before rounds measured one round per case', () => {
+/** run.json as the first writer wrote it (fixtures/old-run.json): no modes, timing without rounds, no phases, load or ceilings. */
+function oldRunMeta(edit: (meta: RunMeta) => void = () => undefined): string {
+  const dir = tmpDir(), meta = JSON.parse(readFileSync(path.join(FIXTURES, 'old-run.json'), 'utf8')) as RunMeta;
+  edit(meta);
+  writeFileSync(path.join(dir, RUN_FILE), JSON.stringify(meta));
+  return dir;
+}
+
+test('run.json from before modes, rounds, phases and load reads through the migration, checked against the schema', () => {
+  const meta = readRunMeta(oldRunMeta())!;
+  assert.equal(meta.suite.timing.rounds, 1, 'a suite from before rounds measured one round per case');
+  assert.deepEqual(meta.suite.modes, ['inference'], 'a suite from before modes measured inference');
+  assert.deepEqual(meta.suite.input, { input: 'gaussian' }, 'before inputs were chosen they were gaussian, the default');
+  assert.equal(meta.phases, undefined);
+  assert.equal(meta.load, undefined);
+  assert.deepEqual(meta.selected, ['onnx/cpu']);
+  const current = readRunMeta(oldRunMeta((m) => { m.suite.timing.rounds = 4; m.suite.modes = ['train']; }))!;
+  assert.equal(current.suite.timing.rounds, 4, 'recorded values are never overwritten');
+  assert.deepEqual(current.suite.modes, ['train']);
+});
+
+test('run.json that is not a run: one line naming the file, the field and what it expects', () => {
+  for (const [edit, field] of [
+    [(m: RunMeta) => Object.assign(m.environment, { cores: 'two' }), /field environment\.cores: Invalid input: expected number/],
+    [(m: RunMeta) => Reflect.deleteProperty(m, 'startedAt'), /field startedAt: Invalid input: expected string, received undefined/],
+    [(m: RunMeta) => Object.assign(m, { schema: 2 }), /field schema: Invalid input: expected 1/],
+    [(m: RunMeta) => Object.assign(m.engines[0], { available: 'yes' }), /field engines\.0\.available: Invalid input: expected boolean/],
+  ] as const) {
+    const dir = oldRunMeta(edit), file = path.join(dir, RUN_FILE);
+    assert.throws(() => readRunMeta(dir), (e: Error) => {
+      assert.ok(e instanceof UserError, 'a user error: one line, exit 2');
+      assert.equal(e.message.split('\n').length, 1);
+      assert.ok(e.message.startsWith(`${file} is not an attnbench run.json (`), e.message);
+      assert.match(e.message, field);
+      return true;
+    });
+  }
   const dir = tmpDir();
-  const timing = { timeMs: 1000, warmupMs: 200, warmupIterations: 2, minSamples: 5, targetRme: 2 };
-  writeFileSync(path.join(dir, RUN_FILE), JSON.stringify({ schema: 1, runId: 'old-run', suite: { name: 'old', timing } }));
-  assert.equal(readRunMeta(dir)!.suite.timing.rounds, 1);
-  const current = { schema: 1, runId: 'new-run', suite: { name: 'new', timing: { ...timing, rounds: 4 } } };
-  writeFileSync(path.join(dir, RUN_FILE), JSON.stringify(current));
-  assert.equal(readRunMeta(dir)!.suite.timing.rounds, 4);
+  writeFileSync(path.join(dir, RUN_FILE), '{"schema": 1, "runId": ');
+  assert.throws(() => readRunMeta(dir),
+    (e: Error) => e instanceof UserError && /run\.json is not an attnbench run\.json \(not JSON: /.test(e.message));
+  assert.equal(readRunMeta(tmpDir()), undefined, 'a folder without run.json has none');
 });

@@ -5,10 +5,12 @@ import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../src/messages.ts';
 import { LOCK_FILE, lockRunDir } from '../../src/results/lock.ts';
-import { appendJsonLine, readResults, RESULTS_FILE, setAsideTornTail, type SkippedLine } from '../../src/results/store.ts';
+import { appendJsonLine, readResults, readRunMeta, RESULTS_FILE, setAsideTornTail, type SkippedLine, writeRunMeta }
+  from '../../src/results/store.ts';
 import { migrateLine } from '../../src/results/migrate.ts';
-import type { RecordedSuite } from '../../src/results/run-meta.ts';
-import { okLine } from '../report/fixtures.ts';
+import type { RecordedSuite, RunMeta } from '../../src/results/run-meta.ts';
+import { parseSuite } from '../../src/run/suite.ts';
+import { fixtureMeta, okLine } from '../report/fixtures.ts';
 import { ROOT, tmpDir } from '../cli/helpers.ts';
 
 const good = (seqLen: number) => JSON.stringify(okLine({ seqLen }));
@@ -144,4 +146,23 @@ test('a results line is checked by its status and its mode: one warning line nam
     `warning: ${file}:2: not a results line (field train.lossLast: Invalid input: expected number, received string); skipped`,
     `warning: ${file}:4: not a results line (field status: Invalid option: expected one of "ok"|"skipped"|"error"); skipped`,
   ]);
+});
+
+test('run.json reads back as written: every recorded field, the suite in the same key order (resume compares it as text)', () => {
+  const dir = tmpDir(), base = fixtureMeta();
+  const suite = parseSuite({ name: 'rich', variants: ['full', { name: 'lora', options: { rank: 4 } }], seqLen: [64], dModel: [64, 128],
+    heads: 4, kvHeads: [1, 2], dtype: ['float32', 'bfloat16'], causal: [false, true], modes: ['inference', 'train'],
+    also: [{ seqLen: [128], kvHeads: 1 }], weights: { init: 'spectrum' }, input: { input: 'correlated' }, timing: { rounds: 2 } }, 'x');
+  const ceiling = { shape: '[64×64]·[64×64] float32', gflops: 12.5, medianMs: 0.04 };
+  const meta: RunMeta = { ...base, suite, interrupted: true, maxMemoryBytes: 2 ** 30, machine: 'host',
+    ceilings: { 'onnx/cpu': { ...ceiling, shapes: [ceiling],
+      bandwidth: [{ what: 'ReduceSum', bytes: 2 ** 24, gbs: 9.5, medianMs: 1.8 }] } },
+    phases: { ceilings: 1.5, checks: 3, rounds: [{ round: 1, wall: 4, prepare: 1, warmup: 1, sampling: 1.5, other: 0.5 }] },
+    load: [{ at: '2026-11-29T10:00:00.000Z', load1: 0.5, runnable: 1, own: 1 },
+      { at: '2026-11-29T10:00:01.000Z', load1: 0.5, runnable: null }],
+    plan: { fingerprint: 'abc', cases: 8 }, shard: { index: 1, count: 2 } };
+  writeRunMeta(dir, meta);
+  const read = readRunMeta(dir)!;
+  assert.deepEqual(read, JSON.parse(JSON.stringify(meta)));
+  assert.equal(JSON.stringify(read.suite), JSON.stringify(suite));
 });

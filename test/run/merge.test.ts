@@ -70,7 +70,7 @@ test('missing cases: refused with their count, or merged with --allow-missing an
   assert.deepEqual([...readResults(merged.dir).map((l) => l.caseId), ...merged.missing].sort(), planIds());
 });
 
-test('not a shard: a file, a folder without run.json, a whole (unsharded) run', () => {
+test('not a shard: a file, a folder without run.json, a whole (unsharded) run, a run.json that is not a run', () => {
   const file = path.join(tmpDir(), 'file');
   writeFileSync(file, '');
   refuses([file], /is not a shard of a run \(not a folder\)/);
@@ -79,6 +79,10 @@ test('not a shard: a file, a folder without run.json, a whole (unsharded) run', 
   delete meta.shard;
   writeFileSync(path.join(whole, 'run.json'), JSON.stringify(meta));
   refuses([whole], /is not a shard of a run \(its run\.json records no --shard i\/n\)/);
+  writeFileSync(path.join(whole, 'run.json'), JSON.stringify({ ...meta, shard: { index: '1', count: 1 } }));
+  refuses([whole], /is not a shard of a run \(run\.json: field shard\.index: Invalid input: expected number, received string\)/);
+  writeFileSync(path.join(whole, 'run.json'), '{"schema": 1,');
+  refuses([whole], /is not a shard of a run \(run\.json: not JSON: /);
 });
 
 test('a --weights run merges where its weights file is absent: validating the recorded suite reads no file', () => {
