@@ -81,3 +81,17 @@ test(`a case beating its engine's measured matmul ceiling by more than ${CEILING
   assert.match(top.text,
     /on \[1024×1024\]·\[1024×1024\] float32\), beyond the 1\.25× noise allows: the ceiling was measured in a busy moment$/);
 });
+
+test('a decode step faster than its ideal flags the run, saying the roof it was given was measured low; at its ideal it does not', () => {
+  const step = (fraction: number) => ({ msPerStep: 2, tokensPerS: 500, achievedGBs: 10, gflops: 1,
+    ideal: { ms: 2 * fraction, fraction, bound: 'bandwidth' as const, bandwidthGBs: 8.4, bandwidthBytes: 128 * 2 ** 20,
+      bandwidthMs: 2 * fraction, bandwidthFraction: fraction, matmulGflops: 100 } });
+  const line = (fraction: number) => ({ status: 'ok', mode: 'decode', caseId: `full|decode${fraction}`, variant: 'full',
+    label: 'full attention', engine: 'onnx', backend: 'cpu', options: {}, shape: { batch: 8, seqLen: 4096, dModel: 512, heads: 8 },
+    rounds: [], step: step(fraction) }) as unknown as ResultLine;
+  assert.deepEqual(checkInvariants([line(1)]), []);
+  const v = checkInvariants([line(1.5)]);
+  assert.deepEqual(v.map((x) => [x.check, x.caseIds]), [['above-ideal', []]]);
+  assert.equal(v[0].text, 'full attention at N=4096 on onnx/cpu stepped in 2 ms, 1.5× its ideal: the bandwidth roof 8.4 GB/s '
+    + '(a streaming read of 128\u202fMiB) it was given was measured low');
+});
