@@ -97,17 +97,22 @@ export function stepFacts(d: AnyDecoder, s: DecodeShape, o: object): Omit<Decode
     cache: CACHE_LAYOUT };
 }
 
-/** Bytes one step of the case moves, from its options alone; undefined where they depend on weights (SVD by energy). */
-export function stepBytesOf(c: Case): number | undefined {
+/** A figure of one step of the case, from its options alone; undefined where it depends on weights (SVD by energy). */
+function stepFigure(c: Case, figure: (facts: ReturnType<typeof stepFacts>) => number): number | undefined {
   if (decodeUnsupported(c)) return undefined;
   try {
     const found = decoderOf(c.variant as VariantName, decodeShape(c), c.options, c.engine.capabilities);
-    const total = 'decoder' in found ? stepFacts(found.decoder, decodeShape(c), c.options).bytes.total : NaN;
-    return Number.isFinite(total) ? total : undefined;
+    const value = 'decoder' in found ? figure(stepFacts(found.decoder, decodeShape(c), c.options)) : NaN;
+    return Number.isFinite(value) ? value : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** Bytes one step of the case moves, from its options alone; undefined where they depend on weights (SVD by energy). */
+export const stepBytesOf = (c: Case): number | undefined => stepFigure(c, (f) => f.bytes.total);
+/** FLOPs of one step of the case, from its options alone; undefined where they depend on weights. */
+export const stepFlopsOf = (c: Case): number | undefined => stepFigure(c, (f) => f.flops);
 
 async function prepareStep(c: Case, b: ReturnType<typeof buildDecode>, cache: HostCache): Promise<Prepared> {
   const xNew = rowsOf(b.x, b.s, b.total.seqLen, b.s.seqLen, b.s.newTokens);

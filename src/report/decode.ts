@@ -25,7 +25,8 @@ import { renderCharts } from './svg.ts';
 
 const kvOf = (l: DecodeOkLine) => l.shape.kvHeads ?? l.shape.heads;
 const where = (l: DecodeOkLine) => `N=${l.decode.context}, ${kvOf(l)} KV heads, B=${l.shape.batch} on ${engineOf(l)}`;
-const configOf = (l: DecodeOkLine) => `${l.variant}|${JSON.stringify(l.options)}`;
+/** A configuration at its new tokens per step: the decode findings compare lines of one s only. */
+const configOf = (l: DecodeOkLine) => `${l.variant}|${JSON.stringify(l.options)}|s${l.decode.newTokens}`;
 
 /** a / b per step: paired block by block within one group, else by round (pairedBlocks dropped: different blocks). */
 function ratioText(a: DecodeOkLine, b: DecodeOkLine): string | undefined {
