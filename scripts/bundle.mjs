@@ -38,7 +38,8 @@ await build({
   ],
   outdir: OUT, outExtension: { '.js': '.mjs' }, bundle: true, format: 'esm', platform: 'node', target: 'node20',
   minify: true, legalComments: 'none', logLevel: 'warning', banner: { js: BANNER },
-  external: ['onnxruntime-node', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'playwright-core'],
+  // esbuild: only the sources compile their worker with it (src/run/compiled-worker.ts); the bundle has worker.mjs.
+  external: ['onnxruntime-node', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'playwright-core', 'esbuild'],
 });
 
 copy(path.join(ROOT, 'src/engine/torch/worker.py'), 'torch-worker.py');

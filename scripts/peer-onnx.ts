@@ -2,12 +2,15 @@
  * attnbench's `full` on onnx/cpu vs the hand-written ONNX graph of ../shared/peers/onnx_attention.mjs,
  * measured in the same run on the same machine, alternating A B A B so drift hits both.
  *   npx tsx scripts/peer-onnx.ts [--seq 1024] [--d-model 512] [--heads 8] [--rounds 3] [--peers ../shared/peers]
- * Prints one line per measurement and the ratio of medians (ours / peer); target ≤ 1.15.
+ * Prints one line per measurement, the ratio of medians (ours / peer) and the 95 % interval of the per-round
+ * ratios' geometric mean (src/report/paired.ts, roundsInterval); issue 24's target: ≤ 1.053, i.e. at least
+ * 0.95× the peer's speed.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { listEngines } from '../src/engine/resolve.ts';
+import { roundsInterval } from '../src/report/paired.ts';
 import { measureAlone } from '../src/run/rounds.ts';
 import type { Case } from '../src/results/types.ts';
 
@@ -34,4 +37,7 @@ for (let r = 0; r < Number(a.rounds); r++) {
   console.log(`peer ${p.peer} N=${p.seqLen}: median ${p.medianMs} ms (threads ${p.threads})`);
 }
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
-console.log(`ratio of medians (attnbench / peer): ${(median(ours) / median(peer)).toFixed(3)} (target ≤ 1.15)`);
+const ci = roundsInterval(ours.map((o, r) => o / peer[r]));
+console.log(`ratio of medians (attnbench / peer): ${(median(ours) / median(peer)).toFixed(3)}`
+  + `${ci ? `, per-round ratios' 95 % interval [${ci[0].toFixed(3)}, ${ci[1].toFixed(3)}]` : ''}`
+  + ' (target ≤ 1.053, i.e. ≥ 0.95× the peer\'s speed)');

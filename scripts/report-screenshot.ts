@@ -6,7 +6,7 @@
  *   npx tsx scripts/report-screenshot.ts results/<run-id>/report.html docs/report.png [--width 1400] [--height 1300] [--full]
  */
 import { parseArgs } from 'node:util';
-import { openReport } from '../test/report/browser.ts';
+import { closeBrowser, openReport } from '../test/report/browser.ts';
 
 const USAGE = 'usage: npx tsx scripts/report-screenshot.ts REPORT.html OUT.png [--width PX] [--height PX] [--full]';
 
@@ -31,6 +31,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await opened.close();
+    await closeBrowser();
   }
 }
 

@@ -7,7 +7,7 @@
  * a machine like the ones that will run the shards.
  */
 import Table from 'cli-table3';
-import { listEngines, requestsOf, selectAll } from '../src/engine/resolve.ts';
+import { listEngines, probeNames, requestsOf, selectAll } from '../src/engine/resolve.ts';
 import { planCases } from '../src/run/plan.ts';
 import { casesMemoryBytes, parseShard, partition, podMemoryBytes } from '../src/run/shard.ts';
 import { loadSuite } from '../src/run/suite.ts';
@@ -19,7 +19,8 @@ if (!name || !count) {
 }
 const n = parseShard(`1/${count}`).count;
 const suite = await loadSuite(name);
-const { engines } = selectAll(await listEngines(), requestsOf(suite.engines, await listEngines()));
+const requests = requestsOf(suite.engines);
+const { engines } = selectAll(await listEngines(probeNames(requests)), requests);
 const plan = planCases(suite, engines, 'plan');
 const mib = (b: number) => `${Math.ceil(b / 2 ** 20)} MiB`;
 const t = new Table({ style: { head: [], border: [] }, head: ['shard', 'groups', 'cases', 'predicted min', 'largest analytic memory'] });

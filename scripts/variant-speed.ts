@@ -8,6 +8,7 @@
  * batched: ATTNBENCH_TFJS_KERNEL, src/engine/tfjs-kernels.ts), to compare the formulations.
  *   npx tsx scripts/variant-speed.ts --engine onnx/cpu --seq 4096 [--rounds 9] [--samples 3]
  *   npx tsx scripts/variant-speed.ts --engine tfjs/wasm --seq 1024 [--kernels]
+ * `--variants sparse-block,sparse-block:block=128` times only those (bench's syntax; full always runs).
  * Not a test: timings on a shared machine; run it under /work/coord/cpu or on a quiet one.
  */
 import Table from 'cli-table3';
@@ -15,18 +16,35 @@ import { parseArgs } from 'node:util';
 import { createEngine, listEngines } from '../src/engine/resolve.ts';
 import { KERNEL_ENV } from '../src/engine/tfjs-kernels.ts';
 import { prepareForward, type Prepared } from '../src/engine/types.ts';
+import { parseVariantsFlag } from '../src/cli/variants-flag.ts';
 import { measureCeiling } from '../src/measure/ceiling.ts';
 import { buildCase } from '../src/measure/case.ts';
 import { median, pairedRatio } from '../src/report/paired.ts';
 import type { Case } from '../src/results/types.ts';
+import { resolveVariant } from '../src/run/plan.ts';
 import { getVariant } from '../src/variants/index.ts';
 
 const { values: a } = parseArgs({ options: {
   engine: { type: 'string', default: 'onnx/cpu' }, seq: { type: 'string', default: '1024' },
-  rounds: { type: 'string', default: '9' }, samples: { type: 'string', default: '3' }, kernels: { type: 'boolean', default: false } } });
-const VARIANTS: Array<[string, object]> = [['full', {}], ['sparse-window', { window: 256 }],
+  rounds: { type: 'string', default: '9' }, samples: { type: 'string', default: '3' }, kernels: { type: 'boolean', default: false },
+  variants: { type: 'string' } } });
+const DEFAULT_VARIANTS: Array<[string, object]> = [['full', {}], ['sparse-window', { window: 256 }],
   ['sparse-block', { block: 64, globalTokens: 16 }],
   ['linformer', { k: 256 }], ['svd', { rank: 64 }], ['flash', { kernel: 'tiled' }]];
+/** `--variants` as bench takes it; a bare name of the default list keeps its options there. full always runs: every ratio needs it. */
+function chosenVariants(flag: string | undefined): Array<[string, object]> {
+  if (!flag) return DEFAULT_VARIANTS;
+  try {
+    const picked = parseVariantsFlag(flag).map((spec): [string, object] => (typeof spec === 'string'
+      ? DEFAULT_VARIANTS.find(([n]) => n === spec) ?? [spec, {}] : [spec.name, spec.options]));
+    for (const [name, options] of picked) resolveVariant({ name, options: options as Record<string, unknown> });
+    return [['full', {}], ...picked.filter(([n, o]) => n !== 'full' || Object.keys(o).length > 0)];
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(2);
+  }
+}
+const VARIANTS = chosenVariants(a.variants);
 
 const info = (await listEngines()).find((i) => i.id === a.engine && i.available);
 if (!info) {

@@ -3,7 +3,7 @@
  * `npm run bench` does for a suite object (validated as a suite file is), without the terminal.
  */
 import os from 'node:os';
-import { listEngines, requestsOf, selectAll } from './engine/resolve.ts';
+import { listEngines, probeNames, requestsOf, selectAll } from './engine/resolve.ts';
 import { readResults } from './results/store.ts';
 import type { ResultLine } from './results/types.ts';
 import { parseSuite, withFileLayer, type SuiteInput } from './run/suite.ts';
@@ -32,8 +32,8 @@ export interface RunSuiteOptions {
 /** Runs a suite on its engines (else the fastest here); resolves with the run folder and every line in it. */
 export async function runSuite(input: SuiteInput, opts: RunSuiteOptions = {}): Promise<{ dir: string; lines: ResultLine[] }> {
   const suite = parseSuite(withFileLayer(input), '(runSuite)');
-  const all = await listEngines();
-  const selection = selectAll(all, requestsOf(suite.engines, all));
+  const requests = requestsOf(suite.engines), all = await listEngines(probeNames(requests));
+  const selection = selectAll(all, requests);
   const listener: SweepListener = { start: () => undefined, done: () => undefined, note: () => undefined, ...opts.listener };
   const result = await runSweep({ suite, engines: all, selected: selection.engines,
     fallbacks: selection.fallbacks, argv: [], out: opts.out, resume: false,

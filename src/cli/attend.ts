@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { dump } from 'npyjs';
-import { createEngine, listEngines, requestsOf, selectAll } from '../engine/resolve.ts';
+import { createEngine, listEngines, probeNames, requestsOf, selectAll } from '../engine/resolve.ts';
 import type { HostTensor } from '../engine/ops.ts';
 import { FORWARD_OUTPUT, forwardProgram } from '../engine/types.ts';
 import { inspectWeightsFile, layoutKvHeads, readBaseWeights } from '../linalg/weights-file.ts';
@@ -76,8 +76,8 @@ export async function attend(argv: string[]): Promise<number> {
   const layout = inspectWeightsFile(f.weights, f.weightsPrefix), D = layout.dModel;
   if (D % heads !== 0) throw new UserError(messages.weightsHeads(f.weights, D, heads));
   const { x, shape: inputShape } = readInput(f.input, D);
-  const all = await listEngines();
-  const info = worded(() => selectAll(all, f.engine ? requestsOf([f.engine], all) : [{}])).engines[0];
+  const requests = f.engine ? worded(() => requestsOf([f.engine!])) : [{}], all = await listEngines(probeNames(requests));
+  const info = worded(() => selectAll(all, requests)).engines[0];
   const kvHeads = layoutKvHeads(layout, heads);
   const shape = { batch: x.shape[0], seqLen: x.shape[1], dModel: D, heads, ...(kvHeads !== heads && { kvHeads }) };
   const base = readBaseWeights(layout);

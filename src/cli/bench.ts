@@ -4,8 +4,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { checkEngineSettings, ENGINE_NAMES, EngineSelectionError, listEngines, requestsOf, selectAll,
-  type Selection } from '../engine/resolve.ts';
+import { checkEngineSettings, ENGINE_NAMES, type EngineRequest, EngineSelectionError, listEngines, probeNames, requestsOf,
+  selectAll, type Selection } from '../engine/resolve.ts';
 import type { EngineInfo } from '../engine/types.ts';
 import { modeNames } from '../modes/index.ts';
 import { builtinSuites, loadSuite, parseSuite, withFileLayer, type Suite } from '../run/suite.ts';
@@ -178,12 +178,17 @@ async function suiteList(): Promise<string> {
 
 /** The engines of a run: command-line flags first, then the suite's list, else the fastest here. */
 function chooseEngines(all: EngineInfo[], suite: Suite, f: BenchFlags): Selection {
-  return worded(() => selectAll(all, f.engine || f.backend ? [{ engine: f.engine, backends: f.backend }] : requestsOf(suite.engines, all)));
+  return worded(() => selectAll(all, engineRequests(suite, f)));
+}
+
+/** What the flags (else the suite) ask for: `--engine`/`--backend`, else the suite's `engines`. */
+function engineRequests(suite: Suite, f: BenchFlags): EngineRequest[] {
+  return f.engine || f.backend ? [{ engine: f.engine, backends: f.backend }] : worded(() => requestsOf(suite.engines));
 }
 
 /** The engines of a plan, as chooseEngines would request them, named without probing any. */
 function planEngines(suite: Suite, f: BenchFlags) {
-  return unprobedEngines(f.engine || f.backend ? [{ engine: f.engine, backends: f.backend }] : worded(() => requestsOf(suite.engines, [])));
+  return unprobedEngines(engineRequests(suite, f));
 }
 
 /** Engine selection errors are typed; the command line words them. */
@@ -215,7 +220,7 @@ export async function bench(argv: string[]): Promise<number> {
   suite.variants.forEach(resolveVariant);
   const maxMemoryBytes = f.maxMemory ? f.maxMemory * 2 ** 20 : Math.floor(os.freemem() / 2);
   if (f.plan) return printed(planOutput(suite, planEngines(suite, f), maxMemoryBytes, Boolean(f.json)));
-  const all = await listEngines();
+  const all = await listEngines(probeNames(engineRequests(suite, f)));
   const selection = chooseEngines(all, suite, f);
   const progress = createProgress();
   const result = await runSweep({ suite, engines: all, selected: selection.engines, fallbacks: selection.fallbacks, argv,

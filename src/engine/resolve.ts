@@ -3,7 +3,7 @@
  * a run uses: explicit requests for missing backends fail, defaults fall back loudly. Failures are
  * typed (EngineSelectionError.problem); the command line words them.
  */
-import { ENGINE_NAMES, idOf, REGISTRY } from './registry.ts';
+import { ENGINE_IDS, ENGINE_NAMES, idOf, REGISTRY } from './registry.ts';
 import type { Engine, EngineInfo, ResultLine } from './types.ts';
 import { DEFAULT_DTYPE } from '../results/dtype.ts';
 import { messages } from '../messages.ts';
@@ -12,15 +12,29 @@ export { ENGINE_IDS, ENGINE_NAMES } from './registry.ts';
 
 const probed = new Map<string, Promise<EngineInfo>>();
 
-/** Every engine/backend with its availability, in priority order (probes are cached). */
-export async function listEngines(): Promise<EngineInfo[]> {
+/**
+ * The engines/backends with their availability, in priority order (probes are cached): every one, or
+ * those of the engines named (`probeNames`). A run that names its engines probes only those: torch's
+ * probe alone starts Python and imports torch (1.2–1.8 s of CPU here), which a run on onnx and tfjs
+ * does not use.
+ */
+export async function listEngines(names?: readonly string[]): Promise<EngineInfo[]> {
   const infos: EngineInfo[] = [];
-  for (const entry of REGISTRY) {
+  for (const entry of REGISTRY.filter((e) => names === undefined || names.includes(e.engine))) {
     const id = idOf(entry);
     if (!probed.has(id)) probed.set(id, entry.probe().then((i) => ({ ...i, priority: entry.priority })));
     infos.push(await probed.get(id)!);
   }
   return infos;
+}
+
+/**
+ * The engine names requests need probed, for listEngines: undefined (every engine) when one asks for
+ * the fastest engine here, for `all`, or for a backend of any engine.
+ */
+export function probeNames(requests: readonly EngineRequest[]): string[] | undefined {
+  if (requests.some((r) => r.engine === undefined || r.engine === 'all')) return undefined;
+  return [...new Set(requests.map((r) => r.engine!))];
 }
 
 /** Every engine's own settings checked (BackendEntry.checkSettings), before any engine starts. */
@@ -122,12 +136,12 @@ export function selectEngines(all: EngineInfo[], req: EngineRequest): Selection 
  * Requests from `engine` or `engine/backend` specs (a suite's `engines`: names, `all` or ids);
  * none = the fastest engine here.
  */
-export function requestsOf(specs: readonly string[] | undefined, all: EngineInfo[]): EngineRequest[] {
+export function requestsOf(specs: readonly string[] | undefined): EngineRequest[] {
   if (!specs) return [{}];
   return specs.map((spec) => {
     const [engine, backend] = spec.split('/');
     if (![...ENGINE_NAMES, 'all'].includes(engine)) {
-      throw new EngineSelectionError({ kind: 'unknown-engine', received: spec, valid: [...ENGINE_NAMES, 'all', ...all.map((i) => i.id)] });
+      throw new EngineSelectionError({ kind: 'unknown-engine', received: spec, valid: [...ENGINE_NAMES, 'all', ...ENGINE_IDS] });
     }
     return { engine, backends: backend ? [backend] : undefined };
   });

@@ -105,7 +105,10 @@ export interface RunMeta {
   /** True when the run was stopped (Ctrl-C) before every case ran. */
   interrupted?: boolean;
   environment: Environment;
-  /** Every engine/backend probed, available or not (with the reason). */
+  /**
+   * Every engine/backend probed, available or not (with the reason): those of the engines the run named, or every
+   * one when it asked for the fastest here or `all` (engine/resolve.ts, probeNames).
+   */
   engines: EngineInfo[];
   /** Ids of the engines this run measured. */
   selected: string[];

@@ -8,8 +8,9 @@
  * of a case runs in a different process. A fresh process per job would spend about 1.6 s loading
  * the harness (node, tsx and both engines: `node --import tsx -e "await
  * import('./src/run/worker.ts')"`, 1.59–1.65 s here) against 0.2–2 s of warm-up and sampling
- * per round: the start-up would dominate a sweep. A case's checks (peak memory among them) run in
- * a worker started with its engine's memory settings (Capabilities.memoryProcessEnv); its timing
+ * per round: the start-up would dominate a sweep. From the sources a worker runs the worker compiled
+ * to one module (compiled-worker.ts), which starts in about 0.55 s instead of 1.37 s. A case's
+ * checks (peak memory among them) run in a worker started with its engine's memory settings (Capabilities.memoryProcessEnv); its timing
  * rounds never do (onnx's allocator settings slow small passes 1.5–2×).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -21,10 +22,21 @@ import type { Job, JobResult } from './worker.ts';
 import type { Case, CaseFacts, EngineInfo, FailedLine, RoundTiming } from '../results/types.ts';
 import type { Dtype } from '../results/dtype.ts';
 import { besideBundle, BUNDLED } from './bundled.ts';
+import { compiledWorker } from './compiled-worker.ts';
 
 const WORKER = fileURLToPath(BUNDLED ? besideBundle('worker.mjs') : new URL('./worker.ts', import.meta.url));
-/** The sources run under tsx; the bundle on bare Node. */
-const loaderArgs = (): string[] => (BUNDLED ? [] : ['--import', import.meta.resolve('tsx')]);
+
+/**
+ * The file a worker process runs and its loader flags: the bundle's worker.mjs on bare Node; from the
+ * sources, the worker compiled to one module (compiled-worker.ts) on bare Node too, unless modes were
+ * registered at run time (their modules, e.g. a test's .ts, need tsx) or the worker is another file
+ * (a test's fixture): those run under tsx.
+ */
+async function entryOf(worker: string): Promise<{ file: string; loader: string[] }> {
+  if (BUNDLED) return { file: worker, loader: [] };
+  const compiled = worker === WORKER && modeModules().length === 0 ? await compiledWorker() : undefined;
+  return compiled ? { file: compiled, loader: [] } : { file: worker, loader: ['--import', import.meta.resolve('tsx')] };
+}
 
 export interface ChildLimits {
   /** Wall-clock limit of one job, ms (preparation, measurement and references included). */
@@ -53,9 +65,9 @@ export class WarmWorker {
 
   constructor(readonly limits: ChildLimits, private readonly env: Record<string, string> = {}, private readonly worker = WORKER) {}
 
-  private spawn(): ChildProcess {
-    const child = fork(this.worker, ['serve'], {
-      execArgv: [...loaderArgs(), `--max-old-space-size=${this.limits.heapMb}`, ...(this.limits.nodeFlags ?? [])],
+  private spawn(entry: { file: string; loader: string[] }): ChildProcess {
+    const child = fork(entry.file, ['serve'], {
+      execArgv: [...entry.loader, `--max-old-space-size=${this.limits.heapMb}`, ...(this.limits.nodeFlags ?? [])],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...this.env } });
     const keep = (d: Buffer) => { this.output = (this.output + d.toString()).slice(-8000); };
     child.stdout!.on('data', keep);
@@ -68,8 +80,8 @@ export class WarmWorker {
     return child;
   }
 
-  run<T>(job: Job, timeoutMs = this.limits.timeoutMs): Promise<JobOutcome<T>> {
-    const child = (this.child ??= this.spawn());
+  async run<T>(job: Job, timeoutMs = this.limits.timeoutMs): Promise<JobOutcome<T>> {
+    const child = (this.child ??= this.spawn(await entryOf(this.worker)));
     this.output = '';
     return new Promise((resolve) => {
       let timedOut = false;

@@ -7,10 +7,10 @@
  */
 import type { Ops } from '../engine/ops.ts';
 import { kvHeadsOf, kvWidth } from '../results/types.ts';
+import { blockGroups, gcd, keyBlock, slotChunks, type BlockGroup } from './block-slots.ts';
 import type { Shape } from './types.ts';
 
-/** Additive score for a key outside a pattern: exp(−1e9 − max) is 0 in float32, and, unlike −∞, no row can turn NaN. */
-export const MASKED = -1e9;
+export { MASKED } from './block-slots.ts';
 
 /**
  * A block-sparse pattern (Zaheer et al. 2020, BigBird; Beltagy et al. 2020, Longformer): positions
@@ -39,12 +39,6 @@ export function blockPattern(seqLen: number, block: number, allowed: BlockPatter
   return { seqLen, W, nb, shifts, random: table, S: (shifts.length + (table[0]?.length ?? 0)) * W, allowed };
 }
 
-/** Key block held by slot group g of query block b, or −1. */
-function keyBlock(p: BlockPattern, b: number, g: number): number {
-  const kb = g < p.shifts.length ? b + p.shifts[g] : p.random[b][g - p.shifts.length];
-  return kb >= 0 && kb < p.nb ? kb : -1;
-}
-
 /** The keys query i attends to under the pattern (for the float64 reference). */
 export function patternKeys(p: BlockPattern, i: number): number[] {
   const b = Math.floor(i / p.W), keys: number[] = [];
@@ -65,24 +59,6 @@ export function memoPattern<O>(build: (s: Shape, o: O) => BlockPattern): (s: Sha
   };
 }
 
-const masks = new WeakMap<BlockPattern, Float32Array | undefined>();
-
-/** Additive mask [nb, W, S] (built once per pattern), or undefined when every slot is kept. */
-function patternMask(p: BlockPattern): Float32Array | undefined {
-  if (masks.has(p)) return masks.get(p);
-  const S = p.S, mask = new Float32Array(p.nb * p.W * S);
-  for (let b = 0; b < p.nb; b++) {
-    for (let c = 0; c < S; c++) {
-      const kb = keyBlock(p, b, Math.floor(c / p.W)), j = kb * p.W + (c % p.W);
-      for (let r = 0; r < p.W; r++) {
-        if (kb < 0 || j >= p.seqLen || !p.allowed(b * p.W + r, j)) mask[(b * p.W + r) * S + c] = MASKED;
-      }
-    }
-  }
-  masks.set(p, mask.includes(MASKED) ? mask : undefined);
-  return masks.get(p);
-}
-
 /** [B, H, N, E] → [B·H, nb, W, E], zero-padded. */
 function toBlocks<T>(ops: Ops<T>, t: T, s: Shape, p: BlockPattern): T {
   const pad = p.nb * p.W - p.seqLen;
@@ -90,56 +66,57 @@ function toBlocks<T>(ops: Ops<T>, t: T, s: Shape, p: BlockPattern): T {
   return ops.reshape(padded, [s.batch * s.heads, p.nb, p.W, s.dModel / s.heads]);
 }
 
-const slotIndices = new WeakMap<BlockPattern, number[]>();
+/**
+ * Blocks [B·H, nb, W, E] → the key slots of `blocks` [B·H, blocks, S + G, E], G global keys last:
+ * one gather of chunks of c = gcd(W, G) rows (whole blocks when G = 0). Measured on onnx/cpu
+ * (window, N=4096): shifted copies by slice and pad, then a concat, wrote each key 7 times (17 ms
+ * of Pad, Concat, Slice); the gather writes it 3 times (9 ms). The global keys in the same gather
+ * let one product, one mask and one softmax cover slots and global keys alike (a softmax of its own
+ * over the global keys, joined by hand, took 11 ms of elementwise passes at N=4096).
+ */
+function gatherSlots<T>(ops: Ops<T>, t: T, p: BlockPattern, G: number, blocks: number[]): T {
+  const [bh, nb, W, E] = ops.shape(t), c = gcd(W, G);
+  if (p.S === p.W && p.nb === 1 && G === 0) return t;
+  const chunks = ops.gather(ops.reshape(t, [bh, nb * (W / c), c, E]), 1, slotChunks(p, G, blocks, c));
+  return ops.reshape(chunks, [bh, blocks.length, p.S + G, E]);
+}
 
-/** The key block of every slot group, block by block (nb · S/W entries); an unused slot holds the query's own block, fully masked. */
-function slotBlocks(p: BlockPattern): number[] {
-  let blocks = slotIndices.get(p);
-  if (!blocks) {
-    blocks = Array.from({ length: p.nb }, (_, b) => Array.from({ length: p.S / p.W }, (_, g) => {
-      const kb = keyBlock(p, b, g);
-      return kb >= 0 ? kb : b;
-    })).flat();
-    slotIndices.set(p, blocks);
-  }
-  return blocks;
+/** One group of query blocks (block-slots.ts): softmax(Q·Kᵀ/√E + mask)·V over their slots → [B·H, blocks·W, E]. */
+function attendGroup<T>(ops: Ops<T>, blocked: { q: T; k: T; v: T }, p: BlockPattern, G: number, group: BlockGroup): T {
+  const [bh, nb, W, E] = ops.shape(blocked.q), n = group.blocks.length;
+  const q = n === nb ? blocked.q : ops.gather(blocked.q, 1, group.blocks);
+  const k = gatherSlots(ops, blocked.k, p, G, group.blocks), v = gatherSlots(ops, blocked.v, p, G, group.blocks);
+  // The scale on q (N·D elements, not the scores'), next to the product: ORT folds it into the product.
+  let scores = ops.matMul(ops.scale(q, 1 / Math.sqrt(E)), k, false, true); // [B·H, n, W, S + G]
+  if (group.mask) scores = ops.add(scores, ops.constant(group.mask, [n, W, p.S + G]));
+  return ops.reshape(ops.matMul(ops.softmax(scores), v), [bh, n * W, E]);
 }
 
 /**
- * Blocks [B·H, nb, W, E] → each block's key slots [B·H, nb, S, E]: one gather of whole blocks.
- * Measured on onnx/cpu (window, N=4096): shifted copies by slice and pad, then a concat, wrote
- * each key 7 times (17 ms of Pad, Concat, Slice); the gather writes it 3 times (9 ms).
+ * softmax(Q·Kᵀ/√E)·V over the pattern's slots and the first G keys (global keys, which every
+ * query attends besides its slots); q, k, v [B, H, N, E] → [B, H, N, E]. `firstRows` [B, H, R, E],
+ * where given, are the result's first R rows (sparse-block's dense global rows): joined in the one
+ * copy that puts the groups' rows in order, instead of a slice and a concat of their own.
  */
-function gatherSlots<T>(ops: Ops<T>, t: T, p: BlockPattern): T {
-  if (p.S === p.W && p.nb === 1) return t;
-  const [bh, nb, , E] = ops.shape(t);
-  return ops.reshape(ops.gather(t, 1, slotBlocks(p)), [bh, nb, p.S, E]);
-}
-
-/** softmax(Q·Kᵀ/√E)·V over the pattern's slots and `globals` [B, H, G, E]; q, k, v [B, H, N, E]. */
-export function blockSparseAttend<T>(ops: Ops<T>, q: T, k: T, v: T, s: Shape, p: BlockPattern, globals?: { k: T; v: T }): T {
-  const E = s.dModel / s.heads, bh = s.batch * s.heads, rows = p.nb * p.W;
-  const unblock = (t: T) => {
-    const all = ops.reshape(t, [s.batch, s.heads, rows, E]);
-    return rows > p.seqLen ? ops.slice(all, [0, 0, 0, 0], [s.batch, s.heads, p.seqLen, E]) : all;
-  };
-  const qb = toBlocks(ops, ops.scale(q, 1 / Math.sqrt(E)), s, p); // the scale on q: N·D elements, not the scores'
-  const kw = gatherSlots(ops, toBlocks(ops, k, s, p), p), vw = gatherSlots(ops, toBlocks(ops, v, s, p), p);
-  let scores = ops.matMul(qb, kw, false, true); // [B·H, nb, W, S]
-  const mask = patternMask(p);
-  if (mask) scores = ops.add(scores, ops.constant(mask, [p.nb, p.W, p.S]));
-  if (!globals) return unblock(ops.matMul(ops.softmax(scores), vw));
-  // One softmax over the global keys and the slots, without joining the two score blocks (a concat,
-  // then two slices of the probabilities, copied scores three times): one max and one sum over
-  // both, each part's exponentials times its values, divided once: Σ e·v / Σ e.
-  const G = ops.shape(globals.k)[2];
-  const gk = ops.reshape(globals.k, [bh, G, E]), gv = ops.reshape(globals.v, [bh, G, E]);
-  const gScores = ops.reshape(ops.matMul(ops.reshape(qb, [bh, rows, E]), gk, false, true), [bh, p.nb, p.W, G]);
-  const max = ops.maximum(ops.reduceMax(gScores), ops.reduceMax(scores));
-  const gExp = ops.exp(ops.sub(gScores, max)), exp = ops.exp(ops.sub(scores, max));
-  const local = ops.matMul(exp, vw);
-  const global = ops.reshape(ops.matMul(ops.reshape(gExp, [bh, rows, G]), gv), [bh, p.nb, p.W, E]);
-  return unblock(ops.div(ops.add(local, global), ops.add(ops.reduceSum(gExp), ops.reduceSum(exp))));
+export function blockSparseAttend<T>(ops: Ops<T>, q: T, k: T, v: T, s: Shape, p: BlockPattern, G = 0, firstRows?: T): T {
+  const E = s.dModel / s.heads, bh = s.batch * s.heads;
+  const blocked = { q: toBlocks(ops, q, s, p), k: toBlocks(ops, k, s, p), v: toBlocks(ops, v, s, p) };
+  const groups = blockGroups(p, G), outs = groups.map((g) => attendGroup(ops, blocked, p, G, g));
+  const R = firstRows ? ops.shape(firstRows)[2] : 0;
+  const pieces = firstRows ? [ops.reshape(firstRows, [bh, R, E])] : [];
+  // Runs of consecutive blocks of one group, as rows of that group's result; rows < R and ≥ N dropped.
+  for (let b = 0; b < p.nb;) {
+    const gi = groups.findIndex((g) => g.blocks.includes(b)), at = groups[gi].blocks.indexOf(b);
+    let end = b + 1;
+    while (end < p.nb && groups[gi].blocks[at + end - b] === end) end++;
+    const from = Math.max(b * p.W, R), to = Math.min(end * p.W, p.seqLen);
+    if (from < to) {
+      const out = outs[gi], [, rows] = ops.shape(out), start = from - b * p.W + at * p.W;
+      pieces.push(start === 0 && to - from === rows ? out : ops.slice(out, [0, start, 0], [bh, to - from, E]));
+    }
+    b = end;
+  }
+  return ops.reshape(pieces.length === 1 ? pieces[0] : ops.concat(pieces, 1), [s.batch, s.heads, p.seqLen, E]);
 }
 
 /** FLOPs of blockSparseAttend: Q·Kᵀ and P·V over S slots and G global keys for all nb·W (padded) rows. */
@@ -149,10 +126,12 @@ export function blockSparseFlops(s: Shape, p: BlockPattern, globals: number): nu
 
 /**
  * Peak bytes of blockSparseAttend, tensors alive at the softmax: blocked Q, K, V; gathered key and
- * value slots (none if nb = 1); scores and probabilities; in a grouped-query shape the K/V heads
- * their copies were made from. The mask is a constant, like a weight.
+ * value slots, global keys included (none if nb = 1 and there are no global keys); scores and
+ * probabilities; in a grouped-query shape the K/V heads their copies were made from. The mask is a
+ * constant, like a weight.
  */
 export function blockSparseMemory(s: Shape, p: BlockPattern, globals: number): number {
   const rows = s.batch * p.nb * p.W, S = p.S, kvHeads = kvHeadsOf(s) < s.heads ? 2 * s.batch * s.seqLen * kvWidth(s) : 0;
-  return 4 * (3 * rows * s.dModel + (p.nb > 1 ? 2 * rows * (S / p.W) * s.dModel : 0) + 2 * s.heads * rows * (S + globals) + kvHeads);
+  const slots = p.nb > 1 || globals > 0 ? 2 * s.batch * p.nb * (S + globals) * s.dModel : 0;
+  return 4 * (3 * rows * s.dModel + slots + 2 * s.heads * rows * (S + globals) + kvHeads);
 }

@@ -12,9 +12,9 @@
  * Keys j < G are scored once, as global keys: their copies in window or random slots are masked,
  * as are slots past the ends and padding (additive MASKED, src/variants/block-sparse.ts). Per
  * query block, Q·Kᵀ covers S = (3 + r)·W slots (S = W if nb = 1) plus the G global keys, one
- * softmax over both; the G global rows are computed densely (G×N) and replace theirs. The block
- * path also computes the G global rows and the Np − N padding rows, then drops them: the flops
- * count them.
+ * softmax over both (the G global keys gathered with each block's slots); the G global rows are
+ * computed densely (G×N) and replace theirs. The block path also computes the G global rows and
+ * the Np − N padding rows, then drops them: the flops count them.
  * Cost O(N·(S + G)·D): never an N×N matrix. G ≥ N is full attention, computed as such.
  * Causal: every query keeps only keys j ≤ i: window blocks b−1 and b (S = (2 + r)·W), random
  * blocks drawn from those before b−1, the diagonal block masked above the diagonal; the G global
@@ -24,8 +24,8 @@
  *
  * params   as full
  * flops    full's projections + B·4·Np·(S + G)·D + B·4·G·N·D     (G ≥ N: full's)
- * memory   4 bytes · (3·B·Np·D + 2·B·Np·(S/W)·D + 2·B·H·Np·(S + G) + 2·B·H·G·N): blocked Q, K, V,
- *          gathered key/value slots (none if nb = 1), block scores and probabilities, and the global
+ * memory   4 bytes · (3·B·Np·D + 2·B·nb·(S + G)·D + 2·B·H·Np·(S + G) + 2·B·H·G·N): blocked Q, K, V,
+ *          gathered key/value slots and global keys, block scores and probabilities, and the global
  *          rows' scores and probabilities, counted as alive together
  */
 import { z } from 'zod';
@@ -34,7 +34,8 @@ import { createRng } from '../linalg/rng.ts';
 import { full } from './full.ts';
 import { blockPattern, blockSparseAttend, blockSparseFlops, blockSparseMemory, memoPattern, patternKeys,
   type BlockPattern } from './block-sparse.ts';
-import { allProjectionFlops, attend, attentionWith, referenceWeights, repeatKv } from './mha.ts';
+import { allProjectionFlops, attend, attentionWith, causalMask, referenceWeights, repeatKv } from './mha.ts';
+import type { Ops } from '../engine/ops.ts';
 import type { Shape, Variant } from './types.ts';
 
 const blockOptions = z.object({
@@ -78,6 +79,18 @@ export function blockSparseKeys(s: Shape, o: BlockOptions, i: number): number[] 
   return [...Array(G).keys(), ...patternKeys(blockSparsePattern(s, o), i)];
 }
 
+/**
+ * The G global query rows, dense over all N keys: their scores computed as K·q_Gᵀ and transposed
+ * (G·N elements), so that K is read as it lies; Q·Kᵀ made ORT copy all of K transposed (1 ms at N=4096).
+ */
+function globalRows<T>(ops: Ops<T>, q: T, k: T, v: T, s: Shape, G: number): T {
+  const E = s.dModel / s.heads, N = s.seqLen;
+  const qg = ops.scale(ops.slice(q, [0, 0, 0, 0], [s.batch, s.heads, G, E]), 1 / Math.sqrt(E));
+  let scores = ops.transpose(ops.matMul(k, qg, false, true), [0, 1, 3, 2]); // [B, H, G, N]
+  if (s.causal) scores = ops.add(scores, ops.constant(causalMask(G, N), [G, N]));
+  return ops.matMul(ops.softmax(scores), v);
+}
+
 export const sparseBlock: Variant<BlockOptions> = {
   name: 'sparse-block',
   role: 'approximation',
@@ -104,9 +117,7 @@ export const sparseBlock: Variant<BlockOptions> = {
       if (G >= N) return attend(ops, q, kvK, kvV, s);
       const k = repeatKv(ops, kvK, s), v = repeatKv(ops, kvV, s);
       if (G === 0) return blockSparseAttend(ops, q, k, v, s, blockSparsePattern(s, o));
-      const rows = (t: typeof q, from: number, n: number) => ops.slice(t, [0, 0, from, 0], [s.batch, s.heads, n, s.dModel / s.heads]);
-      const local = blockSparseAttend(ops, q, k, v, s, blockSparsePattern(s, o), { k: rows(k, 0, G), v: rows(v, 0, G) });
-      return ops.concat([attend(ops, rows(q, 0, G), k, v, s), rows(local, G, N - G)], 2);
+      return blockSparseAttend(ops, q, k, v, s, blockSparsePattern(s, o), G, globalRows(ops, q, k, v, s, G));
     });
   },
   reference: (s, o, x, w, rows) => referenceAttention(s, x, referenceWeights(w), { rows, keys: (i) => blockSparseKeys(s, o, i) }),

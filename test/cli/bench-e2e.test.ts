@@ -1,15 +1,17 @@
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cliRun, npmRun, ROOT, runInProcess, tmpDir } from './helpers.ts';
-import { openReport } from '../report/browser.ts';
+import { closeBrowser, openReport } from '../report/browser.ts';
 import { bench } from '../../src/cli/bench.ts';
 import { report } from '../../src/cli/report.ts';
 
 let out = '';
 let ran: ReturnType<typeof npmRun>;
+
+after(closeBrowser); // one browser for the file's reports, each in a context of its own
 
 before(() => {
   out = path.join(tmpDir(), 'run');

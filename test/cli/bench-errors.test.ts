@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { bench } from '../../src/cli/bench.ts';
 import { errorOutcome } from '../../src/cli/format.ts';
-import { npmRun, ROOT, runInProcess, tmpDir } from './helpers.ts';
+import { cliRun, ROOT, runInProcess, tmpDir } from './helpers.ts';
 
 /** A user mistake: exit 2, one line on stderr naming what was wrong and what is accepted, no stack. */
 function assertOneLine(r: { code: number | null; stderr: string }, args: string[], expected: RegExp) {
@@ -17,7 +17,7 @@ function assertOneLine(r: { code: number | null; stderr: string }, args: string[
 }
 
 /** Through `npm run bench`, as a user runs it: the command's error boundary is what a user sees. */
-const assertUserError = (args: string[], expected: RegExp) => assertOneLine(npmRun('bench', args), args, expected);
+const assertUserError = (args: string[], expected: RegExp) => assertOneLine(cliRun('bench', args), args, expected);
 
 /**
  * Mistakes found once the engines are probed or the run folder is touched, through the command's

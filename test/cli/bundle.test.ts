@@ -28,7 +28,8 @@ test('the bundle is at most 60 MB unpacked and 25 MB as one .tar.gz', () => {
   assert.ok(path.relative(ROOT, dir).startsWith('..'), 'the copy is outside the repository');
   assert.ok(sizeOf(dir) <= 60e6, `${sizeOf(dir)} bytes unpacked`);
   const tgz = path.join(path.dirname(dir), 'attnbench.tar.gz');
-  const tar = spawnSync('tar', ['-czf', tgz, '-C', path.dirname(dir), 'attnbench']);
+  // gzip's fastest level: at most 25 MB at level 1 is at most that at tar's default level 6 (21.9 vs 19.7 MB here), in a third of the time.
+  const tar = spawnSync('tar', ['-c', '-I', 'gzip -1', '-f', tgz, '-C', path.dirname(dir), 'attnbench']);
   assert.equal(tar.status, 0, String(tar.stderr));
   assert.ok(statSync(tgz).size <= 25e6, `${statSync(tgz).size} bytes as .tar.gz`);
 });

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import { prepareForward } from '../../src/engine/types.ts';
 import { messages } from '../../src/messages.ts';
 import assert from 'node:assert/strict';
-import { createEngine, ENGINE_IDS, listEngines, selectEngines, EngineSelectionError } from '../../src/engine/resolve.ts';
+import { createEngine, ENGINE_IDS, listEngines, probeNames, requestsOf, selectEngines, EngineSelectionError }
+  from '../../src/engine/resolve.ts';
 import { matMulFlops, recordMatMuls } from '../../src/engine/flop-recorder.ts';
 import type { EngineInfo } from '../../src/engine/types.ts';
 import { full } from '../../src/variants/full.ts';
@@ -21,6 +22,16 @@ test('every registered engine is listed once, in priority order, with a reason w
   }
   // Always present: the bundled ONNX Runtime CPU provider and the tfjs wasm/cpu backends.
   for (const id of ['onnx/cpu', 'tfjs/wasm', 'tfjs/cpu']) assert.ok(all.find((i) => i.id === id)?.available, `${id} available`);
+});
+
+test('a run that names its engines probes only those: torch\'s probe (Python, import torch) only when it may be used', async () => {
+  assert.deepEqual(probeNames(requestsOf(['onnx', 'tfjs/wasm', 'onnx/cpu'])), ['onnx', 'tfjs']);
+  assert.equal(probeNames(requestsOf(undefined)), undefined, 'the fastest here: every engine');
+  assert.equal(probeNames(requestsOf(['onnx', 'all'])), undefined);
+  assert.equal(probeNames([{ backends: ['cpu'] }]), undefined, 'a backend of any engine');
+  const some = await listEngines(['onnx']);
+  assert.deepEqual(some.map((i) => i.id), ENGINE_IDS.filter((id) => id.startsWith('onnx/')));
+  assert.deepEqual((await listEngines()).filter((i) => i.engine === 'onnx'), some, 'the same probes, cached');
 });
 
 test('tfjs and onnx give the same output for the same weights and input', async () => {

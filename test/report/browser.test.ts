@@ -3,7 +3,7 @@
  * requests, the legend toggles variants, the static SVGs stand in without JavaScript, user strings
  * stay text. A real quick-suite run's report is opened here too: test/cli/bench-e2e.test.ts.
  */
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,11 +11,13 @@ import { compareRuns } from '../../src/report/compare.ts';
 import { renderComparison } from '../../src/report/compare-page.ts';
 import { renderReport } from '../../src/report/index.ts';
 import { tmpDir } from '../cli/helpers.ts';
-import { openReport } from './browser.ts';
+import { closeBrowser, openReport } from './browser.ts';
 import { fixtureMeta, fixtureRun, hostileRun, okLine, XSS } from './fixtures.ts';
 
 const ALL_CHARTS = ['latency', 'speedup', 'memory', 'params', 'throughput', 'accuracy', 'timeline'];
 let dir = '', fixtureFile = '', hostileFile = '';
+
+after(closeBrowser); // one browser for the file's reports, each in a context of its own
 
 before(async () => {
   dir = tmpDir('attnbench-browser-');

@@ -32,11 +32,26 @@ export interface OpenOptions {
   viewport?: { width: number; height: number };
 }
 
-export async function openReport(file: string, opts: OpenOptions = {}): Promise<OpenedReport> {
+let launched: Promise<Browser> | undefined;
+
+/** The browser of this process, launched at the first report opened: each report gets a context of its own. */
+function browserOfProcess(): Promise<Browser> {
   // npm test's pretest (scripts/ensure-browser.mjs) installs it or says how; a test run alone gets one line too.
   if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: run node scripts/ensure-browser.mjs (or npm test) first`);
+  launched ??= chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  return launched;
+}
+
+/** Closes the process's browser (a test file's `after`; a script's end): until then it keeps the process alive. */
+export async function closeBrowser(): Promise<void> {
+  const browser = launched;
+  launched = undefined;
+  await (await browser)?.close();
+}
+
+export async function openReport(file: string, opts: OpenOptions = {}): Promise<OpenedReport> {
   const javaScript = opts.javaScript ?? true;
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await browserOfProcess();
   const context = await browser.newContext({ javaScriptEnabled: javaScript, viewport: opts.viewport ?? { width: 1200, height: 900 } });
   const page = await context.newPage();
   const consoleErrors: string[] = [], requests: string[] = [], dialogs: string[] = [];
@@ -56,6 +71,6 @@ export async function openReport(file: string, opts: OpenOptions = {}): Promise<
     charts: () => page.$$eval('section.chart', (ss) => ss.map((s) => ({ id: s.id, state: (s as HTMLElement).dataset.state ?? 'static' }))),
     chartSeries: (id) => page.$$eval(`#${id} .live .role-legend-label text`, (ts) => ts.map((t) => t.textContent ?? '')),
     pathCount: (id) => page.$$eval(`#${id} .live .mark-line path, #${id} .live .mark-area path`, (ps) => ps.length),
-    close: () => browser.close(),
+    close: () => context.close(),
   };
 }

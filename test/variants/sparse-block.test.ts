@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { full } from '../../src/variants/full.ts';
-import { blockSparseKeys, sparseBlock } from '../../src/variants/sparse-block.ts';
+import { blockGroups, MASKED } from '../../src/variants/block-slots.ts';
+import { blockSparseKeys, blockSparsePattern, sparseBlock } from '../../src/variants/sparse-block.ts';
 import { errorVsFull, hasSquareProduct } from './cases.ts';
 
 const at = (seqLen: number) => ({ batch: 1, seqLen, dModel: 16, heads: 2 });
@@ -44,4 +45,19 @@ test('really sparse: no N×N product, and FLOPs linear in N', () => {
     assert.equal(sparseBlock.flops(at(2048), opts), 2 * sparseBlock.flops(at(1024), opts));
   }
   assert.equal(hasSquareProduct(full, at(256), {}), true);
+});
+
+test('query blocks with a masked slot form their own group; the rest take no mask at all', () => {
+  // N=64, W=8, G=2: block 0 lacks a left neighbour and holds keys 0, 1 twice (as globals and in its
+  // slots), block 1's left neighbour holds them, block 7 lacks a right neighbour.
+  const o = sparseBlock.options.parse({ block: 8, globalTokens: 2 });
+  const [masked, clean, ...rest] = blockGroups(blockSparsePattern(at(64), o), 2);
+  assert.deepEqual([masked.blocks, clean.blocks, rest], [[0, 1, 7], [2, 3, 4, 5, 6], []]);
+  assert.equal(clean.mask, undefined);
+  assert.equal(masked.mask!.length, 3 * 8 * (3 * 8 + 2));
+  // Block 0, row 0: its left slot group (a stand-in) and its keys 0, 1 are masked; the global columns are not.
+  const row = [...masked.mask!.subarray(0, 26)].map((m) => (m === MASKED ? 1 : 0));
+  assert.deepEqual(row, [...Array(8).fill(1), 1, 1, ...Array(14).fill(0), 0, 0]);
+  // Fewer clean blocks than masked ones (N=32: blocks 0, 1, 3 masked, block 2 clean): one group.
+  assert.equal(blockGroups(blockSparsePattern(at(32), o), 2).length, 1);
 });
