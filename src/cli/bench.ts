@@ -28,6 +28,7 @@ interface BenchFlags {
   dModel?: number[];
   heads?: number[];
   kvHeads?: number[];
+  newTokens?: number[];
   batch?: number[];
   causal?: boolean;
   mode?: string[];
@@ -88,6 +89,8 @@ function whatFlags(cmd: Command): Command {
       (v) => positiveInt('--heads', v))
     .option('--kv-heads <list>', 'key/value heads (grouped-query attention), dividing every H, e.g. 8,2; 1 is multi-query '
       + '(default: H; overrides the suite)', (v) => positiveInt('--kv-heads', v))
+    .option('--new-tokens <list>', 'new tokens s per decode step, e.g. 1,4; s > 1 is chunked prefill or speculative decoding\'s '
+      + 'verification (mode decode; default: 1; overrides the suite)', (v) => positiveInt('--new-tokens', v))
     .option('--batch <list>', 'batch sizes B, e.g. 1,4, each swept (overrides the suite)', (v) => positiveInt('--batch', v))
     .option('--causal', 'causal (decoder) attention: query i attends keys j ≤ i; linformer cases are skipped (overrides the suite)')
     .option('--mode <list>', `what each case measures, from the mode registry: ${modeNames().join(', ')} (overrides the suite)`, csvList)
@@ -154,6 +157,7 @@ async function applyFlags(suite: Suite, f: BenchFlags): Promise<Suite> {
     ...(f.dModel && { dModel: oneOrList(f.dModel) }),
     ...(f.heads && { heads: oneOrList(f.heads) }),
     ...(f.kvHeads && { kvHeads: oneOrList(f.kvHeads) }),
+    ...(f.newTokens && { newTokens: oneOrList(f.newTokens) }),
     ...(f.batch && { batch: oneOrList(f.batch) }),
     ...(f.causal && { causal: true }),
     ...(f.mode && { modes: f.mode }),
@@ -162,7 +166,7 @@ async function applyFlags(suite: Suite, f: BenchFlags): Promise<Suite> {
     timing: { ...suite.timing, ...(f.time !== undefined && { timeMs: f.time }), ...(f.rounds !== undefined && { rounds: f.rounds }) },
   };
   if (f.weights && !f.dModel) delete raw.dModel; // D comes from the file (src/run/suite.ts)
-  if (f.seq || f.dModel || f.heads || f.kvHeads || f.batch) delete raw.also; // the command line names the shapes
+  if (f.seq || f.dModel || f.heads || f.kvHeads || f.newTokens || f.batch) delete raw.also; // the command line names the shapes
   return parseSuite(withFileLayer(raw), '(after command-line overrides)');
 }
 

@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- --plan`: the cases a run would measure, each with its parameter counts, FLOPs and
- * analytic memory from the variants' formulas, and whether --max-memory would skip it — without
- * building weights, probing engines or starting workers, so it answers at once at any width.
+ * `npm run bench -- --plan`: the cases a run would measure, each with its parameter counts, FLOPs of
+ * one sample (a forward pass, a decode step) and analytic memory from the variants' formulas, and
+ * whether --max-memory would skip it — without building weights, probing engines or starting
+ * workers, so it answers at once at any width.
  */
 import Table from 'cli-table3';
 import { ENGINE_NAMES, ENGINE_IDS } from '../engine/resolve.ts';
@@ -35,6 +36,8 @@ export function unprobedEngines(requests: Array<{ engine?: string; backends?: st
 }
 
 const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+/** GFLOP to the thousandth, or to three significant digits below one MFLOP (a small decode step's). */
+const gflop = (f: number) => (f >= 1e6 ? (f / 1e9).toFixed(3) : String(Number((f / 1e9).toPrecision(3))));
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(b < 2 ** 20 ? 3 : 0)} MiB`;
 
 /** The plan as text (a table and a closing line) or as JSON lines (one object per case). */
@@ -47,7 +50,7 @@ export function planOutput(suite: Suite, engines: EngineInfo[], maxMemoryBytes: 
     const { c } = p, s = c.shape;
     t.push([c.label, c.engine.id, c.mode, s.batch, s.seqLen, s.dModel, s.heads,
       ...(p.params ? [grouped(p.params.total), grouped(p.params.trainable), grouped(p.params.inference)] : [DEPENDS, '', '']),
-      p.flops === null ? DEPENDS : (p.flops / 1e9).toFixed(3), p.memoryBytes === null ? DEPENDS : mib(p.memoryBytes),
+      p.flops === null ? DEPENDS : gflop(p.flops), p.memoryBytes === null ? DEPENDS : mib(p.memoryBytes),
       p.memoryBytes === null ? DEPENDS : p.skip ? 'skipped: exceeds' : 'fits']);
   }
   const skipped = planned.filter((p) => p.skip).length;

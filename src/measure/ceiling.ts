@@ -13,12 +13,13 @@
  * set the roof of a whole run, under cases that ran 7× faster.
  */
 import { createEngine } from '../engine/resolve.ts';
-import { forwardProgram, type EngineInfo } from '../engine/types.ts';
+import { FORWARD_INPUT, forwardProgram, type EngineInfo } from '../engine/types.ts';
 import { createRng, normalArray } from '../linalg/rng.ts';
 import { roundedTo } from '../linalg/dtype.ts';
 import { DEFAULT_DTYPE, type Dtype } from '../results/dtype.ts';
 import type { BandwidthSize, Ceiling, CeilingShape } from '../results/run-meta.ts';
 import { timeGroupRound, subjectOf } from './group-round.ts';
+import { rotates, rotation } from './rotation.ts';
 
 export type { BandwidthSize, Ceiling, CeilingShape };
 
@@ -129,18 +130,21 @@ export function bandwidthSizes(workingSets: readonly number[]): number[] {
 /**
  * A streaming read of `bytes` in the engine: the sum of every row of an input [rows × 4096] float32,
  * timed as the cases are (group round, the engine's clock where it has one). An input, not a weight:
- * a graph engine folds a reduction over a constant when it compiles (ORT does).
+ * a graph engine folds a reduction over a constant when it compiles (ORT does). Where the engine
+ * rotates (rotation.ts), each pass reads the next slot of the pool: from memory, as a decode step's cache.
  */
 async function timeStreamingRead(info: EngineInfo, bytes: number, timeMs: number): Promise<BandwidthSize> {
-  const rows = Math.max(1, Math.round(bytes / 4 / READ_COLS)), read = 4 * rows * READ_COLS;
-  const rng = createRng(`bandwidth:${rows}`);
+  const rows = Math.max(1, Math.round(bytes / 4 / READ_COLS)), read = 4 * rows * READ_COLS, n = rows * READ_COLS, shape = [rows, READ_COLS];
+  const turn = rotates(info) ? rotation([n]) : undefined;
   const engine = await createEngine(info);
   const prepared = await engine.prepare(forwardProgram((ops, x) => ops.reduceSum(x),
-    { data: normalFill(rng, rows * READ_COLS), shape: [rows, READ_COLS] }), {});
+    { data: turn ? turn.next()[0] : normalFill(createRng(`bandwidth:${rows}`), n), shape }), {});
   try {
     const t = { timeMs, warmupMs: Math.min(50, timeMs), warmupIterations: 2, minSamples: 5, targetRme: 2, downloadInside: true };
-    const what = `ReduceSum over [${rows}×${READ_COLS}] float32 (${(read / 2 ** 20).toFixed(read < 2 ** 20 ? 2 : 0)} MiB), an input`;
-    const [{ median }] = await timeGroupRound([subjectOf(prepared)], t, 0, `bandwidth:${what}`);
+    const what = `ReduceSum over [${rows}×${READ_COLS}] float32 (${(read / 2 ** 20).toFixed(read < 2 ** 20 ? 2 : 0)} MiB), an input`
+      + (turn ? `, the next of ${turn.slots} each pass (${(turn.bytes / 2 ** 20).toFixed(0)} MiB in turn)` : '');
+    const subject = turn ? { pass: () => prepared.run({ [FORWARD_INPUT]: { data: turn.next()[0], shape } }) } : subjectOf(prepared);
+    const [{ median }] = await timeGroupRound([subject], t, 0, `bandwidth:${what}`);
     return { what, bytes: read, gbs: read / median / 1e6, medianMs: median };
   } finally {
     await prepared.dispose();

@@ -13,8 +13,8 @@
  * The check: counts against the weights held, a finite output, and the output against rows N+1…N+s
  * of the variant's causal float64 forward over N + s tokens, from a cache prefilled in float64; above
  * MAX_REFERENCE_FLOPS of float64 work (as inference cases) the reference is not computed and the cache
- * holds seeded random values. Timing rounds always run on a seeded random cache: a step's time does
- * not depend on the values.
+ * holds seeded random values. Timing rounds always run on seeded random values (a step's time does
+ * not depend on them), read from memory where the engine rotates (decodeSubject).
  */
 import { createEngine } from '../engine/resolve.ts';
 import type { HostTensor } from '../engine/ops.ts';
@@ -31,6 +31,7 @@ import { IMPLEMENTATION_TOLERANCE, MAX_REFERENCE_FLOPS, referenceFlops } from '.
 import { buildConfiguration, caseData, caseFailed, countsOf, type CaseOutcome } from './case.ts';
 import type { TimedSubject } from './group-round.ts';
 import { measureOverhead } from './latency.ts';
+import { rotates, rotation } from './rotation.ts';
 
 export const CACHE_LAYOUT = 'a per-call input of fixed length N, bound once on the engine (no op writes at an offset); '
   + 'the s new rows are returned as outputs';
@@ -66,10 +67,12 @@ function rowsOf(x: Float32Array, s: DecodeShape, L: number, from: number, n: num
   return out;
 }
 
+const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
 /** A cache of seeded random values in the decoder's shapes. */
 function randomCache(d: AnyDecoder, s: DecodeShape, o: object, seed: number): HostCache {
   const rng = createRng(`${seed}:decode-cache`);
-  return Object.fromEntries(Object.entries(d.cacheShapes(s, o)).map(([k, sh]) => [k, normalArray(rng, sh.reduce((a, b) => a * b, 1), 1)]));
+  return Object.fromEntries(Object.entries(d.cacheShapes(s, o)).map(([k, sh]) => [k, normalArray(rng, sizeOf(sh), 1)]));
 }
 
 /** The step as an engine session's program: inputs x [B, s, D] and `cache.<name>`; outputs y and `rows.<name>`. */
@@ -94,17 +97,22 @@ export function stepFacts(d: AnyDecoder, s: DecodeShape, o: object): Omit<Decode
     cache: CACHE_LAYOUT };
 }
 
-/** Bytes one step of the case moves, from its options alone; undefined where they depend on weights (SVD by energy). */
-export function stepBytesOf(c: Case): number | undefined {
+/** A figure of one step of the case, from its options alone; undefined where it depends on weights (SVD by energy). */
+function stepFigure(c: Case, figure: (facts: ReturnType<typeof stepFacts>) => number): number | undefined {
   if (decodeUnsupported(c)) return undefined;
   try {
     const found = decoderOf(c.variant as VariantName, decodeShape(c), c.options, c.engine.capabilities);
-    const total = 'decoder' in found ? stepFacts(found.decoder, decodeShape(c), c.options).bytes.total : NaN;
-    return Number.isFinite(total) ? total : undefined;
+    const value = 'decoder' in found ? figure(stepFacts(found.decoder, decodeShape(c), c.options)) : NaN;
+    return Number.isFinite(value) ? value : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** Bytes one step of the case moves, from its options alone; undefined where they depend on weights (SVD by energy). */
+export const stepBytesOf = (c: Case): number | undefined => stepFigure(c, (f) => f.bytes.total);
+/** FLOPs of one step of the case, from its options alone; undefined where they depend on weights. */
+export const stepFlopsOf = (c: Case): number | undefined => stepFigure(c, (f) => f.flops);
 
 async function prepareStep(c: Case, b: ReturnType<typeof buildDecode>, cache: HostCache): Promise<Prepared> {
   const xNew = rowsOf(b.x, b.s, b.total.seqLen, b.s.seqLen, b.s.newTokens);
@@ -141,9 +149,18 @@ export async function checkDecodeCase(c: Case): Promise<CaseOutcome> {
   }
 }
 
-/** A decode case prepared for its timing round: one pass = one step at context N on a seeded random cache. */
+/**
+ * A decode case prepared for its timing round: one pass = one step at context N on a seeded random
+ * cache; where the engine rotates (rotation.ts), each pass reads the next slot of the pool as its
+ * cache, so the step reads its cache from memory, as the bandwidth roof reads.
+ */
 export async function decodeSubject(c: Case): Promise<TimedSubject & { dispose(): Promise<void> }> {
-  const b = buildDecode(c), prepared = await prepareStep(c, b, randomCache(b.decoder, b.s, b.o, c.seed));
-  return { pass: () => prepared.run(), ...(prepared.timeSamples && { timeSamples: prepared.timeSamples.bind(prepared) }),
-    dispose: () => prepared.dispose() };
+  const b = buildDecode(c), shapes = b.decoder.cacheShapes(b.s, b.o), names = Object.keys(shapes);
+  const turn = rotates(c.engine) ? rotation(names.map((k) => sizeOf(shapes[k]))) : undefined;
+  const slot = () => Object.fromEntries(turn!.next().map((data, i) => [names[i], data]));
+  const prepared = await prepareStep(c, b, turn ? slot() : randomCache(b.decoder, b.s, b.o, c.seed));
+  const pass = turn ? () => prepared.run(Object.fromEntries(Object.entries(slot()).map(([k, data]) =>
+    [`cache.${k}`, { data, shape: shapes[k] }]))) : () => prepared.run();
+  const own = !turn && prepared.timeSamples && { timeSamples: prepared.timeSamples.bind(prepared) };
+  return { pass, ...own, dispose: () => prepared.dispose() };
 }

@@ -10,7 +10,7 @@
  * Every variant with a decoder runs it; Linformer and flash's fused kernel are skipped with the reason.
  */
 import { bandwidthAt } from '../measure/ceiling.ts';
-import { checkDecodeCase, decodeSubject, decodeUnsupported, stepBytesOf } from '../measure/decode.ts';
+import { checkDecodeCase, decodeSubject, decodeUnsupported, stepBytesOf, stepFlopsOf } from '../measure/decode.ts';
 import type { DecodeOkLine, DecodeStepTimed, ResultLine } from '../results/types.ts';
 import type { Mode } from './types.ts';
 
@@ -19,10 +19,12 @@ export const decode: Mode = {
   summary: 'a generation step against a KV cache: time per step, tokens/s, bytes moved, achieved bandwidth against the roofs',
   sample: 'one decode step at context N: the s new tokens projected, attended over the N cached keys and their own, projected out',
   caseIdSuffix: '|decode',
+  readsNewTokens: true,
   lineFields: ['decode', 'step'] satisfies Array<keyof DecodeOkLine>,
   memoryFactor: 1,
   memoryBytes: stepBytesOf, // a step holds its weights, its cache and the new rows; its scores are s × N per head
   flopsFactor: 1,
+  sampleFlops: stepFlopsOf,
   unsupported: decodeUnsupported,
   check: checkDecodeCase,
   subject: decodeSubject,

@@ -17,6 +17,8 @@ export interface Mode {
   sample: string;
   /** Appended to a case id (src/run/plan.ts); '' keeps the ids of the first mode as they always were. */
   caseIdSuffix: string;
+  /** Its sample reads the shape's newTokens (decode: s tokens a step); absent = the planner sweeps no newTokens for it. */
+  readsNewTokens?: boolean;
   /**
    * The fields a measured line of this mode has beyond those of every measured line (src/results/line-schema.ts,
    * MeasuredLineSchema), e.g. `accuracy`: read from the mode's line schema there (ownLineFields), where it has one.
@@ -31,6 +33,8 @@ export interface Mode {
   memoryBytes?(c: Case): number | undefined;
   /** FLOPs a case computes per sample, over one forward pass's (shard balancing: a prediction only). */
   flopsFactor: number;
+  /** FLOPs of one sample by the mode's own formulas (a decode step's), where a forward pass's are not its sample's (--plan). */
+  sampleFlops?(c: Case): number | undefined;
   /**
    * Why this mode cannot run the case on its engine or with its variant (e.g. an engine without
    * gradients cannot train), before any process starts; the case then gets a `skipped` line with

@@ -16,6 +16,7 @@ import type { DecodeOkLine, ResultLine } from '../results/types.ts';
 import { decodeCacheChart, decodeOk, decodeTimeChart, rooflineChart } from './charts/decode.ts';
 import { engineOf, groupOfLine, noisyOf, pairWithFull } from './charts/series.ts';
 import { escapeHtml } from './escape.ts';
+import { aboveIdealOf } from './invariants.ts';
 import { verdictText } from './findings.ts';
 import { bytes, sig, times } from './format.ts';
 import { pairedRatio, verdictOf } from './paired.ts';
@@ -24,7 +25,8 @@ import { renderCharts } from './svg.ts';
 
 const kvOf = (l: DecodeOkLine) => l.shape.kvHeads ?? l.shape.heads;
 const where = (l: DecodeOkLine) => `N=${l.decode.context}, ${kvOf(l)} KV heads, B=${l.shape.batch} on ${engineOf(l)}`;
-const configOf = (l: DecodeOkLine) => `${l.variant}|${JSON.stringify(l.options)}`;
+/** A configuration at its new tokens per step: the decode findings compare lines of one s only. */
+const configOf = (l: DecodeOkLine) => `${l.variant}|${JSON.stringify(l.options)}|s${l.decode.newTokens}`;
 
 /** a / b per step: paired block by block within one group, else by round (pairedBlocks dropped: different blocks). */
 function ratioText(a: DecodeOkLine, b: DecodeOkLine): string | undefined {
@@ -114,7 +116,8 @@ function casesTable(lines: ResultLine[]): string {
     { title: 'FLOP/byte', ...num((l) => l.decode.intensity) },
     { title: 'GB/s', ...num((l) => l.step.achievedGBs) },
     { title: 'ideal ms', ...num((l) => l.step.ideal?.ms) },
-    { title: 'of ideal', ...num((l) => l.step.ideal?.fraction, 2) },
+    { title: 'of ideal', ...num((l) => l.step.ideal?.fraction, 2),
+      cell: (l) => { const d = ok(l), why = d && aboveIdealOf(d); return why ? `⚠ ${why}` : sig(d?.step.ideal?.fraction, 2); } },
     { title: 'of bandwidth ideal', ...num((l) => l.step.ideal?.bandwidthFraction, 2) },
     { title: 'roof GB/s (read size)',
       cell: (l) => { const i = ok(l)?.step.ideal; return i ? `${sig(i.bandwidthGBs)} (${bytes(i.bandwidthBytes)})` : ''; } },

@@ -10,6 +10,9 @@
  *   above-ceiling    no inference case's throughput may beat its engine's measured matmul ceiling
  *                    (run.json, measure/ceiling.ts) by more than CEILING_MARGIN: one that does says the
  *                    roof was measured in a busy moment, and the run (not a case) is flagged.
+ *   above-ideal      no decode step may be faster than its ideal step (fraction > 1, modes/decode.ts):
+ *                    one that is says the roof it was given was measured low (the bandwidth one is
+ *                    read in round 1's worker, before the cases), and the run is flagged.
  *
  * A violation names the cases it makes unreliable: the findings say so, and `npm run compare` calls
  * no regression on them. Rounds that disagree make their case unreliable only when the run's load
@@ -17,13 +20,13 @@
  * the variation between processes, which every comparison's interval holds (paired.ts), and the
  * text says so with the engine's noise floor (noise.ts). Pure: lines in, violations out.
  */
-import { isForwardOk } from '../modes/index.ts';
+import { isDecodeOk, isForwardOk } from '../modes/index.ts';
 import { ceilingKey, type RunMeta } from '../results/run-meta.ts';
 import { dtypeOf } from '../results/dtype.ts';
-import type { OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
+import type { DecodeOkLine, OkLine, ResultLine, TrainOkLine } from '../results/types.ts';
 import { sameGraphOf } from './roles.ts';
 import { engineOf, groupOfLine } from './charts/series.ts';
-import { sig } from './format.ts';
+import { bytes, sig } from './format.ts';
 import { disagreementCause, loadDuring, noiseFloors } from './noise.ts';
 import { median, medianInterval, pairedRatio, verdictOf } from './paired.ts';
 
@@ -42,7 +45,7 @@ export const ROUND_TOLERANCE = 0.25;
 export const CEILING_MARGIN = 1 + ROUND_TOLERANCE;
 
 export interface Violation {
-  check: 'same-graph' | 'rounds-disagree' | 'above-ceiling';
+  check: 'same-graph' | 'rounds-disagree' | 'above-ceiling' | 'above-ideal';
   /** The cases the violation makes unreliable. */
   caseIds: string[];
   /** One sentence with the numbers. */
@@ -97,10 +100,27 @@ function aboveCeiling(lines: Measured[], ceilings: RunMeta['ceilings'] = {}): Vi
   });
 }
 
+/** Why a decode step's fraction of its ideal is no figure to read: above 1, its roof was measured low; undefined otherwise. */
+export function aboveIdealOf(l: DecodeOkLine): string | undefined {
+  const i = l.step.ideal;
+  if (!i || i.fraction <= 1) return undefined;
+  const roof = i.bound === 'bandwidth' ? `bandwidth roof ${sig(i.bandwidthGBs, 3)} GB/s (a streaming read of ${bytes(i.bandwidthBytes)})`
+    : `matmul roof ${sig(i.matmulGflops, 3)} GFLOP/s`;
+  return `${sig(i.fraction, 3)}× its ideal: the ${roof} it was given was measured low`;
+}
+
+function aboveIdeal(lines: ResultLine[]): Violation[] {
+  return lines.filter(isDecodeOk).flatMap((l) => {
+    const why = aboveIdealOf(l);
+    return why ? [{ check: 'above-ideal' as const, caseIds: [],
+      text: `${l.label} at N=${l.shape.seqLen} on ${engineOf(l)} stepped in ${sig(l.step.msPerStep, 3)} ms, ${why}` }] : [];
+  });
+}
+
 /** Every violation of the run; `meta` (run.json) holds the ceilings, absent for runs without one. */
 export function checkInvariants(lines: ResultLine[], meta?: Pick<RunMeta, 'ceilings' | 'load'>): Violation[] {
   const ok = measured(lines);
-  return [...sameGraph(ok), ...roundsDisagree(ok, meta?.load), ...aboveCeiling(ok, meta?.ceilings)];
+  return [...sameGraph(ok), ...roundsDisagree(ok, meta?.load), ...aboveCeiling(ok, meta?.ceilings), ...aboveIdeal(lines)];
 }
 
 /** Case id → why it is unreliable, from the violations. */

@@ -38,6 +38,11 @@ export const CapabilitiesSchema = z.object({
    * torch ≥ 2.0); absent = none (the yardstick variant is then a skipped line).
    */
   attentionModules: z.array(z.string()).optional(),
+  /**
+   * A host tensor that replaces a bound input (Prepared.run's inputs) is read where it lies, neither
+   * copied nor uploaded inside the call (onnx/cpu); absent = it may be.
+   */
+  wrapsHostInputs: z.boolean().optional(),
   /** Element types the engine computes in (./dtype.ts); absent = float32 only. */
   dtypes: z.array(z.enum(DTYPES)).optional(),
   /** Why the engine does not compute in a dtype it lacks, as its probe found (torch/cpu float16: "not implemented for 'Half'"). */

@@ -118,16 +118,22 @@ export const SuiteFields = {
    * sweep. Absent = heads (multi-head attention).
    */
   kvHeads: oneOrMany.optional(),
+  /**
+   * New tokens s per decode step (modes that read it: decode), one value or a list to sweep; s > 1 is
+   * chunked prefill or speculative decoding's verification. Absent = 1.
+   */
+  newTokens: oneOrMany.optional(),
   batch: oneOrMany.default(1),
   /** Element type of weights, input and compute (./dtype.ts): one, or a list to sweep. Absent = float32. */
   dtype: z.union([z.enum(DTYPES), z.array(z.enum(DTYPES)).min(1)]).optional(),
   /**
    * Further grids swept beside the suite's own: each entry's fields replace the suite's for that grid,
    * e.g. `[{ seqLen: [4096], kvHeads: 1 }]` adds multi-query at N = 4096 only. A shape flag on the
-   * command line (--seq, --batch, --kv-heads, --heads, --d-model) drops them.
+   * command line (--seq, --batch, --kv-heads, --new-tokens, --heads, --d-model) drops them.
    */
   also: z.array(z.object({ seqLen: z.array(positiveInt).min(1).optional(), dModel: oneOrMany.optional(),
-    heads: oneOrMany.optional(), kvHeads: oneOrMany.optional(), batch: oneOrMany.optional() }).strict()).optional(),
+    heads: oneOrMany.optional(), kvHeads: oneOrMany.optional(), newTokens: oneOrMany.optional(), batch: oneOrMany.optional() })
+    .strict()).optional(),
   /**
    * Causal (decoder) attention: query i attends keys j ≤ i. `true`, `false`, or both ([false, true])
    * to sweep each shape both ways; absent = bidirectional only.

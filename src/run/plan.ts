@@ -39,16 +39,17 @@ export function shapesOf(suite: Suite): Shape[] {
   return all.filter((s) => !seen.has(shapeText(s)) && Boolean(seen.add(shapeText(s))));
 }
 
-type Grid = Pick<Suite, 'batch' | 'dModel' | 'heads' | 'kvHeads' | 'seqLen' | 'causal' | 'dtype'>;
+type Grid = Pick<Suite, 'batch' | 'dModel' | 'heads' | 'kvHeads' | 'newTokens' | 'seqLen' | 'causal' | 'dtype'>;
 
 function gridOf(suite: Grid): Shape[] {
   const causal = suite.causal === undefined ? [false] : Array.isArray(suite.causal) ? suite.causal : [suite.causal];
   const kvs = (heads: number) => (suite.kvHeads === undefined ? [heads] : listOf(suite.kvHeads));
   const dtypes = suite.dtype === undefined ? [DEFAULT_DTYPE] : [suite.dtype].flat();
+  const news = suite.newTokens === undefined ? [1] : listOf(suite.newTokens);
   return listOf(suite.batch).flatMap((batch) => listOf(suite.dModel).flatMap((dModel) => listOf(suite.heads).flatMap((heads) =>
-    kvs(heads).flatMap((kvHeads) => suite.seqLen.flatMap((seqLen) => causal.flatMap((c) => dtypes.map((dtype) => ({ batch, seqLen,
-      dModel, heads, ...(c && { causal: true }), ...(kvHeads !== heads && { kvHeads }),
-      ...(dtype !== DEFAULT_DTYPE && { dtype }) }))))))));
+    kvs(heads).flatMap((kvHeads) => news.flatMap((s) => suite.seqLen.flatMap((seqLen) => causal.flatMap((c) => dtypes.map((dtype) => ({
+      batch, seqLen, dModel, heads, ...(c && { causal: true }), ...(kvHeads !== heads && { kvHeads }), ...(s !== 1 && { newTokens: s }),
+      ...(dtype !== DEFAULT_DTYPE && { dtype }) })))))))));
 }
 
 export function planCases(suite: Suite, engines: EngineInfo[], runId: string): Case[] {
@@ -57,19 +58,21 @@ export function planCases(suite: Suite, engines: EngineInfo[], runId: string): C
   const shapes = shapesOf(suite);
   // A suite sweeping widths, heads or batches names them in each label, so tables, charts and
   // findings tell its configurations apart; a suite of one keeps the labels (and case ids) as they were.
-  const several = new Set(shapes.map((s) => `${s.batch}|${s.dModel}|${s.heads}|${s.kvHeads}`)).size > 1;
+  const several = new Set(shapes.map((s) => `${s.batch}|${s.dModel}|${s.heads}|${s.kvHeads}|${s.newTokens}`)).size > 1;
   for (const shape of shapes) {
     const seqLen = shape.seqLen;
     for (const spec of variants) {
       const kv = shape.kvHeads === undefined ? '' : ` KV=${shape.kvHeads}`;
-      const sized = several ? `${spec.label} · D=${shape.dModel} H=${shape.heads}${kv} B=${shape.batch}` : spec.label;
+      const s = shape.newTokens === undefined ? '' : ` s=${shape.newTokens}`;
+      const sized = several ? `${spec.label} · D=${shape.dModel} H=${shape.heads}${kv} B=${shape.batch}${s}` : spec.label;
       const typed = shape.dtype === undefined ? sized : `${sized} · ${shape.dtype}`;
       const v = { ...spec, label: shape.causal ? `${typed} · causal` : typed };
       for (const engine of engines) {
-        for (const mode of suite.modes) {
+        // A mode that does not read newTokens runs its shape once, at the default (none).
+        for (const mode of suite.modes.filter((m) => shape.newTokens === undefined || modeOf(m).readsNewTokens)) {
           const caseId = `${v.label}|${engine.id}|B${shape.batch}N${seqLen}D${shape.dModel}H${shape.heads}`
-            + `${shape.kvHeads === undefined ? '' : `K${shape.kvHeads}`}${shape.causal ? 'c' : ''}${DTYPE_SUFFIX[dtypeOf(shape)]}`
-            + modeOf(mode).caseIdSuffix;
+            + `${shape.kvHeads === undefined ? '' : `K${shape.kvHeads}`}${shape.newTokens === undefined ? '' : `S${shape.newTokens}`}`
+            + `${shape.causal ? 'c' : ''}${DTYPE_SUFFIX[dtypeOf(shape)]}${modeOf(mode).caseIdSuffix}`;
           cases.push({ caseId, runId, mode, variant: v.name, options: seededOptions(v, suite.seed), label: v.label, engine, shape,
             seed: suite.seed, weights: suite.weights, input: suite.input, timing: { ...suite.timing, downloadInside: true } });
         }
@@ -124,7 +127,7 @@ function memoryOf(c: Case): number | null {
 export interface PlannedCase {
   c: Case;
   params: ParamCount | null;
-  /** FLOPs of one forward pass. */
+  /** FLOPs of one sample: its mode's own figure (a decode step's), else one forward pass's. */
   flops: number | null;
   /** Analytic peak memory, bytes (its mode's memoryFactor × the forward's). */
   memoryBytes: number | null;
@@ -135,7 +138,8 @@ export interface PlannedCase {
 /** Counts, FLOPs and analytic memory of each case from the variants' formulas alone: no weights built, no engine started. */
 export function describePlan(cases: Case[], maxMemoryBytes: number): PlannedCase[] {
   return cases.map((c) => {
-    const { params, flops } = analyticCounts(getVariant(c.variant)!, c.shape, c.options);
-    return { c, params, flops, memoryBytes: memoryOf(c), skip: preflight(c, maxMemoryBytes) };
+    const { params, flops } = analyticCounts(getVariant(c.variant)!, c.shape, c.options), mode = modeOf(c.mode);
+    const sampleFlops = mode.sampleFlops ? mode.sampleFlops(c) ?? null : flops;
+    return { c, params, flops: sampleFlops, memoryBytes: memoryOf(c), skip: preflight(c, maxMemoryBytes) };
   });
 }

@@ -7,11 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runSuite } from '../../src/index.ts';
 import { bandwidthAt, bandwidthSizes } from '../../src/measure/ceiling.ts';
+import { rotation, rotationBytes } from '../../src/measure/rotation.ts';
 import { decode } from '../../src/modes/index.ts';
 import { messages } from '../../src/messages.ts';
 import { shapesOf } from '../../src/run/plan.ts';
@@ -97,4 +98,26 @@ test('a suite\'s further grids (`also`) add their shapes once', () => {
   assert.deepEqual(ids, ['B1N1024K8', 'B1N4096K8', 'B1N1024K2', 'B1N4096K2', 'B1N4096K1', 'B8N4096K8', 'B8N4096K2']);
   assert.throws(() => parseSuite({ name: 's', variants: ['full'], seqLen: [8], heads: 8, also: [{ kvHeads: 3 }] }, 'test'),
     /kvHeads must divide heads \(heads 8, kvHeads 3\)/);
+});
+
+test('the streaming read rotates over twice the last-level cache that sysfs gives, else 512 MiB', () => {
+  const sysfs = mkdtempSync(path.join(tmpdir(), 'attnbench-sysfs-'));
+  for (const [i, level, size] of [[0, 1, '48K'], [2, 2, '2048K'], [3, 3, '266240K']] as const) {
+    mkdirSync(path.join(sysfs, `index${i}`));
+    writeFileSync(path.join(sysfs, `index${i}`, 'level'), `${level}\n`);
+    writeFileSync(path.join(sysfs, `index${i}`, 'size'), `${size}\n`);
+  }
+  assert.equal(rotationBytes(sysfs), 2 * 266240 * 1024);
+  assert.equal(rotationBytes(path.join(sysfs, 'absent')), 512 * MiB);
+});
+
+test('a rotation gives each pass the next slot of the pool, and none for a slot beyond it', () => {
+  const turn = rotation([3, 5])!, first = turn.next();
+  assert.deepEqual(first.map((a) => a.length), [3, 5]);
+  assert.equal(first[1].byteOffset, first[0].byteOffset + 12);
+  assert.equal(turn.next()[0].byteOffset, first[0].byteOffset + 32);
+  for (let i = 2; i < turn.slots; i++) turn.next();
+  assert.equal(turn.next()[0].byteOffset, first[0].byteOffset);
+  assert.equal(turn.slots, 1024);
+  assert.equal(rotation([rotationBytes()]), undefined);
 });

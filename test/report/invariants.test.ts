@@ -81,3 +81,28 @@ test(`a case beating its engine's measured matmul ceiling by more than ${CEILING
   assert.match(top.text,
     /on \[1024×1024\]·\[1024×1024\] float32\), beyond the 1\.25× noise allows: the ceiling was measured in a busy moment$/);
 });
+
+test('a decode step faster than its ideal flags the run, saying the roof it was given was measured low; at its ideal it does not', () => {
+  const step = (fraction: number) => ({ msPerStep: 2, tokensPerS: 500, achievedGBs: 10, gflops: 1,
+    ideal: { ms: 2 * fraction, fraction, bound: 'bandwidth' as const, bandwidthGBs: 8.4, bandwidthBytes: 128 * 2 ** 20,
+      bandwidthMs: 2 * fraction, bandwidthFraction: fraction, matmulGflops: 100 } });
+  const line = (fraction: number) => ({ status: 'ok', mode: 'decode', caseId: `full|decode${fraction}`, variant: 'full',
+    label: 'full attention', engine: 'onnx', backend: 'cpu', options: {}, shape: { batch: 8, seqLen: 4096, dModel: 512, heads: 8 },
+    rounds: [], step: step(fraction) }) as unknown as ResultLine;
+  assert.deepEqual(checkInvariants([line(1)]), []);
+  const v = checkInvariants([line(1.5)]);
+  assert.deepEqual(v.map((x) => [x.check, x.caseIds]), [['above-ideal', []]]);
+  assert.equal(v[0].text, 'full attention at N=4096 on onnx/cpu stepped in 2 ms, 1.5× its ideal: the bandwidth roof 8.4 GB/s '
+    + '(a streaming read of 128\u202fMiB) it was given was measured low');
+});
+
+test('merged LoRA\'s decode step runs full\'s step graph: the same-graph check fires on decode lines as on inference lines', () => {
+  const step = (variant: string, median: number) => ({ status: 'ok', mode: 'decode', caseId: `${variant}|decode`, variant,
+    label: variant, engine: 'onnx', backend: 'cpu', options: {}, shape: { batch: 1, seqLen: 8192, dModel: 512, heads: 8 },
+    ...(variant === 'lora' && { role: 'adapter', sameGraphAs: 'full' }), rounds: roundsAround(median, 0.02),
+    step: { msPerStep: median, tokensPerS: 1000 / median, achievedGBs: 1, gflops: 1 } }) as unknown as ResultLine;
+  assert.deepEqual(checkInvariants([step('full', 3), step('lora', 3)]), []);
+  const v = checkInvariants([step('full', 3), step('lora', 5.7)]);
+  assert.deepEqual(v.map((x) => [x.check, x.caseIds]), [['same-graph', ['lora|decode', 'full|decode']]]);
+  assert.match(v[0].text, /^lora runs full's graph, yet measured 1\.9× its latency .* at N=8192 on onnx\/cpu: expected no measurable/);
+});

@@ -30,6 +30,7 @@ export const ONNX_CAPABILITIES: Capabilities = {
   gradients: false,
   fusedAttention: true, // com.microsoft MultiHeadAttention (contrib op of every onnxruntime-node build)
   memoryProcessEnv: { GLIBC_TUNABLES: MALLOC_TUNABLES },
+  wrapsHostInputs: true, // onnxruntime-node wraps a Float32Array's memory as the OrtValue (on CPU; CUDA copies it to the device)
   memorySource: 'growth of process peak RSS (VmHWM reset via /proc/self/clear_refs) over one run, CPU arena off',
 };
 

@@ -9,10 +9,18 @@ import type { Ops } from '../../engine/ops.ts';
 import { MASKED } from '../block-sparse.ts';
 import { causalMask } from '../mha.ts';
 
-/** Queries grouped per K/V head and scaled by 1/√E: [B, H, s, E] → [B, kvHeads, g·s, E]. */
+/**
+ * Queries grouped per K/V head and scaled by 1/√E: [B, H, s, E] → [B, kvHeads, g·s, E]. The scale is
+ * a product with a vector of E equal values, not a scalar (the same float32 products): ONNX Runtime
+ * folds a scalar factor into the next MatMul's alpha, and MLAS's single-row kernels, which stream
+ * the cache's keys once, take alpha = 1 only; with alpha its general kernel packs the keys first.
+ * Measured (q·Kᵀ, [1,8,1,64]·[1,8,8192,64]ᵀ, interleaved): 3.36 ms with the folded scale, 2.53 ms
+ * without; the whole step of full attention at N = 8192, 8 K/V heads: 3.76 → 3.21 ms.
+ */
 function groupedQueries<T>(ops: Ops<T>, q: T, kvHeads: number): T {
   const [B, H, s, E] = ops.shape(q);
-  return ops.scale(H === kvHeads ? q : ops.reshape(q, [B, kvHeads, (H / kvHeads) * s, E]), 1 / Math.sqrt(E));
+  const grouped = H === kvHeads ? q : ops.reshape(q, [B, kvHeads, (H / kvHeads) * s, E]);
+  return ops.mul(grouped, ops.constant(new Float32Array(E).fill(1 / Math.sqrt(E)), [E]));
 }
 
 /** Adds an additive mask [s, L] to scores [B, kvHeads, g·s, L] (each group's rows the same s queries). */
