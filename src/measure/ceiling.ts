@@ -14,7 +14,7 @@
  */
 import { createEngine } from '../engine/resolve.ts';
 import { FORWARD_INPUT, forwardProgram, type EngineInfo } from '../engine/types.ts';
-import { createRng, normalArray } from '../linalg/rng.ts';
+import { createRng, repeatedNormals } from '../linalg/rng.ts';
 import { roundedTo } from '../linalg/dtype.ts';
 import { DEFAULT_DTYPE, type Dtype } from '../results/dtype.ts';
 import type { BandwidthSize, Ceiling, CeilingShape } from '../results/run-meta.ts';
@@ -48,20 +48,12 @@ export const CEILING_TIME_MS = 100;
 const describe = (a: number[], b: number[], dtype: Dtype) => `[${a.join('×')}]·[${b.join('×')}] ${dtype}`;
 const flopsOf = (a: number[], b: number[]) => 2 * a.reduce((x, y) => x * y, 1) * b[b.length - 1];
 
-/**
- * `size` values: a block of OPERAND_BLOCK normal draws repeated. A product's speed does not depend on its
- * values (none is denormal), and drawing 8 M normals for the [2048×2048]² product took 0.42 s a shape.
- */
-function normalFill(rng: ReturnType<typeof createRng>, size: number): Float32Array {
-  const block = normalArray(rng, Math.min(size, OPERAND_BLOCK), 1), out = new Float32Array(size);
-  for (let i = 0; i < size; i += block.length) out.set(block.subarray(0, Math.min(block.length, size - i)), i);
-  return out;
-}
-const OPERAND_BLOCK = 4099; // prime: rows of a product are not copies of one another
+/** Normal draws repeated over an operand (repeatedNormals); prime, so that rows of a product are not copies of one another. */
+const OPERAND_BLOCK = 4099;
 
 async function timeShape(info: EngineInfo, a: number[], b: number[], timeMs: number, dtype: Dtype): Promise<CeilingShape> {
   const rng = createRng(`ceiling:${a}:${b}`), size = (s: number[]) => s.reduce((x, y) => x * y, 1);
-  const operand = (s: number[]) => ({ data: roundedTo(normalFill(rng, size(s)), dtype), shape: s });
+  const operand = (s: number[]) => ({ data: roundedTo(repeatedNormals(rng, size(s), OPERAND_BLOCK), dtype), shape: s });
   const engine = await createEngine(info);
   const prepared = await engine.prepare(forwardProgram((ops, x, w) => ops.matMul(x, w.W), operand(a), dtype), { W: operand(b) });
   try {
@@ -138,7 +130,7 @@ async function timeStreamingRead(info: EngineInfo, bytes: number, timeMs: number
   const turn = rotates(info) ? rotation([n]) : undefined;
   const engine = await createEngine(info);
   const prepared = await engine.prepare(forwardProgram((ops, x) => ops.reduceSum(x),
-    { data: turn ? turn.next()[0] : normalFill(createRng(`bandwidth:${rows}`), n), shape }), {});
+    { data: turn ? turn.next()[0] : repeatedNormals(createRng(`bandwidth:${rows}`), n, OPERAND_BLOCK), shape }), {});
   try {
     const t = { timeMs, warmupMs: Math.min(50, timeMs), warmupIterations: 2, minSamples: 5, targetRme: 2, downloadInside: true };
     const what = `ReduceSum over [${rows}×${READ_COLS}] float32 (${(read / 2 ** 20).toFixed(read < 2 ** 20 ? 2 : 0)} MiB), an input`

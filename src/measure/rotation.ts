@@ -14,7 +14,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { EngineInfo } from '../engine/types.ts';
-import { createRng, normalArray } from '../linalg/rng.ts';
+import { createRng, repeatedNormals } from '../linalg/rng.ts';
 
 /** Twice the last-level cache as sysfs gives it, bytes; 512 MiB where it gives none. */
 export function rotationBytes(sysfs = '/sys/devices/system/cpu/cpu0/cache'): number {
@@ -47,9 +47,7 @@ let pool: Float32Array | undefined;
 function thePool(floats: number): Float32Array {
   const want = Math.min(Math.ceil(floats / BLOCK), Math.floor(rotationBytes() / 4 / BLOCK)) * BLOCK;
   if (!pool || pool.length < want) {
-    pool = new Float32Array(want);
-    pool.set(normalArray(createRng('rotation'), BLOCK, 1));
-    for (let filled = BLOCK; filled < pool.length; filled *= 2) pool.copyWithin(filled, 0, Math.min(filled, pool.length - filled));
+    pool = repeatedNormals(createRng('rotation'), want, BLOCK);
   }
   return pool;
 }
