@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -39,8 +39,15 @@ export function cliRunAsync(command: string, args: string[], timeoutMs = 120_000
   });
 }
 
+const made: string[] = [];
+// A test process leaves no folder behind: npm test made about 60 of them a run, kept forever in /tmp.
+process.on('exit', () => { for (const dir of made) rmSync(dir, { recursive: true, force: true }); });
+
+/** A new folder under the system's temporary folder, removed when this test process exits. */
 export function tmpDir(prefix = 'attnbench-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /**
