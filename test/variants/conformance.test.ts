@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { matMulFlops, recordMatMuls } from '../../src/engine/flop-recorder.ts';
 import { listEngines } from '../../src/engine/resolve.ts';
 import { relativeError } from '../../src/linalg/dense.ts';
@@ -13,6 +14,8 @@ import { countParams } from '../../src/variants/types.ts';
 import { RECORDER_CAPABILITIES, SHAPES, data, label, onEngine, runForward, variantCases } from './cases.ts';
 
 const TOLERANCE = 1e-4;
+// torch/cpu is one of the engines where Debian's torch is (python3-torch for /usr/bin/python3), as in test/engine/torch.test.ts.
+if (!process.env.ATTNBENCH_PYTHON && existsSync('/usr/bin/python3')) process.env.ATTNBENCH_PYTHON = '/usr/bin/python3';
 const engines = (await listEngines()).filter((e) => e.available);
 const rows = (n: number) => [...Array(n).keys()];
 
