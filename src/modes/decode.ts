@@ -20,6 +20,7 @@ export const decode: Mode = {
   sample: 'one decode step at context N: the s new tokens projected, attended over the N cached keys and their own, projected out',
   caseIdSuffix: '|decode',
   readsNewTokens: true,
+  timedAcross: ['seqLen'], // a step at 4k and at 16k in the same blocks: the window's constant cost is a paired ratio
   lineFields: ['decode', 'step'] satisfies Array<keyof DecodeOkLine>,
   memoryFactor: 1,
   memoryBytes: stepBytesOf, // a step holds its weights, its cache and the new rows; its scores are s × N per head
