@@ -7,7 +7,8 @@
  * cache's bytes, bytes moved and FLOPs per step, arithmetic intensity, achieved GB/s, and the ideal
  * step max(FLOPs / matmul ceiling, bytes / bandwidth ceiling) with the fraction of it reached, the
  * ceilings the run measured for its engine (the bandwidth one at the case's working-set size).
- * Every variant with a decoder runs it; Linformer and flash's fused kernel are skipped with the reason.
+ * Every variant with a decoder runs it; Linformer, and flash's fused kernel on an engine without a fused decode kernel,
+ * are skipped with the reason.
  */
 import { bandwidthAt } from '../measure/ceiling.ts';
 import { checkDecodeCase, decodeSubject, decodeUnsupported, stepBytesOf, stepFlopsOf } from '../measure/decode.ts';
