@@ -47,7 +47,8 @@ export function constancyText(hi: DecodeOkLine, lo: DecodeOkLine): string | unde
   const p = stepRatio(hi, lo);
   if (!p) return undefined;
   const band = `±${sig(100 * EQUIVALENCE_BAND, 2)} %`, verdict = verdictOf(p);
-  const numbers = `latency ratio ${sig(p.ratio, 3)}, 95 % CI ${sig(p.ci[0], 3)}–${sig(p.ci[1], 3)}${pairing(p, hi, lo)}`;
+  const numbers = `latency ratio ${sig(p.ratio, 3)}, 95 % CI ${sig(p.ci[0], 3)}–${sig(p.ci[1], 3)}${p.byBlock ? '' : ', paired by round'}; `
+    + `${sig(hi.step.msPerStep)} vs ${sig(lo.step.msPerStep)} ms`;
   if (withinBand(p)) return `constant: the same within ${band} (${numbers})`;
   if (verdict !== 'no measurable difference') return `not constant: ${verdictText(verdict, p.ratio, p.ci)}${pairing(p, hi, lo)}`;
   return `constancy not shown: no measurable difference, but the interval reaches beyond ${band} (${numbers})`;

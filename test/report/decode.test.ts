@@ -42,7 +42,7 @@ test('the same step at 4k and 16k in shared blocks, whatever the machine did: co
   const [found] = constancy([lo, hi]);
   assert.match(found, new RegExp(String.raw`the cache stays 4(\.00)?.MiB from N=4096 to N=16384 \(2 KV heads, B=1 on onnx/cpu\); `
     + String.raw`step at N=16384 vs N=4096: constant: the same within ±10 % `
-    + String.raw`\(latency ratio (1|1\.0\d*|0\.99\d*), 95 % CI 0\.9\d*–1\.0\d* \(2 vs 2 ms\)\)\.$`));
+    + String.raw`\(latency ratio (1|1\.0\d*|0\.99\d*), 95 % CI 0\.9\d*–1\.0\d*; 2 vs 2 ms\)\.$`));
 });
 
 test('the same samples in two timing groups pair by round: the process factors stay in, and constancy is not shown', () => {
@@ -52,7 +52,7 @@ test('the same samples in two timing groups pair by round: the process factors s
   assert.equal(p.byBlock, false);
   assert.equal(withinBand(p), false, `${p.ci}`);
   assert.match(constancyText(hi, lo)!, new RegExp(String.raw`^constancy not shown: no measurable difference, but the interval reaches `
-    + String.raw`beyond ±10 % \(latency ratio [\d.]+, 95 % CI [\d.]+–[\d.]+, paired by round \(2 vs 2 ms\)\)$`));
+    + String.raw`beyond ±10 % \(latency ratio [\d.]+, 95 % CI [\d.]+–[\d.]+, paired by round; 2 vs 2 ms\)$`));
 });
 
 test('a step that grows with the context in shared blocks: not constant, with its ratio', () => {
