@@ -7,10 +7,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runSuite } from '../../src/index.ts';
+import { tmpDir } from '../cli/helpers.ts';
 import { bandwidthAt, bandwidthSizes } from '../../src/measure/ceiling.ts';
 import { rotation, rotationBytes } from '../../src/measure/rotation.ts';
 import { decode } from '../../src/modes/index.ts';
@@ -24,7 +24,7 @@ import type { DecodeOkLine, LatencyStats } from '../../src/results/types.ts';
 const MiB = 2 ** 20;
 
 test('a decode suite is planned, run, checked against the causal float64 forward and reported', async () => {
-  const out = mkdtempSync(path.join(tmpdir(), 'attnbench-decode-'));
+  const out = tmpDir('attnbench-decode-');
   const { lines } = await runSuite({ name: 'decode-tiny', variants: ['full', { name: 'lora', options: { rank: 2, merged: false } },
     { name: 'lora', options: { rank: 2, merged: true } }, { name: 'sparse-window', options: { window: 8 } }, 'linformer'],
   seqLen: [16, 32], dModel: 16, heads: 2, kvHeads: 2, also: [{ seqLen: [32], kvHeads: 1 }], engines: ['onnx/cpu'], modes: ['decode'],
@@ -107,7 +107,7 @@ test('a suite\'s further grids (`also`) add their shapes once', () => {
 });
 
 test('the streaming read rotates over twice the last-level cache that sysfs gives, else 512 MiB', () => {
-  const sysfs = mkdtempSync(path.join(tmpdir(), 'attnbench-sysfs-'));
+  const sysfs = tmpDir('attnbench-sysfs-');
   for (const [i, level, size] of [[0, 1, '48K'], [2, 2, '2048K'], [3, 3, '266240K']] as const) {
     mkdirSync(path.join(sysfs, `index${i}`));
     writeFileSync(path.join(sysfs, `index${i}`, 'level'), `${level}\n`);
