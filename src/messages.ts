@@ -102,8 +102,8 @@ export const messages = {
   decodeLinformer: () => 'linformer cannot decode: its projection E·K mixes every position into every projected key, '
     + 'future ones included, so a token\'s output changes as later tokens arrive (no causal form, no cache)',
   decodeYardstick: () => 'yardstick has no decode step: the engine\'s own module runs a whole sequence, with no KV cache of ours',
-  noFusedDecode: () => 'flash kernel=fused has no decode step here (ORT\'s GroupQueryAttention with past key/value is not wired); '
-    + 'use kernel=tiled: split-KV over the cache',
+  noFusedDecode: () => 'flash kernel=fused decodes through the engine\'s fused decode kernel (Capabilities.fusedDecode), and this '
+    + 'engine has none; use kernel=tiled: split-KV over the cache',
   latentNeedsKv: () => 'svd latentCache caches x·U_k and x·U_v: targets must include k and v, e.g. targets=q+k+v+o',
   kvHeadsDivide: (heads: number, kvHeads: number) =>
     `kvHeads must divide heads (heads ${heads}, kvHeads ${kvHeads}), e.g. ${[1, 2, 4, 8, 16].filter((k) => heads % k === 0).join(', ')}`,

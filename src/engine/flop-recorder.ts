@@ -74,6 +74,23 @@ export function attentionShape(q: number[], k: number[], v: number[], heads: num
   return { shape: q.slice(), records: [{ batch: B * heads, m: N, k: E, n: S }, { batch: B * heads, m: N, k: S, n: E }] };
 }
 
+/**
+ * Shape of the fused decode kernel over q [B, s, D], k, v [B, s, Dkv] and a cache [B, kvHeads, N, E],
+ * and the two products it stands for per query head: Q·Kᵀ and P·V over the N + s keys.
+ */
+export function decodeAttentionShape(q: number[], k: number[], v: number[], cacheK: number[], cacheV: number[], heads: number):
+  { shape: number[]; records: MatMulRecord[] } {
+  const [B, s, D] = q, [, Hkv, N, E] = cacheK;
+  const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  if (q.length !== 3 || cacheK.length !== 4 || !same(cacheK, cacheV) || !same(k, [B, s, Hkv * E]) || !same(v, k)
+    || cacheK[0] !== B || D !== heads * E || heads % Hkv !== 0) {
+    throw new Error(`decodeAttention: q [B, s, H·E], k, v [B, s, kvHeads·E], cache [B, kvHeads, N, E] with kvHeads dividing H = ${heads}: `
+      + `${q} / ${k} / ${v} / ${cacheK} / ${cacheV}`);
+  }
+  const L = N + s;
+  return { shape: q.slice(), records: [{ batch: B * heads, m: s, k: E, n: L }, { batch: B * heads, m: s, k: L, n: E }] };
+}
+
 const isSize = (d: number) => Number.isInteger(d) && d >= 0;
 
 /** Shape of a reshape: the same number of elements, every size a whole number. */
@@ -177,6 +194,12 @@ export function shapeOps(onMatMul: (r: ProductRecord) => void): Ops<Shaped> {
     // The fused kernel counts as the two products it computes, Q·Kᵀ and P·V, over every key.
     attention(q, k, v, heads) {
       const { shape, records } = attentionShape(q.shape, k.shape, v.shape, heads);
+      for (const r of records) onMatMul({ ...r, a: [r.batch, r.m, r.k], b: [r.batch, r.k, r.n], transposeA: false, transposeB: false });
+      return of(shape);
+    },
+    // The fused decode kernel counts as its two products, over the cache's keys and the new ones.
+    decodeAttention(q, k, v, cacheK, cacheV, heads) {
+      const { shape, records } = decodeAttentionShape(q.shape, k.shape, v.shape, cacheK.shape, cacheV.shape, heads);
       for (const r of records) onMatMul({ ...r, a: [r.batch, r.m, r.k], b: [r.batch, r.k, r.n], transposeA: false, transposeB: false });
       return of(shape);
     },

@@ -77,6 +77,13 @@ export interface Ops<T> {
    */
   attention?(q: T, k: T, v: T, heads: number, causal: boolean, backend?: string): T;
   /**
+   * The engine's fused decode kernel, where it has one (Capabilities.fusedDecode): the s new tokens'
+   * projected q [B, s, D], k, v [B, s, Dkv] attend a KV cache cacheK, cacheV [B, kvHeads, N, E] and
+   * their own keys (new token t sees the N cached keys and new tokens j ≤ t) → [B, s, D]; `heads` H
+   * query heads of E = D / H, each group of H / kvHeads sharing one K/V head. Absent op: none.
+   */
+  decodeAttention?(q: T, k: T, v: T, cacheK: T, cacheV: T, heads: number): T;
+  /**
    * The engine's own plain multi-head attention module, projections included, where it has one
    * (Capabilities.attentionModules): x [B, N, D] → full attention's output [B, N, D] on the weights
    * `w` (Q = x·Wq + bq, …, W [D, D], b [D]), `heads` heads, each query i attending keys j ≤ i only when

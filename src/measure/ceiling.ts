@@ -33,7 +33,8 @@ export const CEILING_SHAPES: Array<[number[], number[]]> = [
   [[8, 1024, 64], [8, 64, 1024]],
 ];
 /**
- * A shape expected to take longer than this per product (from the best throughput so far) is not
+ * A shape expected to take longer than this per product (from the best throughput so far), or than
+ * twice the run's round budget (a smoke run's 20 ms: onnx's [2048×2048]² takes 130 ms here), is not
  * timed: it would add seconds, not roof (tfjs/wasm's [2048×2048]² takes about a second).
  */
 const MAX_PRODUCT_MS = 200;
@@ -76,7 +77,7 @@ export async function measureCeiling(info: EngineInfo, timeMs = CEILING_TIME_MS,
   const shapes: CeilingShape[] = [];
   for (const [a, b] of CEILING_SHAPES) {
     const best = Math.max(0, ...shapes.map((s) => s.gflops));
-    if (best > 0 && flopsOf(a, b) / best / 1e6 > MAX_PRODUCT_MS) continue;
+    if (best > 0 && flopsOf(a, b) / best / 1e6 > Math.min(MAX_PRODUCT_MS, 2 * timeMs)) continue;
     shapes.push(await timeShape(info, a, b, timeMs, dtype));
   }
   const bandwidth: BandwidthSize[] = [];

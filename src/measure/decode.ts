@@ -44,7 +44,7 @@ export function decodeShape(c: Pick<Case, 'shape'>): DecodeShape {
 /** The whole sequence: the N context tokens and the s new ones. */
 const totalShape = (s: DecodeShape): DecodeShape => ({ ...s, seqLen: s.seqLen + s.newTokens });
 
-/** Why the case's configuration cannot decode (Linformer; flash's fused kernel), from its options; undefined when it can. */
+/** Why the case's configuration cannot decode (Linformer; flash's fused kernel without the engine's), from its options; else undefined. */
 export function decodeUnsupported(c: Case): string | undefined {
   const found = decoderOf(c.variant as VariantName, decodeShape(c), c.options, c.engine.capabilities);
   return 'skipped' in found ? found.skipped : undefined;

@@ -7,7 +7,8 @@
  * cache's bytes, bytes moved and FLOPs per step, arithmetic intensity, achieved GB/s, and the ideal
  * step max(FLOPs / matmul ceiling, bytes / bandwidth ceiling) with the fraction of it reached, the
  * ceilings the run measured for its engine (the bandwidth one at the case's working-set size).
- * Every variant with a decoder runs it; Linformer and flash's fused kernel are skipped with the reason.
+ * Every variant with a decoder runs it; Linformer, and flash's fused kernel on an engine without a fused decode kernel,
+ * are skipped with the reason.
  */
 import { bandwidthAt } from '../measure/ceiling.ts';
 import { checkDecodeCase, decodeSubject, decodeUnsupported, stepBytesOf, stepFlopsOf } from '../measure/decode.ts';
@@ -20,6 +21,7 @@ export const decode: Mode = {
   sample: 'one decode step at context N: the s new tokens projected, attended over the N cached keys and their own, projected out',
   caseIdSuffix: '|decode',
   readsNewTokens: true,
+  timedAcross: ['seqLen'], // a step at 4k and at 16k in the same blocks: the window's constant cost is a paired ratio
   lineFields: ['decode', 'step'] satisfies Array<keyof DecodeOkLine>,
   memoryFactor: 1,
   memoryBytes: stepBytesOf, // a step holds its weights, its cache and the new rows; its scores are s × N per head

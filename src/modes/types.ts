@@ -6,7 +6,7 @@
 import type { CaseOutcome } from '../measure/case.ts';
 import type { TimedSubject } from '../measure/group-round.ts';
 import type { Ceiling } from '../results/run-meta.ts';
-import type { Case, CaseFacts, LatencyStats, ResultLine } from '../results/types.ts';
+import type { Case, CaseFacts, LatencyStats, ResultLine, Shape } from '../results/types.ts';
 
 export interface Mode {
   /** The name suites list under `modes` and lines carry as `mode`, e.g. `inference`. */
@@ -17,6 +17,13 @@ export interface Mode {
   sample: string;
   /** Appended to a case id (src/run/plan.ts); '' keeps the ids of the first mode as they always were. */
   caseIdSuffix: string;
+  /**
+   * Shape fields whose values one round times together, in the same blocks (src/run/rounds.ts, groupOf):
+   * decode's seqLen, so a step at two contexts is paired block by block (a sliding window's constant
+   * cost per token). Absent: each shape is timed in a group of its own. The report still compares
+   * variants at one shape only (src/results/group.ts).
+   */
+  timedAcross?: ReadonlyArray<keyof Shape>;
   /** Its sample reads the shape's newTokens (decode: s tokens a step); absent = the planner sweeps no newTokens for it. */
   readsNewTokens?: boolean;
   /**

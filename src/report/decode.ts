@@ -9,7 +9,10 @@
  *   - fewer K/V heads vs as many as query heads, same configuration, engine, N and B: cache ratio, and step
  *     ratio paired by round (two groups: their samples share rounds, not blocks);
  *   - a configuration whose cache stops growing (the same cache bytes at two contexts, a sliding window's ring):
- *     its step at the largest such context vs the smallest, paired by round.
+ *     its step at the largest such context vs the smallest, paired block by block (decode times a configuration's
+ *     contexts in one round's blocks, Mode.timedAcross; older runs: by round). "Constant" only when the ratio's
+ *     95 % interval lies within ±EQUIVALENCE_BAND of 1 (paired.ts, withinBand); else what the data show.
+ * Pairs of cases sampled in different blocks (two timing groups) pair by round (paired.ts, sharedBlocks).
  */
 import { isDecodeLine } from '../modes/index.ts';
 import type { DecodeOkLine, ResultLine } from '../results/types.ts';
@@ -19,7 +22,7 @@ import { escapeHtml } from './escape.ts';
 import { aboveIdealOf } from './invariants.ts';
 import { verdictText } from './findings.ts';
 import { bytes, sig, times } from './format.ts';
-import { pairedRatio, verdictOf } from './paired.ts';
+import { EQUIVALENCE_BAND, pairedRatio, verdictOf, withinBand, type PairedRatio } from './paired.ts';
 import { chartSection, table, type Chart } from './page.ts';
 import { renderCharts } from './svg.ts';
 
@@ -28,14 +31,27 @@ const where = (l: DecodeOkLine) => `N=${l.decode.context}, ${kvOf(l)} KV heads, 
 /** A configuration at its new tokens per step: the decode findings compare lines of one s only. */
 const configOf = (l: DecodeOkLine) => `${l.variant}|${JSON.stringify(l.options)}|s${l.decode.newTokens}`;
 
-/** a / b per step: paired block by block within one group, else by round (pairedBlocks dropped: different blocks). */
+const stepRatio = (a: DecodeOkLine, b: DecodeOkLine) => pairedRatio(a.rounds, b.rounds, `decode:${a.caseId}|${b.caseId}`);
+/** How the ratio was paired, and the two steps' medians. */
+const pairing = (p: PairedRatio, a: DecodeOkLine, b: DecodeOkLine) =>
+  `${p.byBlock ? '' : ', paired by round'} (${sig(a.step.msPerStep)} vs ${sig(b.step.msPerStep)} ms)`;
+
+/** a / b per step: paired block by block where the two shared blocks, else by round (paired.ts). */
 function ratioText(a: DecodeOkLine, b: DecodeOkLine): string | undefined {
-  const same = groupOfLine(a) === groupOfLine(b);
-  const rounds = (l: DecodeOkLine) => (same ? l.rounds : l.rounds.map((r) => ({ ...r, pairedBlocks: false })));
-  const p = pairedRatio(rounds(a), rounds(b), `decode:${a.caseId}|${b.caseId}`);
+  const p = stepRatio(a, b);
+  return p && `${verdictText(verdictOf(p), p.ratio, p.ci)}${pairing(p, a, b)}`;
+}
+
+/** The step at a larger context over a smaller one, for a cache that stopped growing: constant, not, or not shown. */
+export function constancyText(hi: DecodeOkLine, lo: DecodeOkLine): string | undefined {
+  const p = stepRatio(hi, lo);
   if (!p) return undefined;
-  const ms = `${sig(a.step.msPerStep)} vs ${sig(b.step.msPerStep)} ms`;
-  return `${verdictText(verdictOf(p), p.ratio, p.ci)}${same ? '' : ', paired by round'} (${ms})`;
+  const band = `±${sig(100 * EQUIVALENCE_BAND, 2)} %`, verdict = verdictOf(p);
+  const numbers = `latency ratio ${sig(p.ratio, 3)}, 95 % CI ${sig(p.ci[0], 3)}–${sig(p.ci[1], 3)}${p.byBlock ? '' : ', paired by round'}; `
+    + `${sig(hi.step.msPerStep)} vs ${sig(lo.step.msPerStep)} ms`;
+  if (withinBand(p)) return `constant: the same within ${band} (${numbers})`;
+  if (verdict !== 'no measurable difference') return `not constant: ${verdictText(verdict, p.ratio, p.ci)}${pairing(p, hi, lo)}`;
+  return `constancy not shown: no measurable difference, but the interval reaches beyond ${band} (${numbers})`;
 }
 
 function vsFull(ok: DecodeOkLine[]): string[] {
@@ -83,7 +99,7 @@ function constantCache(ok: DecodeOkLine[]): string[] {
   }
   return [...series.values()].filter((s) => s.length > 1).flatMap((s) => {
     const sorted = [...s].sort((a, b) => a.decode.context - b.decode.context), lo = sorted[0], hi = sorted.at(-1)!;
-    const r = ratioText(hi, lo);
+    const r = constancyText(hi, lo);
     return r ? [`${hi.label}: the cache stays ${bytes(hi.decode.cacheBytes)} from N=${lo.decode.context} to N=${hi.decode.context} `
       + `(${kvOf(hi)} KV heads, B=${hi.shape.batch} on ${engineOf(hi)}); step at N=${hi.decode.context} vs `
       + `N=${lo.decode.context}: ${r}.`] : [];

@@ -6,7 +6,9 @@
  * blocks (RoundTiming.pairedBlocks: one pass of each case per block, in a shuffled order,
  * measure/group-round.ts), its ratio is paired sample by sample: ratio_r = exp(median over blocks b of
  * log(subject_rb / baseline_rb)); a slow spell or a drift that hits a block hits both of its samples
- * and cancels. Rounds recorded before blocks existed give ratio_r = median_r(subject) / median_r(baseline).
+ * and cancels. Rounds recorded before blocks existed, and rounds of two cases sampled in different
+ * blocks (two timing groups, e.g. decode's K/V heads: sharedBlocks), give ratio_r = median_r(subject) /
+ * median_r(baseline).
  * The estimate is the median of the per-round ratios: one round that went wrong (a process that
  * placed its threads badly) moves a median over R ≥ 3 rounds little (a mean of ratios would move).
  *
@@ -29,6 +31,10 @@
  * estimate differs from 1 by at least MIN_EFFECT (5 %): effects below that come and go between
  * processes on a shared machine (memory layout, thread placement) and are not what a reader
  * acts on. Otherwise "no measurable difference", with the interval.
+ *
+ * Equivalence. "The same within ±EQUIVALENCE_BAND" only when the whole 95 % interval lies inside
+ * [1 − band, 1 + band] (two one-sided tests, at a stricter level than TOST's 90 % interval): a claim
+ * of constancy (a sliding window's step at two contexts), which "no measurable difference" never is.
  */
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { createRng, type Rng } from '../linalg/rng.ts';
@@ -38,6 +44,7 @@ import type { RoundTiming } from '../results/types.ts';
 export const RESAMPLES = 1000;
 export const CONFIDENCE = 0.95;
 export const MIN_EFFECT = 0.05;
+export const EQUIVALENCE_BAND = 0.1;
 
 export type Verdict = 'faster' | 'slower' | 'no measurable difference';
 
@@ -50,6 +57,8 @@ export interface PairedRatio {
   rounds: number;
   /** The per-round ratios, in round order. */
   perRound: number[];
+  /** Every round paired sample by sample, block by block (else some or all by their rounds' medians). */
+  byBlock: boolean;
 }
 
 /** k-th smallest (0-based) of the first n entries of `a`, reordering them (Hoare's quickselect). */
@@ -85,7 +94,16 @@ function resampledMedian(xs: readonly number[], rng: Rng, scratch: Float64Array)
   return medianOf(scratch, n);
 }
 
-type Rounds = ReadonlyArray<Pick<RoundTiming, 'round' | 'samplesMs' | 'pairedBlocks'>>;
+type Rounds = ReadonlyArray<Pick<RoundTiming, 'round' | 'samplesMs' | 'pairedBlocks' | 'startedAt' | 'endedAt'>>;
+type Round = Rounds[number];
+
+/**
+ * Whether two rounds sampled their cases in the same blocks: both in blocks, in the same group round
+ * (a group round stamps every case with its start and end, measure/group-round.ts), with as many
+ * samples. Cases of two groups (decode's K/V heads) or a round rerun alone pair by round instead.
+ */
+const sharedBlocks = (a: Round, b: Round) => a.pairedBlocks === true && b.pairedBlocks === true
+  && a.startedAt === b.startedAt && a.endedAt === b.endedAt && a.samplesMs.length === b.samplesMs.length;
 
 /** One round of a comparison: per-block log-ratios where the round paired the cases in blocks, else each case's samples. */
 type RoundPair = { logs: number[] } | { s: readonly number[]; b: readonly number[] };
@@ -96,9 +114,8 @@ function roundPairs(subject: Rounds, baseline: Rounds): RoundPair[] {
   return subject.flatMap((r): RoundPair[] => {
     const b = base.get(r.round);
     if (!b || r.samplesMs.length === 0 || b.samplesMs.length === 0) return [];
-    if (!r.pairedBlocks || !b.pairedBlocks) return [{ s: r.samplesMs, b: b.samplesMs }];
-    const n = Math.min(r.samplesMs.length, b.samplesMs.length);
-    return [{ logs: Array.from({ length: n }, (_, i) => Math.log(r.samplesMs[i] / b.samplesMs[i])) }];
+    if (!sharedBlocks(r, b)) return [{ s: r.samplesMs, b: b.samplesMs }];
+    return [{ logs: r.samplesMs.map((x, i) => Math.log(x / b.samplesMs[i])) }];
   });
 }
 
@@ -128,7 +145,7 @@ export function pairedRatio(subject: Rounds, baseline: Rounds, seed = 'paired'):
   const tail = (1 - CONFIDENCE) / 2, between = roundsInterval(perRound);
   const ci: [number, number] = [quantile(estimates, tail), quantile(estimates, 1 - tail)];
   if (between) [ci[0], ci[1]] = [Math.min(ci[0], between[0]), Math.max(ci[1], between[1])];
-  return { ratio: median(perRound), ci, rounds: R, perRound };
+  return { ratio: median(perRound), ci, rounds: R, perRound, byBlock: pairs.every((p) => 'logs' in p) };
 }
 
 /** 95 % interval of the per-round ratios' geometric mean: Student's t on their logarithms; undefined for one round. */
@@ -146,6 +163,11 @@ export function verdictOf(p: Pick<PairedRatio, 'ratio' | 'ci'>, minEffect = MIN_
   if (p.ci[1] < 1 && p.ratio <= 1 - minEffect) return 'faster';
   if (p.ci[0] > 1 && p.ratio >= 1 + minEffect) return 'slower';
   return 'no measurable difference';
+}
+
+/** The whole interval inside [1 − band, 1 + band]: the two are the same within ±band (see the file's doc). */
+export function withinBand(p: Pick<PairedRatio, 'ci'>, band = EQUIVALENCE_BAND): boolean {
+  return p.ci[0] >= 1 - band && p.ci[1] <= 1 + band;
 }
 
 /**

@@ -28,6 +28,11 @@ export const CapabilitiesSchema = z.object({
    */
   fusedAttention: z.boolean().optional(),
   /**
+   * The engine runs a fused decode kernel (Ops.decodeAttention: the new tokens against a KV cache,
+   * grouped-query heads; onnx: com.microsoft GroupQueryAttention); absent = it has none.
+   */
+  fusedDecode: z.boolean().optional(),
+  /**
    * The fused attention kernels a case may ask for by name (Ops.attention's `backend`; torch ≥ 2.0:
    * SDPA's flash, efficient, cudnn, math); absent = none to choose from (the engine's own choice only).
    */

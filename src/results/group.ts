@@ -1,7 +1,10 @@
 /**
- * The comparison group: the cases a paired speed-up compares, measured close in time in every
- * round (src/run/rounds.ts), kept whole in one shard (src/run/shard.ts), and the only cases the
- * report pairs (src/report/charts/series.ts, invariants.ts). A leaf, as types.ts.
+ * The comparison group: the cases a paired speed-up compares, measured in the same blocks of every
+ * round (src/run/rounds.ts: a timing group is one comparison group, or several where the mode times
+ * shapes together, Mode.timedAcross), kept whole in one shard (src/run/shard.ts), and the cases the
+ * report compares variants within (src/report/charts/series.ts, invariants.ts). A comparison across
+ * groups (decode's contexts or K/V heads) pairs by block only the rounds its two cases sampled in
+ * the same blocks (src/report/paired.ts), else by round. A leaf, as types.ts.
  *
  * Key: engine/backend id, mode, and the whole shape (its JSON with sorted keys, so a field added
  * to Shape, e.g. causal masking, separates groups without anyone touching this), and — for lines

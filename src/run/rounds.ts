@@ -31,8 +31,19 @@ function shuffle<T>(xs: readonly T[], rng: ReturnType<typeof createRng>): T[] {
   return out;
 }
 
-/** The comparison group of a case (src/results/group.ts): the cases a speed-up pairs (every variant at one engine, shape and mode). */
-export const groupOf = (c: Pick<Case, 'engine' | 'shape' | 'mode'>): string => comparisonGroup(c.engine.id, c.mode, c.shape);
+/** The case's shape less the fields its mode times across (Mode.timedAcross). */
+function timedShape(c: Pick<Case, 'shape' | 'mode'>): Case['shape'] {
+  const across: readonly string[] = modeOf(c.mode).timedAcross ?? [];
+  return Object.fromEntries(Object.entries(c.shape).filter(([k]) => !across.includes(k))) as Case['shape'];
+}
+
+/**
+ * The timing group of a case: the cases timed together in one round's blocks, kept whole in one shard.
+ * Its comparison group (src/results/group.ts: every variant at one engine, shape and mode), or several
+ * of them where its mode times shapes together (Mode.timedAcross: decode's contexts, so a step at two
+ * contexts is paired block by block).
+ */
+export const groupOf = (c: Pick<Case, 'engine' | 'shape' | 'mode'>): string => comparisonGroup(c.engine.id, c.mode, timedShape(c));
 
 /**
  * The cases in the order round `round` (0: checks) runs them, drawn from the seed and the round:

@@ -11,6 +11,8 @@
  *   backend         which of the engine's fused kernels runs (Capabilities.attentionBackends: torch
  *                   SDPA's flash, efficient, cudnn, math); 'auto' (default) lets the engine choose.
  *                   A named backend means the fused kernel; the line's `attentionBackend` says which ran
+ * Decode (src/variants/decode/): 'tiled' is split-KV over the cache, 'fused' the engine's fused decode
+ * kernel (Ops.decodeAttention: ORT's GroupQueryAttention with a past key and value).
  *
  * Grouped-query shapes: the K/V heads are copied for their query heads (repeatKv) before the
  * tiles or the fused kernel (ORT's MultiHeadAttention takes one K/V head per query head).

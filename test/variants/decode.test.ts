@@ -13,10 +13,11 @@ import type { EngineInfo, Program } from '../../src/engine/types.ts';
 import { relativeError } from '../../src/linalg/dense.ts';
 import { createRng } from '../../src/linalg/rng.ts';
 import { baseWeights, makeInput } from '../../src/linalg/weights.ts';
+import { messages } from '../../src/messages.ts';
 import { VARIANTS, VARIANT_NAMES, type VariantName } from '../../src/variants/index.ts';
 import { DECODERS, decoderOf } from '../../src/variants/decode/index.ts';
 import type { AnyDecoder, DecodeShape, HostCache } from '../../src/variants/decode/types.ts';
-import type { AnyVariant, Weights } from '../../src/variants/types.ts';
+import type { AnyVariant, Capabilities, Weights } from '../../src/variants/types.ts';
 
 const TOLERANCE = 1e-4;
 const engines = (await listEngines()).filter((e) => e.available);
@@ -42,11 +43,11 @@ const label = (name: string, o: object, s: DecodeShape) => `${name} ${JSON.strin
 interface Setup { v: AnyVariant; o: object; decoder: AnyDecoder; w: Weights; x: Float32Array }
 
 /** Weights and a whole sequence x [B, N_total, D] for a configuration at the total length. */
-function setup(name: VariantName, options: object, s: DecodeShape, extra = 0): Setup {
+function setup(name: VariantName, options: object, s: DecodeShape, extra = 0, engine?: Capabilities): Setup {
   const v = VARIANTS[name] as AnyVariant, o = v.options.parse(options) as object;
   const t = { ...total(s), seqLen: s.seqLen + s.newTokens + extra };
   const rng = createRng(`decode:${label(name, options, s)}`), base = baseWeights(t, { init: 'gaussian' }, rng);
-  const found = decoderOf(name, s, o);
+  const found = decoderOf(name, s, o, engine);
   if ('skipped' in found) throw new Error(found.skipped);
   return { v, o, decoder: found.decoder, w: v.init(t, o, createRng('init'), base), x: makeInput(t, rng).data };
 }
@@ -109,29 +110,61 @@ for (const info of engines) {
   });
 }
 
-test('three steps from a prefilled cache equal the causal prefill of the whole sequence (first engine)', async () => {
-  const info = engines[0], steps = 3;
-  for (const [name, options] of CONFIGS.filter(([, o]) => !('randomBlocks' in o))) { // random blocks are drawn per length
-    for (const s0 of SHAPES) {
-      const su = setup(name, options, s0, (steps - 1) * s0.newTokens), L = s0.seqLen + steps * s0.newTokens;
-      let cache = su.decoder.prefill(s0, su.o, rowsOf(su.x, s0.batch, L, s0.dModel, 0, s0.seqLen), su.w);
-      const ys: Float32Array[] = [];
-      for (let i = 0; i < steps; i++) {
-        const s = { ...s0, seqLen: s0.seqLen + i * s0.newTokens };
-        const { y, rows } = await runStep(info, su, s, cache, rowsOf(su.x, s.batch, L, s.dModel, s.seqLen, s.newTokens));
-        ys.push(y);
-        cache = su.decoder.append(s, su.o, cache, rows);
-      }
-      // Step outputs are [B, s, D] each; the reference's rows [B, steps·s, D].
-      const B = s0.batch, n = s0.newTokens, D = s0.dModel, joined = new Float32Array(B * steps * n * D);
-      ys.forEach((y, i) => {
-        for (let b = 0; b < B; b++) joined.set(y.subarray(b * n * D, (b + 1) * n * D), (b * steps * n + i * n) * D);
-      });
-      const rows = Array.from({ length: steps * n }, (_, t) => s0.seqLen + t);
-      const err = relativeError(joined, su.v.reference({ ...total(s0), seqLen: L }, su.o, su.x, su.w, rows));
-      assert.ok(err < TOLERANCE, `${label(name, options, s0)} × ${steps} steps: relative error ${err}`);
-    }
+/** Three steps of a configuration from a prefilled cache against the causal float64 forward over the whole sequence. */
+async function threeSteps(info: EngineInfo, name: VariantName, options: object, s0: DecodeShape): Promise<void> {
+  const steps = 3;
+  const su = setup(name, options, s0, (steps - 1) * s0.newTokens, info.capabilities), L = s0.seqLen + steps * s0.newTokens;
+  let cache = su.decoder.prefill(s0, su.o, rowsOf(su.x, s0.batch, L, s0.dModel, 0, s0.seqLen), su.w);
+  const ys: Float32Array[] = [];
+  for (let i = 0; i < steps; i++) {
+    const s = { ...s0, seqLen: s0.seqLen + i * s0.newTokens };
+    const { y, rows } = await runStep(info, su, s, cache, rowsOf(su.x, s.batch, L, s.dModel, s.seqLen, s.newTokens));
+    ys.push(y);
+    cache = su.decoder.append(s, su.o, cache, rows);
   }
+  // Step outputs are [B, s, D] each; the reference's rows [B, steps·s, D].
+  const B = s0.batch, n = s0.newTokens, D = s0.dModel, joined = new Float32Array(B * steps * n * D);
+  ys.forEach((y, i) => {
+    for (let b = 0; b < B; b++) joined.set(y.subarray(b * n * D, (b + 1) * n * D), (b * steps * n + i * n) * D);
+  });
+  const rows = Array.from({ length: steps * n }, (_, t) => s0.seqLen + t);
+  const err = relativeError(joined, su.v.reference({ ...total(s0), seqLen: L }, su.o, su.x, su.w, rows));
+  assert.ok(err < TOLERANCE, `${label(name, options, s0)} × ${steps} steps on ${info.id}: relative error ${err}`);
+}
+
+test('three steps from a prefilled cache equal the causal prefill of the whole sequence (first engine)', async () => {
+  for (const [name, options] of CONFIGS.filter(([, o]) => !('randomBlocks' in o))) { // random blocks are drawn per length
+    for (const s0 of SHAPES) await threeSteps(engines[0], name, options, s0);
+  }
+});
+
+/** Shapes ORT's GroupQueryAttention takes: E a multiple of 8; s > 1 with a past at B = 1 only. Grouped, MHA with s = 3, multi-query. */
+const FUSED_SHAPES: DecodeShape[] = [
+  { batch: 2, seqLen: 13, dModel: 32, heads: 4, kvHeads: 2, causal: true, newTokens: 1 },
+  { batch: 1, seqLen: 16, dModel: 32, heads: 2, causal: true, newTokens: 3 },
+  { batch: 1, seqLen: 9, dModel: 48, heads: 3, kvHeads: 1, causal: true, newTokens: 1 },
+];
+const FUSED = { kernel: 'fused' } as const;
+
+for (const info of engines.filter((e) => e.capabilities?.fusedDecode === true)) {
+  test(`flash's fused decode kernel on ${info.id}: a step and three steps equal the causal float64 forward; its FLOPs its products`,
+    async () => {
+      for (const s of FUSED_SHAPES) {
+        const su = setup('flash', FUSED, s, 0, info.capabilities), L = s.seqLen + s.newTokens;
+        const cache = su.decoder.prefill(s, su.o, rowsOf(su.x, s.batch, L, s.dModel, 0, s.seqLen), su.w);
+        const { y } = await runStep(info, su, s, cache, rowsOf(su.x, s.batch, L, s.dModel, s.seqLen, s.newTokens));
+        const rows = Array.from({ length: s.newTokens }, (_, t) => s.seqLen + t);
+        const err = relativeError(y, su.v.reference(total(s), su.o, su.x, su.w, rows));
+        assert.ok(err < TOLERANCE, `${label('flash', FUSED, s)} on ${info.id}: relative error ${err}`);
+        assert.equal(su.decoder.flops(s, su.o), matMulFlops(traced(su, s)), label('flash', FUSED, s));
+        await threeSteps(info, 'flash', FUSED, s);
+      }
+    });
+}
+
+test('flash\'s fused kernel on an engine without a fused decode kernel is skipped with the reason', () => {
+  assert.deepEqual(decoderOf('flash', FUSED_SHAPES[0], { kernel: 'fused' }, { gradients: true, memorySource: '' }),
+    { skipped: messages.noFusedDecode() });
 });
 
 /** The step's traced products at context N. */

@@ -29,6 +29,7 @@ const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=16384:glibc.malloc.trim_thr
 export const ONNX_CAPABILITIES: Capabilities = {
   gradients: false,
   fusedAttention: true, // com.microsoft MultiHeadAttention (contrib op of every onnxruntime-node build)
+  fusedDecode: true, // com.microsoft GroupQueryAttention with a past key and value (its CPU kernel, float32)
   memoryProcessEnv: { GLIBC_TUNABLES: MALLOC_TUNABLES },
   wrapsHostInputs: true, // onnxruntime-node wraps a Float32Array's memory as the OrtValue (on CPU; CUDA copies it to the device)
   memorySource: 'growth of process peak RSS (VmHWM reset via /proc/self/clear_refs) over one run, CPU arena off',

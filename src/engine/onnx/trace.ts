@@ -7,14 +7,15 @@
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import type { HostTensor, Ops } from '../ops.ts';
 import { FORWARD_OUTPUT, forwardProgram, type ForwardFn, type Program } from '../types.ts';
-import { attentionShape, broadcast, concatShape, gatherShape, matMulShape, padShape, reducedShape, reshapeShape, sliceShape, swapLastPerm,
-  transposeShape, type Shaped } from '../flop-recorder.ts';
+import { attentionShape, broadcast, concatShape, decodeAttentionShape, gatherShape, matMulShape, padShape, reducedShape, reshapeShape,
+  sliceShape, swapLastPerm, transposeShape, type Shaped } from '../flop-recorder.ts';
 
 const { onnx } = onnxProto;
 type IAttr = OnnxTypes.IAttributeProto;
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
+const INT32 = onnx.TensorProto.DataType.INT32;
 const ATTR = onnx.AttributeProto.AttributeType;
 
 /** A tensor while tracing: the name of the graph value and its static shape. */
@@ -32,10 +33,13 @@ interface GraphBuilder {
   nodes: OnnxTypes.INodeProto[];
   inits: OnnxTypes.ITensorProto[];
   fresh(prefix: string): string;
-  node(op: string, inputs: string[], shape: number[], attribute?: IAttr[], domain?: string): Sym;
+  /** A node; its first output is the returned value, `unread` more outputs are named but read by nothing. */
+  node(op: string, inputs: string[], shape: number[], attribute?: IAttr[], domain?: string, unread?: number): Sym;
   floatInit(name: string, data: Float32Array, shape: number[]): Sym;
   /** A 1-D int64 initializer (shapes, slice bounds, paddings); returns its name. */
   int64Init(values: number[]): string;
+  /** An int32 initializer of shape `dims` (GroupQueryAttention's lengths); returns its name. */
+  int32Init(values: number[], dims: number[]): string;
 }
 
 function graphBuilder(): GraphBuilder {
@@ -44,9 +48,9 @@ function graphBuilder(): GraphBuilder {
   const fresh = (prefix: string) => `${prefix}_${counter++}`;
   return {
     nodes, inits, fresh,
-    node(op, inputs, shape, attribute = [], domain) {
-      const name = fresh(op.toLowerCase());
-      nodes.push({ opType: op, input: inputs, output: [name], name, attribute, ...(domain && { domain }) });
+    node(op, inputs, shape, attribute = [], domain, unread = 0) {
+      const name = fresh(op.toLowerCase()), more = Array.from({ length: unread }, (_, i) => `${name}.${i + 1}`);
+      nodes.push({ opType: op, input: inputs, output: [name, ...more], name, attribute, ...(domain && { domain }) });
       return { name, shape };
     },
     floatInit(name, data, shape) {
@@ -59,13 +63,18 @@ function graphBuilder(): GraphBuilder {
       inits.push({ name, dataType: INT64, dims: [values.length], int64Data: values });
       return name;
     },
+    int32Init(values, dims) {
+      const name = fresh('i32');
+      inits.push({ name, dataType: INT32, dims, int32Data: values });
+      return name;
+    },
   };
 }
 
 const ints = (name: string, v: number[]): IAttr => ({ name, type: ATTR.INTS, ints: v });
 const int = (name: string, i: number): IAttr => ({ name, type: ATTR.INT, i });
 
-/** ONNX Runtime's contrib-op domain: MultiHeadAttention lives there (docs/ContribOperators.md). */
+/** ONNX Runtime's contrib-op domain: MultiHeadAttention and GroupQueryAttention live there (docs/ContribOperators.md). */
 const MS_DOMAIN = 'com.microsoft';
 
 /** `Ops` that add nodes to `g`. */
@@ -101,7 +110,22 @@ function graphOps(g: GraphBuilder): Ops<Sym> {
     scope: (fn) => fn(), // a static graph: ORT's memory planner decides what lives when
     attention: (q, k, v, heads, causal) => g.node('MultiHeadAttention', [q.name, k.name, v.name],
       attentionShape(q.shape, k.shape, v.shape, heads).shape, [int('num_heads', heads), int('unidirectional', causal ? 1 : 0)], MS_DOMAIN),
+    decodeAttention: (q, k, v, cacheK, cacheV, heads) => groupQueryAttention(g, q, k, v, cacheK, cacheV, heads),
   };
+}
+
+/**
+ * com.microsoft GroupQueryAttention over a past of N keys: the lengths are constants of the graph
+ * (seqlens_k = N + s − 1 per batch entry, total_sequence_length = N + s), the scale its default 1/√E.
+ * Its present key and value [B, kvHeads, N + s, E] are outputs nothing reads: ORT's CPU kernel writes
+ * them all the same (it copies the past into them, unless past and present share one buffer).
+ */
+function groupQueryAttention(g: GraphBuilder, q: Sym, k: Sym, v: Sym, cacheK: Sym, cacheV: Sym, heads: number): Sym {
+  const { shape } = decodeAttentionShape(q.shape, k.shape, v.shape, cacheK.shape, cacheV.shape, heads);
+  const [B, s] = q.shape, [, kvHeads, N] = cacheK.shape;
+  const lengths = [g.int32Init(Array(B).fill(N + s - 1), [B]), g.int32Init([N + s], [])];
+  return g.node('GroupQueryAttention', [q.name, k.name, v.name, cacheK.name, cacheV.name, ...lengths], shape,
+    [int('num_heads', heads), int('kv_num_heads', kvHeads)], MS_DOMAIN, 2);
 }
 
 /** Graph names of a program's state: input `state.NAME`, and the value the next call starts from, output `state.NAME.next`. */

@@ -19,7 +19,6 @@ const WIDTH = 480, HEIGHT = 280;
 export const engineOf = (l: ResultLine): string => `${l.engine}/${l.backend}`;
 /** Why the timing of a case is noisy (none for failed cases and steady timings). */
 export const noisyOf = (l: ResultLine): string[] => (l.status === 'ok' ? l.noisy : []);
-/** A case's comparison group (src/results/group.ts): engine, mode, shape (causal included), shard and machine (merged runs). */
 /** The comparison group of a line (src/results/group.ts): engine, mode, shape and, in a merged run, machine. */
 export const groupOfLine = (l: ResultLine) => comparisonGroup(engineOf(l), l.mode, l.shape, l.shard);
 

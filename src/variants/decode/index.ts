@@ -9,7 +9,8 @@ import { lora, loraProjection, mergedWeight, type LoraOptions } from '../lora.ts
 import { svd, svdProjection, svdWeight, type SvdOptions } from '../svd.ts';
 import { projectionWidth } from '../mha.ts';
 import type { Capabilities, Shape } from '../types.ts';
-import { denseDecoder, fullDecoder, fullProjection, latentDecoder } from './dense.ts';
+import { denseDecoder, fullDecoder, fullProjection, latentDecoder, type DenseDecoderSpec } from './dense.ts';
+import { fusedDecoder } from './fused.ts';
 import { blockDecoder, windowDecoder } from './sparse.ts';
 import type { AnyDecoder, DecodeShape } from './types.ts';
 
@@ -20,8 +21,9 @@ const svdDense = denseDecoder<SvdOptions>({ variant: svd, project: svdProjection
 const svdRank = (s: Shape, o: SvdOptions, p: 'q' | 'k' | 'v' | 'o') => Math.min(o.rank!, s.dModel, projectionWidth(s, p));
 const svdLatent = latentDecoder<SvdOptions>({ variant: svd, project: svdProjection, weight: svdWeight, rank: svdRank });
 
-const flashDecoder = denseDecoder<FlashOptions>({ variant: flash, project: fullProjection, weight: (_s, _o, w, p) => w[`W${p}`].data,
-  tile: (o) => o.tile });
+const flashSpec: DenseDecoderSpec<FlashOptions> = { variant: flash, project: fullProjection, weight: (_s, _o, w, p) => w[`W${p}`].data };
+const flashTiled = denseDecoder<FlashOptions>({ ...flashSpec, tile: (o) => o.tile });
+const flashFused = fusedDecoder<FlashOptions>(flashSpec);
 
 export interface DecodeEntry {
   /** The decoder of this configuration. */
@@ -43,8 +45,9 @@ export const DECODERS: Record<VariantName, DecodeEntry | { skipped: string }> = 
   'sparse-window': { decoder: () => windowDecoder },
   'sparse-block': { decoder: () => blockDecoder },
   flash: {
-    decoder: () => flashDecoder,
-    unsupported: (_s, o) => ((o as FlashOptions).kernel === 'fused' ? messages.noFusedDecode() : undefined),
+    decoder: (o) => ((o as FlashOptions).kernel === 'fused' ? flashFused : flashTiled),
+    unsupported: (_s, o, engine) => ((o as FlashOptions).kernel === 'fused' && engine?.fusedDecode !== true ? messages.noFusedDecode()
+      : undefined),
   },
   linformer: { skipped: messages.decodeLinformer() },
   yardstick: { skipped: messages.decodeYardstick() },
