@@ -131,6 +131,9 @@ export function isMain(moduleUrl: string): boolean {
  * anything else is a bug and prints its stack (exit 1).
  */
 export function runCli(main: () => Promise<number>): void {
+  // `npm run bench -- --help | head`: a reader that closed the pipe wanted no more. Without a listener the write's EPIPE
+  // is an uncaught error and a stack trace; a sweep whose output is cut this way still measures and writes its run folder.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code !== 'EPIPE') throw e; });
   main().then((code) => { process.exitCode = code; }, (e: unknown) => {
     const { code, text } = errorOutcome(e);
     if (text !== undefined) console.error(text);

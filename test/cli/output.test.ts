@@ -1,11 +1,12 @@
 /**
- * Output fits pipes and logs (and a fresh machine gets one line, not a stack): colour only on a
+ * Output fits pipes and logs (and a fresh machine gets one line, not a stack): a closed pipe is no error; colour only on a
  * terminal unless FORCE_COLOR or NO_COLOR say otherwise; a browser-less machine stops npm test with
  * the one-line instruction.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { colourOn } from '../../src/cli/format.ts';
 import { fixtureRun, writeRun } from '../report/fixtures.ts';
@@ -55,4 +56,18 @@ test('no browser and no apt: npm test stops at its pretest with one line saying 
     + '(apt-get install -y chromium-headless-shell)']);
   assert.doesNotMatch(r.stderr, /\n\s+at |browserType\.launch/, 'no stack, no launch error');
   assert.doesNotMatch(r.stdout + r.stderr, /tsc --noEmit|node:test|# tests/, 'nothing after the pretest ran');
+});
+
+test('a closed stdout (| head) is no error: no stack trace, exit 0, and the sweep still writes its run folder', async () => {
+  const out = path.join(tmpDir(), 'run');
+  const child = spawn(process.execPath, ['src/cli/launch.mjs', 'bench', '--engine', 'onnx', '--variants', 'full', '--seq', '16',
+    '--d-model', '16', '--heads', '2', '--rounds', '1', '--time', '20', '--no-ceilings', '--no-report', '--out', out],
+  { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy(); // the reader is gone before the command writes its first line
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|at .*\(/);
+  assert.equal(JSON.parse(readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim()).status, 'ok');
 });
