@@ -25,10 +25,15 @@ const MiB = 2 ** 20;
 
 test('a decode suite is planned, run, checked against the causal float64 forward and reported', async () => {
   const out = tmpDir('attnbench-decode-');
+  // Vega's logger warns through console.warn('WARN', …): the report's charts must compile without one.
+  const warned: string[] = [], warn = console.warn;
+  console.warn = (...m: unknown[]) => { warned.push(m.join(' ')); };
   const { lines } = await runSuite({ name: 'decode-tiny', variants: ['full', { name: 'lora', options: { rank: 2, merged: false } },
     { name: 'lora', options: { rank: 2, merged: true } }, { name: 'sparse-window', options: { window: 8 } }, 'linformer'],
   seqLen: [16, 32], dModel: 16, heads: 2, kvHeads: 2, also: [{ seqLen: [32], kvHeads: 1 }], engines: ['onnx/cpu'], modes: ['decode'],
-  timing: { rounds: 1, timeMs: 20, warmupMs: 5, warmupIterations: 1, minSamples: 3, targetRme: 50 } }, { out });
+  timing: { rounds: 1, timeMs: 20, warmupMs: 5, warmupIterations: 1, minSamples: 3, targetRme: 50 } }, { out })
+    .finally(() => { console.warn = warn; });
+  assert.deepEqual(warned.filter((w) => w.startsWith('WARN')), [], 'the decode charts compile without a Vega-Lite warning');
   assert.equal(lines.length, 15);
   const linformer = lines.filter((l) => l.variant === 'linformer');
   assert.deepEqual(linformer.map((l) => (l.status === 'skipped' ? l.reason : l.status)), Array(3).fill(messages.decodeLinformer()));

@@ -85,7 +85,7 @@ export function rooflineChart(lines: ResultLine[]): TopLevelSpec | undefined {
           tooltip: [{ field: 'roof', title: 'measured roof' }] } },
       { transform: [{ filter: "datum.kind === 'case'" }], mark: { type: 'point', filled: true, size: 60 }, params: [legendToggle],
         encoding: { x: { ...x, field: 'intensity' }, y: { ...y, field: 'gflops' }, color: colorByVariant(lines, rows),
-          opacity: fadeUnselected, shape: { field: 'context', type: 'ordinal', title: 'context N' },
+          opacity: fadeUnselected, shape: { field: 'context', type: 'nominal', title: 'context N' },
           tooltip: tooltip(rows, [...COMMON_TIPS, { field: 'intensity', title: 'FLOP/byte', format: '.3~g' },
             { field: 'gflops', title: 'GFLOP/s', format: '.3~g' }]) } },
     ],
