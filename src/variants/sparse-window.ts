@@ -22,7 +22,7 @@
  *          as loops of 2-D products anyway (Capabilities.loopedProducts: tfjs/wasm), else batched.
  *          Measured on tfjs/wasm, N=1024, d=512, 8 heads, 15 interleaved rounds
  *          (scripts/variant-speed.ts --variants sparse-window:products=batched,…=per-block):
- *          speed-up vs full 1.14× batched, 1.29× [1.25, 1.38] per-block
+ *          speed-up vs full 1.26× [1.15, 1.37] batched, 1.36× [1.26, 1.50] per-block
  *
  * params   as full
  * flops    full's projections + B·4·Np·S·D (Q·Kᵀ and P·V over the slots, padded rows included)
