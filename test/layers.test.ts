@@ -4,10 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './cli/helpers.ts';
+import { ROOT, tmpDir } from './cli/helpers.ts';
 
 /** Rank of each top-level module of src/: an import must go to a strictly lower rank (or stay in its folder). */
 export const LAYERS: Record<string, number> = {
@@ -44,7 +43,7 @@ test('layers point down: no module imports a higher or a sibling layer', () => {
 });
 
 test('the layer check fails on a planted upward, sideways or unranked import', () => {
-  const src = path.join(mkdtempSync(path.join(os.tmpdir(), 'attnbench-layers-')), 'src');
+  const src = path.join(tmpDir('attnbench-layers-'), 'src');
   const plant = (file: string, text: string) => {
     mkdirSync(path.dirname(path.join(src, file)), { recursive: true });
     writeFileSync(path.join(src, file), text);

@@ -41,9 +41,11 @@ test('run.json records suite, argv, environment and engines', () => {
   }
 });
 
-test('package.json runs each command as tsx src/cli/<command>.ts: what the other tests spawn directly (cliRun)', () => {
+test('package.json runs each command as node src/cli/launch.mjs <command>: what the other tests spawn directly (cliRun)', () => {
   const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  for (const command of ['bench', 'report', 'compare', 'merge', 'attend']) assert.equal(scripts[command], `tsx src/cli/${command}.ts`);
+  for (const command of ['bench', 'report', 'compare', 'merge', 'attend']) {
+    assert.equal(scripts[command], `node src/cli/launch.mjs ${command}`);
+  }
 });
 
 test('results.jsonl holds one complete line per case', () => {

@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -20,12 +20,12 @@ export function npmRun(script: string, args: string[], timeoutMs = 120_000, env:
 }
 
 /**
- * Runs `src/cli/<command>.ts args` as `npm run <command> -- args` does (package.json's scripts are
- * `tsx src/cli/<command>.ts`, which test/cli/bench-e2e.test.ts checks), in one node process with
- * tsx's loader: without npm's and tsx's launcher processes, about 0.5 s of CPU a call.
+ * Runs a command as `npm run <command> -- args` does (package.json's scripts are
+ * `node src/cli/launch.mjs <command>`, which test/cli/bench-e2e.test.ts checks), without npm's
+ * launcher process: about 0.3 s of CPU less a call.
  */
 export function cliRun(command: string, args: string[], timeoutMs = 120_000, env: NodeJS.ProcessEnv = {}): Ran {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', `src/cli/${command}.ts`, ...args], { cwd: ROOT, encoding: 'utf8',
+  const r = spawnSync(process.execPath, ['src/cli/launch.mjs', command, ...args], { cwd: ROOT, encoding: 'utf8',
     timeout: timeoutMs, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -33,14 +33,21 @@ export function cliRun(command: string, args: string[], timeoutMs = 120_000, env
 /** cliRun without blocking this process: runs that wait on other processes (interpreters starting) overlap. */
 export function cliRunAsync(command: string, args: string[], timeoutMs = 120_000, env: NodeJS.ProcessEnv = {}): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', `src/cli/${command}.ts`, ...args], { cwd: ROOT, encoding: 'utf8',
+    execFile(process.execPath, ['src/cli/launch.mjs', command, ...args], { cwd: ROOT, encoding: 'utf8',
       timeout: timeoutMs, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env } },
     (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }));
   });
 }
 
+const made: string[] = [];
+// A test process leaves no folder behind: npm test made about 60 of them a run, kept forever in /tmp.
+process.on('exit', () => { for (const dir of made) rmSync(dir, { recursive: true, force: true }); });
+
+/** A new folder under the system's temporary folder, removed when this test process exits. */
 export function tmpDir(prefix = 'attnbench-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /**

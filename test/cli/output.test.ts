@@ -14,14 +14,14 @@ import { ROOT, tmpDir } from './helpers.ts';
 const ESC = '\u001b[';
 
 /**
- * The compare command (`npm run compare` is `tsx src/cli/compare.ts`) with stdout a pipe, in the
+ * The compare command (`npm run compare` is `node src/cli/launch.mjs compare`) with stdout a pipe, in the
  * environment given (no colour variables unless set).
  */
 function comparePiped(env: Record<string, string>): string {
   const dir = tmpDir();
   const base = writeRun(path.join(dir, 'base'), fixtureRun()), next = writeRun(path.join(dir, 'new'), fixtureRun());
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'FORCE_COLOR' && k !== 'NO_COLOR'));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/compare.ts', base, next],
+  const r = spawnSync(process.execPath, ['src/cli/launch.mjs', 'compare', base, next],
     { cwd: ROOT, encoding: 'utf8', env: { ...clean, ...env } });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;

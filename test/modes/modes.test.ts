@@ -5,18 +5,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { runSuite } from '../../src/index.ts';
 import { modeNames, modeOf, registerMode } from '../../src/modes/index.ts';
 import { REPORT_FILE } from '../../src/results/store.ts';
-import { ROOT } from '../cli/helpers.ts';
+import { ROOT, tmpDir } from '../cli/helpers.ts';
 import { CHECK_CALLS, counted } from './fixtures/counted-mode.ts';
 
 test('a mode registered from a test is planned, run in worker processes and reported', async () => {
   assert.ok(modeNames().includes('counted'));
-  const out = mkdtempSync(path.join(tmpdir(), 'attnbench-mode-'));
+  const out = tmpDir('attnbench-mode-');
   const { lines } = await runSuite({ name: 'modes', variants: ['full', 'lora'], seqLen: [16], dModel: 16, heads: 2,
     engines: ['tfjs/cpu'], modes: ['inference', 'counted'],
     timing: { rounds: 1, timeMs: 20, warmupMs: 5, warmupIterations: 1, minSamples: 3, targetRme: 50 } }, { out, ceilings: false });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compiledWorker, ownLocation } from '../../src/run/compiled-worker.ts';
+import { compiledEntry, sourcesHash } from '../../src/run/compile-sources.mjs';
 import { ROOT } from '../cli/helpers.ts';
 
 test('ownLocation gives a module the import.meta of its source file', () => {
@@ -27,4 +28,16 @@ test('the worker compiled from the sources: a file per code version in node_modu
   assert.doesNotMatch(code, /from "\.\.?\//, 'every source module inlined; packages imported from node_modules');
   assert.match(code, /^import \{ z \} from "zod";$/m);
   assert.ok(code.includes('("onnxruntime-node")'), 'onnxruntime-node required from node_modules');
+});
+
+test('the commands compiled for npm run (src/cli/launch.mjs): one file per code version beside the worker, sources inlined', async () => {
+  const file = await compiledEntry('cli', 'cli/attnbench.ts');
+  assert.ok(file, 'node_modules/.cache is writable here');
+  assert.match(path.relative(ROOT, file), new RegExp(`^node_modules/\\.cache/attnbench/cli-${sourcesHash()}\\.mjs$`));
+  const code = readFileSync(file, 'utf8');
+  assert.doesNotMatch(code, /from "\.\.?\//, 'every source module inlined');
+  // run/suite.ts finds the built-in suites beside its source, not beside the compiled file.
+  assert.ok(code.includes(JSON.stringify(pathToFileURL(path.join(ROOT, 'src/run/suite.ts')).href)));
+  const launcher = readFileSync(path.join(ROOT, 'src/cli/launch.mjs'), 'utf8');
+  assert.match(launcher, /compiledEntry\('cli', 'cli\/attnbench\.ts'\)/);
 });

@@ -3,13 +3,15 @@
  * that a Python worker (worker.py) executes with torch ops (session.ts, client.ts). This file is
  * the engine's front door: the probe, and the registry entries. The probe runs
  * `python worker.py --probe` in a process of its own, once for both backends: this process never
- * imports torch and never initialises CUDA.
+ * imports torch and never initialises CUDA. Its answer is kept on disk under what it depends on
+ * (probe-cache.ts): torch is imported once per interpreter, installation and environment.
  */
 import { execFile } from 'node:child_process';
 import type { BackendEntry, EngineInfo } from '../types.ts';
 import type { Dtype } from '../../results/dtype.ts';
 import { firstLine } from '../types.ts';
 import { pythonOf, workerScript } from './client.ts';
+import { cachedProbe } from './probe-cache.ts';
 import { torchCapabilities, torchEngine, torchThreads, type TorchBackend } from './session.ts';
 
 export { traceProgram, type TorchProgram, type TracedProgram } from './program.ts';
@@ -51,7 +53,7 @@ let probed: Promise<ProbeOutput> | undefined;
 /** One backend's registry facts from the (shared, cached) probe. */
 export async function probeTorch(backend: TorchBackend): Promise<Omit<EngineInfo, 'priority'>> {
   const id = `torch/${backend}`, python = pythonOf();
-  const p = await (probed ??= runProbe());
+  const p = await (probed ??= cachedProbe(python, workerScript(), runProbe));
   if (!p.ok) return { engine: 'torch', backend, id, available: false, reason: p.reason };
   const gpu = p.cuda;
   if (backend === 'cuda' && !gpu?.ok) return { engine: 'torch', backend, id, available: false, reason: `no CUDA device: ${gpu?.reason}` };
