@@ -70,7 +70,11 @@ for (const kernel of kernels) {
     const { v, x, o, w, flops } = buildCase(c);
     const prepared = await prepareForward(await createEngine(info), (ops, xx, ww) => v.forward(ops, xx, ww, shape, o), w, x);
     await prepared.run(); // warm-up: kernels chosen, operators built
-    entries.push({ variant, kernel, label: `${v.describe(o)}${kernel ? ` [${kernel}]` : ''}`, flops, prepared, rounds: [] });
+    // The resolved value of each option given on the command line: two configurations that describe() alike stay apart.
+    const given = Object.keys(options).filter((key) => !DEFAULT_VARIANTS.some(([n, d]) => n === variant && key in d));
+    const extra = given.map((key) => `${key}=${String((o as Record<string, unknown>)[key])}`).join(' ');
+    entries.push({ variant, kernel, label: `${v.describe(o)}${extra ? ` ${extra}` : ''}${kernel ? ` [${kernel}]` : ''}`, flops, prepared,
+      rounds: [] });
   }
 }
 for (let r = 1; r <= Number(a.rounds); r++) {

@@ -60,6 +60,13 @@ export const TFJS_CAPABILITIES: Capabilities = {
     + 'so its activations are an upper bound',
 };
 
+/**
+ * wasm: its worker flags, and `loopedProducts`: a batched product runs as a loop of 2-D XNNPACK
+ * products wherever that is measured faster (tfjs-kernels.ts: every one of the default suite's
+ * variants at N=1024), so the sparse variants issue theirs one block at a time (products 'auto').
+ */
+const WASM_CAPABILITIES: Capabilities = { ...TFJS_CAPABILITIES, processFlags: WASM_PROCESS_FLAGS, loopedProducts: true };
+
 export async function loadTfjs(backend: TfjsBackend): Promise<typeof TF> {
   const tf = require('@tensorflow/tfjs') as typeof TF;
   tf.enableProdMode(); // no debug checks, no console banners: a benchmark measures the production path
@@ -79,7 +86,13 @@ function gpuInUse(tf: typeof TF): boolean {
   return Boolean((tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice);
 }
 
-export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMap<string, BatchedKernel> = new Map()): Ops<Tensor> {
+/**
+ * The Ops of a tfjs backend. `gradients`: whether a pass may be differentiated (a training step);
+ * a forward-only pass runs its 2-D products without plainMatMul's gradient wrapper (a scope per
+ * product: measured on wasm, 6 ms of a 250 ms window pass at N=1024, which issues 128 of them).
+ */
+export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMap<string, BatchedKernel> = new Map(),
+  gradients = true): Ops<Tensor> {
   const choosing = CHOOSES_BATCHED_KERNEL[backend];
   const unmeasured = choosing ? forcedKernel() : undefined; // a training step's backward products too
   // Constants (sparsity masks) are uploaded once per array, not on every pass, as a traced graph
@@ -90,7 +103,7 @@ export function tfjsOps(tf: typeof TF, backend: TfjsBackend, kernels: ReadonlyMa
     if (!t) constants.set(data, (t = tf.keep(tf.tensor(data, shape, 'float32'))));
     return t;
   };
-  const runBatched = batchedRunner(tf, choosing);
+  const runBatched = batchedRunner(tf, choosing, gradients);
   const matMul2d = runBatched.matMul2d;
   const matMul = (a: Tensor, b: Tensor, ta = false, tb = false): Tensor => {
     if (b.rank === 2 && a.rank > 2 && !ta) {
@@ -152,8 +165,8 @@ function sizeRule(a: readonly number[], b: readonly number[]): BatchedKernel {
 /** Both kernels of a batched product (tfjs-kernels.ts), and the 2-D product the loop issues per entry. */
 type MatMul2d = (a: Tensor, b: Tensor, ta: boolean, tb: boolean) => Tensor;
 
-function batchedRunner(tf: typeof TF, plainProducts: boolean): KernelRunner & { matMul2d: MatMul2d } {
-  const plain = plainProducts ? plainMatMul(tf) : undefined;
+function batchedRunner(tf: typeof TF, plainProducts: boolean, gradients = true): KernelRunner & { matMul2d: MatMul2d } {
+  const plain = !plainProducts ? undefined : gradients ? plainMatMul(tf) : (a: Tensor, b: Tensor) => tf.matMul(a, b);
   const matMul2d = (a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor =>
     plain ? plain(ta ? tf.transpose(a) : a, tb ? tf.transpose(b) : b) : tf.matMul(a, b, ta, tb);
   const run: KernelRunner = (kernel, a, b, ta, tb) => {
@@ -191,8 +204,8 @@ async function kernelsFor(tf: typeof TF, backend: TfjsBackend, forward: ForwardF
 }
 
 /** Ops whose batched products run on the kernels chosen for them. */
-const opsWith = (tf: typeof TF, backend: TfjsBackend, kernels: KernelChoice[]) =>
-  tfjsOps(tf, backend, new Map(kernels.map((k) => [k.product, k.kernel])));
+const opsWith = (tf: typeof TF, backend: TfjsBackend, kernels: KernelChoice[], gradients: boolean) =>
+  tfjsOps(tf, backend, new Map(kernels.map((k) => [k.product, k.kernel])), gradients);
 
 const upload = (tf: typeof TF, ts: Record<string, HostTensor> = {}): Record<string, Tensor> =>
   Object.fromEntries(Object.entries(ts).map(([name, t]) => [name, tf.tensor(t.data, t.shape, 'float32')]));
@@ -200,7 +213,7 @@ const upload = (tf: typeof TF, ts: Record<string, HostTensor> = {}): Record<stri
 /** A compiled program (types.ts, Prepared): eager calls inside tf.tidy; state tensors kept between calls. */
 async function prepareProgram(tf: typeof TF, backend: TfjsBackend, program: Program,
   weights: Record<string, HostTensor>): Promise<Prepared> {
-  const kernels = await kernelsFor(tf, backend, programAsForward(program), weights, [1]), ops = opsWith(tf, backend, kernels);
+  const kernels = await kernelsFor(tf, backend, programAsForward(program), weights, [1]), ops = opsWith(tf, backend, kernels, false);
   const w = upload(tf, weights), inputs = upload(tf, program.inputs);
   let state = upload(tf, program.state);
   /** One call; the old state is freed once the new one exists. */
@@ -250,7 +263,7 @@ export function tfjsEngine(tf: typeof TF, backend: TfjsBackend, info: EngineInfo
   return {
     info,
     async prepareTraining(forward, weights, input, setup) {
-      const ops = opsWith(tf, backend, await kernelsFor(tf, backend, forward, weights, input.shape));
+      const ops = opsWith(tf, backend, await kernelsFor(tf, backend, forward, weights, input.shape), true);
       return prepareTfjsTraining(tf, ops, TFJS_CAPABILITIES.memorySource, forward, weights, input, setup);
     },
     prepare: (program, weights) => prepareProgram(tf, backend, program, weights),
@@ -266,7 +279,7 @@ export async function probeTfjs(backend: TfjsBackend): Promise<Omit<EngineInfo, 
     const threads = backend === 'wasm' ? 1 : undefined;
     return { engine: 'tfjs', backend, id, available: true, version: versions['tfjs-core'], device, threads,
       ...(backend === 'wasm' && { settings: { wasmTiers: 'TurboFan only (--no-liftoff)' } }),
-      capabilities: backend === 'wasm' ? { ...TFJS_CAPABILITIES, processFlags: WASM_PROCESS_FLAGS } : TFJS_CAPABILITIES };
+      capabilities: backend === 'wasm' ? WASM_CAPABILITIES : TFJS_CAPABILITIES };
   } catch (e) {
     return { engine: 'tfjs', backend, id, available: false, device, reason: whyNot(PACKAGE[backend], e) };
   }

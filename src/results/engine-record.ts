@@ -52,6 +52,12 @@ export const CapabilitiesSchema = z.object({
   dtypes: z.array(z.enum(DTYPES)).optional(),
   /** Why the engine does not compute in a dtype it lacks, as its probe found (torch/cpu float16: "not implemented for 'Half'"). */
   dtypeReasons: z.partialRecord(z.enum(DTYPES), z.string()).optional(),
+  /**
+   * The engine runs a batched matrix product as one 2-D product per batch entry (tfjs/wasm, where
+   * that kernel is measured faster: tfjs-kernels.ts), so a variant loses no batching by issuing its
+   * products one entry at a time (the sparse variants' products 'auto'); absent = it batches them.
+   */
+  loopedProducts: z.boolean().optional(),
   /** How to read the engine's measured training memory, when it needs saying (the report shows it beside the chart). */
   trainingMemoryNote: z.string().optional(),
 });

@@ -90,3 +90,43 @@ export function blockGroups(p: BlockPattern, G: number): BlockGroup[] {
     return [{ blocks: masked, mask: joined(masked.map((b) => masks[b])) }, { blocks: clean }];
   });
 }
+
+/** A run of consecutive key rows, [start, start + length), of the zero-padded keys. */
+export interface KeyRun {
+  start: number;
+  length: number;
+}
+
+/**
+ * The key rows of query block b's S + G slots, in slot order, as runs of consecutive rows: its slot
+ * groups' blocks, merged where one follows the other, then rows 0…G−1. A window's middle block is
+ * one run (blocks b−1, b, b+1), so its keys are one slice, no gather.
+ */
+export function slotRuns(p: BlockPattern, G: number, b: number): KeyRun[] {
+  return perPattern(p, `runs:${G}:${b}`, () => {
+    const runs: KeyRun[] = [];
+    for (const kb of slotGroups(p, b)) {
+      const last = runs[runs.length - 1];
+      if (last && last.start + last.length === kb * p.W) last.length += p.W;
+      else runs.push({ start: kb * p.W, length: p.W });
+    }
+    return G > 0 ? [...runs, { start: 0, length: G }] : runs;
+  });
+}
+
+/**
+ * Each query block's additive mask [W, S + G] (blockGroups' masks, one array per block, made once:
+ * an eager engine uploads a constant once per array), or undefined where none of its slots is masked.
+ */
+export function maskOfBlock(p: BlockPattern, G: number): Array<Float32Array | undefined> {
+  return perPattern(p, `block-masks:${G}`, () => {
+    const size = p.W * (p.S + G), byBlock: Array<Float32Array | undefined> = Array(p.nb).fill(undefined);
+    for (const g of blockGroups(p, G)) {
+      g.blocks.forEach((b, t) => {
+        const mask = g.mask?.subarray(t * size, (t + 1) * size);
+        if (mask?.includes(MASKED)) byBlock[b] = mask;
+      });
+    }
+    return byBlock;
+  });
+}

@@ -8,7 +8,8 @@
 import type { Ops } from '../engine/ops.ts';
 import { kvHeadsOf, kvWidth } from '../results/types.ts';
 import { blockGroups, gcd, keyBlock, slotChunks, type BlockGroup } from './block-slots.ts';
-import type { Shape } from './types.ts';
+import { perBlockAttend } from './block-entries.ts';
+import type { Capabilities, Shape } from './types.ts';
 
 export { MASKED } from './block-slots.ts';
 
@@ -92,19 +93,56 @@ function attendGroup<T>(ops: Ops<T>, blocked: { q: T; k: T; v: T }, p: BlockPatt
   return ops.reshape(ops.matMul(ops.softmax(scores), v), [bh, n * W, E]);
 }
 
+/** How blockSparseAttend issues its products: batched over every (head, block), or one block at a time (block-entries.ts). */
+export const SLOT_PRODUCTS = ['batched', 'per-block'] as const;
+export type SlotProducts = (typeof SLOT_PRODUCTS)[number];
+
+/**
+ * The products option of the sparse variants: 'auto' (default) is fixed by resolveSlotProducts
+ * before the case runs, and recorded in the line's options.
+ */
+export function resolveSlotProducts<O extends { products: SlotProducts | 'auto' }>(o: O, engine?: Capabilities): O {
+  if (o.products !== 'auto') return o;
+  return { ...o, products: engine?.loopedProducts === true ? 'per-block' : 'batched' };
+}
+
+/** A resolved products option ('auto' unresolved: batched, as on an engine that declares nothing). */
+export const slotProducts = (o: { products: SlotProducts | 'auto' }): SlotProducts => (o.products === 'auto' ? 'batched' : o.products);
+
+export interface BlockSparseExtras<T> {
+  /** Global keys: the first G keys, which every query attends besides its slots. */
+  globals?: number;
+  /** [B, H, R, E]: the result's first R rows (sparse-block's dense global rows). */
+  firstRows?: T;
+  products?: SlotProducts;
+}
+
 /**
  * softmax(Q·Kᵀ/√E)·V over the pattern's slots and the first G keys (global keys, which every
  * query attends besides its slots); q, k, v [B, H, N, E] → [B, H, N, E]. `firstRows` [B, H, R, E],
  * where given, are the result's first R rows (sparse-block's dense global rows): joined in the one
  * copy that puts the groups' rows in order, instead of a slice and a concat of their own.
  */
-export function blockSparseAttend<T>(ops: Ops<T>, q: T, k: T, v: T, s: Shape, p: BlockPattern, G = 0, firstRows?: T): T {
+export function blockSparseAttend<T>(ops: Ops<T>, q: T, k: T, v: T, s: Shape, p: BlockPattern,
+  { globals: G = 0, firstRows, products = 'batched' }: BlockSparseExtras<T> = {}): T {
   const E = s.dModel / s.heads, bh = s.batch * s.heads;
   const blocked = { q: toBlocks(ops, q, s, p), k: toBlocks(ops, k, s, p), v: toBlocks(ops, v, s, p) };
-  const groups = blockGroups(p, G), outs = groups.map((g) => attendGroup(ops, blocked, p, G, g));
   const R = firstRows ? ops.shape(firstRows)[2] : 0;
   const pieces = firstRows ? [ops.reshape(firstRows, [bh, R, E])] : [];
-  // Runs of consecutive blocks of one group, as rows of that group's result; rows < R and ≥ N dropped.
+  if (products === 'per-block') {
+    const rows = (t: T) => ops.reshape(t, [bh, p.nb * p.W, E]);
+    const out = perBlockAttend(ops, ops.scale(rows(blocked.q), 1 / Math.sqrt(E)), rows(blocked.k), rows(blocked.v), p, G);
+    pieces.push(R === 0 && p.nb * p.W === p.seqLen ? out : ops.slice(out, [0, R, 0], [bh, p.seqLen - R, E]));
+  } else {
+    pieces.push(...groupRows(ops, blocked, p, G, R));
+  }
+  return ops.reshape(pieces.length === 1 ? pieces[0] : ops.concat(pieces, 1), [s.batch, s.heads, p.seqLen, E]);
+}
+
+/** The batched formulation: each group's rows (block-slots.ts), as runs of consecutive blocks, rows < R and ≥ N dropped. */
+function groupRows<T>(ops: Ops<T>, blocked: { q: T; k: T; v: T }, p: BlockPattern, G: number, R: number): T[] {
+  const [bh, , , E] = ops.shape(blocked.q);
+  const groups = blockGroups(p, G), outs = groups.map((g) => attendGroup(ops, blocked, p, G, g)), pieces: T[] = [];
   for (let b = 0; b < p.nb;) {
     const gi = groups.findIndex((g) => g.blocks.includes(b)), at = groups[gi].blocks.indexOf(b);
     let end = b + 1;
@@ -116,7 +154,7 @@ export function blockSparseAttend<T>(ops: Ops<T>, q: T, k: T, v: T, s: Shape, p:
     }
     b = end;
   }
-  return ops.reshape(pieces.length === 1 ? pieces[0] : ops.concat(pieces, 1), [s.batch, s.heads, p.seqLen, E]);
+  return pieces;
 }
 
 /** FLOPs of blockSparseAttend: Q·Kᵀ and P·V over S slots and G global keys for all nb·W (padded) rows. */

@@ -36,6 +36,8 @@ export const SMALL_OPTIONS: Partial<Record<VariantName, object[]>> = {
   'sparse-window': [{ window: 8 }, { window: 3 }],
   'sparse-block': [
     { block: 4, globalTokens: 2 }, { block: 5, globalTokens: 0, randomBlocks: 2 }, { block: 4, globalTokens: 3, randomBlocks: 1 },
+    // Per block on every engine (tfjs/wasm runs every sparse case so by default): runs of slots, global keys, masks, first rows.
+    { block: 4, globalTokens: 3, randomBlocks: 1, products: 'per-block' },
   ],
   linformer: [{ k: 5 }, { k: 5, projection: 'gaussian' }, { k: 64, projection: 'identity' }],
   flash: [{ tile: 5, kernel: 'tiled' }, { tile: 16, kernel: 'tiled' }, { kernel: 'fused' }],

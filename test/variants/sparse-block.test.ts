@@ -10,8 +10,8 @@ const range = (a: number, b: number) => [...Array(b - a + 1).keys()].map((i) => 
 const keys = (N: number, o: object, i: number) =>
   blockSparseKeys(at(N), sparseBlock.options.parse(o), i).sort((a, b) => a - b);
 
-test('defaults: blocks of 64, 16 global tokens, no random blocks', () => {
-  assert.deepEqual(sparseBlock.options.parse({}), { block: 64, globalTokens: 16, randomBlocks: 0 });
+test('defaults: blocks of 64, 16 global tokens, no random blocks, products chosen by the engine', () => {
+  assert.deepEqual(sparseBlock.options.parse({}), { block: 64, globalTokens: 16, randomBlocks: 0, products: 'auto' });
 });
 
 test('pattern: global rows see everything; others see globals and blocks b−1..b+1', () => {

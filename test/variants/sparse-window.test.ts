@@ -42,3 +42,12 @@ test('causal window w: query i attends exactly the keys i − w + 1 … i, compu
   // Blocks of w − 1 = 15: N = 1001 pads to 67 blocks (1005 rows), S = 2·15 slots.
   assert.equal(sparseWindow.flops(causal(1001), o) - 4 * 2 * 1001 * 16 * 16, 4 * 1005 * 30 * 16);
 });
+
+test('products auto: one block at a time where the engine loops its batched products, else batched; a named one is kept', () => {
+  const o = sparseWindow.options.parse({ window: 8 }), caps = { gradients: false, memorySource: 'none' };
+  assert.equal(sparseWindow.resolve!(at(16), o, {} as never, { ...caps, loopedProducts: true }).products, 'per-block');
+  assert.equal(sparseWindow.resolve!(at(16), o, {} as never, caps).products, 'batched');
+  assert.equal(sparseWindow.resolve!(at(16), o, {} as never).products, 'batched');
+  const named = sparseWindow.options.parse({ window: 8, products: 'per-block' });
+  assert.equal(sparseWindow.resolve!(at(16), named, {} as never, caps).products, 'per-block');
+});
