@@ -1,54 +1,73 @@
 /**
  * A decode step's attention core alone on onnx/cpu, grouped-query heads: one new token's 8 query heads
- * against a cache of N keys with kvHeads K/V heads (weights of one session, so K and V stay where the
- * last pass left them: in cache, unlike a harness step's, which rotates over a pool). Three ways of
- * writing the same products, each a session of its own, sampled in shuffled turns:
- *   rows      a group's query heads as the rows of one product (variants/mha.ts, attentionCore: what runs)
- *   K·qᵀ      the cache as the left operand, then a transpose
- *   one row   every query head its own single-row product against its K/V head, broadcast
- *   npx tsx scripts/gqa-core.ts [N=8192] [kvHeads=2] [passes=300]
- * What it told (session 6, N=8192): rows is the fastest or within 4 % (2 KV heads 0.75 ms, 8 KV heads
- * 2.08 ms) while the whole step took 1.86 and 3.98 ms: most of a step outside its core.
+ * against a cache of N keys with kvHeads K/V heads, the cache an input taken from a pool of ~600 MB
+ * in turn (read from memory, as a harness step's: measure/rotation.ts). Five ways of writing the same
+ * products, each a session of its own, sampled in shuffled turns:
+ *   rows            a group's query heads as the rows of one product (variants/decode/core.ts: what runs)
+ *   K·qᵀ            the cache as the left operand of both products, transposes after
+ *   one row         every query head its own single-row products against its K/V head, broadcast
+ *   rows, P·V 1-row scores as rows, then one single-row P·V per query head
+ *   K·qᵀ, P·V rows  scores with the cache on the left, P·V as rows
+ *   npx tsx scripts/gqa-core.ts [N=8192] [kvHeads=2] [passes=200]
+ * What it told (session 6, N=8192, 2 KV heads): rows 1.79 ms (the cache read at 4.7 GB/s), the others
+ * 1.86–2.43 ms, where the run's streaming-read roof was 12.3 GB/s: MLAS's products with 4 rows do
+ * not stream the cache at the roof's rate, whichever way they are written (docs/decode.md).
  */
 import { createEngine, listEngines } from '../src/engine/resolve.ts';
-import type { Ops } from '../src/engine/ops.ts';
-import { forwardProgram, type ForwardFn, type Prepared } from '../src/engine/types.ts';
+import type { HostTensor, Ops } from '../src/engine/ops.ts';
+import type { Prepared } from '../src/engine/types.ts';
 import { createRng, normalArray } from '../src/linalg/rng.ts';
 
-const [N, KV, passes] = [8192, 2, 300].map((d, i) => Number(process.argv[2 + i] ?? d));
-const H = 8, E = 64, g = H / KV;
+const [N, KV, passes] = [8192, 2, 200].map((d, i) => Number(process.argv[2 + i] ?? d));
+const H = 8, E = 64, g = H / KV, kvShape = [1, KV, N, E], kvSize = KV * N * E;
 const info = (await listEngines(['onnx'])).find((e) => e.id === 'onnx/cpu' && e.available);
 if (!info) throw new Error('onnx/cpu is not available here');
 const engine = await createEngine(info), rng = createRng('gqa-core');
-const tensor = (shape: number[]) => ({ data: normalArray(rng, shape.reduce((a, b) => a * b, 1), 1), shape });
-const q = tensor([1, KV, g, E]), cache = { K: tensor([1, KV, N, E]), V: tensor([1, KV, N, E]) };
+const tensor = (shape: number[]): HostTensor => ({ data: normalArray(rng, shape.reduce((a, b) => a * b, 1), 1), shape });
 
-const FORMS: Record<string, ForwardFn> = {
-  rows: <T>(ops: Ops<T>, x: T, w: Record<string, T>) => ops.matMul(ops.softmax(ops.matMul(x, w.K, false, true)), w.V),
-  'K·qᵀ': <T>(ops: Ops<T>, x: T, w: Record<string, T>) => {
-    const scores = ops.transpose(ops.matMul(w.K, x, false, true), [0, 1, 3, 2]);
-    return ops.transpose(ops.matMul(w.V, ops.softmax(scores), true, true), [0, 1, 3, 2]);
+type Core = <T>(ops: Ops<T>, q: T, K: T, V: T) => T;
+const perRow = <T>(ops: Ops<T>, t: T, last: number) => ops.reshape(t, [1, KV, 1, N, last]);
+const FORMS: Record<string, Core> = {
+  rows: (ops, q, K, V) => ops.matMul(ops.softmax(ops.matMul(q, K, false, true)), V),
+  'K·qᵀ': (ops, q, K, V) => {
+    const scores = ops.transpose(ops.matMul(K, q, false, true), [0, 1, 3, 2]);
+    return ops.transpose(ops.matMul(V, ops.softmax(scores), true, true), [0, 1, 3, 2]);
   },
-  'one row': <T>(ops: Ops<T>, x: T, w: Record<string, T>) => {
-    const [x1, k1, v1] = [ops.reshape(x, [1, KV, g, 1, E]), ops.reshape(w.K, [1, KV, 1, N, E]), ops.reshape(w.V, [1, KV, 1, N, E])];
-    return ops.reshape(ops.matMul(ops.softmax(ops.matMul(x1, k1, false, true)), v1), [1, KV, g, E]);
+  'one row': (ops, q, K, V) => {
+    const p = ops.softmax(ops.matMul(ops.reshape(q, [1, KV, g, 1, E]), perRow(ops, K, E), false, true));
+    return ops.reshape(ops.matMul(p, perRow(ops, V, E)), [1, KV, g, E]);
   },
+  'rows, P·V 1-row': (ops, q, K, V) => {
+    const p = ops.softmax(ops.matMul(q, K, false, true));
+    return ops.reshape(ops.matMul(ops.reshape(p, [1, KV, g, 1, N]), perRow(ops, V, E)), [1, KV, g, E]);
+  },
+  'K·qᵀ, P·V rows': (ops, q, K, V) => ops.matMul(ops.softmax(ops.transpose(ops.matMul(K, q, false, true), [0, 1, 3, 2])), V),
 };
 
+const inputs = { q: tensor([1, KV, g, E]), K: tensor(kvShape), V: tensor(kvShape) };
 const sessions: Array<[string, Prepared]> = [];
-for (const [name, forward] of Object.entries(FORMS)) sessions.push([name, await engine.prepare(forwardProgram(forward, q), cache)]);
+for (const [name, core] of Object.entries(FORMS)) {
+  sessions.push([name, await engine.prepare({ fn: (ops, i) => ({ outputs: { y: core(ops, i.q, i.K, i.V) } }), inputs }, {})]);
+}
+const slots = Math.ceil(600e6 / (8 * kvSize)), pool = new Float32Array(slots * 2 * kvSize).fill(0.01);
+let turn = 0;
+const nextCache = () => {
+  const at = (turn++ % slots) * 2 * kvSize;
+  const view = (from: number) => ({ data: pool.subarray(from, from + kvSize), shape: kvShape });
+  return { K: view(at), V: view(at + kvSize) };
+};
 const times = new Map<string, number[]>(sessions.map(([name]) => [name, []]));
-for (const [, p] of sessions) await p.run(); // first passes: allocations, not timed
+for (const [, p] of sessions) await p.run(nextCache()); // first passes: allocations, not timed
 for (let i = 0; i < passes; i++) {
   for (const [name, p] of [...sessions].sort(() => rng.uniform() - 0.5)) {
-    const t0 = performance.now();
-    await p.run();
+    const cache = nextCache(), t0 = performance.now();
+    await p.run(cache);
     times.get(name)!.push(performance.now() - t0);
   }
 }
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
-const rows = median(times.get('rows')!);
 for (const [name, t] of times) {
-  console.log(`N=${N} kvHeads=${KV} ${name.padEnd(8)} ${median(t).toFixed(3)} ms  ×${(median(t) / rows).toFixed(3)}`);
+  const ms = median(t);
+  console.log(`N=${N} kvHeads=${KV} ${name.padEnd(16)} ${ms.toFixed(3)} ms  cache read at ${(8 * kvSize / ms / 1e6).toFixed(1)} GB/s`);
 }
 for (const [, p] of sessions) await p.dispose();
