@@ -8,6 +8,7 @@
  *   one row         every query head its own single-row products against its K/V head, broadcast
  *   rows, P·V 1-row scores as rows, then one single-row P·V per query head
  *   K·qᵀ, P·V rows  scores with the cache on the left, P·V as rows
+ * and, as the roof, a streaming read of the same K and V (ReduceSum, as the run's bandwidth ceiling).
  *   npx tsx scripts/gqa-core.ts [N=8192] [kvHeads=2] [passes=200]
  * What it told (session 6, N=8192, 2 KV heads): rows 1.79 ms (the cache read at 4.7 GB/s), the others
  * 1.86–2.43 ms, where the run's streaming-read roof was 12.3 GB/s: MLAS's products with 4 rows do
@@ -41,6 +42,8 @@ const FORMS: Record<string, Core> = {
     const p = ops.softmax(ops.matMul(q, K, false, true));
     return ops.reshape(ops.matMul(ops.reshape(p, [1, KV, g, 1, N]), perRow(ops, V, E)), [1, KV, g, E]);
   },
+  // Not attention: the roof. A streaming read of the same K and V (what the run's bandwidth ceiling does), in the same turns.
+  'read (ReduceSum)': (ops, _q, K, V) => ops.add(ops.reduceSum(K), ops.reduceSum(V)),
   'K·qᵀ, P·V rows': (ops, q, K, V) => ops.matMul(ops.softmax(ops.transpose(ops.matMul(K, q, false, true), [0, 1, 3, 2])), V),
 };
 
