@@ -10,9 +10,9 @@
  *   K·qᵀ, P·V rows  scores with the cache on the left, P·V as rows
  * and, as the roof, a streaming read of the same K and V (ReduceSum, as the run's bandwidth ceiling).
  *   npx tsx scripts/gqa-core.ts [N=8192] [kvHeads=2] [passes=200]
- * What it told (session 6, N=8192, 2 KV heads): rows 1.79 ms (the cache read at 4.7 GB/s), the others
- * 1.86–2.43 ms, where the run's streaming-read roof was 12.3 GB/s: MLAS's products with 4 rows do
- * not stream the cache at the roof's rate, whichever way they are written (docs/decode.md).
+ * What it told (session 6, N=8192, 2 KV heads, two runs): rows 1.17–1.19 ms against 0.98–0.99 ms
+ * for the read, 84 % of its speed; the other forms 1.05–1.36× rows. The core is not what keeps a
+ * 2-KV-head step at half its ideal (docs/decode.md).
  */
 import { createEngine, listEngines } from '../src/engine/resolve.ts';
 import type { HostTensor, Ops } from '../src/engine/ops.ts';
