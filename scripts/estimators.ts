@@ -10,15 +10,13 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { quantile as sortedQuantile } from '../src/measure/latency.ts';
+import { median } from '../src/report/paired.ts';
 import { readResults } from '../src/results/store.ts';
 import type { OkLine } from '../src/results/types.ts';
 
 const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
-const quantile = (a: number[], p: number) => {
-  const s = sorted(a), i = p * (s.length - 1), lo = Math.floor(i);
-  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (i - lo);
-};
-const median = (a: number[]) => quantile(a, 0.5);
+const quantile = (a: number[], p: number) => sortedQuantile(sorted(a), p);
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
 const sd = (a: number[]) => Math.sqrt(a.reduce((x, y) => x + (y - mean(a)) ** 2, 0) / (a.length - 1));
 const walsh = (a: number[]) => a.flatMap((x, i) => a.slice(i).map((y) => (x + y) / 2));

@@ -18,6 +18,7 @@ import { createEngine, listEngines } from '../src/engine/resolve.ts';
 import type { HostTensor, Ops } from '../src/engine/ops.ts';
 import type { Prepared } from '../src/engine/types.ts';
 import { createRng, normalArray } from '../src/linalg/rng.ts';
+import { median } from '../src/report/paired.ts';
 
 const [N, KV, passes] = [8192, 2, 200].map((d, i) => Number(process.argv[2 + i] ?? d));
 const H = 8, E = 64, g = H / KV, kvShape = [1, KV, N, E], kvSize = KV * N * E;
@@ -68,7 +69,6 @@ for (let i = 0; i < passes; i++) {
     times.get(name)!.push(performance.now() - t0);
   }
 }
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 for (const [name, t] of times) {
   const ms = median(t);
   console.log(`N=${N} kvHeads=${KV} ${name.padEnd(16)} ${ms.toFixed(3)} ms  cache read at ${(8 * kvSize / ms / 1e6).toFixed(1)} GB/s`);

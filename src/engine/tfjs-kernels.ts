@@ -24,18 +24,18 @@
  * (peak memory: a loop copies its slices) to one kernel across shapes. Unset or `measured`: as above.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { recordMatMuls, type ProductRecord } from './flop-recorder.ts';
 import { UserError, messages } from '../messages.ts';
+import { CACHE_DIR } from '../results/cache-dir.ts';
 import type { HostTensor } from './ops.ts';
 import type { ForwardFn, KernelChoice, ResultLine } from './types.ts';
 
 type Tensor = TF.Tensor;
 export type BatchedKernel = KernelChoice['kernel'];
 
-export const KERNEL_CACHE = path.join(os.tmpdir(), 'attnbench-cache', 'tfjs-kernels.json');
+export const KERNEL_CACHE = path.join(CACHE_DIR, 'tfjs-kernels.json');
 /** Timed runs per kernel (after one warm-up), the fastest kept. */
 const TIMED_RUNS = 2;
 /**

@@ -8,10 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-
-export const CACHE_DIR = path.join(os.tmpdir(), 'attnbench-cache');
+import { CACHE_DIR } from '../results/cache-dir.ts';
 
 /** The folders of src/ whose code computes the cached arrays. */
 const CODE_DIRS = ['linalg', 'variants'];

@@ -20,12 +20,18 @@ export const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 /** Where compiled code is kept: inside the project, so that its imports of packages resolve as the sources' do. */
 export const CACHE = path.resolve(SRC, '..', 'node_modules', '.cache', 'attnbench');
 
-/** A hash of every .ts and .mjs file under src/ (names and contents). */
+let hashed;
+
+/**
+ * A hash of every .ts and .mjs file under src/ (names and contents), read once per process: a command
+ * and the workers it compiles are one code version.
+ */
 export function sourcesHash() {
+  if (hashed !== undefined) return hashed;
   const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|mjs)$/.test(f)).sort();
   const h = createHash('sha256');
   for (const f of files) h.update(f).update('\0').update(readFileSync(path.join(SRC, f))).update('\0');
-  return h.digest('hex').slice(0, 16);
+  return (hashed = h.digest('hex').slice(0, 16));
 }
 
 /**

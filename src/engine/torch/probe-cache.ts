@@ -13,11 +13,11 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-export const PROBE_CACHE_DIR = path.join(os.tmpdir(), 'attnbench-cache');
+import { CACHE_DIR } from '../../results/cache-dir.ts';
+import { writeFileAtomic } from '../../results/store.ts';
 
 const FINGERPRINT = [
   'import importlib.util, json, os, sys',
@@ -43,7 +43,7 @@ function fingerprint(python: string): Promise<string | undefined> {
 }
 
 /** The cache file of this interpreter and environment, or undefined where no key can be made. */
-export async function probeCacheFile(python: string, workerScript: string, dir = PROBE_CACHE_DIR): Promise<string | undefined> {
+export async function probeCacheFile(python: string, workerScript: string, dir = CACHE_DIR): Promise<string | undefined> {
   const print = await fingerprint(python);
   if (print === undefined) return undefined;
   const h = createHash('sha256').update(python).update('\0').update(print).update('\0')
@@ -58,15 +58,13 @@ export async function probeCacheFile(python: string, workerScript: string, dir =
  * one without torch costs no torch import to ask again.
  */
 export async function cachedProbe<T extends { ok: boolean }>(python: string, workerScript: string, run: () => Promise<T>,
-  dir = PROBE_CACHE_DIR): Promise<T> {
+  dir = CACHE_DIR): Promise<T> {
   const file = await probeCacheFile(python, workerScript, dir);
   if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as T;
   const answer = await run();
   if (file && answer.ok) {
     mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(answer));
-    renameSync(tmp, file); // atomic: a concurrent reader sees the whole file or none
+    writeFileAtomic(file, JSON.stringify(answer));
   }
   return answer;
 }
