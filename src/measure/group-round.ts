@@ -95,12 +95,10 @@ export function baselinesOf(cases: readonly Case[]): Array<number | undefined> {
 }
 
 /**
- * The passes of one `adjacent` block, as chunks to run back to back: each case with a baseline
- * (`baselines[i]`: the index of case i's baseline) beside a pass of it of its own, on a side drawn
- * afresh; every other case alone; the chunks in a fresh order. Each dependent's paired baseline pass is
- * the one of its chunk. The side is random because a pass run right after another of the same shape
- * can run faster: with the baseline always in the middle of three (one pass for two dependents), merged
- * LoRA came out 2.7–4.6 % slower than full's own graph at N=256 and 512 (docs/variance.md, session 7).
+ * The passes of one `adjacent` block, as chunks to run back to back: each baseline's dependents
+ * (`baselines[i]`: the index of case i's baseline) two at a time on either side of one pass of it,
+ * an odd one out on a random side; every other case alone; the chunks in a fresh order. Each
+ * dependent's paired baseline pass is the one of its chunk.
  */
 export function adjacentChunks(baselines: ReadonlyArray<number | undefined>, rng: ReturnType<typeof createRng>): number[][] {
   const n = baselines.length, dependents = new Map<number, number[]>();
@@ -109,7 +107,12 @@ export function adjacentChunks(baselines: ReadonlyArray<number | undefined>, rng
     if (b !== undefined && b !== i) dependents.set(b, [...(dependents.get(b) ?? []), i]);
   }
   const chunks: number[][] = [];
-  for (const [b, ds] of dependents) for (const d of ds) chunks.push(rng.uniform() < 0.5 ? [d, b] : [b, d]);
+  for (const [b, ds] of dependents) {
+    for (let k = 0; k < ds.length; k += 2) {
+      if (k + 1 < ds.length) chunks.push([ds[k], b, ds[k + 1]]);
+      else chunks.push(rng.uniform() < 0.5 ? [ds[k], b] : [b, ds[k]]);
+    }
+  }
   for (let i = 0; i < n; i++) if (!dependents.has(i) && !(baselines[i] !== undefined && baselines[i] !== i)) chunks.push([i]);
   return shuffled(chunks.length, rng).map((k) => chunks[k]);
 }
@@ -128,10 +131,10 @@ async function runBlock(subjects: readonly TimedSubject[], chunks: number[][], s
       record(i, ms);
       times.set(i, ms);
     }
-    // A chunk of a case and its baseline: the case is paired with that baseline pass.
-    if (chunk.length === 2) {
-      const [d, b] = beside[chunk[0]] !== undefined ? chunk : [chunk[1], chunk[0]];
-      beside[d].push(times.get(b)!);
+    // In a chunk of a baseline and its dependents, the baseline is the one whose pass the others are paired with.
+    if (chunk.length > 1) {
+      const b = chunk.length === 3 ? chunk[1] : chunk.find((i) => beside[i] === undefined)!;
+      for (const i of chunk) if (i !== b) beside[i].push(times.get(b)!);
     }
   }
 }

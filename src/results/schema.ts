@@ -70,9 +70,8 @@ export const TimingSchema = z.object({
   /**
    * How a block orders a group's passes (measure/group-round.ts): `shuffled`, one pass of every case in
    * a fresh order; `adjacent`, every case with a baseline (full attention at its shape) run next to a
-   * pass of that baseline of its own, on a random side, the pairs in a fresh order, so each paired
-   * ratio compares passes taken back to back; a block then runs the baseline once per case beside it
-   * (docs/variance.md, session 7).
+   * pass of that baseline (two cases on either side of one baseline pass), the chunks in a fresh
+   * order, so each paired ratio compares passes taken back to back (docs/variance.md, session 7).
    */
   pairing: z.enum(['shuffled', 'adjacent']).default('shuffled'),
 }).strict();
