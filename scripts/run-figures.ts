@@ -34,8 +34,7 @@ function figures(dir: string) {
   for (const l of ok) {
     const full = ok.find((f) => f.variant === 'full' && f.engine === l.engine && f.backend === l.backend
       && f.shape.seqLen === l.shape.seqLen);
-    const ids = full && { subject: l.caseId, baseline: full.caseId };
-    const p = l.variant === 'full' || !full ? undefined : pairedRatio(l.rounds, full.rounds, 'paired', ids);
+    const p = l.variant === 'full' || !full ? undefined : pairedRatio(l.rounds, full.rounds);
     if (p && p.rounds > 1) push(between, `${l.engine}/${l.backend}`, Math.max(...p.perRound) / Math.min(...p.perRound) - 1);
   }
   const timedText = lanes ? `wall with a group sampling ${timed.toFixed(0)} s (duty ${(100 * timed / wall).toFixed(0)} %; `

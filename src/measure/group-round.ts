@@ -16,8 +16,7 @@
  */
 import { createRng } from '../linalg/rng.ts';
 import type { EngineSamples, Prepared } from '../engine/types.ts';
-import type { Case, RoundSettings, RoundTiming } from '../results/types.ts';
-import { roleOf } from '../variants/roles.ts';
+import type { RoundSettings, RoundTiming } from '../results/types.ts';
 import { HARNESS_TIMING, quantile, runningStats } from './latency.ts';
 import { isSteady } from './steady.ts';
 
@@ -83,83 +82,23 @@ export async function warmUp(subjects: readonly TimedSubject[], t: Pick<RoundSet
   return times.map((ts, i) => ({ passes: ts.length, steady: isSteady(ts), ms: spent[i] }));
 }
 
-/**
- * Each case's baseline in its group, by index: the baseline variant's case (full attention) at the same
- * shape and mode, for every other case; undefined for the baseline itself and where there is none.
- */
-export function baselinesOf(cases: readonly Case[]): Array<number | undefined> {
-  const key = (c: Case) => `${c.mode}|${JSON.stringify(c.shape)}`;
-  const baseline = new Map<string, number>();
-  cases.forEach((c, i) => { if (roleOf(c.variant) === 'baseline' && !baseline.has(key(c))) baseline.set(key(c), i); });
-  return cases.map((c, i) => { const b = baseline.get(key(c)); return b === i ? undefined : b; });
-}
-
-/**
- * The passes of one `adjacent` block, as chunks to run back to back: each baseline's dependents
- * (`baselines[i]`: the index of case i's baseline) two at a time on either side of one pass of it,
- * an odd one out on a random side; every other case alone; the chunks in a fresh order. Each
- * dependent's paired baseline pass is the one of its chunk.
- */
-export function adjacentChunks(baselines: ReadonlyArray<number | undefined>, rng: ReturnType<typeof createRng>): number[][] {
-  const n = baselines.length, dependents = new Map<number, number[]>();
-  for (const i of shuffled(n, rng)) {
-    const b = baselines[i];
-    if (b !== undefined && b !== i) dependents.set(b, [...(dependents.get(b) ?? []), i]);
-  }
-  const chunks: number[][] = [];
-  for (const [b, ds] of dependents) {
-    for (let k = 0; k < ds.length; k += 2) {
-      if (k + 1 < ds.length) chunks.push([ds[k], b, ds[k + 1]]);
-      else chunks.push(rng.uniform() < 0.5 ? [ds[k], b] : [b, ds[k]]);
-    }
-  }
-  for (let i = 0; i < n; i++) if (!dependents.has(i) && !(baselines[i] !== undefined && baselines[i] !== i)) chunks.push([i]);
-  return shuffled(chunks.length, rng).map((k) => chunks[k]);
-}
-
-/** A round's timing of one subject, with the baseline pass next to each of its samples where the blocks were adjacent. */
-export type GroupRoundTiming = RoundTiming & { warmup: WarmupRecord; adjacentTo?: { index: number; baselineMs: number[] } };
-
-/** One block: every case's pass in a fresh order, or in adjacent chunks; each sample kept, and the baseline pass beside it. */
-async function runBlock(subjects: readonly TimedSubject[], chunks: number[][], samples: number[][], beside: number[][],
-  record: (i: number, ms: number) => void, seen: Array<{ clock?: Clock }>): Promise<void> {
-  for (const chunk of chunks) {
-    const times = new Map<number, number>();
-    for (const i of chunk) {
-      const ms = await sampleOf(subjects[i], seen[i]);
-      samples[i].push(ms);
-      record(i, ms);
-      times.set(i, ms);
-    }
-    // In a chunk of a baseline and its dependents, the baseline is the one whose pass the others are paired with.
-    if (chunk.length > 1) {
-      const b = chunk.length === 3 ? chunk[1] : chunk.find((i) => beside[i] === undefined)!;
-      for (const i of chunk) if (i !== b) beside[i].push(times.get(b)!);
-    }
-  }
-}
-
-/**
- * Round `round` of a group: one RoundTiming per subject, its samples in block order (`pairedBlocks`).
- * With `t.pairing` 'adjacent' and some subject's baseline given (`baselines[i]`: its index), blocks run
- * in adjacent chunks (adjacentChunks) and a dependent's timing names its baseline and the pass beside each sample.
- */
+/** Round `round` of a group: one RoundTiming per subject, its samples in block order (`pairedBlocks`). */
 export async function timeGroupRound(subjects: readonly TimedSubject[], t: RoundSettings, round: number,
-  seed: string, baselines: ReadonlyArray<number | undefined> = []): Promise<GroupRoundTiming[]> {
+  seed: string): Promise<Array<RoundTiming & { warmup: WarmupRecord }>> {
   const rng = createRng(`blocks:${seed}:round${round}`);
   const warmup = await warmUp(subjects, t, rng);
-  const adjacent = t.pairing === 'adjacent' && baselines.some((b, i) => b !== undefined && b !== i);
   const startedAt = new Date().toISOString(), begin = performance.now(), budget = t.timeMs * subjects.length;
   const samples: number[][] = subjects.map(() => []), own = subjects.map(() => runningStats());
-  const beside: number[][] = subjects.map((_, i) => (adjacent && baselines[i] !== undefined && baselines[i] !== i ? [] : undefined!));
   const seen: Array<{ clock?: Clock }> = subjects.map(() => ({}));
   const enough = () => performance.now() - begin >= budget || own.every((o) => o.rme() <= t.targetRme);
   for (let block = 0; block < t.minSamples || !enough(); block++) {
-    const chunks = adjacent ? adjacentChunks(baselines.slice(0, subjects.length), rng) : shuffled(subjects.length, rng).map((i) => [i]);
-    await runBlock(subjects, chunks, samples, beside, (i, ms) => own[i].push(ms), seen);
+    for (const i of shuffled(subjects.length, rng)) {
+      const ms = await sampleOf(subjects[i], seen[i]);
+      samples[i].push(ms);
+      own[i].push(ms);
+    }
   }
   const endedAt = new Date().toISOString();
   return samples.map((s, i) => ({ round, startedAt, endedAt, median: quantile([...s].sort((a, b) => a - b), 0.5),
-    samplesMs: s, pairedBlocks: true, warmup: warmup[i], ...(seen[i].clock ?? HARNESS_TIMING),
-    ...(beside[i] !== undefined && { adjacentTo: { index: baselines[i]!, baselineMs: beside[i] } }) }));
+    samplesMs: s, pairedBlocks: true, warmup: warmup[i], ...(seen[i].clock ?? HARNESS_TIMING) }));
 }

@@ -31,8 +31,7 @@ const where = (l: DecodeOkLine) => `N=${l.decode.context}, ${kvOf(l)} KV heads, 
 /** A configuration at its new tokens per step: the decode findings compare lines of one s only. */
 const configOf = (l: DecodeOkLine) => `${l.variant}|${JSON.stringify(l.options)}|s${l.decode.newTokens}`;
 
-const stepRatio = (a: DecodeOkLine, b: DecodeOkLine) => pairedRatio(a.rounds, b.rounds, `decode:${a.caseId}|${b.caseId}`,
-  { subject: a.caseId, baseline: b.caseId });
+const stepRatio = (a: DecodeOkLine, b: DecodeOkLine) => pairedRatio(a.rounds, b.rounds, `decode:${a.caseId}|${b.caseId}`);
 /** How the ratio was paired, and the two steps' medians. */
 const pairing = (p: PairedRatio, a: DecodeOkLine, b: DecodeOkLine) =>
   `${p.byBlock ? '' : ', paired by round'} (${sig(a.step.msPerStep)} vs ${sig(b.step.msPerStep)} ms)`;

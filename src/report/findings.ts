@@ -98,8 +98,7 @@ function oriented({ line, full }: VsFull): { subject: OkLine; baseline: OkLine; 
 export function comparisons(lines: ResultLine[], unreliable: ReadonlyMap<string, string> = new Map()): Finding[] {
   return sortPairs(vsFull(lines)).flatMap((pair) => {
     const { subject, baseline, question } = oriented(pair);
-    const p = pairedRatio(subject.rounds, baseline.rounds, `${pair.line.caseId}|${pair.full.caseId}`,
-      { subject: subject.caseId, baseline: baseline.caseId });
+    const p = pairedRatio(subject.rounds, baseline.rounds, `${pair.line.caseId}|${pair.full.caseId}`);
     if (!p) return [];
     const verdict = verdictOf(p), engine = `${subject.engine}/${subject.backend}`, s = subject.shape, line = pair.line;
     const why = unreliable.get(line.caseId) ?? unreliable.get(pair.full.caseId);

@@ -64,7 +64,7 @@ function sameGraph(lines: Measured[]): Violation[] {
     const twinName = sameGraphOf(l);
     const twin = twinName === undefined ? undefined : byShape.get(groupOfLine(l))?.find((t) => t.variant === twinName);
     if (!twin) return [];
-    const p = pairedRatio(l.rounds, twin.rounds, `${l.caseId}|${twin.caseId}`, { subject: l.caseId, baseline: twin.caseId });
+    const p = pairedRatio(l.rounds, twin.rounds, `${l.caseId}|${twin.caseId}`);
     if (!p || verdictOf(p) === 'no measurable difference') return [];
     return [{ check: 'same-graph' as const, caseIds: [l.caseId, twin.caseId],
       text: `${l.label} runs ${twin.label}'s graph, yet measured ${sig(p.ratio, 3)}× its latency (95 % interval `

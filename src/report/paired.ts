@@ -94,7 +94,7 @@ function resampledMedian(xs: readonly number[], rng: Rng, scratch: Float64Array)
   return medianOf(scratch, n);
 }
 
-type Rounds = ReadonlyArray<Pick<RoundTiming, 'round' | 'samplesMs' | 'pairedBlocks' | 'startedAt' | 'endedAt' | 'adjacent'>>;
+type Rounds = ReadonlyArray<Pick<RoundTiming, 'round' | 'samplesMs' | 'pairedBlocks' | 'startedAt' | 'endedAt'>>;
 type Round = Rounds[number];
 
 /**
@@ -108,32 +108,12 @@ const sharedBlocks = (a: Round, b: Round) => a.pairedBlocks === true && b.paired
 /** One round of a comparison: per-block log-ratios where the round paired the cases in blocks, else each case's samples. */
 type RoundPair = { logs: number[] } | { s: readonly number[]; b: readonly number[] };
 
-/** The case ids of a comparison: where one case's round ran next to passes of the other (RoundTiming.adjacent), those pair. */
-export interface PairIds {
-  subject: string;
-  baseline: string;
-}
-
-/** `a`'s samples over the passes of `to` run next to them, as log-ratios, when `a`'s round ran adjacent to `to` in the same group round. */
-function besideLogs(a: Round, b: Round, to: string | undefined): number[] | undefined {
-  const adj = a.adjacent;
-  if (!adj || adj.to !== to || a.startedAt !== b.startedAt || a.endedAt !== b.endedAt || adj.baselineMs.length !== a.samplesMs.length) {
-    return undefined;
-  }
-  return a.samplesMs.map((x, i) => Math.log(x / adj.baselineMs[i]));
-}
-
-/**
- * The rounds both cases completed, matched by round index: paired pass by pass where one ran next to
- * passes of the other (adjacent blocks), block by block where they shared shuffled blocks, else by round.
- */
-function roundPairs(subject: Rounds, baseline: Rounds, ids?: PairIds): RoundPair[] {
+/** The rounds both cases completed, matched by round index. */
+function roundPairs(subject: Rounds, baseline: Rounds): RoundPair[] {
   const base = new Map(baseline.map((r) => [r.round, r]));
   return subject.flatMap((r): RoundPair[] => {
     const b = base.get(r.round);
     if (!b || r.samplesMs.length === 0 || b.samplesMs.length === 0) return [];
-    const logs = besideLogs(r, b, ids?.baseline) ?? besideLogs(b, r, ids?.subject)?.map((x) => -x);
-    if (logs) return [{ logs }];
     if (!sharedBlocks(r, b)) return [{ s: r.samplesMs, b: b.samplesMs }];
     return [{ logs: r.samplesMs.map((x, i) => Math.log(x / b.samplesMs[i])) }];
   });
@@ -150,8 +130,8 @@ function resampledRatio(p: RoundPair, rng: Rng, scratch: Float64Array): number {
 const sizeOf = (p: RoundPair) => ('logs' in p ? p.logs.length : Math.max(p.s.length, p.b.length));
 
 /** The paired ratio subject / baseline over the rounds both completed; undefined when they share none. */
-export function pairedRatio(subject: Rounds, baseline: Rounds, seed = 'paired', ids?: PairIds): PairedRatio | undefined {
-  const pairs = roundPairs(subject, baseline, ids);
+export function pairedRatio(subject: Rounds, baseline: Rounds, seed = 'paired'): PairedRatio | undefined {
+  const pairs = roundPairs(subject, baseline);
   if (pairs.length === 0) return undefined;
   const perRound = pairs.map(roundRatio);
   const rng = createRng(seed), R = pairs.length;

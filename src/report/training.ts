@@ -42,7 +42,7 @@ export interface TrainingFinding extends Omit<Finding, 'unreliable' | 'notEffici
 export function trainingComparisons(lines: ResultLine[]): TrainingFinding[] {
   return stepsVsFull(lines).map(({ line, full }: VsFullStep) => {
     const share = `${sig((100 * line.params.trainable) / full.params.trainable, 2)}\u202f%`;
-    const p = pairedRatio(line.rounds, full.rounds, `${line.caseId}|${full.caseId}`, { subject: line.caseId, baseline: full.caseId });
+    const p = pairedRatio(line.rounds, full.rounds, `${line.caseId}|${full.caseId}`);
     const time = p ? `step time vs full: ${verdictText(verdictOf(p), p.ratio, p.ci)}` : 'step time not compared (no rounds in common)';
     const text = `${line.label} trains ${count(line.params.trainable)} parameters (${share} of full fine-tuning); `
       + `Adam state ${bytes(line.memory.optimizerStateBytes)} vs ${bytes(full.memory.optimizerStateBytes)}, `

@@ -80,12 +80,6 @@ export const RoundTimingSchema = z.object({
   samplesMs: z.array(z.number()),
   /** The round sampled the group's cases in shuffled blocks of one pass each (measure/group-round.ts); absent = not in blocks. */
   pairedBlocks: z.boolean().optional(),
-  /**
-   * Blocks that ran this case next to a pass of its baseline (SuiteTiming.pairing `adjacent`): the
-   * baseline's case id and, for each sample, the time of that baseline pass, ms; the baseline's own
-   * `samplesMs` then hold every one of its passes, several a block.
-   */
-  adjacent: z.object({ to: z.string(), baselineMs: z.array(z.number()) }).optional(),
   /** Building the case and preparing it on its engine in this round's worker, ms; absent on older rounds. */
   prepareMs: z.number().optional(),
   /** The round's warm-up: passes run, whether the times had stopped getting faster (measure/steady.ts), ms spent. */

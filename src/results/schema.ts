@@ -67,13 +67,6 @@ export const TimingSchema = z.object({
    * time but make each pass noisier, so at equal wall the intervals were no narrower (docs/variance.md).
    */
   lanes: positiveInt.default(1),
-  /**
-   * How a block orders a group's passes (measure/group-round.ts): `shuffled`, one pass of every case in
-   * a fresh order; `adjacent`, every case with a baseline (full attention at its shape) run next to a
-   * pass of that baseline (two cases on either side of one baseline pass), the chunks in a fresh
-   * order, so each paired ratio compares passes taken back to back (docs/variance.md, session 7).
-   */
-  pairing: z.enum(['shuffled', 'adjacent']).default('shuffled'),
 }).strict();
 
 /** The clock of the harness's own timing (tinybench around `run()`), used when an engine has no `timeSamples`. */
@@ -87,8 +80,6 @@ export const TimingSettingsSchema = z.object({
   warmupIterations: TimingSchema.shape.warmupIterations.unwrap(),
   minSamples: TimingSchema.shape.minSamples.unwrap(),
   targetRme: TimingSchema.shape.targetRme.unwrap(),
-  /** How the round's blocks ordered the passes (SuiteTiming.pairing); absent = shuffled. */
-  pairing: TimingSchema.shape.pairing.unwrap().optional(),
   /**
    * Whether a sample includes the outputs' download to the host: true for the harness's own timing
    * around a call (the plan's setting); on a measured line, what its rounds' samples were

@@ -10,7 +10,7 @@ import type { Case, EngineInfo, RoundTiming } from '../results/types.ts';
 import type { Dtype } from '../results/dtype.ts';
 import { caseFailed, type CaseOutcome } from '../measure/case.ts';
 import { measureCeiling, type Ceiling } from '../measure/ceiling.ts';
-import { baselinesOf, timeGroupRound } from '../measure/group-round.ts';
+import { timeGroupRound } from '../measure/group-round.ts';
 import { modeOf } from '../modes/index.ts';
 import type { Mode } from '../modes/types.ts';
 
@@ -59,14 +59,8 @@ async function groupRound(job: Extract<Job, { kind: 'round' }>): Promise<JobResu
   }
   const ready = prepared.flatMap((p) => ('error' in p ? [] : [p]));
   try {
-    const readyCases = job.cases.filter((_, i) => !('error' in prepared[i]));
-    const timed = ready.length === 0 ? [] : await timeGroupRound(ready, job.cases[0].timing, job.round, job.seed, baselinesOf(readyCases));
-    return prepared.map((p, i) => {
-      if ('error' in p) return p;
-      const { adjacentTo, ...t } = timed[ready.indexOf(p)];
-      return { ...t, prepareMs: prepareMs[i], ...(adjacentTo && { adjacent: { to: readyCases[adjacentTo.index].caseId,
-        baselineMs: adjacentTo.baselineMs } }) };
-    });
+    const timed = ready.length === 0 ? [] : await timeGroupRound(ready, job.cases[0].timing, job.round, job.seed);
+    return prepared.map((p, i) => ('error' in p ? p : { ...timed[ready.indexOf(p)], prepareMs: prepareMs[i] }));
   } catch (e) {
     return job.cases.map(() => ({ error: message(e) }));
   } finally {
