@@ -7,17 +7,33 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '../src/report/findings.ts';
+import type { ModeFinding } from '../src/report/mode-sections.ts';
+
+/** A comparison of findings.json: an inference one, or a decode or training one (with its mode). */
+type AnyFinding = Finding | ModeFinding;
 
 const dirs = process.argv.slice(2);
 if (dirs.length < 1) {
   console.error('usage: npx tsx scripts/verdicts.ts RUN_DIR [RUN_DIR...]');
   process.exit(2);
 }
-const runs = dirs.map((d) => JSON.parse(readFileSync(path.join(d, 'findings.json'), 'utf8')) as Finding[]);
-const key = (f: Finding) => `${f.subject} vs ${f.baseline} | ${f.engine} | N=${f.seqLen}`;
+const runs = dirs.map((d) => JSON.parse(readFileSync(path.join(d, 'findings.json'), 'utf8')) as AnyFinding[]);
+/**
+ * What a comparison is about: its mode, subject and baseline, engine, N; a decode one's K/V heads and B,
+ * and the baseline's N or K/V heads where they differ.
+ */
+const key = (f: AnyFinding) => {
+  const kv = (d: ModeFinding & { mode: 'decode' }) => `KV=${d.kvHeads}${d.baselineKvHeads ? ` vs ${d.baselineKvHeads}` : ''}`;
+  const decode = 'mode' in f && f.mode === 'decode'
+    ? ` ${kv(f)} B=${f.batch}${f.baselineSeqLen ? ` vs N=${f.baselineSeqLen}` : ''}` : '';
+  return `${'mode' in f ? `${f.mode}: ` : ''}${f.subject} vs ${f.baseline} | ${f.engine} | N=${f.seqLen}${decode}`;
+};
 const keys = [...new Set(runs.flatMap((r) => r.map(key)))];
-const cell = (f: Finding | undefined) => (f ? `${f.ratio.toFixed(2)} (${f.ci[0].toFixed(2)}–${f.ci[1].toFixed(2)}) ${f.verdict}`
-  + `${f.unreliable ? ' ⚠' : ''}` : '—');
+const cell = (f: AnyFinding | undefined) => {
+  if (!f) return '—';
+  if (f.ratio === undefined || f.ci === undefined) return 'not compared (no rounds in common)';
+  return `${f.ratio.toFixed(2)} (${f.ci[0].toFixed(2)}–${f.ci[1].toFixed(2)}) ${f.verdict}${'unreliable' in f && f.unreliable ? ' ⚠' : ''}`;
+};
 console.log(`| comparison | ${dirs.map((d) => path.basename(d)).join(' | ')} | flip |\n|---|${dirs.map(() => '---|').join('')}---|`);
 let flips = 0;
 for (const k of keys) {

@@ -40,6 +40,7 @@ interface BenchFlags {
   shard?: Shard;
   rounds?: number;
   time?: number;
+  lanes?: number;
   caseTimeout: number;
   heap: number;
   maxMemory?: number;
@@ -114,6 +115,8 @@ function howFlags(cmd: Command): Command {
     .option('--rounds <n>', 'timing rounds per case, each round in a worker process of its own, a comparison group\'s cases '
       + 'sampled together in shuffled blocks (overrides the suite)', one('--rounds', '3'))
     .option('--time <ms>', 'sampling budget of one round of a case, ms (overrides the suite)', one('--time', '250'))
+    .option('--lanes <n>', 'worker processes that may time a single-threaded engine\'s groups (tfjs/wasm) at once in a '
+      + 'round, at most one per CPU core (duet benchmarking; 1: every group alone; default 2; overrides the suite)', one('--lanes', '2'))
     .option('--case-timeout <s>', 'wall-clock limit of a case\'s checks, or of its share of a group\'s round, seconds',
       one('--case-timeout', '300'), 300)
     .option('--heap <mb>', 'JavaScript heap limit of each worker process, MB', one('--heap', '4096'), 4096)
@@ -163,7 +166,8 @@ async function applyFlags(suite: Suite, f: BenchFlags): Promise<Suite> {
     ...(f.mode && { modes: f.mode }),
     ...(f.dtype && { dtype: f.dtype.length === 1 ? f.dtype[0] : f.dtype }),
     ...(f.seed !== undefined && { seed: f.seed }),
-    timing: { ...suite.timing, ...(f.time !== undefined && { timeMs: f.time }), ...(f.rounds !== undefined && { rounds: f.rounds }) },
+    timing: { ...suite.timing, ...(f.time !== undefined && { timeMs: f.time }), ...(f.rounds !== undefined && { rounds: f.rounds }),
+      ...(f.lanes !== undefined && { lanes: f.lanes }) },
   };
   if (f.weights && !f.dModel) delete raw.dModel; // D comes from the file (src/run/suite.ts)
   if (f.seq || f.dModel || f.heads || f.kvHeads || f.newTokens || f.batch) delete raw.also; // the command line names the shapes

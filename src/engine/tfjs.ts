@@ -65,7 +65,8 @@ export const TFJS_CAPABILITIES: Capabilities = {
  * products wherever that is measured faster (tfjs-kernels.ts: every one of the default suite's
  * variants at N=1024), so the sparse variants issue theirs one block at a time (products 'auto').
  */
-const WASM_CAPABILITIES: Capabilities = { ...TFJS_CAPABILITIES, processFlags: WASM_PROCESS_FLAGS, loopedProducts: true };
+const WASM_CAPABILITIES: Capabilities = { ...TFJS_CAPABILITIES, processFlags: WASM_PROCESS_FLAGS, loopedProducts: true,
+  singleThreaded: true }; // the wasm backend runs without threads in Node: two groups may be timed at once (SuiteTiming.lanes)
 
 export async function loadTfjs(backend: TfjsBackend): Promise<typeof TF> {
   const tf = require('@tensorflow/tfjs') as typeof TF;

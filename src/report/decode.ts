@@ -20,7 +20,7 @@ import { decodeCacheChart, decodeOk, decodeTimeChart, rooflineChart } from './ch
 import { engineOf, groupOfLine, noisyOf, pairWithFull } from './charts/series.ts';
 import { escapeHtml } from './escape.ts';
 import { aboveIdealOf } from './invariants.ts';
-import { verdictText } from './findings.ts';
+import { verdictText, type Finding } from './findings.ts';
 import { bytes, sig, times } from './format.ts';
 import { EQUIVALENCE_BAND, pairedRatio, verdictOf, withinBand, type PairedRatio } from './paired.ts';
 import { chartSection, table, type Chart } from './page.ts';
@@ -36,28 +36,68 @@ const stepRatio = (a: DecodeOkLine, b: DecodeOkLine) => pairedRatio(a.rounds, b.
 const pairing = (p: PairedRatio, a: DecodeOkLine, b: DecodeOkLine) =>
   `${p.byBlock ? '' : ', paired by round'} (${sig(a.step.msPerStep)} vs ${sig(b.step.msPerStep)} ms)`;
 
-/** a / b per step: paired block by block where the two shared blocks, else by round (paired.ts). */
-function ratioText(a: DecodeOkLine, b: DecodeOkLine): string | undefined {
-  const p = stepRatio(a, b);
-  return p && `${verdictText(verdictOf(p), p.ratio, p.ci)}${pairing(p, a, b)}`;
+/** The questions the decode comparisons answer (findings.json's `question`). */
+export const DECODE_QUESTIONS = {
+  vsFull: 'Is the decode step faster than full attention’s?',
+  unmerged: 'What do unmerged adapters cost per token against merged ones?',
+  kvHeads: 'What do fewer K/V heads save per step?',
+  constant: 'Does the step stay constant once the cache stops growing?',
+} as const;
+
+/** How a step whose cache stopped growing compares across contexts (constancyText). */
+export type Constancy = 'constant' | 'not constant' | 'constancy not shown';
+
+/**
+ * One decode comparison, as findings.json holds it beside the inference ones: the subject's step over the
+ * baseline's (seqLen and kvHeads are the subject's; the baseline's where they differ), and the page's sentence.
+ */
+export interface DecodeFinding extends Omit<Finding, 'unreliable' | 'notEfficient' | 'yardstick'> {
+  mode: 'decode';
+  kvHeads: number;
+  newTokens: number;
+  /** Paired sample by sample in shared blocks, or by round (two timing groups). */
+  pairedBy: 'block' | 'round';
+  baselineSeqLen?: number;
+  baselineKvHeads?: number;
+  constancy?: Constancy;
+}
+
+/** The fields of a comparison of `a` (subject) with `b`: one object for findings.json, `text` its sentence. */
+function comparison(question: string, a: DecodeOkLine, b: DecodeOkLine, p: PairedRatio, text: string): DecodeFinding {
+  return { mode: 'decode', question, subject: a.label, baseline: b.label, engine: engineOf(a), seqLen: a.decode.context,
+    dModel: a.shape.dModel, heads: a.shape.heads, batch: a.shape.batch, kvHeads: kvOf(a), newTokens: a.decode.newTokens,
+    ratio: p.ratio, ci: p.ci, verdict: verdictOf(p), rounds: p.rounds, pairedBy: p.byBlock ? 'block' : 'round', text,
+    ...(b.decode.context !== a.decode.context && { baselineSeqLen: b.decode.context }),
+    ...(kvOf(b) !== kvOf(a) && { baselineKvHeads: kvOf(b) }) };
+}
+
+/** a / b per step as a sentence: paired block by block where the two shared blocks, else by round (paired.ts). */
+const ratioText = (p: PairedRatio, a: DecodeOkLine, b: DecodeOkLine) => `${verdictText(verdictOf(p), p.ratio, p.ci)}${pairing(p, a, b)}`;
+
+/** Whether a step at a larger context is constant against a smaller one's (its cache stopped growing), and the sentence. */
+function constancyOf(p: PairedRatio, hi: DecodeOkLine, lo: DecodeOkLine): { constancy: Constancy; text: string } {
+  const band = `±${sig(100 * EQUIVALENCE_BAND, 2)} %`, verdict = verdictOf(p);
+  const numbers = `latency ratio ${sig(p.ratio, 3)}, 95 % CI ${sig(p.ci[0], 3)}–${sig(p.ci[1], 3)}${p.byBlock ? '' : ', paired by round'}; `
+    + `${sig(hi.step.msPerStep)} vs ${sig(lo.step.msPerStep)} ms`;
+  if (withinBand(p)) return { constancy: 'constant', text: `constant: the same within ${band} (${numbers})` };
+  if (verdict !== 'no measurable difference') {
+    return { constancy: 'not constant', text: `not constant: ${verdictText(verdict, p.ratio, p.ci)}${pairing(p, hi, lo)}` };
+  }
+  return { constancy: 'constancy not shown',
+    text: `constancy not shown: no measurable difference, but the interval reaches beyond ${band} (${numbers})` };
 }
 
 /** The step at a larger context over a smaller one, for a cache that stopped growing: constant, not, or not shown. */
 export function constancyText(hi: DecodeOkLine, lo: DecodeOkLine): string | undefined {
   const p = stepRatio(hi, lo);
-  if (!p) return undefined;
-  const band = `±${sig(100 * EQUIVALENCE_BAND, 2)} %`, verdict = verdictOf(p);
-  const numbers = `latency ratio ${sig(p.ratio, 3)}, 95 % CI ${sig(p.ci[0], 3)}–${sig(p.ci[1], 3)}${p.byBlock ? '' : ', paired by round'}; `
-    + `${sig(hi.step.msPerStep)} vs ${sig(lo.step.msPerStep)} ms`;
-  if (withinBand(p)) return `constant: the same within ${band} (${numbers})`;
-  if (verdict !== 'no measurable difference') return `not constant: ${verdictText(verdict, p.ratio, p.ci)}${pairing(p, hi, lo)}`;
-  return `constancy not shown: no measurable difference, but the interval reaches beyond ${band} (${numbers})`;
+  return p && constancyOf(p, hi, lo).text;
 }
 
-function vsFull(ok: DecodeOkLine[]): string[] {
+function vsFull(ok: DecodeOkLine[]): DecodeFinding[] {
   return pairWithFull(ok).flatMap(({ line, full }) => {
-    const r = ratioText(line, full);
-    return r ? [`${line.label} per step vs full attention at ${where(line)}: ${r}.`] : [];
+    const p = stepRatio(line, full);
+    return p ? [comparison(DECODE_QUESTIONS.vsFull, line, full, p,
+      `${line.label} per step vs full attention at ${where(line)}: ${ratioText(p, line, full)}.`)] : [];
   });
 }
 
@@ -65,33 +105,33 @@ function vsFull(ok: DecodeOkLine[]): string[] {
 const differing = (a: Record<string, unknown>, b: Record<string, unknown>) =>
   [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
 
-function mergedVsUnmerged(ok: DecodeOkLine[]): string[] {
+function mergedVsUnmerged(ok: DecodeOkLine[]): DecodeFinding[] {
   const merged = ok.filter((l) => l.role === 'adapter' && l.sameGraphAs);
   return ok.filter((l) => l.role === 'adapter' && !l.sameGraphAs).flatMap((u) => {
     const m = merged.find((x) => x.variant === u.variant && groupOfLine(x) === groupOfLine(u)
       && differing(x.options, u.options).length === 1);
-    const r = m && ratioText(u, m);
-    return r ? [`${u.label} (its adapters' products every token) vs ${m.label} (folded into the weights) per step at ${where(u)}: `
-      + `${r}.`] : [];
+    const p = m && stepRatio(u, m);
+    return p ? [comparison(DECODE_QUESTIONS.unmerged, u, m!, p, `${u.label} (its adapters' products every token) vs ${m!.label} `
+      + `(folded into the weights) per step at ${where(u)}: ${ratioText(p, u, m!)}.`)] : [];
   });
 }
 
-function fewerKvHeads(ok: DecodeOkLine[]): string[] {
+function fewerKvHeads(ok: DecodeOkLine[]): DecodeFinding[] {
   const mha = new Map(ok.filter((l) => kvOf(l) === l.shape.heads)
     .map((l) => [`${configOf(l)}|${engineOf(l)}|${l.decode.context}|${l.shape.batch}`, l]));
   return ok.filter((l) => kvOf(l) < l.shape.heads).flatMap((g) => {
     const m = mha.get(`${configOf(g)}|${engineOf(g)}|${g.decode.context}|${g.shape.batch}`);
-    const r = m && ratioText(g, m);
-    if (!m || !r) return [];
+    const p = m && stepRatio(g, m);
+    if (!m || !p) return [];
     const cache = g.decode.cacheBytes === m.decode.cacheBytes ? `cache the same (${bytes(g.decode.cacheBytes)})`
       : `cache ${times(m.decode.cacheBytes / g.decode.cacheBytes)} smaller (${bytes(g.decode.cacheBytes)} vs `
         + `${bytes(m.decode.cacheBytes)})`;
-    return [`${g.label}: ${kvOf(g)} KV heads vs ${m.shape.heads} at N=${g.decode.context}, B=${g.shape.batch} on ${engineOf(g)}: `
-      + `${cache}; step ${r}.`];
+    return [comparison(DECODE_QUESTIONS.kvHeads, g, m, p, `${g.label}: ${kvOf(g)} KV heads vs ${m.shape.heads} at `
+      + `N=${g.decode.context}, B=${g.shape.batch} on ${engineOf(g)}: ${cache}; step ${ratioText(p, g, m)}.`)];
   });
 }
 
-function constantCache(ok: DecodeOkLine[]): string[] {
+function constantCache(ok: DecodeOkLine[]): DecodeFinding[] {
   const series = new Map<string, DecodeOkLine[]>();
   for (const l of ok) {
     const key = `${configOf(l)}|${engineOf(l)}|${kvOf(l)}|${l.shape.batch}|${l.decode.cacheBytes}`;
@@ -99,17 +139,24 @@ function constantCache(ok: DecodeOkLine[]): string[] {
   }
   return [...series.values()].filter((s) => s.length > 1).flatMap((s) => {
     const sorted = [...s].sort((a, b) => a.decode.context - b.decode.context), lo = sorted[0], hi = sorted.at(-1)!;
-    const r = constancyText(hi, lo);
-    return r ? [`${hi.label}: the cache stays ${bytes(hi.decode.cacheBytes)} from N=${lo.decode.context} to N=${hi.decode.context} `
-      + `(${kvOf(hi)} KV heads, B=${hi.shape.batch} on ${engineOf(hi)}); step at N=${hi.decode.context} vs `
-      + `N=${lo.decode.context}: ${r}.`] : [];
+    const p = stepRatio(hi, lo);
+    if (!p) return [];
+    const { constancy, text } = constancyOf(p, hi, lo);
+    return [{ ...comparison(DECODE_QUESTIONS.constant, hi, lo, p, `${hi.label}: the cache stays ${bytes(hi.decode.cacheBytes)} from `
+      + `N=${lo.decode.context} to N=${hi.decode.context} (${kvOf(hi)} KV heads, B=${hi.shape.batch} on ${engineOf(hi)}); step at `
+      + `N=${hi.decode.context} vs N=${lo.decode.context}: ${text}.`), constancy }];
   });
 }
 
-/** Every finding of the decode section, in the order of the file's doc. */
-export function decodeFindings(lines: ResultLine[]): string[] {
+/** Every comparison of the decode section, in the order of the file's doc (findings.json holds them after the inference ones). */
+export function decodeComparisons(lines: ResultLine[]): DecodeFinding[] {
   const ok = decodeOk(lines);
   return [...vsFull(ok), ...mergedVsUnmerged(ok), ...fewerKvHeads(ok), ...constantCache(ok)];
+}
+
+/** Every finding of the decode section as the page states it. */
+export function decodeFindings(lines: ResultLine[]): string[] {
+  return decodeComparisons(lines).map((f) => f.text);
 }
 
 function casesTable(lines: ResultLine[]): string {

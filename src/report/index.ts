@@ -20,7 +20,7 @@ import { noiseFloors } from './noise.ts';
 import { chartSection, page, type Chart } from './page.ts';
 import { scalingFits } from './scaling.ts';
 import { casesTable, environmentSection, findingsSection, scalingAside, violationsSection } from './sections.ts';
-import { modeSections } from './mode-sections.ts';
+import { modeComparisons, modeSections } from './mode-sections.ts';
 import { renderCharts } from './svg.ts';
 import { updateIndex } from './runs-index.ts';
 
@@ -99,7 +99,8 @@ ${environmentSection(meta)}`;
 export async function writeReport(dir: string, root?: string): Promise<string> {
   const file = path.join(dir, REPORT_FILE), lines = readResults(dir), meta = readRunMeta(dir);
   const analysis = analyse(lines, meta);
-  writeFileAtomic(path.join(dir, FINDINGS_FILE), `${JSON.stringify(analysis.findings, null, 2)}\n`);
+  // findings.json: the inference comparisons, then those of the modes with a section of their own (decode, train), each with its `mode`.
+  writeFileAtomic(path.join(dir, FINDINGS_FILE), `${JSON.stringify([...analysis.findings, ...modeComparisons(lines)], null, 2)}\n`);
   writeFileAtomic(file, await renderReport(lines, meta, analysis));
   const parent = path.dirname(path.resolve(dir));
   if (root && parent === path.resolve(root)) updateIndex(parent);

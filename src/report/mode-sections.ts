@@ -6,14 +6,14 @@
  * its cases. A new mode is reported without anyone touching this file.
  */
 import { decode, linesOf, modeOf, train, type Mode } from '../modes/index.ts';
-import { decodeSection } from './decode.ts';
+import { decodeComparisons, decodeSection, type DecodeFinding } from './decode.ts';
 import type { ResultLine } from '../results/types.ts';
 import { engineOf, noisyOf } from './charts/series.ts';
 import { escapeHtml } from './escape.ts';
 import { sig } from './format.ts';
 import { table } from './page.ts';
 import type { RunMeta } from '../results/run-meta.ts';
-import { trainingSection } from './training.ts';
+import { trainingComparisons, trainingSection, type TrainingFinding } from './training.ts';
 
 /** A section of the page and its entry in the navigation. */
 export interface ModeSection {
@@ -23,10 +23,20 @@ export interface ModeSection {
 }
 
 /** Modes with a section written for them (its id, navigation title and builder); every other mode gets genericSection. */
-const OWN_SECTIONS = new Map<Mode, { id: string; title: string; build: (lines: ResultLine[], meta?: RunMeta) => Promise<string> }>([
-  [train, { id: 'training', title: 'Training', build: trainingSection }],
-  [decode, { id: 'decode', title: 'Decode', build: decodeSection }],
+/** A comparison of a mode with a section of its own, as findings.json holds it after the inference ones. */
+export type ModeFinding = DecodeFinding | TrainingFinding;
+
+/** Modes with a section written for them (its id, navigation title, builder, and its comparisons); every other mode gets genericSection. */
+const OWN_SECTIONS = new Map<Mode, { id: string; title: string; build: (lines: ResultLine[], meta?: RunMeta) => Promise<string>;
+  comparisons: (lines: ResultLine[]) => ModeFinding[] }>([
+  [train, { id: 'training', title: 'Training', build: trainingSection, comparisons: trainingComparisons }],
+  [decode, { id: 'decode', title: 'Decode', build: decodeSection, comparisons: decodeComparisons }],
 ]);
+
+/** The comparisons of every mode of the run with a section of its own, in the order its lines first name them (findings.json). */
+export function modeComparisons(lines: ResultLine[]): ModeFinding[] {
+  return [...new Set(lines.map((l) => l.mode))].map(modeOf).flatMap((m) => OWN_SECTIONS.get(m)?.comparisons(lines) ?? []);
+}
 
 /** The section of a mode no section was written for: its sample, its findings, its cases. */
 function genericSection(mode: Mode, lines: ResultLine[]): string {

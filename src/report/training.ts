@@ -17,27 +17,47 @@ import { stepsVsFull, trainOk, type VsFullStep } from './charts/training-rows.ts
 import { trainingTimeChart } from './charts/training-time.ts';
 import { escapeHtml } from './escape.ts';
 import { bytes, count, percent, sig } from './format.ts';
-import { verdictText } from './findings.ts';
+import { verdictText, type Finding } from './findings.ts';
 import { pairedRatio, verdictOf } from './paired.ts';
 import { chartSection, table, type Chart } from './page.ts';
 import { renderCharts } from './svg.ts';
 import { isBaselineLine } from './roles.ts';
 
 
+/** The question the training comparisons answer (findings.json's `question`). */
+export const TRAINING_QUESTION = 'What does the method save against full fine-tuning, and does its step take longer?';
+
+/** One training comparison, as findings.json holds it beside the inference ones; no ratio where the two share no round. */
+export interface TrainingFinding extends Omit<Finding, 'unreliable' | 'notEfficient' | 'yardstick' | 'ratio' | 'ci' | 'verdict'>,
+  Partial<Pick<Finding, 'ratio' | 'ci' | 'verdict'>> {
+  mode: 'train';
+  trainable: number;
+  baselineTrainable: number;
+}
+
 /**
- * One sentence per configuration beside full fine-tuning, e.g. "LoRA r=8 … trains 16 384 parameters
- * (1.6 % of full fine-tuning); …".
+ * One comparison per configuration beside full fine-tuning, its sentence e.g. "LoRA r=8 … trains 16 384
+ * parameters (1.6 % of full fine-tuning); …".
  */
-export function trainingFindings(lines: ResultLine[]): string[] {
+export function trainingComparisons(lines: ResultLine[]): TrainingFinding[] {
   return stepsVsFull(lines).map(({ line, full }: VsFullStep) => {
     const share = `${sig((100 * line.params.trainable) / full.params.trainable, 2)}\u202f%`;
     const p = pairedRatio(line.rounds, full.rounds, `${line.caseId}|${full.caseId}`);
     const time = p ? `step time vs full: ${verdictText(verdictOf(p), p.ratio, p.ci)}` : 'step time not compared (no rounds in common)';
-    return `${line.label} trains ${count(line.params.trainable)} parameters (${share} of full fine-tuning); `
+    const text = `${line.label} trains ${count(line.params.trainable)} parameters (${share} of full fine-tuning); `
       + `Adam state ${bytes(line.memory.optimizerStateBytes)} vs ${bytes(full.memory.optimizerStateBytes)}, `
       + `checkpoint ${bytes(line.train.checkpointBytes)} vs ${bytes(full.train.checkpointBytes)}; `
       + `${time} (${sig(line.latencyMs.median)} vs ${sig(full.latencyMs.median)} ms) at N=${line.shape.seqLen} on ${engineOf(line)}.`;
+    return { mode: 'train' as const, question: TRAINING_QUESTION, subject: line.label, baseline: full.label, engine: engineOf(line),
+      seqLen: line.shape.seqLen, dModel: line.shape.dModel, heads: line.shape.heads, batch: line.shape.batch,
+      trainable: line.params.trainable, baselineTrainable: full.params.trainable,
+      ...(p && { ratio: p.ratio, ci: p.ci, verdict: verdictOf(p) }), rounds: p?.rounds ?? 0, text };
   });
+}
+
+/** The training comparisons as the page states them. */
+export function trainingFindings(lines: ResultLine[]): string[] {
+  return trainingComparisons(lines).map((f) => f.text);
 }
 
 const CHARTS = [

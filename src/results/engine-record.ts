@@ -58,6 +58,11 @@ export const CapabilitiesSchema = z.object({
    * products one entry at a time (the sparse variants' products 'auto'); absent = it batches them.
    */
   loopedProducts: z.boolean().optional(),
+  /**
+   * A pass runs on one thread (tfjs/wasm in Node), so the sweep may time two of the engine's groups of
+   * a round at once on two cores (SuiteTiming.lanes); absent = its passes use the machine's cores.
+   */
+  singleThreaded: z.boolean().optional(),
   /** How to read the engine's measured training memory, when it needs saying (the report shows it beside the chart). */
   trainingMemoryNote: z.string().optional(),
 });

@@ -86,7 +86,7 @@ export type Ceiling = z.infer<typeof CeilingSchema>;
 /** One timing round's share of a run's wall time, seconds (src/run/phases.ts). */
 export const RoundPhasesSchema = z.object({
   round: z.number(),
-  /** Wall time of the round's jobs, the sum of the four below. */
+  /** Wall time of the round's jobs, the sum of the four below (with lanes, their sum over the lanes). */
   wall: z.number(),
   /** Building and preparing every case on its engine, in the round's worker. */
   prepare: z.number(),
@@ -96,6 +96,15 @@ export const RoundPhasesSchema = z.object({
   sampling: z.number(),
   /** The rest: the worker's start, disposal, messages between the processes. */
   other: z.number(),
+  /**
+   * The round's own wall time: less than `wall` where single-threaded groups ran in two lanes at once
+   * (src/run/lanes.ts), whose times `wall` adds up. Absent in runs before lanes.
+   */
+  elapsed: z.number().optional(),
+  /** Wall time in which at least one of the round's groups was in its sampling blocks (the duty cycle's numerator). */
+  sampledWall: z.number().optional(),
+  /** Lanes the round's single-threaded groups ran in (1: one group at a time). */
+  lanes: z.number().optional(),
 });
 export type RoundPhases = z.infer<typeof RoundPhasesSchema>;
 

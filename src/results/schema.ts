@@ -59,6 +59,13 @@ export const TimingSchema = z.object({
   minSamples: positiveInt.default(5),
   /** Sampling stops once the relative margin of error (%) of every case is at or below this. */
   targetRme: z.number().positive().default(2),
+  /**
+   * Worker processes that may time the comparison groups of a single-threaded engine
+   * (Capabilities.singleThreaded: tfjs/wasm) at once within a round, one per CPU core at most (duet
+   * benchmarking, Bulej et al. 2020; docs/variance.md); the other engines' groups run one at a time
+   * before them. 1: every group alone.
+   */
+  lanes: positiveInt.default(2),
 }).strict();
 
 /** The clock of the harness's own timing (tinybench around `run()`), used when an engine has no `timeSamples`. */

@@ -8,6 +8,7 @@
  */
 import type { PhaseTimes, RoundPhases } from '../results/run-meta.ts';
 import type { RoundTiming } from '../results/types.ts';
+import { coveredSeconds } from './lanes.ts';
 
 const seconds = (ms: number) => ms / 1000;
 
@@ -52,7 +53,20 @@ export function addGroupRound(phases: PhaseTimes, round: number, wallMs: number,
   entry.other += seconds(Math.max(0, wallMs - prepare - warmup - sampling));
 }
 
-/** Timed samples as a share of the wall: every round's sampling over the whole (seconds). */
+/**
+ * A timing round's own wall time (`elapsedMs`), the lanes its single-threaded groups ran in, and the wall
+ * time in which at least one of its groups was in its sampling blocks (`spans`, ms): with two lanes the
+ * groups' times (`wall`, `sampling`) add up to more than the round took, so the duty cycle reads this.
+ */
+export function addRoundWall(phases: PhaseTimes, round: number, elapsedMs: number,
+  spans: ReadonlyArray<readonly [number, number]>, lanes: number): void {
+  const entry = roundOf(phases, round);
+  entry.elapsed = (entry.elapsed ?? 0) + seconds(elapsedMs);
+  entry.sampledWall = (entry.sampledWall ?? 0) + coveredSeconds(spans);
+  entry.lanes = Math.max(entry.lanes ?? 1, lanes);
+}
+
+/** Timed samples as a share of the wall: the wall time some group was sampling, every round's, over the whole (seconds). */
 export function dutyOf(phases: PhaseTimes, wallS: number): number {
-  return phases.rounds.reduce((a, r) => a + r.sampling, 0) / wallS;
+  return phases.rounds.reduce((a, r) => a + (r.sampledWall ?? r.sampling), 0) / wallS;
 }

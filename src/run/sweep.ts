@@ -26,7 +26,8 @@ import { appendJsonLine, appendResult, createRunDir, readResults, readRounds, re
 import type { Case, CaseFacts, EngineInfo, FailedLine, ResultLine, RoundRecord, RoundTiming } from '../results/types.ts';
 import { collectEnvironment, machineName, makeRunId } from './env.ts';
 import { startLoadSampler } from './load.ts';
-import { addGroupRound, startPhases, timed } from './phases.ts';
+import { addGroupRound, addRoundWall, startPhases, timed } from './phases.ts';
+import { inLanes, laneCount, runsInLane } from './lanes.ts';
 import { planCases, preflight, unsupported } from './plan.ts';
 import { ceilingIn, checkCase, groupRoundOf, WarmWorker, workerPids, Workers, type ChildLimits } from './pool.ts';
 import { completeLine, groupOf, hasRound, interleave, journalByCase, linesFromJournal, roundsComplete, type CaseRounds } from './rounds.ts';
@@ -246,6 +247,76 @@ function announce(s: SweepSettings, cases: number, planned: number, left: number
     + `${donePrior ? ` (${donePrior} case(s) already done)` : ''} on ${meta.selected.join(', ')} → ${dir}`);
 }
 
+/** What the jobs of a sweep's rounds share: its settings, folder, journal, phases and progress. */
+interface RoundContext {
+  s: SweepSettings;
+  dir: string;
+  journal: Map<string, CaseRounds>;
+  done: Set<string>;
+  phases: PhaseTimes;
+  listener: SweepListener;
+  meta: RunMeta;
+  rounds: number;
+  /** Jobs in the todo list, and the cases whose job has started (the progress index). */
+  total: number;
+  started: number;
+}
+
+/** The jobs by round, in the order they run (jobsOf keeps the todo list's order: round 0, then 1, …). */
+function byRound(jobs: Array<{ cases: Case[]; round: number }>): Map<number, Case[][]> {
+  const rounds = new Map<number, Case[][]>();
+  for (const j of jobs) rounds.set(j.round, [...(rounds.get(j.round) ?? []), j.cases]);
+  return rounds;
+}
+
+/** One job: a case's checks (round 0) or a group's round, in `workers`; its lines written once complete. */
+async function runJob(ctx: RoundContext, planned: Case[], round: number, workers: Workers): Promise<void> {
+  const { s, dir, journal, done, phases, listener } = ctx;
+  // A case that could not be measured has no rounds; its line is written.
+  const cases = planned.filter((c) => !done.has(c.caseId) && (round === 0 || journal.get(c.caseId)?.facts));
+  const i = ctx.started + planned.length - cases.length;
+  ctx.started += planned.length;
+  if (cases.length === 0) return;
+  listener.start(cases[0], round, i, ctx.total);
+  const results = round === 0 ? [await timed(phases, 'checks', () => checkJob(s, dir, cases[0], workers, journal))]
+    : await groupRoundJob(s, dir, cases, round, workers, journal, phases);
+  cases.forEach((c, k) => {
+    if (k > 0) listener.start(c, round, i + k, ctx.total);
+    listener.done(c, round, results[k]);
+    completeIfDone(dir, c, ctx.rounds, journal, done, ctx.meta.ceilings);
+  });
+}
+
+/**
+ * One phase of the sweep: every case's checks, or one timing round. A timing round runs the groups of
+ * engines that use every core one at a time in `workers`, then those of single-threaded engines
+ * (lanes.ts, Capabilities.singleThreaded) in up to `timing.lanes` workers at once, `workers` the first
+ * of them; with one lane, every group in the round's order. Its wall time and the wall time in which
+ * some group was sampling are recorded (phases.ts).
+ */
+async function runRound(ctx: RoundContext, round: number, jobs: Case[][], workers: Workers, stop: () => boolean): Promise<void> {
+  const lanes = round === 0 ? 1 : laneCount(ctx.s.suite.timing.lanes);
+  const begin = performance.now();
+  const alone = lanes === 1 ? jobs : jobs.filter((cases) => !runsInLane(cases[0]));
+  for (const cases of alone) {
+    if (stop()) return;
+    await runJob(ctx, cases, round, workers);
+  }
+  const paired = lanes === 1 ? [] : jobs.filter((cases) => runsInLane(cases[0]));
+  const own = [workers, ...Array.from({ length: lanes - 1 }, () => new Workers(ctx.s.limits))];
+  try {
+    await inLanes(paired, lanes, (cases, lane) => runJob(ctx, cases, round, own[lane]), stop);
+  } finally {
+    for (const w of own.slice(1)) w.close();
+  }
+  if (round === 0) return;
+  const spans = jobs.flat().flatMap((c) => {
+    const t = ctx.journal.get(c.caseId)?.timing.get(round);
+    return t && !('error' in t) && t.startedAt && t.endedAt ? [[Date.parse(t.startedAt), Date.parse(t.endedAt)] as const] : [];
+  });
+  addRoundWall(ctx.phases, round, performance.now() - begin, spans, paired.length > 1 ? lanes : 1);
+}
+
 export async function runSweep(settings: SweepSettings, listener: SweepListener): Promise<SweepResult> {
   // Every worker runs with the flags the run's engines ask for (tfjs/wasm: no wasm tier-up), checks and ceilings too.
   const nodeFlags = [...new Set(settings.selected.flatMap((e) => e.capabilities?.processFlags ?? []))];
@@ -266,39 +337,26 @@ export async function runSweep(settings: SweepSettings, listener: SweepListener)
   let roofTaken = false; // the first measurement: in the first timing round's worker, before its groups
   announce(s, cases.length, plan.length, cases.length - donePrior.size, rounds, todo.length, donePrior.size, meta, dir, listener);
 
-  let interrupted = false, workers = new Workers(s.limits), workersRound = -1;
+  let interrupted = false, workers: Workers | undefined, lastRound = -1;
   const onSigint = () => { interrupted = true; };
   process.once('SIGINT', onSigint);
+  const ctx: RoundContext = { s, dir, journal, done, phases, listener, meta, rounds, total: todo.length, started: 0 };
   try {
-    let i = 0;
-    for (const { cases: planned, round } of jobsOf(todo)) {
+    for (const [round, jobs] of byRound(jobsOf(todo))) {
       if (interrupted) break;
-      // A case that could not be measured has no rounds; its line is written.
-      const cases = planned.filter((c) => !done.has(c.caseId) && (round === 0 || journal.get(c.caseId)?.facts));
-      i += planned.length - cases.length;
-      if (cases.length === 0) continue;
-      if (round !== workersRound) { // each round in workers of its own (rounds.ts)
-        workers.close();
-        [workers, workersRound] = [new Workers(s.limits), round];
-      }
+      workers?.close(); // each round in workers of its own (rounds.ts)
+      workers = new Workers(s.limits);
+      lastRound = round;
       if (round > 0 && !roofTaken) {
         roofTaken = true;
         await measureRoof(workers.get());
       }
-      listener.start(cases[0], round, i, todo.length);
-      const results = round === 0 ? [await timed(phases, 'checks', () => checkJob(s, dir, cases[0], workers, journal))]
-        : await groupRoundJob(s, dir, cases, round, workers, journal, phases);
-      cases.forEach((c, k) => {
-        if (k > 0) listener.start(c, round, i + k, todo.length);
-        listener.done(c, round, results[k]);
-        completeIfDone(dir, c, rounds, journal, done, meta.ceilings);
-      });
-      i += cases.length;
+      await runRound(ctx, round, jobs, workers, () => interrupted);
     }
     // A second look at the roof after the cases (in the last round's worker): one busy moment must not set it for the whole run.
-    if (!interrupted) await measureRoof(workersRound > 0 ? workers.get() : undefined);
+    if (!interrupted) await measureRoof(lastRound > 0 ? workers?.get() : undefined);
   } finally {
-    workers.close();
+    workers?.close();
     process.removeListener('SIGINT', onSigint);
     meta.load = [...(previous?.load ?? []), ...load.stop()];
     meta.environment.loadAverage.end = collectEnvironment().loadAverage.start;

@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { cliRun, npmRun, ROOT, runInProcess, tmpDir } from './helpers.ts';
 import { closeBrowser, openReport } from '../report/browser.ts';
@@ -33,6 +34,14 @@ test('run.json records suite, argv, environment and engines', () => {
   assert.deepEqual(meta.selected, ['onnx/cpu', 'tfjs/wasm']);
   assert.ok(meta.engines.find((e: { id: string; available: boolean }) => e.id === 'tfjs/tensorflow-gpu' && !e.available));
   assert.ok(meta.finishedAt >= meta.startedAt);
+  // tfjs/wasm is single-threaded: its three groups of a round ran in two lanes at once (one per core, lanes.ts), so the
+  // round took less than its jobs' times added up; onnx's ran one at a time before them.
+  const lanes = Math.min(2, availableParallelism());
+  for (const r of meta.phases.rounds as Array<{ lanes: number; elapsed: number; wall: number; sampledWall: number; sampling: number }>) {
+    assert.equal(r.lanes, lanes, JSON.stringify(r));
+    assert.ok(lanes === 1 ? r.elapsed <= r.wall + 0.05 : r.elapsed < r.wall, JSON.stringify(r));
+    assert.ok(r.sampledWall > 0 && r.sampledWall <= r.sampling + 1e-9 && r.sampledWall <= r.elapsed, JSON.stringify(r));
+  }
   for (const id of ['onnx/cpu', 'tfjs/wasm']) { // measured before and after the cases, each shape's best kept
     const c = meta.ceilings[id];
     assert.ok(c?.gflops > 0 && c.medianMs > 0 && c.shapes.length >= 2, `${id}: ${JSON.stringify(c)}`);

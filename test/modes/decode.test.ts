@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { DECODE_QUESTIONS, type DecodeFinding } from '../../src/report/decode.ts';
 import path from 'node:path';
 import { runSuite } from '../../src/index.ts';
 import { tmpDir } from '../cli/helpers.ts';
@@ -76,6 +77,18 @@ test('a decode suite is planned, run, checked against the causal float64 forward
   assert.ok(constancy && !constancy.includes('paired by round'), constancy);
   assert.match(html, /1 KV heads vs 2 at N=32, B=1 on onnx\/cpu: cache 2\.0× smaller[^<]*, paired by round/);
   assert.match(html, /\(unmerged\) · D=16 H=2 B=1 \(its adapters(&#39;|') products every token\) vs LoRA r=2 α=16 on q,v \(merged\)/);
+  // findings.json holds the decode section's comparisons, each with its mode and the numbers its sentence states.
+  const found = JSON.parse(readFileSync(path.join(out, 'findings.json'), 'utf8')) as DecodeFinding[];
+  const byQuestion = (q: string) => found.filter((f) => f.question === q);
+  assert.ok(found.length > 0 && found.every((f) => f.mode === 'decode' && f.ci[0] <= f.ratio && f.ratio <= f.ci[1]), JSON.stringify(found));
+  // vs full: lora ×2 and the window at 2 contexts × 2 KV settings less the 1-KV ones that lack a lora (1 KV: full, lora ×2, window)
+  assert.equal(byQuestion(DECODE_QUESTIONS.vsFull).length, 9);
+  assert.equal(byQuestion(DECODE_QUESTIONS.unmerged).length, 3);
+  const kv = byQuestion(DECODE_QUESTIONS.kvHeads);
+  assert.deepEqual(kv.map((f) => [f.kvHeads, f.baselineKvHeads, f.seqLen, f.pairedBy]), Array(4).fill([1, 2, 32, 'round']));
+  const [ring] = byQuestion(DECODE_QUESTIONS.constant);
+  assert.deepEqual([ring.seqLen, ring.baselineSeqLen, ring.kvHeads, ring.pairedBy], [32, 16, 2, 'block']);
+  assert.ok(['constant', 'not constant', 'constancy not shown'].includes(ring.constancy!) && constancy.includes(ring.constancy!));
 });
 
 test('bandwidth sizes: each working set to its nearest power of two, from 1 MiB; the ceiling nearest a size', () => {

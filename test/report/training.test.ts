@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FailedLine, OkLine, ResultLine, TrainOkLine } from '../../src/results/types.ts';
 import { trainingMemoryChart } from '../../src/report/charts/training-memory.ts';
 import { trainingTimeChart } from '../../src/report/charts/training-time.ts';
-import { trainingFindings, trainingSection } from '../../src/report/training.ts';
+import { TRAINING_QUESTION, trainingComparisons, trainingFindings, trainingSection } from '../../src/report/training.ts';
 import { bytes } from '../../src/report/format.ts';
 import { fixtureMeta } from './fixtures.ts';
 
@@ -45,6 +45,14 @@ test('findings set each configuration beside full fine-tuning: parameters, Adam 
   assert.match(trainingFindings([full, close])[0],
     /step time vs full: no measurable difference \(latency ratio 1\.01, 95 % CI 1\.01–1\.01\) \(905 vs 900 ms\)/);
   assert.deepEqual(trainingFindings([lora]), [], 'no full fine-tuning to compare with');
+});
+
+test('findings.json\'s training comparisons: the sentence and the numbers it states', () => {
+  const [c] = trainingComparisons([full, lora, skipped, inference]);
+  assert.deepEqual({ ...c, text: undefined }, { mode: 'train', question: TRAINING_QUESTION, subject: lora.label, baseline: full.label,
+    engine: 'tfjs/wasm', seqLen: 512, dModel: 512, heads: 8, batch: 1, trainable: LORA, baselineTrainable: FULL,
+    ratio: 0.75, ci: [0.75, 0.75], verdict: 'faster', rounds: 1, text: undefined });
+  assert.equal(c.text, trainingFindings([full, lora])[0]);
 });
 
 test('the memory chart stacks weights, Adam state, gradients and activations per variant', () => {

@@ -122,7 +122,7 @@ test('RecordedSuite records causal (a type checked by tsc: it was missing before
   const suite: RecordedSuite = {
     name: 's', description: '', variants: ['full'], seqLen: [64], dModel: 64, heads: 2, batch: 1, causal: [false, true],
     seed: 1, modes: ['inference'], weights: { init: 'gaussian' }, input: { input: 'gaussian' },
-    timing: { rounds: 1, timeMs: 10, warmupMs: 1, warmupIterations: 1, minSamples: 1, targetRme: 2 },
+    timing: { rounds: 1, timeMs: 10, warmupMs: 1, warmupIterations: 1, minSamples: 1, targetRme: 2, lanes: 1 },
   };
   assert.deepEqual(suite.causal, [false, true]);
 });

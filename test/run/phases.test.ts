@@ -1,7 +1,7 @@
 /** Where a sweep's wall time went (src/run/phases.ts): each round's jobs split into preparing, warm-up, sampling and the rest. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addGroupRound, dutyOf, startPhases, timed } from '../../src/run/phases.ts';
+import { addGroupRound, addRoundWall, dutyOf, startPhases, timed } from '../../src/run/phases.ts';
 import type { RoundTiming } from '../../src/results/types.ts';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
@@ -37,4 +37,17 @@ test('a resumed run adds to the phases it recorded before; timed() counts a job 
   assert.ok(p.checks >= 30.02 && p.checks < 31, `checks ${p.checks}`);
   assert.equal(await timed(p, 'ceilings', async () => 42), 42);
   assert.ok(p.ceilings >= 2);
+});
+
+test('two lanes: the round\'s own wall and the wall some group sampled, which the duty cycle reads instead of the groups\' sum', () => {
+  const p = startPhases();
+  // Two groups sampled at once in two lanes, seconds 10–14 and 12–16: their spans add up to 8 s, the wall they cover is 6 s.
+  addGroupRound(p, 1, 6000, [timing(1, 0, 0, 10, 14)]);
+  addGroupRound(p, 1, 6000, [timing(1, 0, 0, 12, 16)]);
+  addRoundWall(p, 1, 7000, [[Date.parse(at(10)), Date.parse(at(14))], [Date.parse(at(12)), Date.parse(at(16))]], 2);
+  const [r] = p.rounds;
+  assert.deepEqual([r.wall, r.sampling, r.elapsed, r.sampledWall, r.lanes], [12, 8, 7, 6, 2]);
+  assert.equal(dutyOf(p, 10), 0.6);
+  addRoundWall(p, 1, 1000, [], 1); // a resumed round adds its time; the lanes are the most any part used
+  assert.deepEqual([p.rounds[0].elapsed, p.rounds[0].sampledWall, p.rounds[0].lanes], [8, 6, 2]);
 });
