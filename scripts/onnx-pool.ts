@@ -1,8 +1,9 @@
 /**
  * How ONNX Runtime's intra-op pool waits between ops, measured on decode steps taking turns as a
  * harness round's do: the decode suite's configurations at context N, each in one session per pool
- * setting, every session's cache from the rotating pool (measure/rotation.ts), all sessions sampled
- * in shuffled turns in one process. Settings (session config keys of ORT 1.30):
+ * setting, every session's cache from the rotating pool (measure/rotation.ts), and the run's
+ * bandwidth roof for full's step (a ReduceSum, measure/ceiling.ts) the same way, all sessions
+ * sampled in shuffled turns in one process. Settings (session config keys of ORT 1.30):
  *   sleep        session.intra_op.allow_spinning=0: a worker sleeps after every parallel op (the harness's until session 7)
  *   spin-in-run  allow_spinning=1 and session.force_spinning_stop=1: a worker spins between the ops of a
  *                run and stops when the run returns, so an idle session's pool does not spin
@@ -18,8 +19,9 @@ import { traceProgram } from '../src/engine/onnx/trace.ts';
 import { createRng, normalArray } from '../src/linalg/rng.ts';
 import { baseWeights } from '../src/linalg/weights.ts';
 import { stepProgram } from '../src/measure/decode.ts';
+import { bandwidthSizes } from '../src/measure/ceiling.ts';
 import { rotation } from '../src/measure/rotation.ts';
-import { median } from '../src/report/paired.ts';
+import { median, pairedRatio } from '../src/report/paired.ts';
 import { decoderOf } from '../src/variants/decode/index.ts';
 import type { DecodeShape } from '../src/variants/decode/types.ts';
 import { VARIANTS, type VariantName } from '../src/variants/index.ts';
@@ -56,8 +58,11 @@ const nested = (flat: Record<string, string>) => {
 };
 
 interface Subject { label: string; setting: string; pass: () => Promise<unknown>; times: number[]; release: () => Promise<void> }
-const subjects: Subject[] = [];
+/** A graph to time and the feeds of its next pass (its big inputs the next slot of the pool). */
+interface Item { label: string; model: Uint8Array; feeds: () => Record<string, ORT.Tensor> }
+const items: Item[] = [];
 const chosen = a.configs ? a.configs.split(',').map(Number) : CONFIGS.map((_, i) => i);
+let fullBytes = 0;
 for (const i of chosen) {
   const [name, options] = CONFIGS[i], v = VARIANTS[name] as AnyVariant;
   const base = baseWeights(s, { init: 'gaussian' }, createRng('onnx-pool-w'));
@@ -65,21 +70,33 @@ for (const i of chosen) {
   const found = decoderOf(name, s, o, { fusedDecode: true } as never);
   if ('skipped' in found) continue;
   const d = found.decoder, shapes = d.cacheShapes(s, o), names = Object.keys(shapes);
+  if (name === 'full') fullBytes = Object.values(d.bytes(s, o)).reduce((x, y) => x + y, 0);
   const cache = Object.fromEntries(names.map((k) => [k, normalArray(rng, size(shapes[k]), 1)]));
   const program = stepProgram(d, s, o, normalArray(rng, s.dModel * s.batch, 1), cache);
   const model = traceProgram(program, v.init(s, o, createRng('init'), base)).model;
   const turn = rotation(names.map((k) => size(shapes[k])));
   const x = new ort.Tensor('float32', program.inputs.x.data, program.inputs.x.shape);
+  items.push({ label: v.describe(o), model, feeds: () => {
+    const views = turn ? turn.next() : names.map((k) => cache[k]);
+    return { x, ...Object.fromEntries(names.map((k, j) => [`cache.${k}`, new ort.Tensor('float32', views[j], shapes[k])])) };
+  } });
+}
+// The run's bandwidth roof for full's step: a ReduceSum over rows of 4096, at its bytes' power of two (measure/ceiling.ts).
+if (fullBytes > 0) {
+  const [bytes] = bandwidthSizes([fullBytes]), shape = [bytes / 4 / 4096, 4096], turn = rotation([bytes / 4])!;
+  const model = traceProgram({ inputs: { x: { data: turn.next()[0], shape } }, fn: (ops, i) => ({ outputs: { y: ops.reduceSum(i.x) } }) },
+    {}).model;
+  const feeds = () => ({ x: new ort.Tensor('float32', turn.next()[0], shape) });
+  items.push({ label: `roof: ReduceSum over [${shape.join('×')}]`, model, feeds });
+}
+const subjects: Subject[] = [];
+for (const item of items) {
   for (const setting of a.settings!.split(',')) {
     const st = SETTINGS[setting];
-    const session: ORT.InferenceSession = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'all',
+    const session: ORT.InferenceSession = await ort.InferenceSession.create(item.model, { graphOptimizationLevel: 'all',
       intraOpNumThreads: st.threads ?? onnxThreads(), interOpNumThreads: 1,
       extra: { session: { ...nested(st.session), set_denormal_as_zero: '1' } } });
-    const feeds = () => {
-      const views = turn ? turn.next() : names.map((k) => cache[k]);
-      return { x, ...Object.fromEntries(names.map((k, j) => [`cache.${k}`, new ort.Tensor('float32', views[j], shapes[k])])) };
-    };
-    subjects.push({ label: v.describe(o), setting, pass: () => session.run(feeds()), times: [], release: () => session.release() });
+    subjects.push({ label: item.label, setting, pass: () => session.run(item.feeds()), times: [], release: () => session.release() });
   }
 }
 for (const sub of subjects) for (let i = 0; i < 5; i++) await sub.pass();
@@ -91,11 +108,16 @@ for (let b = 0; b < Number(a.blocks); b++) {
   }
 }
 console.log(`N=${s.seqLen} kvHeads=${kvHeads} threads=${onnxThreads()} blocks=${a.blocks} `
-  + '(median ms per step; ratio to the first setting)');
+  + '(median ms per step; paired per-block ratio to the first setting, 95 % interval)');
+/** The samples as one round sampled in blocks (every subject one pass a block), for the report's paired ratio. */
+const asRound = (times: number[]) => [{ round: 0, samplesMs: times, pairedBlocks: true, startedAt: 'probe', endedAt: 'probe' }];
 const labels = [...new Set(subjects.map((x) => x.label))];
 for (const label of labels) {
-  const row = subjects.filter((x) => x.label === label), first = median(row[0].times);
-  const cells = row.map((x) => `${x.setting} ${median(x.times).toFixed(3)} (${(median(x.times) / first).toFixed(2)})`);
+  const row = subjects.filter((x) => x.label === label);
+  const cells = row.map((x, i) => {
+    const p = i === 0 ? undefined : pairedRatio(asRound(x.times), asRound(row[0].times));
+    return `${x.setting} ${median(x.times).toFixed(3)}${p ? ` (${p.ratio.toFixed(2)}, ${p.ci[0].toFixed(2)}–${p.ci[1].toFixed(2)})` : ''}`;
+  });
   console.log(`  ${label.padEnd(48)} ${cells.join('  ')}`);
 }
 for (const sub of subjects) await sub.release();
