@@ -8,11 +8,15 @@
  *   one row         every query head its own single-row products against its K/V head, broadcast
  *   rows, P·V 1-row scores as rows, then one single-row P·V per query head
  *   K·qᵀ, P·V rows  scores with the cache on the left, P·V as rows
+ *   one row per tile  the cache in tiles of 256 keys, each query head a single row against a tile,
+ *                   the g heads of a tile in turn (the tile read again from L1/L2, not memory)
  * and, as the roof, a streaming read of the same K and V (ReduceSum, as the run's bandwidth ceiling).
  *   npx tsx scripts/gqa-core.ts [N=8192] [kvHeads=2] [passes=200]
  * What it told (session 6, N=8192, 2 KV heads, two runs): rows 1.17–1.19 ms against 0.98–0.99 ms
  * for the read, 84 % of its speed; the other forms 1.05–1.36× rows. The core is not what keeps a
- * 2-KV-head step at half its ideal (docs/decode.md).
+ * 2-KV-head step at half its ideal (docs/decode.md). Session 7: one row per tile 1.08× rows (1.163
+ * against 1.073 ms; tiles of 64 and 2048 keys slower still); the read here is a ReduceSum over rows
+ * of E = 64 floats, slower than the run's roof (rows of 4096: scripts/read-forms.ts).
  */
 import { createEngine, listEngines } from '../src/engine/resolve.ts';
 import type { HostTensor, Ops } from '../src/engine/ops.ts';
@@ -46,6 +50,15 @@ const FORMS: Record<string, Core> = {
   // Not attention: the roof. A streaming read of the same K and V (what the run's bandwidth ceiling does), in the same turns.
   'read (ReduceSum)': (ops, _q, K, V) => ops.add(ops.reduceSum(K), ops.reduceSum(V)),
   'K·qᵀ, P·V rows': (ops, q, K, V) => ops.matMul(ops.softmax(ops.transpose(ops.matMul(K, q, false, true), [0, 1, 3, 2])), V),
+  'one row per tile': (ops, q, K, V) => {
+    const T = 256, nT = N / T, tiles = (t: typeof K) => ops.reshape(t, [1, KV, nT, 1, T, E]);
+    const qt = ops.reshape(ops.concat(Array.from({ length: nT }, () => ops.reshape(q, [1, KV, 1, g * E])), 2), [1, KV, nT, g, 1, E]);
+    const s = ops.matMul(qt, tiles(K), false, true); // [1, KV, nT, g, 1, T]: a tile's g rows in turn
+    const p = ops.softmax(ops.reshape(ops.transpose(s, [0, 1, 3, 2, 4, 5]), [1, KV, g, N]));
+    const pt = ops.transpose(ops.reshape(p, [1, KV, g, nT, 1, T]), [0, 1, 3, 2, 4, 5]); // [1, KV, nT, g, 1, T]
+    const o = ops.matMul(pt, tiles(V)); // [1, KV, nT, g, 1, E]
+    return ops.reshape(ops.reduceSum(ops.transpose(o, [0, 1, 3, 4, 5, 2])), [1, KV, g, E]);
+  },
 };
 
 const inputs = { q: tensor([1, KV, g, E]), K: tensor(kvShape), V: tensor(kvShape) };

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadOrt, traceGraph } from '../src/engine/onnx/index.ts';
-import { onnxSpinning, onnxThreads } from '../src/engine/onnx/session.ts';
+import { onnxSessionConfig, onnxThreads } from '../src/engine/onnx/session.ts';
 import { buildConfiguration, caseData } from '../src/measure/case.ts';
 import { resolveVariant } from '../src/run/plan.ts';
 import type { Case } from '../src/results/types.ts';
@@ -33,7 +33,7 @@ interface Event { cat: string; name: string; dur: number; args?: { op_name?: str
 const prefix = path.join(os.tmpdir(), `attnbench-prof-${process.pid}`);
 const session = await ort.InferenceSession.create(g.model, { graphOptimizationLevel: 'all', intraOpNumThreads: onnxThreads(),
   interOpNumThreads: 1, enableProfiling: true, profileFilePrefix: prefix,
-  extra: { session: { intra_op: { allow_spinning: onnxSpinning() ? '1' : '0' }, set_denormal_as_zero: '1' } } });
+  extra: { session: onnxSessionConfig() } });
 const feeds = { x: new ort.Tensor('float32', x.data, x.shape) };
 for (let i = 0; i < 2; i++) await session.run(feeds); // warm-up: in the profile, dropped below by run count
 const wall: number[] = [];

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadOrt, traceGraph } from '../src/engine/onnx/index.ts';
-import { onnxSpinning, onnxThreads } from '../src/engine/onnx/session.ts';
+import { onnxSessionConfig, onnxThreads } from '../src/engine/onnx/session.ts';
 import { buildConfiguration, caseData } from '../src/measure/case.ts';
 import type { Case } from '../src/results/types.ts';
 import { roundsInterval } from '../src/report/paired.ts';
@@ -37,7 +37,7 @@ const sessions = await Promise.all(Object.entries(models).map(async ([name, mode
   const prefix = `${tmp}-${name}`;
   const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'all', intraOpNumThreads: onnxThreads(),
     interOpNumThreads: 1, enableProfiling: true, profileFilePrefix: prefix, optimizedModelFilePath: `${prefix}.onnx`,
-    extra: { session: { intra_op: { allow_spinning: onnxSpinning() ? '1' : '0' }, set_denormal_as_zero: '1' } } });
+    extra: { session: onnxSessionConfig() } });
   return { name, prefix, session, wall: [] as number[] };
 }));
 const feeds = { x: new ort.Tensor('float32', x.data, x.shape) };

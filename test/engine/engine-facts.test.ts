@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkEngineSettings, engineNotices } from '../../src/engine/resolve.ts';
+import { onnxSessionConfig, onnxSpinning, SPIN_ENV } from '../../src/engine/onnx/session.ts';
 import { KERNEL_ENV } from '../../src/engine/tfjs-kernels.ts';
 import { UserError } from '../../src/messages.ts';
 import { renderReport } from '../../src/report/index.ts';
@@ -41,5 +42,21 @@ test('an engine\'s notice reaches the report\'s top through the registry; its se
   } finally {
     if (before === undefined) delete process.env[KERNEL_ENV];
     else process.env[KERNEL_ENV] = before;
+  }
+});
+
+test('onnx sessions spin within a run by default (a pool stops when its run returns); 1 spins always, 0 never; else one line', () => {
+  assert.deepEqual(onnxSessionConfig({}),
+    { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1', set_denormal_as_zero: '1' });
+  assert.deepEqual(onnxSessionConfig({ [SPIN_ENV]: '1' }), { intra_op: { allow_spinning: '1' }, set_denormal_as_zero: '1' });
+  assert.deepEqual(onnxSessionConfig({ [SPIN_ENV]: '0' }), { intra_op: { allow_spinning: '0' }, set_denormal_as_zero: '1' });
+  assert.deepEqual([onnxSpinning({}), onnxSpinning({ [SPIN_ENV]: '1' }), onnxSpinning({ [SPIN_ENV]: '0' })], ['within a run', 'on', 'off']);
+  const before = process.env[SPIN_ENV];
+  process.env[SPIN_ENV] = 'yes';
+  try {
+    assert.throws(checkEngineSettings, (e: unknown) => e instanceof UserError && e.message.includes(`${SPIN_ENV}='yes'`));
+  } finally {
+    if (before === undefined) delete process.env[SPIN_ENV];
+    else process.env[SPIN_ENV] = before;
   }
 });

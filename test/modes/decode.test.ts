@@ -140,8 +140,15 @@ test('a rotation gives each pass the next slot of the pool, and none for a slot 
   assert.deepEqual(first.map((a) => a.length), [3, 5]);
   assert.equal(first[1].byteOffset, first[0].byteOffset + 12);
   assert.equal(turn.next()[0].byteOffset, first[0].byteOffset + 32);
-  for (let i = 2; i < turn.slots; i++) turn.next();
-  assert.equal(turn.next()[0].byteOffset, first[0].byteOffset);
+  const more = Array.from({ length: turn.slots }, () => turn.next()[0].byteOffset);
+  assert.equal(new Set(more).size, turn.slots, 'no slot twice before the pool is read');
+  assert.ok(more.includes(0) && more.every((o) => o + 32 <= turn.bytes), 'it wraps to the start of its span');
   assert.equal(turn.slots, 1024);
   assert.equal(rotation([rotationBytes()]), undefined);
+});
+
+test('rotations taking turns read consecutive slots, never the slot another just read', () => {
+  const a = rotation([8])!, b = rotation([8])!, c = rotation([3, 5])!;
+  const offsets = [a, b, c, a, b].map((t) => t.next()[0].byteOffset);
+  assert.deepEqual(offsets.slice(1).map((o, i) => o - offsets[i]), [32, 32, 32, 32]);
 });

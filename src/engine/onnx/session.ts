@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import type * as ORT from 'onnxruntime-node';
+import { messages, UserError } from '../../messages.ts';
 import type { HostTensor } from '../ops.ts';
 import { checkReplacement, type Capabilities, type Engine, type EngineInfo, type Prepared, type Program } from '../types.ts';
 import { readPeakRss, resetPeakRss } from './rss.ts';
@@ -50,13 +51,35 @@ export function onnxThreads(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /**
- * Whether idle intra-op threads spin (ORT's default) — off here unless ATTNBENCH_ONNX_SPIN=1. Every
- * session has its own pool: with several sessions in one process taking turns (a comparison
- * group's round), the pools of the idle ones spin on the same 2 cores and the one running waits.
- * Measured (docs/variance.md, full attention N=512): spinning, 26–30 ms a pass with a robust CV of
- * 19–25 %; not spinning, 11.0–11.9 ms, CV 9–13 %.
+ * How the intra-op pool's workers wait for the next op: ATTNBENCH_ONNX_SPIN=1 spins always (ORT's
+ * default), =0 never (a worker sleeps after every parallel op and is woken for the next), unset:
+ * spinning within a run only (session.force_spinning_stop: a pool stops spinning when its run
+ * returns). Every session has its own pool: with several sessions in one process taking turns (a
+ * comparison group's round), pools spinning between runs take the 2 cores from the one running.
+ * Measured (docs/variance.md, full attention N=512): spinning always, 26–30 ms a pass with a robust
+ * CV of 19–25 %; never, 11.0–11.9 ms, CV 9–13 %. Within a run only (docs/decode.md, session 7):
+ * no pool spins while another session runs, and a step's ~30 ops are not each a wake-up.
  */
-export const onnxSpinning = (env: NodeJS.ProcessEnv = process.env): boolean => env.ATTNBENCH_ONNX_SPIN === '1';
+export type OnnxSpinning = 'within a run' | 'on' | 'off';
+
+export const SPIN_ENV = 'ATTNBENCH_ONNX_SPIN';
+
+export function onnxSpinning(env: NodeJS.ProcessEnv = process.env): OnnxSpinning {
+  const v = env[SPIN_ENV]?.trim();
+  if (!v) return 'within a run';
+  if (v === '1' || v === '0') return v === '1' ? 'on' : 'off';
+  throw new UserError(messages.badSpinning(SPIN_ENV, v));
+}
+
+/**
+ * The session config entries (ORT's `extra.session`) every onnx session of the harness and its
+ * scripts is made with: the pool's spinning (onnxSpinning) and denormals flushed (below).
+ */
+export function onnxSessionConfig(env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
+  const spinning = onnxSpinning(env);
+  return { intra_op: { allow_spinning: spinning === 'off' ? '0' : '1' }, ...(spinning === 'within a run' && { force_spinning_stop: '1' }),
+    set_denormal_as_zero: '1' };
+}
 
 /**
  * Denormals are flushed to zero in every session (ORT's session.set_denormal_as_zero: its threads
@@ -76,7 +99,7 @@ export async function createSession(ort: typeof ORT, model: Uint8Array, backend:
     enableCpuMemArena: arena,
     intraOpNumThreads: onnxThreads(),
     interOpNumThreads: 1,
-    extra: { session: { intra_op: { allow_spinning: onnxSpinning() ? '1' : '0' }, set_denormal_as_zero: '1' } },
+    extra: { session: onnxSessionConfig() },
   });
 }
 
