@@ -9,14 +9,14 @@ import type { SuiteInput } from '../src/run/suite.ts';
  * per token from context 4k), split-KV flash (tiles of 256 keys). Each step's line gives its time,
  * tokens/s, cache bytes, bytes moved and achieved GB/s against the engine's bandwidth ceiling,
  * measured in the run at the cases' working-set sizes. 108 cases; measured here under the machine's
- * CPU lock (2 cores, onnx/cpu and tfjs/wasm): 7 min 2 s wall (session 7: tfjs/wasm's groups in two
- * lanes, onnx's threads spinning within a run; 8 min 3 s before), checks 2.7 min of them (float64
- * references up to 4k).
+ * CPU lock (2 cores, onnx/cpu and tfjs/wasm): 8 min 35 s wall (session 7, one lane, onnx's threads
+ * spinning within a decode step; 8 min 3 s in session 6, 7 min 2 s with tfjs/wasm's groups in two
+ * lanes), checks 2.9 min of them (float64 references up to 4k).
  */
 export default {
   name: 'decode',
   description: 'Decode steps (one token against a KV cache) at context 1k–16k, 8 and 2 KV heads, d=512: full, LoRA, SVD latent, '
-    + 'window, flash; 108 cases, 7 min here (2 cores).',
+    + 'window, flash; 108 cases, 8½ min here (2 cores).',
   variants: [
     'full',
     { name: 'lora', options: { rank: 8, targets: ['q', 'v'], merged: false } },
