@@ -9,5 +9,6 @@ export default {
   dModel: 64,
   heads: 4,
   engines: ['onnx', 'tfjs'],
-  timing: { timeMs: 150, warmupMs: 50, minSamples: 5 },
+  // Two lanes: the smoke run exercises the duet path too (tfjs/wasm's three groups of a round, two at a time).
+  timing: { timeMs: 150, warmupMs: 50, minSamples: 5, lanes: 2 },
 } satisfies SuiteInput;

@@ -5,7 +5,7 @@
  * measurable difference" at every N with its ratio near 1; prints that table and the run folder.
  *   npx tsx scripts/busy-machine.ts [--out DIR] [--rounds 5] [--burn-at 5] [--burn-for 25]
  */
-import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,12 +19,20 @@ const { values: a } = parseArgs({ options: {
   out: { type: 'string', default: path.join(os.tmpdir(), `attnbench-busy-${Date.now()}`) },
   rounds: { type: 'string', default: '5' }, 'burn-at': { type: 'string', default: '5' }, 'burn-for': { type: 'string', default: '25' } } });
 
-let burner: ReturnType<typeof spawn> | undefined;
+// The burner must not be a descendant of this process: the sweep runs here, and its load record counts this process's
+// family as the run's own (src/run/load.ts). A shell starts it in the background and exits, so init adopts it.
+let burner: number | undefined;
+const stopBurner = () => {
+  if (burner === undefined) return;
+  try { process.kill(burner, 'SIGKILL'); } catch { /* already gone */ }
+  burner = undefined;
+  console.error(`${at()}: CPU burner stopped`);
+};
 const t0 = Date.now(), at = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 const start = setTimeout(() => {
-  burner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
-  console.error(`${at()}: CPU burner started (pid ${burner.pid})`);
-  setTimeout(() => { burner?.kill('SIGKILL'); console.error(`${at()}: CPU burner stopped`); }, Number(a['burn-for']) * 1000);
+  burner = Number(execFileSync('sh', ['-c', `"${process.execPath}" -e "for (;;) {}" >/dev/null 2>&1 & echo $!`], { encoding: 'utf8' }));
+  console.error(`${at()}: CPU burner started outside this process tree (pid ${burner})`);
+  setTimeout(stopBurner, Number(a['burn-for']) * 1000);
 }, Number(a['burn-at']) * 1000);
 
 const { dir, lines } = await runSuite({
@@ -37,7 +45,7 @@ const { dir, lines } = await runSuite({
   listener: { start: (c, round) => console.error(`${at()}: ${c.label} N=${c.shape.seqLen} ${round ? `round ${round}` : 'checks'}`) },
 });
 clearTimeout(start);
-burner?.kill('SIGKILL');
+stopBurner();
 
 const found = JSON.parse(readFileSync(path.join(dir, 'findings.json'), 'utf8')) as Finding[];
 console.log('| comparison | N | ratio | 95 % interval | verdict |\n|---|---|---|---|---|');

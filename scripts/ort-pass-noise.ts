@@ -5,7 +5,8 @@
  * shuffled blocks, timed with performance.now() around session.run. Prints per session the median and the
  * robust CV of its passes (IQR / 1.349 / median), and for sessions 1 and 2 (the same graph: the true ratio
  * is 1) the spread of the per-block log-ratio, which is what the harness's paired ratio averages over blocks.
- *   npx tsx scripts/ort-pass-noise.ts [--seq 512] [--sessions 2] [--blocks 60] [--threads 2] [--spin 0]
+ * --adjacent puts sessions 1 and 2 next to each other in every block (the others around them, shuffled).
+ *   npx tsx scripts/ort-pass-noise.ts [--seq 512] [--sessions 2] [--blocks 60] [--threads 2] [--spin 0] [--adjacent]
  */
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
@@ -15,7 +16,7 @@ import { quantile } from '../src/measure/latency.ts';
 const { values: a } = parseArgs({ options: {
   seq: { type: 'string', default: '512' }, sessions: { type: 'string', default: '2' }, blocks: { type: 'string', default: '60' },
   threads: { type: 'string', default: '2' }, spin: { type: 'string', default: '0' }, 'd-model': { type: 'string', default: '512' },
-  heads: { type: 'string', default: '8' } } });
+  heads: { type: 'string', default: '8' }, adjacent: { type: 'boolean', default: false } } });
 const { onnx } = onnxProto;
 const [n, d, h] = [Number(a.seq), Number(a['d-model']), Number(a.heads)], dh = d / h;
 const F = onnx.TensorProto.DataType.FLOAT, A = onnx.AttributeProto.AttributeType;
@@ -63,6 +64,11 @@ for (let b = 0; b < Number(a.blocks); b++) {
     const j = next() % (i + 1);
     [order[i], order[j]] = [order[j], order[i]];
   }
+  if (a.adjacent && order.length > 2) { // sessions 1 and 2 next to each other, in a random order, where session 1 fell
+    const rest = order.filter((i) => i > 1), at = order.indexOf(0) - (order.indexOf(1) < order.indexOf(0) ? 1 : 0);
+    rest.splice(Math.min(at, rest.length), 0, ...(next() % 2 === 0 ? [0, 1] : [1, 0]));
+    order.splice(0, order.length, ...rest);
+  }
   for (const i of order) {
     const t = performance.now();
     await sessions[i].run(feeds);
@@ -72,7 +78,8 @@ for (let b = 0; b < Number(a.blocks); b++) {
 const sorted = (xs: number[]) => [...xs].sort((x, y) => x - y);
 const robustCv = (xs: number[]) => { const s = sorted(xs); return (quantile(s, 0.75) - quantile(s, 0.25)) / 1.349 / quantile(s, 0.5); };
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-console.log(`N=${n} d=${d} ${sessions.length} session(s), ${a.threads} thread(s), spinning ${a.spin}, ${a.blocks} blocks`);
+console.log(`N=${n} d=${d} ${sessions.length} session(s), ${a.threads} thread(s), spinning ${a.spin}, ${a.blocks} blocks`
+  + `${a.adjacent ? ', sessions 1 and 2 adjacent' : ''}`);
 times.forEach((t, i) => console.log(`  session ${i + 1}: median ${quantile(sorted(t), 0.5).toFixed(2)} ms, robust CV ${pct(robustCv(t))}`));
 // One session: consecutive passes paired; several: sessions 1 and 2 in the same block.
 const pairs = sessions.length > 1 ? times[0].map((x, k): [number, number] => [x, times[1][k]])

@@ -20,7 +20,10 @@ function figures(dir: string) {
     .map((e) => `${e} ${width(fs.filter((f) => f.engine === e))}`).join(', ');
   const wall = (Date.parse(meta.finishedAt!) - Date.parse(meta.startedAt)) / 1000;
   const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
-  const timed = sum(lines.map((l) => (l.status === 'ok' ? sum(l.rounds.map((r) => sum(r.samplesMs))) : 0))) / 1000;
+  const samples = sum(lines.map((l) => (l.status === 'ok' ? sum(l.rounds.map((r) => sum(r.samplesMs))) : 0))) / 1000;
+  // With lanes (src/run/lanes.ts) two groups sample at once: the duty cycle counts the wall some group sampled, not the sum.
+  const lanes = meta.phases?.rounds.some((r) => (r.lanes ?? 1) > 1) ?? false;
+  const timed = lanes ? sum(meta.phases!.rounds.map((r) => r.sampledWall ?? r.sampling)) : samples;
   const push = (m: Map<string, number[]>, k: string, x: number) => m.set(k, [...(m.get(k) ?? []), x]);
   const spreads = new Map<string, number[]>();
   for (const l of lines) if (l.status === 'ok') push(spreads, `${l.engine}/${l.backend}`, l.roundSpread);
@@ -34,7 +37,9 @@ function figures(dir: string) {
     const p = l.variant === 'full' || !full ? undefined : pairedRatio(l.rounds, full.rounds);
     if (p && p.rounds > 1) push(between, `${l.engine}/${l.backend}`, Math.max(...p.perRound) / Math.min(...p.perRound) - 1);
   }
-  console.log(`${dir}: wall ${wall.toFixed(0)} s, timed ${timed.toFixed(0)} s (duty ${(100 * timed / wall).toFixed(0)} %), `
+  const timedText = lanes ? `wall with a group sampling ${timed.toFixed(0)} s (duty ${(100 * timed / wall).toFixed(0)} %; `
+    + `timed samples ${samples.toFixed(0)} s over the lanes)` : `timed ${timed.toFixed(0)} s (duty ${(100 * timed / wall).toFixed(0)} %)`;
+  console.log(`${dir}: wall ${wall.toFixed(0)} s, ${timedText}, `
     + `${found.length} comparisons: ${found.filter((f) => f.unreliable).length} unreliable, `
     + `${found.filter((f) => f.verdict === 'faster').length} faster, ${found.filter((f) => f.verdict === 'slower').length} slower; `
     + `median interval width ${width(found)} (${engineWidths(found)})`);
@@ -44,7 +49,8 @@ function figures(dir: string) {
     const p = meta.phases, total = (k: 'prepare' | 'warmup' | 'sampling' | 'other') => sum(p.rounds.map((r) => r[k])).toFixed(0);
     console.log(`  phases: ceilings ${p.ceilings.toFixed(0)} s, checks ${p.checks.toFixed(0)} s, ${p.rounds.length} rounds `
       + `${sum(p.rounds.map((r) => r.wall)).toFixed(0)} s (prepare ${total('prepare')}, warm-up ${total('warmup')}, `
-      + `sampling ${total('sampling')}, other ${total('other')}); per round ${p.rounds.map((r) => r.wall.toFixed(0)).join(' / ')} s`);
+      + `sampling ${total('sampling')}, other ${total('other')}); per round ${p.rounds.map((r) => r.wall.toFixed(0)).join(' / ')} s`
+      + `${lanes ? `, each round's own wall ${p.rounds.map((r) => (r.elapsed ?? r.wall).toFixed(0)).join(' / ')} s` : ''}`);
   }
   const interval = (f: Finding) => `${f.engine} N=${f.seqLen} ${f.ci[0].toFixed(3)}–${f.ci[1].toFixed(3)}`;
   console.log(`  merged LoRA vs full: ${merged.map(interval).join('; ')}`);

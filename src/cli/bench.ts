@@ -116,7 +116,7 @@ function howFlags(cmd: Command): Command {
       + 'sampled together in shuffled blocks (overrides the suite)', one('--rounds', '3'))
     .option('--time <ms>', 'sampling budget of one round of a case, ms (overrides the suite)', one('--time', '250'))
     .option('--lanes <n>', 'worker processes that may time a single-threaded engine\'s groups (tfjs/wasm) at once in a '
-      + 'round, at most one per CPU core (duet benchmarking; 1: every group alone; default 2; overrides the suite)', one('--lanes', '2'))
+      + 'round, at most one per CPU core (duet benchmarking; default 1: every group alone; overrides the suite)', one('--lanes', '2'))
     .option('--case-timeout <s>', 'wall-clock limit of a case\'s checks, or of its share of a group\'s round, seconds',
       one('--case-timeout', '300'), 300)
     .option('--heap <mb>', 'JavaScript heap limit of each worker process, MB', one('--heap', '4096'), 4096)

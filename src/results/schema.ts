@@ -62,10 +62,11 @@ export const TimingSchema = z.object({
   /**
    * Worker processes that may time the comparison groups of a single-threaded engine
    * (Capabilities.singleThreaded: tfjs/wasm) at once within a round, one per CPU core at most (duet
-   * benchmarking, Bulej et al. 2020; docs/variance.md); the other engines' groups run one at a time
-   * before them. 1: every group alone.
+   * benchmarking, Bulej et al. 2020); the other engines' groups run one at a time before them.
+   * 1 (the default): every group alone. Measured here, two lanes halve the single-threaded groups' wall
+   * time but make each pass noisier, so at equal wall the intervals were no narrower (docs/variance.md).
    */
-  lanes: positiveInt.default(2),
+  lanes: positiveInt.default(1),
 }).strict();
 
 /** The clock of the harness's own timing (tinybench around `run()`), used when an engine has no `timeSamples`. */

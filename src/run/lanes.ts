@@ -3,9 +3,10 @@
  * comparison groups of an engine whose passes run on one thread (Capabilities.singleThreaded,
  * tfjs/wasm in Node) may be timed in two worker processes at once, one per core, after the round's
  * other groups ran one at a time. Each group is still timed whole in one process, its cases paired
- * block by block; what the two lanes share is the machine, as a duet's two halves do. Measured here:
- * two processes each ran their passes 1.0–1.3× as long as one alone, so a round's single-threaded
- * groups take about half the wall time.
+ * block by block; what the two lanes share is the machine, as a duet's two halves do. Measured here
+ * (the default suite): two lanes took the run from 219 s to 186 s, but the paired per-block ratios of
+ * tfjs/wasm scattered 20–38 % instead of 10–15 %, so spending the saved time on more blocks gave no
+ * narrower intervals: one lane is the default (SuiteTiming.lanes).
  */
 import os from 'node:os';
 import type { Case } from '../results/types.ts';
