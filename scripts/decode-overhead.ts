@@ -66,7 +66,7 @@ async function profiled(model: Uint8Array, tag: string, feedsOf: () => Record<st
   const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: a['opt-level'] as 'all',
     intraOpNumThreads: onnxThreads(), interOpNumThreads: 1, enableProfiling: true, profileFilePrefix: tmp(tag),
     optimizedModelFilePath: optimized,
-    extra: { session: onnxSessionConfig() } });
+    extra: { session: onnxSessionConfig(process.env, true) } });
   for (let i = 0; i < 5; i++) await session.run(feedsOf());
   const wall: number[] = [];
   for (let i = 0; i < passes; i++) {
@@ -117,7 +117,7 @@ console.log(`  one-node graph: JS wall ${floor.wall.toFixed(3)} ms; ORT model_ru
 
 // Unprofiled, in shuffled turns.
 const plain = (model: Uint8Array) => ort.InferenceSession.create(model, { graphOptimizationLevel: a['opt-level'] as 'all',
-  intraOpNumThreads: onnxThreads(), interOpNumThreads: 1, extra: { session: onnxSessionConfig() } });
+  intraOpNumThreads: onnxThreads(), interOpNumThreads: 1, extra: { session: onnxSessionConfig(process.env, true) } });
 const outputs = Object.fromEntries(Object.entries(traced.outputs).map(([n, t]) =>
   [n, new ort.Tensor('float32', new Float32Array(size(t.shape)), t.shape)]));
 const chain = (k: number, exp = false) => traceProgram({ inputs: { x: program.inputs.x }, fn: (ops, i) => {

@@ -110,7 +110,8 @@ export const messages = {
   badTfjsKernel: (name: string, received: string) =>
     `${name}='${received}' is not a kernel choice; use loop, batched or measured (the default: each product on its faster kernel)`,
   badSpinning: (name: string, received: string) =>
-    `${name}='${received}' is not a spinning choice; use 1 (always), 0 (never) or leave it unset (within a run, the default)`,
+    `${name}='${received}' is not a spinning choice; use 1 (always), 0 (never) or leave it unset `
+    + '(the default: decode steps within a run, other passes never)',
   prefixNeedsWeights: () => '--weights-prefix names a layer inside --weights FILE; give --weights too',
   causalLinformer: () =>
     'linformer cannot be causal: its projection along the sequence mixes future positions into every key (Wang et al. 2020)',

@@ -53,6 +53,12 @@ export interface Program {
    * float32, already rounded to it: linalg/dtype.ts); absent = float32. Outputs come back as float32.
    */
   dtype?: Dtype;
+  /**
+   * A call is a chain of small ops (a decode step: ~30 ops around two reads of the cache), so an
+   * engine whose threads sleep between ops may keep them awake for the call (onnx: spinning within
+   * a run); absent = a call of large ops, where that only adds noise (docs/variance.md, session 7).
+   */
+  smallOps?: boolean;
 }
 
 /** The name of a plain forward pass's input and output. */

@@ -82,6 +82,7 @@ export function stepProgram(d: AnyDecoder, s: DecodeShape, o: object, xNew: Floa
   for (const k of names) inputs[`cache.${k}`] = { data: cache[k], shape: shapes[k] };
   return {
     inputs,
+    smallOps: true, // a step is ~30 small ops: onnx keeps its pool awake between them (Program.smallOps)
     fn: (ops, ins, w) => {
       const { y, rows } = d.step(ops, ins.x, Object.fromEntries(names.map((k) => [k, ins[`cache.${k}`]])), w, s, o);
       return { outputs: { y, ...Object.fromEntries(names.map((k) => [`rows.${k}`, rows[k]])) } };

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkEngineSettings, engineNotices } from '../../src/engine/resolve.ts';
-import { onnxSessionConfig, onnxSpinning, SPIN_ENV } from '../../src/engine/onnx/session.ts';
+import { onnxSessionConfig, onnxSpinning, onnxSpinningSetting, SPIN_ENV } from '../../src/engine/onnx/session.ts';
 import { KERNEL_ENV } from '../../src/engine/tfjs-kernels.ts';
 import { UserError } from '../../src/messages.ts';
 import { renderReport } from '../../src/report/index.ts';
@@ -45,12 +45,17 @@ test('an engine\'s notice reaches the report\'s top through the registry; its se
   }
 });
 
-test('onnx sessions spin within a run by default (a pool stops when its run returns); 1 spins always, 0 never; else one line', () => {
-  assert.deepEqual(onnxSessionConfig({}),
+test('onnx sessions: decode steps spin within a run by default, other programs never; 1 spins always, 0 never; else one line', () => {
+  assert.deepEqual(onnxSessionConfig({}, true),
     { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1', set_denormal_as_zero: '1' });
+  assert.deepEqual(onnxSessionConfig({}), { intra_op: { allow_spinning: '0' }, set_denormal_as_zero: '1' });
+  assert.deepEqual([onnxSpinningSetting({}), onnxSpinningSetting({ [SPIN_ENV]: '1' })],
+    ['within a run for decode steps, off otherwise', 'on']);
+  assert.deepEqual(onnxSessionConfig({ [SPIN_ENV]: '1' }, true), { intra_op: { allow_spinning: '1' }, set_denormal_as_zero: '1' });
   assert.deepEqual(onnxSessionConfig({ [SPIN_ENV]: '1' }), { intra_op: { allow_spinning: '1' }, set_denormal_as_zero: '1' });
   assert.deepEqual(onnxSessionConfig({ [SPIN_ENV]: '0' }), { intra_op: { allow_spinning: '0' }, set_denormal_as_zero: '1' });
-  assert.deepEqual([onnxSpinning({}), onnxSpinning({ [SPIN_ENV]: '1' }), onnxSpinning({ [SPIN_ENV]: '0' })], ['within a run', 'on', 'off']);
+  assert.deepEqual([onnxSpinning({}, true), onnxSpinning({}), onnxSpinning({ [SPIN_ENV]: '1' }), onnxSpinning({ [SPIN_ENV]: '0' }, true)],
+    ['within a run', 'off', 'on', 'off']);
   const before = process.env[SPIN_ENV];
   process.env[SPIN_ENV] = 'yes';
   try {

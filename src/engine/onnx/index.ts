@@ -5,7 +5,7 @@
  */
 import type { BackendEntry, EngineInfo } from '../types.ts';
 import { firstLine } from '../types.ts';
-import { createSession, loadOrt, ONNX_CAPABILITIES, ONNX_DENORMALS, onnxEngine, onnxSpinning, onnxThreads,
+import { createSession, loadOrt, ONNX_CAPABILITIES, ONNX_DENORMALS, onnxEngine, onnxSpinning, onnxSpinningSetting, onnxThreads,
   type OnnxBackend } from './session.ts';
 import { traceGraph } from './trace.ts';
 
@@ -28,7 +28,7 @@ export async function probeOnnx(backend: OnnxBackend): Promise<Omit<EngineInfo, 
     await session.release();
     return { engine: 'onnx', backend, id, available: true, version: ort.env.versions.node, device,
       threads: backend === 'cpu' ? onnxThreads() : undefined,
-      settings: { spinning: onnxSpinning(), denormals: ONNX_DENORMALS },
+      settings: { spinning: onnxSpinningSetting(), denormals: ONNX_DENORMALS },
       capabilities: ONNX_CAPABILITIES };
   } catch (e) {
     const msg = firstLine(e instanceof Error ? e.message : String(e));

@@ -64,19 +64,31 @@ export type OnnxSpinning = 'within a run' | 'on' | 'off';
 
 export const SPIN_ENV = 'ATTNBENCH_ONNX_SPIN';
 
-export function onnxSpinning(env: NodeJS.ProcessEnv = process.env): OnnxSpinning {
+/**
+ * The spinning of a session for a program of small ops (Program.smallOps: decode steps) or not. Unset,
+ * a decode step's pool spins within a run and every other's never: measured on the default suite, spinning
+ * within a run made inference's paired per-block log-ratios scatter 35–54 % at N=256 against 18–30 % never
+ * spinning (docs/variance.md, session 7), while it took 10–14 % off a decode step (docs/decode.md).
+ */
+export function onnxSpinning(env: NodeJS.ProcessEnv = process.env, smallOps = false): OnnxSpinning {
   const v = env[SPIN_ENV]?.trim();
-  if (!v) return 'within a run';
+  if (!v) return smallOps ? 'within a run' : 'off';
   if (v === '1' || v === '0') return v === '1' ? 'on' : 'off';
   throw new UserError(messages.badSpinning(SPIN_ENV, v));
 }
 
+/** The engine's spinning as its settings record it: one setting, or, unset, the two by kind of program. */
+export function onnxSpinningSetting(env: NodeJS.ProcessEnv = process.env): string {
+  const small = onnxSpinning(env, true), large = onnxSpinning(env, false);
+  return small === large ? small : `${small} for decode steps, ${large} otherwise`;
+}
+
 /**
  * The session config entries (ORT's `extra.session`) every onnx session of the harness and its
- * scripts is made with: the pool's spinning (onnxSpinning) and denormals flushed (below).
+ * scripts is made with: the pool's spinning (onnxSpinning, by Program.smallOps) and denormals flushed (below).
  */
-export function onnxSessionConfig(env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
-  const spinning = onnxSpinning(env);
+export function onnxSessionConfig(env: NodeJS.ProcessEnv = process.env, smallOps = false): Record<string, unknown> {
+  const spinning = onnxSpinning(env, smallOps);
   return { intra_op: { allow_spinning: spinning === 'off' ? '0' : '1' }, ...(spinning === 'within a run' && { force_spinning_stop: '1' }),
     set_denormal_as_zero: '1' };
 }
@@ -91,7 +103,7 @@ export function onnxSessionConfig(env: NodeJS.ProcessEnv = process.env): Record<
 export const ONNX_DENORMALS = 'flushed to zero';
 
 export async function createSession(ort: typeof ORT, model: Uint8Array, backend: OnnxBackend,
-  arena = true, quiet = false): Promise<ORT.InferenceSession> {
+  arena = true, quiet = false, smallOps = false): Promise<ORT.InferenceSession> {
   return ort.InferenceSession.create(model, {
     logSeverityLevel: quiet ? 4 : 2,
     executionProviders: [backend],
@@ -99,7 +111,7 @@ export async function createSession(ort: typeof ORT, model: Uint8Array, backend:
     enableCpuMemArena: arena,
     intraOpNumThreads: onnxThreads(),
     interOpNumThreads: 1,
-    extra: { session: onnxSessionConfig() },
+    extra: { session: onnxSessionConfig(process.env, smallOps) },
   });
 }
 
@@ -109,7 +121,7 @@ type Feeds = Record<string, ORT.Tensor>;
 async function prepareProgram(ort: typeof ORT, backend: OnnxBackend, program: Program,
   weights: Record<string, HostTensor>): Promise<Prepared> {
   const traced = traceProgram(program, weights);
-  const session = await createSession(ort, traced.model, backend);
+  const session = await createSession(ort, traced.model, backend, true, false, program.smallOps);
   const tensor = (t: HostTensor) => new ort.Tensor('float32', t.data, t.shape);
   const feeds: Feeds = {};
   for (const [name, t] of Object.entries(program.inputs)) feeds[name] = tensor(t);
@@ -134,7 +146,7 @@ async function prepareProgram(ort: typeof ORT, backend: OnnxBackend, program: Pr
     async peakMemory() {
       // The timed session's arena keeps what warm-up reserved, so growth over a run would read
       // ~0: memory is measured on a twin session without the arena, after one warm-up run.
-      const twin = await createSession(ort, traced.model, backend, false);
+      const twin = await createSession(ort, traced.model, backend, false, false, program.smallOps);
       await call(twin);
       const base = resetPeakRss();
       await call(twin);
