@@ -8,8 +8,8 @@
  *     and the executor's (scheduling each node, waking the pool);
  *   - the same for a one-node graph (Identity of [1, 1, D]): session.run's floor from Node;
  * then, without the profiler, in shuffled turns: the step run as the harness runs it, and with its
- * outputs fetched into tensors made once (session.run(feeds, fetches)); a tiny graph with and
- * without 20 Reshapes (what a step's reshapes cost).
+ * outputs fetched into tensors made once (session.run(feeds, fetches)); a tiny graph alone, with
+ * 20 Reshapes (ORT folds them) and with 20 Exps (what a node costs the executor).
  *   npx tsx scripts/decode-overhead.ts [--variant full] [--options '{}'] [--seq 8192] [--kv-heads 2] [--passes 200]
  * Not a test: timings on a shared machine; run it under /work/coord/cpu.
  */
@@ -120,15 +120,17 @@ const plain = (model: Uint8Array) => ort.InferenceSession.create(model, { graphO
   intraOpNumThreads: onnxThreads(), interOpNumThreads: 1, extra: { session: onnxSessionConfig(process.env, true) } });
 const outputs = Object.fromEntries(Object.entries(traced.outputs).map(([n, t]) =>
   [n, new ort.Tensor('float32', new Float32Array(size(t.shape)), t.shape)]));
-const chain = (k: number) => traceProgram({ inputs: { x: program.inputs.x }, fn: (ops, i) => {
+const chain = (k: number, exp = false) => traceProgram({ inputs: { x: program.inputs.x }, fn: (ops, i) => {
   let t = i.x;
-  for (let j = 0; j < k; j++) t = ops.reshape(t, j % 2 ? [1, 1, s.dModel] : [1, 1, s.heads, s.dModel / s.heads]);
+  for (let j = 0; j < k; j++) t = exp ? ops.exp(t) : ops.reshape(t, j % 2 ? [1, 1, s.dModel] : [1, 1, s.heads, s.dModel / s.heads]);
   return { outputs: { y: ops.add(ops.reshape(t, [1, 1, s.dModel]), i.x) } };
 } }, {}).model;
-const [harness, fetched, bare, reshaped] = await Promise.all([plain(traced.model), plain(traced.model), plain(chain(0)), plain(chain(20))]);
+const [harness, fetched, bare, reshaped, exps] = await Promise.all([plain(traced.model), plain(traced.model), plain(chain(0)),
+  plain(chain(20)), plain(chain(20, true))]);
 const turns: Array<[string, () => Promise<unknown>]> = [['step: run(feeds)', () => harness.run(stepFeeds())],
   ['step: run(feeds, fetches made once)', () => fetched.run(stepFeeds(), outputs)],
-  ['tiny graph (Reshape, Add)', () => bare.run(fixed)], ['tiny graph and 20 Reshapes', () => reshaped.run(fixed)]];
+  ['tiny graph (Reshape, Add)', () => bare.run(fixed)], ['tiny graph and 20 Reshapes', () => reshaped.run(fixed)],
+  ['tiny graph and 20 Exps', () => exps.run(fixed)]];
 const times = turns.map(() => [] as number[]);
 for (const [, run] of turns) for (let i = 0; i < 5; i++) await run();
 for (let i = 0; i < passes; i++) {
@@ -139,4 +141,4 @@ for (let i = 0; i < passes; i++) {
   }
 }
 turns.forEach(([label], j) => console.log(`  unprofiled, in turns: ${label.padEnd(36)} ${median(times[j]).toFixed(4)} ms`));
-for (const x of [harness, fetched, bare, reshaped]) await x.release();
+for (const x of [harness, fetched, bare, reshaped, exps]) await x.release();

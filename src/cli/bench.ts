@@ -72,6 +72,7 @@ Examples:
 
 Environment:
   ATTNBENCH_TFJS_KERNEL  loop|batched: run tfjs/wasm's batched products on that kernel (default: measured, the faster)
+  ATTNBENCH_ONNX_SPIN    1|0: onnx's intra-op threads spin always | never (default: decode steps within a run, else never)
   ATTNBENCH_MACHINE      the machine's name in run.json and merged reports (default: the host name)
   ATTNBENCH_PYTHON       the interpreter of the torch engine's worker, with torch installed (default: python3)`;
 
