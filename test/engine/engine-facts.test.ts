@@ -21,6 +21,19 @@ const filesUnder = (dir: string): string[] => readdirSync(path.join(SRC, dir), {
 /** The code of a file without its comments (doc comments may name engines as examples). */
 const code = (file: string) => readFileSync(path.join(SRC, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
 
+
+/** checkEngineSettings refuses `name=value` with one user error naming it; the variable is put back after. */
+function refusedSetting(name: string, value: string): void {
+  const before = process.env[name];
+  process.env[name] = value;
+  try {
+    assert.throws(checkEngineSettings, (e: unknown) => e instanceof UserError && e.message.includes(`${name}='${value}'`));
+  } finally {
+    if (before === undefined) delete process.env[name];
+    else process.env[name] = before;
+  }
+}
+
 test('no module outside src/engine/ imports an engine\'s own files; the report and the messages name no engine', () => {
   const outside = ['cli', 'linalg', 'measure', 'report', 'results', 'run', 'variants'].flatMap(filesUnder);
   const importers = outside.filter((f) => /from '[./]*engine\/(tfjs|onnx)/.test(code(f)));
@@ -35,14 +48,7 @@ test('an engine\'s notice reaches the report\'s top through the registry; its se
   const [notice] = engineNotices(lines);
   assert.match(notice, new RegExp(`^\\d+ case\\(s\\) ran every batched product on the loop kernel, forced by ${KERNEL_ENV}`));
   assert.ok((await renderReport(lines, fixtureMeta())).includes(`<p class="notice">${notice}</p>`));
-  const before = process.env[KERNEL_ENV];
-  process.env[KERNEL_ENV] = 'fastest';
-  try {
-    assert.throws(checkEngineSettings, (e: unknown) => e instanceof UserError && e.message.includes(`${KERNEL_ENV}='fastest'`));
-  } finally {
-    if (before === undefined) delete process.env[KERNEL_ENV];
-    else process.env[KERNEL_ENV] = before;
-  }
+  refusedSetting(KERNEL_ENV, 'fastest');
 });
 
 test('onnx sessions: decode steps spin within a run by default, other programs never; 1 spins always, 0 never; else one line', () => {
@@ -56,12 +62,5 @@ test('onnx sessions: decode steps spin within a run by default, other programs n
   assert.deepEqual(onnxSessionConfig({ [SPIN_ENV]: '0' }), { intra_op: { allow_spinning: '0' }, set_denormal_as_zero: '1' });
   assert.deepEqual([onnxSpinning({}, true), onnxSpinning({}), onnxSpinning({ [SPIN_ENV]: '1' }), onnxSpinning({ [SPIN_ENV]: '0' }, true)],
     ['within a run', 'off', 'on', 'off']);
-  const before = process.env[SPIN_ENV];
-  process.env[SPIN_ENV] = 'yes';
-  try {
-    assert.throws(checkEngineSettings, (e: unknown) => e instanceof UserError && e.message.includes(`${SPIN_ENV}='yes'`));
-  } finally {
-    if (before === undefined) delete process.env[SPIN_ENV];
-    else process.env[SPIN_ENV] = before;
-  }
+  refusedSetting(SPIN_ENV, 'yes');
 });
