@@ -172,6 +172,7 @@ export function idealOnBestRoof(l: DecodeOkLine, meta: RunMeta | undefined): Dec
 
 function casesTable(lines: ResultLine[], meta?: RunMeta): string {
   const ok = (l: ResultLine) => (l.status === 'ok' && isDecodeLine(l) ? l as DecodeOkLine : undefined);
+  const bestRoof = new Map(lines.flatMap((l) => (ok(l) ? [[l, idealOnBestRoof(ok(l)!, meta)] as const] : [])));
   const num = (f: (l: DecodeOkLine) => number | undefined, digits = 3) =>
     ({ cell: (l: ResultLine) => sig(ok(l) && f(ok(l)!), digits), numeric: true, sortValue: (l: ResultLine) => (ok(l) && f(ok(l)!)) ?? '' });
   return table(lines.filter(isDecodeLine), [
@@ -193,8 +194,8 @@ function casesTable(lines: ResultLine[], meta?: RunMeta): string {
     { title: 'of ideal', ...num((l) => l.step.ideal?.fraction, 2),
       cell: (l) => { const d = ok(l), why = d && aboveIdealOf(d); return why ? `⚠ ${why}` : sig(d?.step.ideal?.fraction, 2); } },
     { title: 'of bandwidth ideal', ...num((l) => l.step.ideal?.bandwidthFraction, 2) },
-    { title: 'of ideal, best roof', ...num((l) => idealOnBestRoof(l, meta)?.fraction, 2) },
-    { title: 'best roof GB/s', ...num((l) => idealOnBestRoof(l, meta)?.bandwidthGBs) },
+    { title: 'of ideal, best roof', ...num((l) => bestRoof.get(l)?.fraction, 2) },
+    { title: 'best roof GB/s', ...num((l) => bestRoof.get(l)?.bandwidthGBs) },
     { title: 'roof GB/s (read size)',
       cell: (l) => { const i = ok(l)?.step.ideal; return i ? `${sig(i.bandwidthGBs)} (${bytes(i.bandwidthBytes)})` : ''; } },
     { title: 'rel. error', ...num((l) => l.decode.relErr ?? undefined, 2) },

@@ -22,7 +22,6 @@ export interface ModeSection {
   html: string;
 }
 
-/** Modes with a section written for them (its id, navigation title and builder); every other mode gets genericSection. */
 /** A comparison of a mode with a section of its own, as findings.json holds it after the inference ones. */
 export type ModeFinding = DecodeFinding | TrainingFinding;
 
