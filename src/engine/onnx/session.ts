@@ -54,8 +54,9 @@ export function onnxThreads(env: NodeJS.ProcessEnv = process.env): number {
  * How the intra-op pool's workers wait for the next op: ATTNBENCH_ONNX_SPIN=1 spins always (ORT's
  * default), =0 never (a worker sleeps after every parallel op and is woken for the next), unset:
  * a decode step's pool spins within a run only (session.force_spinning_stop: it stops spinning when
- * its run returns) and every other pool never (onnxSpinning, below). Every session has its own pool: with several sessions in one process taking turns (a
- * comparison group's round), pools spinning between runs take the 2 cores from the one running.
+ * its run returns) and every other pool never (onnxSpinning, below). Every session has its own
+ * pool: with several sessions in one process taking turns (a comparison group's round), pools
+ * spinning between runs take the 2 cores from the one running.
  * Measured (docs/variance.md, full attention N=512): spinning always, 26–30 ms a pass with a robust
  * CV of 19–25 %; never, 11.0–11.9 ms, CV 9–13 %. Within a run only (docs/decode.md, session 7):
  * no pool spins while another session runs, and a step's ~30 ops are not each a wake-up.
